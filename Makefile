@@ -1,0 +1,51 @@
+# Warta: `make up` runs the system on this machine, `make test` proves it.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .warta/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help env up demo test lint format schemas clean
+
+help:
+	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
+	@echo "make demo     walk one request through all seven SOP steps (while 'make up' runs)"
+	@echo "make test     lint and run every test suite on real servers"
+	@echo "make lint     ruff check and format check"
+	@echo "make format   apply ruff's formatting and fixes"
+	@echo "make schemas  regenerate contracts/schemas from the event models"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+env: $(VENV)/.synced
+
+up: env
+	$(PY) -m warta.devstack up
+
+demo: env
+	$(PY) -m warta.devstack demo
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: env
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint
+	$(VENV)/bin/pytest
+
+schemas: env
+	$(PY) -m warta.contracts.schemas contracts/schemas
+
+clean:
+	rm -rf .warta $(VENV)

@@ -1,0 +1,213 @@
+"""The event catalogue: one frozen model per event, in the SOP's order.
+
+Rules for changing a contract: adding an optional field keeps the version; anything else is a new
+type with the next version suffix, published next to the old one until every consumer has moved.
+"""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import AnyHttpUrl, AwareDatetime, Field, model_validator
+
+from .envelope import Event, Model
+from .roles import AssetKind, CoverageRole, Leader, RejectionReason, ReviewLevel
+
+# ---------------------------------------------------------------------------------------------
+# Shared value objects
+# ---------------------------------------------------------------------------------------------
+
+
+class Letter(Model):
+    """The incoming facilitation request letter (surat permohonan fasilitasi)."""
+
+    number: str = Field(min_length=1, max_length=100, description="The sender's letter number.")
+    date: date
+    sender: str = Field(min_length=1, max_length=200, description="Sending agency or institution.")
+    subject: str = Field(min_length=1, max_length=500, description="Perihal.")
+
+
+class LeadershipEvent(Model):
+    """The leadership activity a request asks the section to facilitate and cover."""
+
+    title: str = Field(min_length=1, max_length=300)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    location: str = Field(min_length=1, max_length=300)
+    leader: Leader
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "LeadershipEvent":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be later than starts_at")
+        return self
+
+
+class TeamMember(Model):
+    officer_id: str = Field(min_length=1, max_length=100)
+    role: CoverageRole
+
+
+class PressRelease(Model):
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=100_000, description="Markdown.")
+
+
+class AssetRef(Model):
+    """A photo or video of a coverage version, identified by its content hash."""
+
+    kind: AssetKind
+    uri: str = Field(min_length=1, max_length=2000)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 1 and 2: intake
+# ---------------------------------------------------------------------------------------------
+
+
+class RequestReceivedData(Model):
+    request_id: str
+    agenda_number: str = Field(description="The register's running number, e.g. 0001/PROKOPIM/2026.")
+    letter: Letter
+    event: LeadershipEvent
+    received_at: AwareDatetime = Field(description="When the letter arrived: step 1's clock start.")
+
+
+class RequestReceived(Event):
+    """Step 1 done: the office administrator registered a request letter."""
+
+    type: Literal["warta.request.received.v1"] = "warta.request.received.v1"
+    source: Literal["warta/intake"] = "warta/intake"
+    data: RequestReceivedData
+
+
+class DispositionIssuedData(Model):
+    request_id: str
+    agenda_number: str
+    event: LeadershipEvent
+    instruction: str = Field(min_length=1, max_length=2000)
+
+
+class DispositionIssued(Event):
+    """Step 2 done: the section head forwarded the request to the documentation team lead."""
+
+    type: Literal["warta.disposition.issued.v1"] = "warta.disposition.issued.v1"
+    source: Literal["warta/intake"] = "warta/intake"
+    data: DispositionIssuedData
+
+
+class RequestDeclinedData(Model):
+    request_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RequestDeclined(Event):
+    """Step 2 done the other way: the section head declined the request, which ends it."""
+
+    type: Literal["warta.request.declined.v1"] = "warta.request.declined.v1"
+    source: Literal["warta/intake"] = "warta/intake"
+    data: RequestDeclinedData
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 3: scheduler
+# ---------------------------------------------------------------------------------------------
+
+
+class TeamAssignedData(Model):
+    request_id: str
+    revision: int = Field(ge=1, description="1 for the first assignment, +1 for each reassignment.")
+    members: tuple[TeamMember, ...] = Field(min_length=1)
+    equipment: tuple[str, ...] = ()
+    needs_video: bool = True
+    event: LeadershipEvent
+    coverage_starts_at: AwareDatetime = Field(
+        description="Step 4's clock start: the later of the assignment and the event's start."
+    )
+
+
+class TeamAssigned(Event):
+    """Step 3 done: the team lead assigned a coverage team and its equipment to an agenda entry."""
+
+    type: Literal["warta.team.assigned.v1"] = "warta.team.assigned.v1"
+    source: Literal["warta/scheduler"] = "warta/scheduler"
+    data: TeamAssignedData
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 4: coverage
+# ---------------------------------------------------------------------------------------------
+
+
+class CoverageSubmittedData(Model):
+    request_id: str
+    version: int = Field(ge=1)
+    press_release: PressRelease
+    assets: tuple[AssetRef, ...]
+    submitted_by: str
+    contributors: tuple[str, ...] = Field(
+        description="Officers who worked on this version: the team and whoever edited it."
+    )
+
+
+class CoverageSubmitted(Event):
+    """Step 4 done: the coverage team froze version N of its press release, photos and video."""
+
+    type: Literal["warta.coverage.submitted.v1"] = "warta.coverage.submitted.v1"
+    source: Literal["warta/coverage"] = "warta/coverage"
+    data: CoverageSubmittedData
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps 5 and 6: review
+# ---------------------------------------------------------------------------------------------
+
+
+class ApprovedData(Model):
+    request_id: str
+    version: int = Field(ge=1)
+    level: ReviewLevel
+
+
+class Approved(Event):
+    """Step 5 or 6 done with approval; at section-head level this orders publication."""
+
+    type: Literal["warta.review.approved.v1"] = "warta.review.approved.v1"
+    source: Literal["warta/review"] = "warta/review"
+    data: ApprovedData
+
+
+class RejectedData(Model):
+    request_id: str
+    version: int = Field(ge=1)
+    level: ReviewLevel
+    reason: RejectionReason
+    note: str = Field(min_length=1, max_length=5000)
+
+
+class Rejected(Event):
+    """Step 5 or 6 done with rejection: team-lead level returns the work to the coverage team
+    (step 4), section-head level returns it to the team lead (step 5)."""
+
+    type: Literal["warta.review.rejected.v1"] = "warta.review.rejected.v1"
+    source: Literal["warta/review"] = "warta/review"
+    data: RejectedData
+
+
+# ---------------------------------------------------------------------------------------------
+# Step 7: publisher
+# ---------------------------------------------------------------------------------------------
+
+
+class PublishedData(Model):
+    request_id: str
+    version: int = Field(ge=1)
+    website_url: AnyHttpUrl
+
+
+class Published(Event):
+    """Step 7 done: the verified press release is on the city website."""
+
+    type: Literal["warta.publication.published.v1"] = "warta.publication.published.v1"
+    source: Literal["warta/publisher"] = "warta/publisher"
+    data: PublishedData

@@ -1,0 +1,26 @@
+"""What every Warta service runs on."""
+
+from .auth import Officer, Principal, issue_dev_token, require_role
+from .bus import Bus, RetryLater
+from .clock import Clock, SystemClock
+from .metrics import ServiceMetrics
+from .service import ServiceRuntime
+from .settings import ServiceSettings
+from .unit_of_work import AlreadyApplied, Tx, UnitOfWork
+
+__all__ = [
+    "AlreadyApplied",
+    "Bus",
+    "Clock",
+    "Officer",
+    "Principal",
+    "RetryLater",
+    "ServiceMetrics",
+    "ServiceRuntime",
+    "ServiceSettings",
+    "SystemClock",
+    "Tx",
+    "UnitOfWork",
+    "issue_dev_token",
+    "require_role",
+]

@@ -1,0 +1,116 @@
+"""Bearer tokens naming the officer and their SOP role.
+
+Development tokens are HS256, signed with a shared secret (``warta token``); production verifies
+RS256/ES256 tokens from the city's identity provider against its JWKS.
+"""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+
+from warta.contracts import Actor, Forbidden, Role
+
+from .settings import ServiceSettings
+
+
+class Unauthenticated(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Principal:
+    officer_id: str
+    role: Role
+    name: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(officer_id=self.officer_id, role=self.role)
+
+
+def issue_dev_token(
+    settings: ServiceSettings,
+    *,
+    officer_id: str,
+    role: Role,
+    name: str | None = None,
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": officer_id,
+        settings.auth_role_claim: role.value,
+        "iss": settings.auth_issuer,
+        "aud": settings.auth_audience,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+    }
+    if name:
+        claims["name"] = name
+    return jwt.encode(claims, settings.auth_dev_secret.get_secret_value(), algorithm="HS256")
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._jwks = (
+            jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=True, lifespan=3600)
+            if settings.auth_mode == "oidc" and settings.auth_jwks_url
+            else None
+        )
+
+    async def verify(self, token: str) -> Principal:
+        s = self._settings
+        try:
+            if s.auth_mode == "oidc":
+                if self._jwks is None:
+                    raise Unauthenticated("identity provider is not configured")
+                # PyJWKClient fetches over blocking HTTP; keep it off the event loop.
+                signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+                key: Any = signing_key.key
+                algorithms = ["RS256", "ES256"]
+            else:
+                key = s.auth_dev_secret.get_secret_value()
+                algorithms = ["HS256"]
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=s.auth_audience,
+                issuer=s.auth_issuer,
+                leeway=s.auth_leeway_seconds,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {exc}") from exc
+        try:
+            role = Role(claims.get(s.auth_role_claim))
+        except ValueError:
+            raise Unauthenticated(f"token has no valid {s.auth_role_claim!r} claim") from None
+        return Principal(officer_id=str(claims["sub"]), role=role, name=claims.get("name"))
+
+
+async def current_officer(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("missing bearer token")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(token.strip())
+
+
+Officer = Annotated[Principal, Depends(current_officer)]
+
+
+def require_role(principal: Principal, *roles: Role, action: str) -> None:
+    """Refuse with 403 unless the officer holds one of the SOP roles that performs ``action``."""
+    if principal.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise Forbidden(f"{action} is done by {allowed}; you are {principal.role.value}")

@@ -1,0 +1,107 @@
+"""The HTTP face every service shares: error bodies, health and metrics routes.
+
+Every refusal is JSON ``{"error", "message", "fields"}``; a request never gets a 500 for bad input.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from warta.contracts import DomainError
+
+from .auth import Unauthenticated
+
+log = logging.getLogger(__name__)
+
+
+def error_body(error: str, message: str, fields: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    return {"error": error, "message": message, "fields": fields or []}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        return JSONResponse(
+            status_code=422,
+            content=error_body("validation_failed", "the request has invalid fields", fields),
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        fields = [{"field": f.field, "message": f.message} for f in exc.fields]
+        return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields))
+
+    @app.exception_handler(Unauthenticated)
+    async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
+        return JSONResponse(
+            status_code=401,
+            content=error_body("unauthenticated", exc.message),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: keep the body JSON and free of internals; the log has the trace.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(status_code=500, content=error_body("internal_error", "an unexpected error occurred"))
+
+    @app.exception_handler(ConnectionFailure)
+    async def _database_away(request: Request, exc: ConnectionFailure) -> JSONResponse:
+        log.warning("database unavailable: %s", exc)
+        return JSONResponse(
+            status_code=503,
+            content=error_body("unavailable", "the database is not reachable; try again shortly"),
+            headers={"Retry-After": "5"},
+        )
+
+
+def install_health_routes(app: FastAPI, runtime: "Any") -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse(
+            status_code=200 if ready else 503,
+            content={"status": "ready" if ready else "not_ready", "checks": checks},
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+async def database_reachable(ping: Any) -> bool:
+    try:
+        await asyncio.wait_for(ping(), timeout=2)
+    except (TimeoutError, ConnectionFailure, ServerSelectionTimeoutError):
+        return False
+    return True
+
+
+def service_handlers(request: Request) -> Any:
+    """FastAPI dependency: the service's handlers, placed on the app by its composition root."""
+    return request.app.state.handlers

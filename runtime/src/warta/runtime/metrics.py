@@ -1,0 +1,64 @@
+"""Prometheus metrics every service exposes, including the SOP step clocks.
+
+Each service has its own registry so that several can live in one test process.
+"""
+
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from warta.contracts import SOP_STEPS, TOTAL_STANDARD_MINUTES
+
+# A boundary exactly at every step standard (20, 30, 60, 180 min) and at the 380-minute total, so
+# "within standard" is a bucket count, not an interpolation.
+STEP_BUCKETS_SECONDS = tuple(
+    sorted(
+        {60, 300, 600, 900, 2700, 5400, 7200, 14400, 43200, 86400, 259200}
+        | {s.standard_minutes * 60 for s in SOP_STEPS}
+        | {TOTAL_STANDARD_MINUTES * 60}
+    )
+)
+
+
+class ServiceMetrics:
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.step_duration = Histogram(
+            "warta_sop_step_duration_seconds",
+            "Time an SOP step took, from its clock start to its stop event.",
+            ["step"],
+            buckets=STEP_BUCKETS_SECONDS,
+            registry=r,
+        )
+        self.step_standard = Gauge(
+            "warta_sop_step_standard_seconds", "The SOP time standard of each step.", ["step"], registry=r
+        )
+        self.steps_completed = Counter(
+            "warta_sop_steps_completed",
+            "SOP steps finished, by whether they kept their time standard.",
+            ["step", "outcome"],
+            registry=r,
+        )
+        self.events_published = Counter(
+            "warta_events_published", "Events relayed from the outbox to JetStream.", ["type"], registry=r
+        )
+        self.events_consumed = Counter(
+            "warta_events_consumed",
+            "Deliveries handled by this service's consumers, by result.",
+            ["type", "result"],
+            registry=r,
+        )
+        self.outbox_pending = Gauge("warta_outbox_pending", "Events committed but not yet relayed.", registry=r)
+        for step in SOP_STEPS:
+            self.step_standard.labels(str(step.number)).set(step.standard_minutes * 60)
+
+    def step_finished(self, number: int, started_at: datetime, finished_at: datetime) -> float:
+        """Record one finished step and return its duration in seconds."""
+        seconds = max(0.0, (finished_at - started_at).total_seconds())
+        standard = SOP_STEPS[number - 1].standard.total_seconds()
+        self.step_duration.labels(str(number)).observe(seconds)
+        outcome = "within" if seconds <= standard else "over"
+        self.steps_completed.labels(str(number), outcome).inc()
+        return seconds

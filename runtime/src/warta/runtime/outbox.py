@@ -1,0 +1,91 @@
+"""The outbox relay: publishes committed events to JetStream and marks them sent.
+
+It runs right after each commit (``kick``), so a hop costs milliseconds; the periodic sweep only
+catches what a crash or an outage left behind. Events go out in commit order. A repeat publish
+(after a crash between publish and mark) carries the same ``Nats-Msg-Id`` and JetStream drops it.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+
+from .clock import Clock
+from .metrics import ServiceMetrics
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, str, str], Awaitable[None]]  # (event type, payload JSON, event id)
+
+BATCH = 200
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        outbox: AsyncCollection[Any],
+        publish: Publish,
+        clock: Clock,
+        metrics: ServiceMetrics,
+        sweep_seconds: float,
+    ) -> None:
+        self._outbox = outbox
+        self._publish = publish
+        self._clock = clock
+        self._metrics = metrics
+        self._sweep_seconds = sweep_seconds
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(Exception):
+            await self.drain()
+
+    async def drain(self) -> int:
+        """Publish every pending event in commit order; return how many went out."""
+        sent = 0
+        async with self._lock:
+            while True:
+                pending = (
+                    await self._outbox.find({"sent_at": None})
+                    .sort([("created_at", ASCENDING), ("position", ASCENDING)])
+                    .to_list(BATCH)
+                )
+                for doc in pending:
+                    await self._publish(doc["type"], doc["payload"], doc["_id"])
+                    await self._outbox.update_one({"_id": doc["_id"]}, {"$set": {"sent_at": self._clock.now()}})
+                    self._metrics.events_published.labels(doc["type"]).inc()
+                    sent += 1
+                if len(pending) < BATCH:
+                    break
+            self._metrics.outbox_pending.set(await self._outbox.count_documents({"sent_at": None}))
+        return sent
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._sweep_seconds)
+            self._wake.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # NATS or the database is away; the events stay pending and the next sweep retries.
+                log.warning("outbox relay could not publish; will retry", exc_info=True)

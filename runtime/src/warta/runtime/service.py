@@ -1,0 +1,92 @@
+"""The pieces every service is built from, wired once; each service's ``app.py`` adds its own."""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from .auth import TokenVerifier
+from .bus import Bus
+from .clock import Clock, SystemClock
+from .http import database_reachable, install_error_handlers, install_health_routes
+from .metrics import ServiceMetrics
+from .outbox import OutboxRelay
+from .settings import ServiceSettings
+from .unit_of_work import OUTBOX, UnitOfWork, ensure_outbox_and_inbox_indexes
+
+log = logging.getLogger(__name__)
+
+Setup = Callable[[AsyncDatabase[Any]], Awaitable[None]]
+
+
+class ServiceRuntime:
+    """Database, bus, outbox relay, unit of work and metrics of one service.
+
+    Constructing it opens nothing; ``running()`` connects, prepares and starts consuming.
+    """
+
+    def __init__(self, settings: ServiceSettings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.metrics = ServiceMetrics(settings.service_name)
+        self.mongo: AsyncMongoClient[Any] = AsyncMongoClient(
+            settings.mongodb_url,
+            tz_aware=True,
+            serverSelectionTimeoutMS=5000,
+            appname=f"warta-{settings.service_name}",
+        )
+        self.db: AsyncDatabase[Any] = self.mongo[settings.database_name()]
+        self.bus = Bus(settings, self.metrics)
+        self.relay = OutboxRelay(
+            self.db[OUTBOX], self.bus.publish, self.clock, self.metrics, settings.outbox_sweep_seconds
+        )
+        self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.kick)
+        self._setup: list[Setup] = [ensure_outbox_and_inbox_indexes]
+
+    def on_start(self, setup: Setup) -> None:
+        """Run ``setup`` against the database before serving (indexes, seed data)."""
+        self._setup.append(setup)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        for setup in self._setup:
+            await setup(self.db)
+        await self.bus.connect()
+        self.relay.start()
+        self.relay.kick()  # whatever a previous life committed but did not relay
+        await self.bus.broker.start()
+        log.info("%s started", self.settings.service_name)
+        try:
+            yield
+        finally:
+            await self.relay.stop()
+            await self.bus.close()
+            await self.mongo.close()
+
+    async def readiness(self) -> dict[str, bool]:
+        connection = self.bus.broker._connection  # None until connected
+        return {
+            "database": await database_reachable(lambda: self.db.command("ping")),
+            "nats": bool(connection is not None and connection.is_connected),
+        }
+
+    def http_app(self, *, title: str, routers: Iterable[APIRouter], state: dict[str, Any]) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            async with self.running():
+                yield
+
+        app = FastAPI(title=title, lifespan=lifespan)
+        app.state.runtime = self
+        app.state.token_verifier = TokenVerifier(self.settings)
+        for name, value in state.items():
+            setattr(app.state, name, value)
+        install_error_handlers(app)
+        install_health_routes(app, self)
+        for router in routers:
+            app.include_router(router)
+        return app

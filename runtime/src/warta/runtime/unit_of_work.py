@@ -1,0 +1,101 @@
+"""One atomic write per decision: the state change, the events it produces (outbox) and the id of
+the event it consumed (inbox) commit together or not at all."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from warta.contracts import Event
+
+from .clock import Clock
+from .faults import fault_point
+
+T = TypeVar("T")
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+
+
+class AlreadyApplied(Exception):
+    """The consumed event was applied before; the delivery is a repeat and changes nothing."""
+
+
+@dataclass
+class Tx:
+    """What a unit of work's body gets: the session to pass to every write, and a place to put the
+    events the change produces."""
+
+    session: AsyncClientSession
+    db: AsyncDatabase[Any]
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, *events: Event) -> None:
+        self.events.extend(events)
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        client: AsyncMongoClient[Any],
+        db: AsyncDatabase[Any],
+        clock: Clock,
+        on_commit: Callable[[], None],
+    ) -> None:
+        self._client = client
+        self._db = db
+        self._clock = clock
+        self._on_commit = on_commit
+
+    async def run(self, work: Callable[[Tx], Awaitable[T]], *, consumes: Event | None = None) -> T:
+        """Run ``work`` in a transaction; raise ``AlreadyApplied`` if ``consumes`` was applied before.
+
+        ``work`` may run more than once: the driver retries the whole transaction on transient
+        errors, so it must only read and write through ``tx``.
+        """
+        committed: list[Event] = []
+
+        async def attempt(session: AsyncClientSession) -> T:
+            tx = Tx(session=session, db=self._db)
+            if consumes is not None:
+                try:
+                    await self._db[INBOX].insert_one(
+                        {"_id": str(consumes.id), "type": consumes.type, "applied_at": self._clock.now()},
+                        session=session,
+                    )
+                except DuplicateKeyError:
+                    raise AlreadyApplied(str(consumes.id)) from None
+            result = await work(tx)
+            if tx.events:
+                now = self._clock.now()
+                await self._db[OUTBOX].insert_many(
+                    [
+                        {
+                            "_id": str(event.id),
+                            "type": event.type,
+                            "payload": event.model_dump_json(),
+                            "created_at": now,
+                            "position": position,
+                            "sent_at": None,
+                        }
+                        for position, event in enumerate(tx.events)
+                    ],
+                    session=session,
+                )
+            committed[:] = tx.events
+            return result
+
+        async with self._client.start_session() as session:
+            result = await session.with_transaction(attempt)
+        fault_point("outbox.after_commit")
+        if committed:
+            self._on_commit()
+        return result
+
+
+async def ensure_outbox_and_inbox_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[OUTBOX].create_index([("sent_at", ASCENDING), ("created_at", ASCENDING), ("position", ASCENDING)])

@@ -1,0 +1,43 @@
+"""The publisher's HTTP API: what is ready to publish and the record of publication (step 7)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AnyHttpUrl, BaseModel
+
+from warta.contracts import Role
+from warta.runtime import Officer, require_role
+from warta.runtime.http import service_handlers
+
+from .domain import Publication, PublicationState
+from .handlers import PublisherHandlers
+
+router = APIRouter(prefix="/publications", tags=["publications"])
+Handlers = Annotated[PublisherHandlers, Depends(service_handlers)]
+
+
+class RecordPublication(BaseModel):
+    website_url: AnyHttpUrl
+
+
+@router.get("")
+async def list_publications(
+    officer: Officer,
+    handlers: Handlers,
+    state: PublicationState = PublicationState.READY,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[Publication]:
+    return await handlers.list(state, limit)
+
+
+@router.get("/{request_id}")
+async def get_publication(request_id: str, officer: Officer, handlers: Handlers) -> Publication:
+    return await handlers.get(request_id)
+
+
+@router.post("/{request_id}")
+async def record_publication(
+    request_id: str, body: RecordPublication, officer: Officer, handlers: Handlers
+) -> Publication:
+    require_role(officer, Role.COVERAGE_TEAM, action="publishing")
+    return await handlers.record_publication(request_id, website_url=body.website_url, officer=officer)

@@ -1,0 +1,9 @@
+from warta.contracts import Approved, CoverageSubmitted
+from warta.runtime import Bus
+
+from .handlers import PublisherHandlers
+
+
+def subscribe(bus: Bus, handlers: PublisherHandlers) -> None:
+    bus.consume(CoverageSubmitted, handlers.keep_submission)
+    bus.consume(Approved, handlers.order_publication)

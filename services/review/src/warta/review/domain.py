@@ -1,0 +1,164 @@
+"""Steps 5 and 6 of SOP 58/2025: two-level verification of the coverage.
+
+Team lead (step 5): reject → back to the coverage team (step 4, a new version);
+approve → to the section head. Section head (step 6): reject → back to the team lead (step 5);
+approve → publication is ordered.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, PrivateAttr
+
+from warta.contracts import (
+    Actor,
+    Approved,
+    ApprovedData,
+    CoverageSubmitted,
+    Event,
+    FieldProblem,
+    Forbidden,
+    IllegalTransition,
+    InvalidInput,
+    Rejected,
+    RejectedData,
+    RejectionReason,
+    ReviewLevel,
+    Role,
+)
+
+
+class ReviewState(StrEnum):
+    AWAITING_TEAM_LEAD = "awaiting_team_lead"  # step 5
+    AWAITING_SECTION_HEAD = "awaiting_section_head"  # step 6
+    RETURNED_TO_COVERAGE = "returned_to_coverage"  # step 4 again, waiting for a new version
+    APPROVED = "approved"  # publication ordered
+
+
+class Outcome(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+LEVEL_ROLE = {ReviewLevel.TEAM_LEAD: Role.TEAM_LEAD, ReviewLevel.SECTION_HEAD: Role.SECTION_HEAD}
+LEVEL_STATE = {
+    ReviewLevel.TEAM_LEAD: ReviewState.AWAITING_TEAM_LEAD,
+    ReviewLevel.SECTION_HEAD: ReviewState.AWAITING_SECTION_HEAD,
+}
+STEP_OF_LEVEL = {ReviewLevel.TEAM_LEAD: 5, ReviewLevel.SECTION_HEAD: 6}
+
+
+class Decision(BaseModel):
+    version: int
+    level: ReviewLevel
+    outcome: Outcome
+    reason: RejectionReason | None = None
+    note: str | None = None
+    decided_by: str
+    decided_at: AwareDatetime
+    waited_since: AwareDatetime
+
+
+class Review(BaseModel):
+    """The verification of one request's coverage, across all its versions."""
+
+    request_id: str
+    correlation_id: str
+    version: int
+    state: ReviewState
+    waiting_since: AwareDatetime
+    history: list[Decision] = []
+    revision: int = 1
+
+    _events: list[Event] = PrivateAttr(default_factory=list)
+
+    @property
+    def events(self) -> list[Event]:
+        return self._events
+
+    @classmethod
+    def start(cls, submitted: CoverageSubmitted) -> "Review":
+        return cls(
+            request_id=submitted.data.request_id,
+            correlation_id=submitted.correlation_id,
+            version=submitted.data.version,
+            state=ReviewState.AWAITING_TEAM_LEAD,
+            waiting_since=submitted.time,
+        )
+
+    def receive(self, submitted: CoverageSubmitted) -> bool:
+        """A newer version goes to the team lead; a repeat or an older one changes nothing."""
+        if submitted.data.version <= self.version:
+            return False
+        self.version = submitted.data.version
+        self.state = ReviewState.AWAITING_TEAM_LEAD
+        self.waiting_since = submitted.time
+        self.revision += 1
+        return True
+
+    def decide(
+        self,
+        *,
+        version: int,
+        level: ReviewLevel,
+        outcome: Outcome,
+        reason: RejectionReason | None,
+        note: str | None,
+        now: datetime,
+        actor: Actor,
+    ) -> Decision:
+        if actor.role is not LEVEL_ROLE[level]:
+            raise Forbidden(f"the {level.value} level is decided by {LEVEL_ROLE[level].value}")
+        if self.state is not LEVEL_STATE[level]:
+            raise IllegalTransition(current=self.state.value, attempted=f"decide at {level.value} level")
+        if version != self.version:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted=f"decide version {version}",
+                message=f"version {version} is not the one under review (version {self.version})",
+            )
+        if outcome is Outcome.REJECT:
+            problems = []
+            if reason is None:
+                problems.append(FieldProblem("reason", "a rejection needs a reason"))
+            if not note or not note.strip():
+                problems.append(FieldProblem("note", "a rejection needs a note saying what to fix"))
+            if problems:
+                raise InvalidInput("the rejection does not say why", fields=problems)
+        decision = Decision(
+            version=version,
+            level=level,
+            outcome=outcome,
+            reason=reason if outcome is Outcome.REJECT else None,
+            note=note,
+            decided_by=actor.officer_id,
+            decided_at=now,
+            waited_since=self.waiting_since,
+        )
+        self.history.append(decision)
+        self.waiting_since = now
+        self.revision += 1
+        if outcome is Outcome.APPROVE:
+            self.state = ReviewState.AWAITING_SECTION_HEAD if level is ReviewLevel.TEAM_LEAD else ReviewState.APPROVED
+            event: Event = Approved.occurred(
+                data=ApprovedData(request_id=self.request_id, version=version, level=level),
+                request_id=self.request_id,
+                time=now,
+                correlation_id=self.correlation_id,
+                actor=actor,
+            )
+        else:
+            assert reason is not None
+            assert note is not None
+            self.state = (
+                ReviewState.RETURNED_TO_COVERAGE if level is ReviewLevel.TEAM_LEAD else ReviewState.AWAITING_TEAM_LEAD
+            )
+            event = Rejected.occurred(
+                data=RejectedData(request_id=self.request_id, version=version, level=level, reason=reason, note=note),
+                request_id=self.request_id,
+                time=now,
+                correlation_id=self.correlation_id,
+                actor=actor,
+            )
+        self._events.append(event)
+        return decision

@@ -1,0 +1,136 @@
+"""``python -m warta.devstack up`` runs Warta on one machine; ``demo`` walks a request through it.
+
+``up`` starts NATS with JetStream and SecantusDB (data under ``.warta/``) unless
+``WARTA_NATS_URL`` / ``WARTA_MONGODB_URL`` name real servers, then the five services as separate
+processes. Ctrl-C stops everything.
+"""
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from warta.contracts import Role
+from warta.runtime import ServiceSettings, issue_dev_token
+
+from .demo import SERVICE_PORTS, DemoFailed, walk
+from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
+
+DEV_NATS_PORT = 4222
+DEV_MONGO_PORT = 27117
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not ready after {timeout}s")
+
+
+def up(data_dir: Path) -> int:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    servers: list[ManagedProcess] = []
+    services: dict[str, subprocess.Popen[bytes]] = {}
+    env = dict(os.environ)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if not env.get("WARTA_NATS_URL"):
+            nats = embedded_nats(data_dir / "nats", DEV_NATS_PORT)
+            nats.start()
+            servers.append(nats)
+            env["WARTA_NATS_URL"] = nats_url(nats)
+        if not env.get("WARTA_MONGODB_URL"):
+            mongo = embedded_mongo(data_dir / "secantusdb", DEV_MONGO_PORT)
+            mongo.start()
+            servers.append(mongo)
+            env["WARTA_MONGODB_URL"] = mongodb_url(mongo)
+        print(f"NATS JetStream   {env['WARTA_NATS_URL']}")
+        print(f"MongoDB          {env['WARTA_MONGODB_URL']}")
+        logs = data_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        for name, port in SERVICE_PORTS.items():
+            with (logs / f"{name}.log").open("ab") as log_file:
+                services[name] = subprocess.Popen(
+                    [sys.executable, "-m", f"warta.{name}"],
+                    env={**env, "WARTA_HTTP_PORT": str(port)},
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
+        for name, port in SERVICE_PORTS.items():
+            url = f"http://127.0.0.1:{port}"
+            wait_for_port("127.0.0.1", port, 60, services[name])
+            _wait_ready(url, services[name])
+            print(f"{name:<16} {url}  (API docs {url}/docs, metrics {url}/metrics)")
+        print(f"Warta is ready. Logs in {logs}. Try `make demo` in another terminal; Ctrl-C stops.", flush=True)
+        while not stopping:
+            for name, process in services.items():
+                if process.poll() is not None:
+                    print(f"{name} exited with {process.returncode}; see {logs / (name + '.log')}", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping Warta…")
+        for process in services.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in services.values():
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for server in reversed(servers):
+            server.stop()
+        print("Stopped.")
+    return 0
+
+
+def demo() -> int:
+    settings = ServiceSettings(service_name="demo")
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICE_PORTS.items()}
+
+    def token_for(officer_id: str, role: Role) -> str:
+        return issue_dev_token(settings, officer_id=officer_id, role=role)
+
+    try:
+        timeline = asyncio.run(walk(urls, token_for))
+    except (DemoFailed, httpx.HTTPError) as exc:
+        print(f"demo failed: {exc}\nIs `make up` running?", file=sys.stderr)
+        return 1
+    print(timeline.render())
+    print("Semua tujuh langkah SOP selesai.")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m warta.devstack")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up_cmd = commands.add_parser("up", help="run the whole system on this machine")
+    up_cmd.add_argument("--data", type=Path, default=Path(".warta"))
+    commands.add_parser("demo", help="drive one request through all seven steps of a running stack")
+    args = parser.parse_args()
+    return up(args.data) if args.command == "up" else demo()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""One request through all seven SOP steps over the services' HTTP APIs, as the officers would do it,
+with one rejection at each review level. Used by ``make demo`` and by the end-to-end test."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from warta.contracts import Role
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+SERVICE_PORTS = {"intake": 8101, "scheduler": 8102, "coverage": 8103, "review": 8104, "publisher": 8105}
+
+# The dev stack's officers: (officer id, role).
+ADMIN = ("siti.admin", Role.ADMIN)
+SECTION_HEAD = ("hendra.kabag", Role.SECTION_HEAD)
+TEAM_LEAD = ("rina.katim", Role.TEAM_LEAD)
+WRITER = ("dewi.penulis", Role.COVERAGE_TEAM)
+PHOTOGRAPHER = ("agus.fotografer", Role.COVERAGE_TEAM)
+VIDEOGRAPHER = ("yoga.videografer", Role.COVERAGE_TEAM)
+SOCIAL_MEDIA = ("maya.medsos", Role.COVERAGE_TEAM)
+
+TokenFor = Callable[[str, Role], str]
+
+
+class DemoFailed(Exception):
+    pass
+
+
+@dataclass
+class Entry:
+    at: datetime
+    step: int
+    officer: str
+    action: str
+
+
+@dataclass
+class Timeline:
+    request_id: str = ""
+    agenda_number: str = ""
+    entries: list[Entry] = field(default_factory=list)
+
+    def add(self, step: int, officer: str, action: str) -> None:
+        self.entries.append(Entry(datetime.now(UTC), step, officer, action))
+
+    def render(self) -> str:
+        lines = [f"Permohonan {self.agenda_number} ({self.request_id})"]
+        for e in self.entries:
+            lines.append(f"  {e.at.astimezone(JAKARTA):%H:%M:%S} WIB  langkah {e.step}  {e.officer:<18} {e.action}")
+        return "\n".join(lines)
+
+
+def sha(n: int) -> str:
+    return f"{n:064x}"
+
+
+class Walker:
+    def __init__(self, urls: dict[str, str], token_for: TokenFor, client: httpx.AsyncClient) -> None:
+        self._urls = urls
+        self._token_for = token_for
+        self._client = client
+
+    async def call(
+        self, officer: tuple[str, Role], method: str, service: str, path: str, body: Any = None, expect: int = 200
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {self._token_for(*officer)}"}
+        response = await self._client.request(method, self._urls[service] + path, json=body, headers=headers)
+        if response.status_code != expect:
+            raise DemoFailed(
+                f"{method} {service}{path}: expected {expect}, got {response.status_code}: {response.text}"
+            )
+        return response.json()
+
+    async def wait_for(
+        self, officer: tuple[str, Role], service: str, path: str, ready: Callable[[Any], bool], timeout: float = 30
+    ) -> Any:
+        """Poll until the event-driven side has caught up (an officer would refresh the page)."""
+        headers = {"Authorization": f"Bearer {self._token_for(*officer)}"}
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            response = await self._client.get(self._urls[service] + path, headers=headers)
+            if response.status_code == 200 and ready(body := response.json()):
+                return body
+            last = response.text
+            await asyncio.sleep(0.05)
+        raise DemoFailed(f"{service}{path} not ready after {timeout}s: {last}")
+
+
+async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
+    timeline = Timeline()
+    now = datetime.now(JAKARTA).replace(microsecond=0)
+    async with httpx.AsyncClient(timeout=10) as client:
+        w = Walker(urls, token_for, client)
+
+        letter = {
+            "letter": {
+                "number": f"005/{uuid4().hex[:8].upper()}-Diskominfo/{now:%Y}",
+                "date": f"{now:%Y-%m-%d}",
+                "sender": "Dinas Komunikasi dan Informatika",
+                "subject": "Permohonan peliputan peresmian Taman Literasi",
+            },
+            "event": {
+                "title": "Peresmian Taman Literasi Cisadane",
+                "starts_at": (now - timedelta(minutes=30)).isoformat(),
+                "ends_at": (now + timedelta(hours=1)).isoformat(),
+                "location": "Taman Cisadane, Kota Tangerang",
+                "leader": "wali_kota",
+            },
+            "received_at": (now - timedelta(minutes=20)).isoformat(),
+        }
+        request = await w.call(ADMIN, "POST", "intake", "/requests", letter, expect=201)
+        rid = timeline.request_id = request["id"]
+        timeline.agenda_number = request["agenda_number"]
+        timeline.add(1, ADMIN[0], f"mencatat surat {letter['letter']['number']} → {request['agenda_number']}")
+
+        await w.call(
+            SECTION_HEAD, "POST", "intake", f"/requests/{rid}/disposition", {"instruction": "Liput dan publikasikan"}
+        )
+        timeline.add(2, SECTION_HEAD[0], "disposisi: liput dan publikasikan")
+
+        await w.wait_for(TEAM_LEAD, "scheduler", f"/agenda/{rid}", lambda e: e["state"] == "awaiting_assignment")
+        team = {
+            "members": [
+                {"officer_id": WRITER[0], "role": "writer"},
+                {"officer_id": PHOTOGRAPHER[0], "role": "photographer"},
+                {"officer_id": VIDEOGRAPHER[0], "role": "videographer"},
+                {"officer_id": SOCIAL_MEDIA[0], "role": "social_media"},
+            ],
+            "equipment": ["KAMERA-01", "CAMCORDER-01", "MOBIL-02"],
+            "needs_video": True,
+        }
+        await w.call(TEAM_LEAD, "POST", "scheduler", f"/agenda/{rid}/assignment", team)
+        timeline.add(3, TEAM_LEAD[0], "membagi tim liputan (4 orang, 3 alat)")
+
+        async def submit(version_note: str) -> int:
+            await w.wait_for(WRITER, "coverage", f"/coverage/{rid}", lambda ws: ws["state"] == "open")
+            coverage = {
+                "press_release": {
+                    "title": "Wali Kota Resmikan Taman Literasi Cisadane",
+                    "body": f"TANGERANG — Wali Kota meresmikan Taman Literasi Cisadane. {version_note}",
+                },
+                "assets": [
+                    {"kind": "photo", "uri": "berkas://foto-peresmian-1.jpg", "sha256": sha(1)},
+                    {"kind": "video", "uri": "berkas://video-peresmian.mp4", "sha256": sha(2)},
+                ],
+            }
+            version = await w.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", coverage, expect=201)
+            timeline.add(4, WRITER[0], f"mengirim hasil liputan versi {version['version']}")
+            return int(version["version"])
+
+        async def decide(officer: tuple[str, Role], level: str, version: int, outcome: str, **why: str) -> None:
+            state = f"awaiting_{level}"
+            await w.wait_for(
+                officer, "review", f"/reviews/{rid}", lambda r: r["state"] == state and r["version"] == version
+            )
+            body = {"version": version, "level": level, "outcome": outcome, **why}
+            await w.call(officer, "POST", "review", f"/reviews/{rid}/decisions", body, expect=201)
+            step = 5 if level == "team_lead" else 6
+            word = "menyetujui" if outcome == "approve" else f"menolak ({why.get('reason')})"
+            timeline.add(step, officer[0], f"{word} versi {version}")
+
+        v1 = await submit("Versi pertama.")
+        await decide(TEAM_LEAD, "team_lead", v1, "reject", reason="language", note="Perbaiki ejaan judul dan lead.")
+        v2 = await submit("Versi kedua, ejaan diperbaiki.")
+        await decide(TEAM_LEAD, "team_lead", v2, "approve")
+        await decide(SECTION_HEAD, "section_head", v2, "reject", reason="sensitivity", note="Sebutkan nama Sekda.")
+        await decide(TEAM_LEAD, "team_lead", v2, "approve")
+        await decide(SECTION_HEAD, "section_head", v2, "approve")
+
+        await w.wait_for(SOCIAL_MEDIA, "publisher", f"/publications/{rid}", lambda p: p["state"] == "ready")
+        url = f"https://tangerangkota.go.id/berita/{rid}"
+        await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}", {"website_url": url})
+        timeline.add(7, SOCIAL_MEDIA[0], f"mempublikasikan ke {url}")
+    return timeline

