@@ -1,13 +1,21 @@
-"""Turning pydantic state into MongoDB documents and back."""
+"""Aggregates in MongoDB: conversion to documents and a collection with optimistic concurrency."""
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import AnyUrl, BaseModel
+from pymongo.asynchronous.collection import AsyncCollection
+
+from warta.contracts import Conflict
+
+from .aggregate import Aggregate
+from .unit_of_work import Tx
 
 M = TypeVar("M", bound=BaseModel)
+A = TypeVar("A", bound=Aggregate)
 
 
 def _bson_value(value: Any) -> Any:
@@ -32,5 +40,40 @@ def to_document(model: BaseModel, **extra: Any) -> dict[str, Any]:
     return doc
 
 
-def from_document(cls: type[M], doc: dict[str, Any]) -> M:
+def from_document(cls: type[M], doc: Mapping[str, Any]) -> M:
     return cls.model_validate({k: v for k, v in doc.items() if k != "_id"})
+
+
+class AggregateCollection(Generic[A]):
+    """One kind of aggregate in one collection, keyed by ``key(aggregate)``.
+
+    ``save`` replaces the document only if its stored revision is the one the aggregate was loaded
+    at, so two officers acting at once cannot overwrite each other silently.
+    """
+
+    def __init__(self, collection: AsyncCollection[Any], cls: type[A], key: Callable[[A], str]) -> None:
+        self.collection = collection
+        self._cls = cls
+        self._key = key
+
+    async def insert(self, tx: Tx, aggregate: A) -> None:
+        await self.collection.insert_one(to_document(aggregate, _id=self._key(aggregate)), session=tx.session)
+
+    async def save(self, tx: Tx, aggregate: A) -> None:
+        result = await self.collection.replace_one(
+            {"_id": self._key(aggregate), "revision": aggregate.loaded_revision},
+            to_document(aggregate, _id=self._key(aggregate)),
+            session=tx.session,
+        )
+        if result.matched_count != 1:
+            raise Conflict(f"{self._key(aggregate)} was changed by someone else at the same time; reload and try again")
+
+    async def get(self, key: str, tx: Tx | None = None) -> A | None:
+        doc = await self.collection.find_one({"_id": key}, session=tx.session if tx else None)
+        return from_document(self._cls, doc) if doc else None
+
+    async def find(
+        self, query: Mapping[str, Any], *, sort: list[tuple[str, int]], limit: int, skip: int = 0
+    ) -> list[A]:
+        cursor = self.collection.find(dict(query)).sort(sort).skip(skip).limit(limit)
+        return [from_document(self._cls, doc) async for doc in cursor]

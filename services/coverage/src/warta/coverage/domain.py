@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, PrivateAttr
+from pydantic import AwareDatetime, BaseModel
 
 from warta.contracts import (
     Actor,
@@ -11,7 +11,6 @@ from warta.contracts import (
     AssetRef,
     CoverageSubmitted,
     CoverageSubmittedData,
-    Event,
     FieldProblem,
     Forbidden,
     IllegalTransition,
@@ -24,6 +23,7 @@ from warta.contracts import (
     TeamAssigned,
     TeamMember,
 )
+from warta.runtime.aggregate import Aggregate
 
 
 class WorkspaceState(StrEnum):
@@ -64,7 +64,7 @@ def missing_outputs(assets: tuple[AssetRef, ...], needs_video: bool) -> list[Fie
     return missing
 
 
-class Workspace(BaseModel):
+class Workspace(Aggregate):
     """The team's workspace for one assignment; opened by ``TeamAssigned``."""
 
     request_id: str
@@ -76,13 +76,6 @@ class Workspace(BaseModel):
     state: WorkspaceState = WorkspaceState.OPEN
     versions: int = 0
     last_return: Return | None = None
-    revision: int = 1
-
-    _events: list[Event] = PrivateAttr(default_factory=list)
-
-    @property
-    def events(self) -> list[Event]:
-        return self._events
 
     @classmethod
     def open(cls, assigned: TeamAssigned) -> "Workspace":
@@ -119,7 +112,6 @@ class Workspace(BaseModel):
             raise InvalidInput("the coverage is not complete", fields=missing)
         self.versions += 1
         self.state = WorkspaceState.SUBMITTED
-        self.revision += 1
         contributors = tuple(dict.fromkeys([*(m.officer_id for m in self.members), actor.officer_id]))
         version = CoverageVersion(
             request_id=self.request_id,
@@ -130,7 +122,7 @@ class Workspace(BaseModel):
             submitted_at=now,
             contributors=contributors,
         )
-        self._events.append(
+        self.changed(
             CoverageSubmitted.occurred(
                 data=CoverageSubmittedData(
                     request_id=self.request_id,
@@ -166,5 +158,5 @@ class Workspace(BaseModel):
             returned_by=rejected.actor.officer_id if rejected.actor else "",
             returned_at=rejected.time,
         )
-        self.revision += 1
+        self.changed()
         return True

@@ -16,16 +16,16 @@ class CoverageHandlers:
 
     async def open_workspace(self, assigned: TeamAssigned) -> None:
         async def work(tx: Tx) -> None:
-            if await self._store.get(assigned.data.request_id, tx) is None:
-                await self._store.insert(tx, Workspace.open(assigned))
+            if await self._store.workspaces.get(assigned.data.request_id, tx) is None:
+                await self._store.workspaces.insert(tx, Workspace.open(assigned))
 
         await self._uow.run(work, consumes=assigned)
 
     async def return_to_team(self, rejected: Rejected) -> None:
         async def work(tx: Tx) -> None:
-            workspace = await self._store.get(rejected.data.request_id, tx)
+            workspace = await self._store.workspaces.get(rejected.data.request_id, tx)
             if workspace is not None and workspace.reopen(rejected):
-                await self._store.save(tx, workspace)
+                await self._store.workspaces.save(tx, workspace)
 
         await self._uow.run(work, consumes=rejected)
 
@@ -40,11 +40,11 @@ class CoverageHandlers:
         now = self._clock.now()
 
         async def work(tx: Tx) -> tuple[Workspace, CoverageVersion]:
-            workspace = await self._store.get(request_id, tx)
+            workspace = await self._store.workspaces.get(request_id, tx)
             if workspace is None:
                 raise NotFound(f"no coverage workspace for request {request_id} (no team assigned yet?)")
             version = workspace.submit(press_release=press_release, assets=assets, now=now, actor=officer.actor)
-            await self._store.save(tx, workspace)
+            await self._store.workspaces.save(tx, workspace)
             await self._store.add_version(tx, version)
             tx.emit(*workspace.events)
             return workspace, version
@@ -54,7 +54,7 @@ class CoverageHandlers:
         return version
 
     async def get(self, request_id: str) -> Workspace:
-        workspace = await self._store.get(request_id)
+        workspace = await self._store.workspaces.get(request_id)
         if workspace is None:
             raise NotFound(f"no coverage workspace for request {request_id}")
         return workspace

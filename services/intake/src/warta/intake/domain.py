@@ -4,13 +4,12 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field, PrivateAttr
+from pydantic import AwareDatetime, BaseModel
 
 from warta.contracts import (
     Actor,
     DispositionIssued,
     DispositionIssuedData,
-    Event,
     FieldProblem,
     IllegalTransition,
     InvalidInput,
@@ -21,6 +20,7 @@ from warta.contracts import (
     RequestReceived,
     RequestReceivedData,
 )
+from warta.runtime.aggregate import Aggregate
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 AGENDA_SERIES = "PROKOPIM"
@@ -53,7 +53,7 @@ def letter_key(letter: Letter) -> str:
     return f"{' '.join(letter.sender.split()).casefold()}|{' '.join(letter.number.split()).casefold()}"
 
 
-class FacilitationRequest(BaseModel):
+class FacilitationRequest(Aggregate):
     """A request letter on its way through steps 1 and 2.
 
     Registered by the office administrator (step 1), then disposed or declined by the section
@@ -70,13 +70,6 @@ class FacilitationRequest(BaseModel):
     registered_by: str
     state: RequestState = RequestState.REGISTERED
     disposition: Disposition | None = None
-    revision: int = Field(default=1, description="Bumped on every change; guards concurrent writers.")
-
-    _events: list[Event] = PrivateAttr(default_factory=list)
-
-    @property
-    def events(self) -> list[Event]:
-        return self._events
 
     @classmethod
     def register(
@@ -105,7 +98,7 @@ class FacilitationRequest(BaseModel):
             registered_at=now,
             registered_by=actor.officer_id,
         )
-        request._events.append(
+        request.created(
             RequestReceived.occurred(
                 data=RequestReceivedData(
                     request_id=request_id,
@@ -130,8 +123,7 @@ class FacilitationRequest(BaseModel):
         self._require_registered("dispose")
         self.state = RequestState.DISPOSED
         self.disposition = Disposition(decided_by=actor.officer_id, decided_at=now, instruction=instruction)
-        self.revision += 1
-        self._events.append(
+        self.changed(
             DispositionIssued.occurred(
                 data=DispositionIssuedData(
                     request_id=self.id,
@@ -150,8 +142,7 @@ class FacilitationRequest(BaseModel):
         self._require_registered("decline")
         self.state = RequestState.DECLINED
         self.disposition = Disposition(decided_by=actor.officer_id, decided_at=now, decline_reason=reason)
-        self.revision += 1
-        self._events.append(
+        self.changed(
             RequestDeclined.occurred(
                 data=RequestDeclinedData(request_id=self.id, reason=reason),
                 request_id=self.id,

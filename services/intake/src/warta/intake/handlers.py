@@ -46,7 +46,7 @@ class IntakeHandlers:
                 now=now,
                 actor=officer.actor,
             )
-            await self._store.insert(tx, request)
+            await self._store.requests.insert(tx, request)
             tx.emit(*request.events)
             return request
 
@@ -87,18 +87,18 @@ class IntakeHandlers:
         now = self._clock.now()
 
         async def work(tx: Tx) -> FacilitationRequest:
-            request = await self._store.get(request_id, tx)
+            request = await self._store.requests.get(request_id, tx)
             if request is None:
                 raise NotFound(f"no request {request_id}")
             decide(request, now)
-            await self._store.save(tx, request)
+            await self._store.requests.save(tx, request)
             tx.emit(*request.events)
             return request
 
         return await self._uow.run(work)
 
     async def get(self, request_id: str) -> FacilitationRequest:
-        request = await self._store.get(request_id)
+        request = await self._store.requests.get(request_id)
         if request is None:
             raise NotFound(f"no request {request_id}")
         return request

@@ -3,19 +3,19 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, PrivateAttr
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel
 
 from warta.contracts import (
     Actor,
     Approved,
     AssetRef,
     CoverageSubmitted,
-    Event,
     IllegalTransition,
     PressRelease,
     Published,
     PublishedData,
 )
+from warta.runtime.aggregate import Aggregate
 
 
 class Submission(BaseModel):
@@ -41,7 +41,7 @@ class PublicationState(StrEnum):
     PUBLISHED = "published"
 
 
-class Publication(BaseModel):
+class Publication(Aggregate):
     request_id: str
     correlation_id: str
     version: int
@@ -52,13 +52,6 @@ class Publication(BaseModel):
     website_url: AnyHttpUrl | None = None
     published_by: str | None = None
     published_at: AwareDatetime | None = None
-    revision: int = 1
-
-    _events: list[Event] = PrivateAttr(default_factory=list)
-
-    @property
-    def events(self) -> list[Event]:
-        return self._events
 
     @classmethod
     def order(cls, approved: Approved, submission: Submission) -> "Publication":
@@ -80,8 +73,7 @@ class Publication(BaseModel):
         self.website_url = website_url
         self.published_by = actor.officer_id
         self.published_at = now
-        self.revision += 1
-        self._events.append(
+        self.changed(
             Published.occurred(
                 data=PublishedData(request_id=self.request_id, version=self.version, website_url=website_url),
                 request_id=self.request_id,

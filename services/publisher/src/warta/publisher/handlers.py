@@ -1,6 +1,7 @@
 """The publisher's use cases."""
 
 from pydantic import AnyHttpUrl
+from pymongo import ASCENDING
 
 from warta.contracts import Approved, CoverageSubmitted, IllegalTransition, NotFound, ReviewLevel
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
@@ -33,8 +34,8 @@ class PublisherHandlers:
                 # Consumers of different subjects do not share an order: the version's content
                 # may still be on its way.
                 raise RetryLater(f"version {approved.data.version} of {approved.data.request_id} not received yet")
-            if await self._store.get(approved.data.request_id, tx) is None:
-                await self._store.insert(tx, Publication.order(approved, submission))
+            if await self._store.publications.get(approved.data.request_id, tx) is None:
+                await self._store.publications.insert(tx, Publication.order(approved, submission))
 
         await self._uow.run(work, consumes=approved)
 
@@ -42,7 +43,7 @@ class PublisherHandlers:
         now = self._clock.now()
 
         async def work(tx: Tx) -> Publication:
-            publication = await self._store.get(request_id, tx)
+            publication = await self._store.publications.get(request_id, tx)
             if publication is None:
                 raise IllegalTransition(
                     current="not_ordered",
@@ -50,7 +51,7 @@ class PublisherHandlers:
                     message=f"request {request_id} has no publication ordered by the section head",
                 )
             publication.record(website_url=website_url, now=now, actor=officer.actor)
-            await self._store.save(tx, publication)
+            await self._store.publications.save(tx, publication)
             tx.emit(*publication.events)
             return publication
 
@@ -59,10 +60,12 @@ class PublisherHandlers:
         return publication
 
     async def get(self, request_id: str) -> Publication:
-        publication = await self._store.get(request_id)
+        publication = await self._store.publications.get(request_id)
         if publication is None:
             raise NotFound(f"no publication for request {request_id}")
         return publication
 
     async def list(self, state: PublicationState, limit: int) -> list[Publication]:
-        return await self._store.list(state, limit)
+        return await self._store.publications.find(
+            {"state": state.value}, sort=[("ordered_at", ASCENDING)], limit=limit
+        )

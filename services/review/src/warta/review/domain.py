@@ -8,7 +8,7 @@ approve → publication is ordered.
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, PrivateAttr
+from pydantic import AwareDatetime, BaseModel
 
 from warta.contracts import (
     Actor,
@@ -26,6 +26,7 @@ from warta.contracts import (
     ReviewLevel,
     Role,
 )
+from warta.runtime.aggregate import Aggregate
 
 
 class ReviewState(StrEnum):
@@ -59,7 +60,7 @@ class Decision(BaseModel):
     waited_since: AwareDatetime
 
 
-class Review(BaseModel):
+class Review(Aggregate):
     """The verification of one request's coverage, across all its versions."""
 
     request_id: str
@@ -68,13 +69,6 @@ class Review(BaseModel):
     state: ReviewState
     waiting_since: AwareDatetime
     history: list[Decision] = []
-    revision: int = 1
-
-    _events: list[Event] = PrivateAttr(default_factory=list)
-
-    @property
-    def events(self) -> list[Event]:
-        return self._events
 
     @classmethod
     def start(cls, submitted: CoverageSubmitted) -> "Review":
@@ -93,7 +87,7 @@ class Review(BaseModel):
         self.version = submitted.data.version
         self.state = ReviewState.AWAITING_TEAM_LEAD
         self.waiting_since = submitted.time
-        self.revision += 1
+        self.changed()
         return True
 
     def decide(
@@ -137,7 +131,6 @@ class Review(BaseModel):
         )
         self.history.append(decision)
         self.waiting_since = now
-        self.revision += 1
         if outcome is Outcome.APPROVE:
             self.state = ReviewState.AWAITING_SECTION_HEAD if level is ReviewLevel.TEAM_LEAD else ReviewState.APPROVED
             event: Event = Approved.occurred(
@@ -160,5 +153,5 @@ class Review(BaseModel):
                 correlation_id=self.correlation_id,
                 actor=actor,
             )
-        self._events.append(event)
+        self.changed(event)
         return decision

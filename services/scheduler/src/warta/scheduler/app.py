@@ -6,7 +6,7 @@ from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
 from .handlers import SchedulerHandlers
-from .store import AgendaStore, create_indexes
+from .store import agenda, create_indexes
 from .subscribers import subscribe
 
 
@@ -18,6 +18,6 @@ class SchedulerSettings(ServiceSettings):
 def create_app(settings: SchedulerSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
     runtime = runtime or ServiceRuntime(settings or SchedulerSettings())
     runtime.on_start(create_indexes)
-    handlers = SchedulerHandlers(AgendaStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
+    handlers = SchedulerHandlers(agenda(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
     subscribe(runtime.bus, handlers)
     return runtime.http_app(title="Warta scheduler", routers=[api.router], state={"handlers": handlers})

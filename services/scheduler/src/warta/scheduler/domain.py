@@ -3,12 +3,11 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, PrivateAttr
+from pydantic import AwareDatetime, BaseModel
 
 from warta.contracts import (
     Actor,
     DispositionIssued,
-    Event,
     FieldProblem,
     IllegalTransition,
     InvalidInput,
@@ -17,6 +16,7 @@ from warta.contracts import (
     TeamAssignedData,
     TeamMember,
 )
+from warta.runtime.aggregate import Aggregate
 
 
 class AgendaState(StrEnum):
@@ -34,7 +34,7 @@ class Assignment(BaseModel):
     coverage_starts_at: AwareDatetime
 
 
-class AgendaEntry(BaseModel):
+class AgendaEntry(Aggregate):
     """A leadership event on the agenda, created when the section head forwards its request."""
 
     request_id: str
@@ -45,13 +45,6 @@ class AgendaEntry(BaseModel):
     disposed_at: AwareDatetime
     state: AgendaState = AgendaState.AWAITING_ASSIGNMENT
     assignment: Assignment | None = None
-    revision: int = 1
-
-    _events: list[Event] = PrivateAttr(default_factory=list)
-
-    @property
-    def events(self) -> list[Event]:
-        return self._events
 
     @classmethod
     def from_disposition(cls, disposition: DispositionIssued) -> "AgendaEntry":
@@ -98,8 +91,7 @@ class AgendaEntry(BaseModel):
             coverage_starts_at=coverage_starts_at,
         )
         self.state = AgendaState.ASSIGNED
-        self.revision += 1
-        self._events.append(
+        self.changed(
             TeamAssigned.occurred(
                 data=TeamAssignedData(
                     request_id=self.request_id,

@@ -5,6 +5,7 @@ every test gets its own stream, subject prefix and databases, so tests never see
 """
 
 import asyncio
+import importlib
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +23,8 @@ import httpx
 import nats
 import pytest
 from fastapi import FastAPI
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.contracts import Event, Role, parse_event
 from warta.runtime import ServiceSettings, issue_dev_token
@@ -112,6 +115,8 @@ class Namespace:
                 info = await js.stream_info(name)
             except nats.js.errors.NotFoundError:
                 return []
+            if not info.state.messages:
+                return []
             found = []
             for seq in range(info.state.first_seq, info.state.last_seq + 1):
                 try:
@@ -136,6 +141,37 @@ class Namespace:
 @pytest.fixture
 def namespace(servers: Servers) -> Namespace:
     return Namespace(key=uuid.uuid4().hex[:10], servers=servers)
+
+
+@pytest.fixture
+async def mongo(servers: Servers) -> AsyncIterator[AsyncMongoClient[Any]]:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True)
+    yield client
+    await client.close()
+
+
+async def snapshot(db: AsyncDatabase[Any], *, without: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
+    """Every document of every collection, for before/after comparisons."""
+    names = sorted(n for n in await db.list_collection_names() if n not in without)
+    return {name: await db[name].find().sort("_id").to_list(None) for name in names}
+
+
+SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")
+
+
+@pytest.fixture
+async def apps(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """All five services running in this process, in this test's namespace."""
+    async with AsyncExitStack() as stack:
+        clients = {}
+        for name in SERVICES:
+            app_module = importlib.import_module(f"warta.{name}.app")
+            settings_cls = next(
+                v for k, v in vars(app_module).items() if k.endswith("Settings") and k != "ServiceSettings"
+            )
+            app = app_module.create_app(namespace.settings(settings_cls))
+            clients[name] = await stack.enter_async_context(running_app(app))
+        yield clients
 
 
 @asynccontextmanager

@@ -1,0 +1,115 @@
+"""One request from letter to Published across the five services, each its own OS process."""
+
+import re
+
+import httpx
+import pytest
+
+from warta.contracts import (
+    SOP_STEPS,
+    Approved,
+    CoverageSubmitted,
+    DispositionIssued,
+    Published,
+    Rejected,
+    RequestReceived,
+    ReviewLevel,
+    Role,
+    TeamAssigned,
+)
+from warta.devstack.demo import walk
+from warta.devstack.pytest_plugin import SERVICES, eventually
+from warta.runtime import ServiceSettings, issue_dev_token
+
+TL, SH = ReviewLevel.TEAM_LEAD, ReviewLevel.SECTION_HEAD
+
+
+def step_counts(metrics_text: str) -> dict[int, int]:
+    pattern = re.compile(r'^warta_sop_step_duration_seconds_count\{step="(\d)"\} (\S+)$', re.M)
+    return {int(step): int(float(n)) for step, n in pattern.findall(metrics_text)}
+
+
+@pytest.mark.slow
+async def test_letter_to_published_with_a_rejection_at_each_level(namespace, service_processes, mongo):
+    processes = {name: service_processes(name) for name in SERVICES}
+    for process in processes.values():
+        process.start()
+    settings = ServiceSettings(service_name="test")
+
+    def token_for(officer_id: str, role: Role) -> str:
+        return issue_dev_token(settings, officer_id=officer_id, role=role)
+
+    timeline = await walk({name: p.url for name, p in processes.items()}, token_for)
+    rid = timeline.request_id
+    print(timeline.render())
+
+    events = await eventually(lambda: _complete(namespace.events()))
+    shape = [(type(e), getattr(e.data, "version", None), getattr(e.data, "level", None)) for e in events]
+    assert shape == [
+        (RequestReceived, None, None),
+        (DispositionIssued, None, None),
+        (TeamAssigned, None, None),
+        (CoverageSubmitted, 1, None),
+        (Rejected, 1, TL),
+        (CoverageSubmitted, 2, None),
+        (Approved, 2, TL),
+        (Rejected, 2, SH),
+        (Approved, 2, TL),
+        (Approved, 2, SH),
+        (Published, 2, None),
+    ]
+    assert {e.subject for e in events} == {rid}
+    assert {e.correlation_id for e in events} == {rid}
+    assert len({e.id for e in events}) == len(events)
+    acting_roles = {type(e): e.actor.role for e in events if e.actor}
+    assert acting_roles[RequestReceived] is Role.ADMIN
+    assert acting_roles[DispositionIssued] is Role.SECTION_HEAD
+    assert acting_roles[TeamAssigned] is Role.TEAM_LEAD
+    assert acting_roles[CoverageSubmitted] is Role.COVERAGE_TEAM
+    assert acting_roles[Published] is Role.COVERAGE_TEAM
+    assert await namespace.raw_messages(stream=f"{namespace.stream_name}_DLQ") == []
+
+    db = {name: mongo[namespace.database(name)] for name in SERVICES}
+    request = await db["intake"].requests.find_one({"_id": rid})
+    assert (request["state"], request["agenda_number"]) == ("disposed", timeline.agenda_number)
+    entry = await db["scheduler"].agenda.find_one({"_id": rid})
+    assert entry["state"] == "assigned"
+    assert len(entry["assignment"]["members"]) == 4
+    workspace = await db["coverage"].workspaces.find_one({"_id": rid})
+    assert (workspace["state"], workspace["versions"]) == ("submitted", 2)
+    assert workspace["last_return"]["reason"] == "language"
+    assert await db["coverage"].versions.count_documents({"request_id": rid}) == 2
+    review = await db["review"].reviews.find_one({"_id": rid})
+    assert review["state"] == "approved"
+    assert [(d["level"], d["outcome"]) for d in review["history"]] == [
+        ("team_lead", "reject"),
+        ("team_lead", "approve"),
+        ("section_head", "reject"),
+        ("team_lead", "approve"),
+        ("section_head", "approve"),
+    ]
+    publication = await db["publisher"].publications.find_one({"_id": rid})
+    assert (publication["state"], publication["version"]) == ("published", 2)
+    assert publication["website_url"] == f"https://tangerangkota.go.id/berita/{rid}"
+    for name in SERVICES:
+        assert await db[name].outbox.count_documents({"sent_at": None}) == 0, name
+    inbox = {name: await db[name].inbox.count_documents({}) for name in SERVICES}
+    # scheduler: the disposition; coverage: the assignment and both rejections; review: both
+    # versions; publisher: both versions and the one approval that orders publication (the team
+    # lead's approvals pass it by without a write).
+    assert inbox == {"intake": 0, "scheduler": 1, "coverage": 3, "review": 2, "publisher": 3}
+
+    counts: dict[int, int] = {}
+    async with httpx.AsyncClient() as client:
+        for process in processes.values():
+            counts |= step_counts((await client.get(f"{process.url}/metrics")).text)
+            assert (await client.get(f"{process.url}/readyz")).json()["status"] == "ready"
+    # Step 4 ran twice (one rejection), step 5 three times, step 6 twice.
+    assert counts == {1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2, 7: 1}
+    assert len(SOP_STEPS) == len(counts)
+    print("checked: 11 events in order, final state of all five databases, outboxes drained, step metrics")
+
+
+async def _complete(events):
+    found = await events
+    return found if found and isinstance(found[-1], Published) else None

@@ -1,0 +1,252 @@
+"""Bad input gets a 4xx with a JSON body saying what is wrong, and changes nothing anywhere."""
+
+from typing import Any
+
+from warta.contracts import Role
+from warta.devstack.pytest_plugin import SERVICES, eventually, snapshot
+
+ADMIN = ("siti", Role.ADMIN)
+HEAD = ("hendra", Role.SECTION_HEAD)
+LEAD = ("rina", Role.TEAM_LEAD)
+DEWI = ("dewi", Role.COVERAGE_TEAM)
+OUTSIDER = ("joko", Role.COVERAGE_TEAM)
+
+EVENT = {
+    "title": "Rapat Paripurna",
+    "starts_at": "2026-11-20T09:00:00+07:00",
+    "ends_at": "2026-11-20T11:00:00+07:00",
+    "location": "DPRD",
+    "leader": "wali_kota",
+}
+LETTER = {
+    "letter": {"number": "170/5/2026", "date": "2026-11-18", "sender": "Sekretariat DPRD", "subject": "Undangan"},
+    "event": EVENT,
+}
+PHOTO = {"kind": "photo", "uri": "p", "sha256": "c" * 64}
+VIDEO = {"kind": "video", "uri": "v", "sha256": "d" * 64}
+RELEASE = {"title": "Judul", "body": "Isi"}
+
+
+def with_(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of ``base`` with one dotted path replaced (or removed when value is ...)."""
+    import copy
+
+    doc = copy.deepcopy(base)
+    *parents, last = path.split(".")
+    target = doc
+    for part in parents:
+        target = target[part]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return doc
+
+
+class Refusals:
+    def __init__(self, namespace, apps, mongo) -> None:
+        self.ns, self.apps, self.mongo = namespace, apps, mongo
+        self.checked = 0
+
+    def auth(self, officer) -> dict[str, str]:
+        return self.ns.token(officer[1], officer[0])
+
+    async def call(self, officer, service, method, path, body=None, **kwargs):
+        headers = {**(self.auth(officer) if officer else {}), **kwargs.pop("headers", {})}
+        return await self.apps[service].request(method, path, json=body, headers=headers, **kwargs)
+
+    async def settled(self) -> dict[str, Any]:
+        async def nothing_pending():
+            for s in SERVICES:
+                if await self.mongo[self.ns.database(s)].outbox.count_documents({"sent_at": None}):
+                    return False
+            return True
+
+        await eventually(nothing_pending)
+        return {s: await snapshot(self.mongo[self.ns.database(s)]) for s in SERVICES}
+
+    async def refused(self, status, officer, service, method, path, body=None, *, field=None, error=None, **kw):
+        before = await self.settled()
+        response = await self.call(officer, service, method, path, body, **kw)
+        assert response.status_code == status, response.text
+        payload = response.json()
+        assert set(payload) == {"error", "message", "fields"}
+        assert payload["message"]
+        if error:
+            assert payload["error"] == error
+        if field:
+            assert field in [f["field"] for f in payload["fields"]], payload
+        assert await self.settled() == before, f"{method} {path} changed state although refused"
+        self.checked += 1
+        return payload
+
+
+async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps, mongo):
+    r = Refusals(namespace, apps, mongo)
+
+    # Step 1: the letter register.
+    await r.refused(401, None, "intake", "POST", "/requests", LETTER, error="unauthenticated")
+    await r.refused(401, None, "intake", "POST", "/requests", LETTER, headers={"Authorization": "Bearer x.y.z"})
+    await r.refused(403, HEAD, "intake", "POST", "/requests", LETTER, error="forbidden")
+    await r.refused(422, ADMIN, "intake", "POST", "/requests", content=b'{"letter": ', field="body")
+    await r.refused(422, ADMIN, "intake", "POST", "/requests", with_(LETTER, "letter", ...), field="letter")
+    await r.refused(
+        422, ADMIN, "intake", "POST", "/requests", with_(LETTER, "letter.date", "2026-13-45"), field="letter.date"
+    )
+    await r.refused(
+        422,
+        ADMIN,
+        "intake",
+        "POST",
+        "/requests",
+        with_(LETTER, "event.starts_at", "2026-11-20T09:00:00"),
+        field="event.starts_at",
+    )
+    await r.refused(
+        422,
+        ADMIN,
+        "intake",
+        "POST",
+        "/requests",
+        with_(LETTER, "event.ends_at", "2026-11-20T08:00:00+07:00"),
+        field="event",
+    )
+    await r.refused(
+        422, ADMIN, "intake", "POST", "/requests", with_(LETTER, "event.leader", "presiden"), field="event.leader"
+    )
+    await r.refused(
+        422,
+        ADMIN,
+        "intake",
+        "POST",
+        "/requests",
+        {**LETTER, "received_at": "2099-01-01T00:00:00+07:00"},
+        field="received_at",
+    )
+
+    registered = await r.call(ADMIN, "intake", "POST", "/requests", LETTER)
+    assert registered.status_code == 201
+    rid = registered.json()["id"]
+    duplicate = await r.refused(409, ADMIN, "intake", "POST", "/requests", with_(LETTER, "letter.subject", "lain"))
+    assert registered.json()["agenda_number"] in duplicate["message"]
+
+    # Step 2: the disposition.
+    await r.refused(403, ADMIN, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": "Liput"})
+    await r.refused(
+        404, HEAD, "intake", "POST", "/requests/nope/disposition", {"instruction": "Liput"}, error="not_found"
+    )
+    await r.refused(
+        422, HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": ""}, field="instruction"
+    )
+    await r.refused(422, HEAD, "intake", "POST", f"/requests/{rid}/decline", {}, field="reason")
+    # Assigning before the disposition: the request is not on the agenda yet.
+    await r.refused(
+        404,
+        LEAD,
+        "scheduler",
+        "POST",
+        f"/agenda/{rid}/assignment",
+        {"members": [{"officer_id": "dewi", "role": "writer"}]},
+    )
+    assert (
+        await r.call(HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": "Liput"})
+    ).status_code == 200
+    await r.refused(
+        409, HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": "lagi"}, error="illegal_transition"
+    )
+    await r.refused(
+        409, HEAD, "intake", "POST", f"/requests/{rid}/decline", {"reason": "terlambat"}, error="illegal_transition"
+    )
+
+    # Step 3: the assignment.
+    await eventually(lambda: _status(r.call(LEAD, "scheduler", "GET", f"/agenda/{rid}"), 200))
+    team = {"members": [{"officer_id": "dewi", "role": "writer"}], "needs_video": True}
+    await r.refused(403, DEWI, "scheduler", "POST", f"/agenda/{rid}/assignment", team)
+    await r.refused(422, LEAD, "scheduler", "POST", f"/agenda/{rid}/assignment", {"members": []}, field="members")
+    await r.refused(
+        422,
+        LEAD,
+        "scheduler",
+        "POST",
+        f"/agenda/{rid}/assignment",
+        {"members": [{"officer_id": "dewi", "role": "pilot"}]},
+        field="members.0.role",
+    )
+    await r.refused(
+        422, LEAD, "scheduler", "POST", f"/agenda/{rid}/assignment", {"members": team["members"] * 2}, field="members"
+    )
+    # Reviewing before anything was submitted.
+    decision = {"version": 1, "level": "team_lead", "outcome": "approve"}
+    await r.refused(409, LEAD, "review", "POST", f"/reviews/{rid}/decisions", decision, error="illegal_transition")
+    assert (await r.call(LEAD, "scheduler", "POST", f"/agenda/{rid}/assignment", team)).status_code == 200
+    await r.refused(409, LEAD, "scheduler", "POST", f"/agenda/{rid}/assignment", team, error="illegal_transition")
+
+    # Step 4: the coverage.
+    await eventually(lambda: _status(r.call(DEWI, "coverage", "GET", f"/coverage/{rid}"), 200))
+    coverage = {"press_release": RELEASE, "assets": [PHOTO, VIDEO]}
+    await r.refused(403, OUTSIDER, "coverage", "POST", f"/coverage/{rid}/submissions", coverage)
+    await r.refused(403, HEAD, "coverage", "POST", f"/coverage/{rid}/submissions", coverage)
+    incomplete = await r.refused(
+        422,
+        DEWI,
+        "coverage",
+        "POST",
+        f"/coverage/{rid}/submissions",
+        {"press_release": RELEASE, "assets": [PHOTO]},
+        field="assets",
+    )
+    assert "video" in incomplete["fields"][0]["message"]
+    await r.refused(
+        422, DEWI, "coverage", "POST", f"/coverage/{rid}/submissions", {"assets": [PHOTO, VIDEO]}, field="press_release"
+    )
+    await r.refused(
+        422,
+        DEWI,
+        "coverage",
+        "POST",
+        f"/coverage/{rid}/submissions",
+        with_(coverage, "assets", [{**PHOTO, "sha256": "xyz"}]),
+        field="assets.0.sha256",
+    )
+    await r.refused(404, DEWI, "coverage", "GET", f"/coverage/{rid}/versions/1")
+    await r.refused(422, DEWI, "coverage", "GET", f"/coverage/{rid}/versions/0", field="path.version")
+    assert (await r.call(DEWI, "coverage", "POST", f"/coverage/{rid}/submissions", coverage)).status_code == 201
+    await r.refused(409, DEWI, "coverage", "POST", f"/coverage/{rid}/submissions", coverage, error="illegal_transition")
+
+    # Steps 5 and 6: the review.
+    await eventually(lambda: _status(r.call(LEAD, "review", "GET", f"/reviews/{rid}"), 200))
+    await r.refused(
+        409,
+        HEAD,
+        "review",
+        "POST",
+        f"/reviews/{rid}/decisions",
+        {**decision, "level": "section_head"},
+        error="illegal_transition",
+    )
+    await r.refused(403, HEAD, "review", "POST", f"/reviews/{rid}/decisions", decision)
+    await r.refused(403, DEWI, "review", "POST", f"/reviews/{rid}/decisions", decision)
+    await r.refused(409, LEAD, "review", "POST", f"/reviews/{rid}/decisions", {**decision, "version": 2})
+    await r.refused(
+        422, LEAD, "review", "POST", f"/reviews/{rid}/decisions", {**decision, "outcome": "maybe"}, field="outcome"
+    )
+    await r.refused(
+        422, LEAD, "review", "POST", f"/reviews/{rid}/decisions", {**decision, "outcome": "reject"}, field="reason"
+    )
+
+    # Step 7: publishing before the section head approved.
+    await r.refused(
+        409, DEWI, "publisher", "POST", f"/publications/{rid}", {"website_url": "https://tangerangkota.go.id/b/1"}
+    )
+    await r.refused(
+        422, DEWI, "publisher", "POST", f"/publications/{rid}", {"website_url": "not a url"}, field="website_url"
+    )
+    await r.refused(
+        403, LEAD, "publisher", "POST", f"/publications/{rid}", {"website_url": "https://tangerangkota.go.id/b/1"}
+    )
+    await r.refused(404, DEWI, "publisher", "GET", f"/publications/{rid}")
+    print(f"checked: {r.checked} refusals, each a 4xx JSON error, each leaving all five databases unchanged")
+
+
+async def _status(response, expected: int) -> bool:
+    return (await response).status_code == expected
