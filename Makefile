@@ -13,7 +13,7 @@ help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
 	@echo "make demo     walk one request through all seven SOP steps (while 'make up' runs)"
 	@echo "make test     lint and run every test suite on real servers"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check, format check and mypy --strict"
 	@echo "make format   apply ruff's formatting and fixes"
 	@echo "make schemas  regenerate contracts/schemas from the event models"
 
@@ -36,6 +36,8 @@ demo: env
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy -p warta.contracts -p warta.runtime -p warta.intake -p warta.scheduler \
+		-p warta.coverage -p warta.review -p warta.publisher -p warta.devstack
 
 format: env
 	$(VENV)/bin/ruff check --fix .

@@ -3,8 +3,6 @@
 import json
 from datetime import UTC, datetime
 
-import nats
-
 from warta.contracts import (
     Approved,
     ApprovedData,
@@ -50,25 +48,6 @@ async def publish(namespace, event) -> None:
     await namespace.publish_raw(suffix, event.model_dump_json().encode(), str(event.id))
 
 
-async def dead_letters(namespace) -> list[tuple[str, dict[str, str]]]:
-    nc = await nats.connect(namespace.servers.nats_url)
-    try:
-        js = nc.jetstream()
-        try:
-            info = await js.stream_info(f"{namespace.stream_name}_DLQ")
-        except nats.js.errors.NotFoundError:
-            return []
-        if not info.state.messages:
-            return []
-        found = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            msg = await js.get_msg(f"{namespace.stream_name}_DLQ", seq)
-            found.append((msg.subject, dict(msg.headers or {})))
-        return found
-    finally:
-        await nc.close()
-
-
 async def test_an_event_that_arrives_before_its_cause_is_retried_not_dropped(namespace, apps):
     await publish(namespace, approved("req-early", 1))
     print("injected: the section head's approval before the version it approves")
@@ -80,7 +59,7 @@ async def test_an_event_that_arrives_before_its_cause_is_retried_not_dropped(nam
         return r.status_code == 200 and r.json()["state"] == "ready"
 
     assert await eventually(ready)
-    assert await dead_letters(namespace) == []
+    assert await namespace.dead_letters() == []
     print("checked: the approval was redelivered after the submission and applied; no dead letter")
 
 
@@ -94,7 +73,7 @@ async def test_poison_messages_go_to_the_dead_letter_stream_and_others_keep_movi
     await publish(namespace, approved("req-fine", 1))
     print("injected: an Approved breaking its contract, an Approved for a version that never arrives")
 
-    letters = await eventually(lambda: _at_least(dead_letters(namespace), 2), timeout=30)
+    letters = await eventually(lambda: _at_least(namespace.dead_letters(), 2), timeout=30)
     by_sequence = {h["Warta-Stream-Sequence"]: (s, h) for s, h in letters}
     assert len(by_sequence) == 2
     errors = sorted(h["Warta-Error"] for _, h in letters)

@@ -56,6 +56,8 @@ class Event(Model):
         if correlation_id is None:
             correlation_id = causation.correlation_id if causation else request_id
         return cls(
+            type=cls.event_type(),
+            source=cls.event_source(),
             subject=request_id,
             time=time,
             correlation_id=correlation_id,

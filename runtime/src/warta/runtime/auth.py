@@ -91,7 +91,7 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise Unauthenticated(f"invalid token: {exc}") from exc
         try:
-            role = Role(claims.get(s.auth_role_claim))
+            role = Role(str(claims.get(s.auth_role_claim)))
         except ValueError:
             raise Unauthenticated(f"token has no valid {s.auth_role_claim!r} claim") from None
         return Principal(officer_id=str(claims["sub"]), role=role, name=claims.get("name"))

@@ -186,5 +186,11 @@ class Bus:
         self._metrics.events_consumed.labels(subject, "dead_lettered").inc()
         log.error("dead-lettered %s seq %d after %d deliveries: %s", subject, stream_seq, deliveries, error)
 
+    def connected(self) -> bool:
+        try:
+            return bool(self.broker.connection.is_connected)
+        except Exception:  # FastStream raises until the first connect
+            return False
+
     async def close(self) -> None:
         await self.broker.stop()

@@ -68,10 +68,9 @@ class ServiceRuntime:
             await self.mongo.close()
 
     async def readiness(self) -> dict[str, bool]:
-        connection = self.bus.broker._connection  # None until connected
         return {
             "database": await database_reachable(lambda: self.db.command("ping")),
-            "nats": bool(connection is not None and connection.is_connected),
+            "nats": self.bus.connected(),
         }
 
     def http_app(self, *, title: str, routers: Iterable[APIRouter], state: dict[str, Any]) -> FastAPI:

@@ -35,6 +35,7 @@ class RequestStore:
             return_document=ReturnDocument.AFTER,
             session=tx.session,
         )
+        assert counter is not None  # upsert with ReturnDocument.AFTER always returns one
         return int(counter["sequence"])
 
     async def find_by_letter_key(self, key: str) -> FacilitationRequest | None:

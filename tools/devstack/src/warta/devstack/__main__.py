@@ -19,11 +19,16 @@ import httpx
 from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
 
-from .demo import SERVICE_PORTS, DemoFailed, walk
+from .demo import DemoFailed, service_ports, walk
 from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
 
-DEV_NATS_PORT = 4222
-DEV_MONGO_PORT = 27117
+
+def _dev_port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _service_ports() -> dict[str, int]:
+    return service_ports(_dev_port("WARTA_DEV_PORT_BASE", 8100))
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -54,12 +59,12 @@ def up(data_dir: Path) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         if not env.get("WARTA_NATS_URL"):
-            nats = embedded_nats(data_dir / "nats", DEV_NATS_PORT)
+            nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222))
             nats.start()
             servers.append(nats)
             env["WARTA_NATS_URL"] = nats_url(nats)
         if not env.get("WARTA_MONGODB_URL"):
-            mongo = embedded_mongo(data_dir / "secantusdb", DEV_MONGO_PORT)
+            mongo = embedded_mongo(data_dir / "secantusdb", _dev_port("WARTA_DEV_MONGODB_PORT", 27117))
             mongo.start()
             servers.append(mongo)
             env["WARTA_MONGODB_URL"] = mongodb_url(mongo)
@@ -67,7 +72,7 @@ def up(data_dir: Path) -> int:
         print(f"MongoDB          {env['WARTA_MONGODB_URL']}")
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)
-        for name, port in SERVICE_PORTS.items():
+        for name, port in _service_ports().items():
             with (logs / f"{name}.log").open("ab") as log_file:
                 services[name] = subprocess.Popen(
                     [sys.executable, "-m", f"warta.{name}"],
@@ -75,7 +80,7 @@ def up(data_dir: Path) -> int:
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                 )
-        for name, port in SERVICE_PORTS.items():
+        for name, port in _service_ports().items():
             url = f"http://127.0.0.1:{port}"
             wait_for_port("127.0.0.1", port, 60, services[name])
             _wait_ready(url, services[name])
@@ -107,7 +112,7 @@ def up(data_dir: Path) -> int:
 
 def demo() -> int:
     settings = ServiceSettings(service_name="demo")
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICE_PORTS.items()}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in _service_ports().items()}
 
     def token_for(officer_id: str, role: Role) -> str:
         return issue_dev_token(settings, officer_id=officer_id, role=role)

@@ -16,7 +16,13 @@ from warta.contracts import Role
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
-SERVICE_PORTS = {"intake": 8101, "scheduler": 8102, "coverage": 8103, "review": 8104, "publisher": 8105}
+SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")
+
+
+def service_ports(base: int = 8100) -> dict[str, int]:
+    """The dev stack's ports: intake at base+1 … publisher at base+5 (``WARTA_DEV_PORT_BASE``)."""
+    return {name: base + i for i, name in enumerate(SERVICES, start=1)}
+
 
 # The dev stack's officers: (officer id, role).
 ADMIN = ("siti.admin", Role.ADMIN)
@@ -101,7 +107,7 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
     async with httpx.AsyncClient(timeout=10) as client:
         w = Walker(urls, token_for, client)
 
-        letter = {
+        letter: dict[str, Any] = {
             "letter": {
                 "number": f"005/{uuid4().hex[:8].upper()}-Diskominfo/{now:%Y}",
                 "date": f"{now:%Y-%m-%d}",

@@ -29,6 +29,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from warta.contracts import Event, Role, parse_event
 from warta.runtime import ServiceSettings, issue_dev_token
 
+from .demo import SERVICES
 from .servers import Servers, free_port, provide_servers, wait_for_port
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -107,6 +108,18 @@ class Namespace:
         return [parse_event(data) for data in await self.raw_messages(subject_filter)]
 
     async def raw_messages(self, subject_filter: str = ">", stream: str | None = None) -> list[bytes]:
+        return [
+            data
+            for subject, data, _ in await self.stored(stream)
+            if subject_filter == ">" or subject.endswith(subject_filter)
+        ]
+
+    async def dead_letters(self) -> list[tuple[str, dict[str, str]]]:
+        """(subject, headers) of every message in this namespace's dead-letter stream."""
+        return [(subject, headers) for subject, _, headers in await self.stored(f"{self.stream_name}_DLQ")]
+
+    async def stored(self, stream: str | None = None) -> list[tuple[str, bytes, dict[str, str]]]:
+        """(subject, data, headers) of every message in a stream (default: the event stream)."""
         nc = await nats.connect(self.servers.nats_url)
         try:
             js = nc.jetstream()
@@ -123,8 +136,7 @@ class Namespace:
                     msg = await js.get_msg(name, seq)
                 except nats.js.errors.NotFoundError:
                     continue
-                if subject_filter == ">" or msg.subject.endswith(subject_filter):
-                    found.append(msg.data or b"")
+                found.append((msg.subject or "", msg.data or b"", dict(msg.headers or {})))
             return found
         finally:
             await nc.close()
@@ -154,9 +166,6 @@ async def snapshot(db: AsyncDatabase[Any], *, without: tuple[str, ...] = ()) -> 
     """Every document of every collection, for before/after comparisons."""
     names = sorted(n for n in await db.list_collection_names() if n not in without)
     return {name: await db[name].find().sort("_id").to_list(None) for name in names}
-
-
-SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")
 
 
 @pytest.fixture

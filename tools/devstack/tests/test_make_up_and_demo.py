@@ -1,0 +1,75 @@
+"""`make up` then `make demo`, as a developer would run them, on free ports."""
+
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from warta.devstack.demo import service_ports
+
+
+def free_block(size: int) -> int:
+    """A base port whose next ``size`` ports are all free right now."""
+    for _ in range(100):
+        base = random.randint(20000, 60000)
+        try:
+            for port in range(base + 1, base + size + 1):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of ports")
+
+
+@pytest.mark.slow
+def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_path):
+    base = free_block(7)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+    env |= {
+        "WARTA_DEV_PORT_BASE": str(base),
+        "WARTA_DEV_NATS_PORT": str(base + 6),
+        "WARTA_DEV_MONGODB_PORT": str(base + 7),
+    }
+    up = subprocess.Popen(
+        [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        assert up.stdout is not None
+        while time.monotonic() < deadline:
+            line = up.stdout.readline()
+            assert line, "up exited before the stack was ready:\n" + "".join(lines)
+            lines.append(line)
+            if line.startswith("Warta is ready"):
+                break
+        output = "".join(lines)
+        for name, port in service_ports(base).items():
+            assert f"{name:<16} http://127.0.0.1:{port}" in output
+
+        demo = subprocess.run(
+            [sys.executable, "-m", "warta.devstack", "demo"], env=env, capture_output=True, text=True, timeout=120
+        )
+        print(demo.stdout, demo.stderr)
+        assert demo.returncode == 0
+        assert "Semua tujuh langkah SOP selesai." in demo.stdout
+        assert sorted({int(s) for s in re.findall(r"langkah (\d)", demo.stdout)}) == list(range(1, 8))
+    finally:
+        up.send_signal(signal.SIGINT)
+        rest, _ = up.communicate(timeout=60)
+    assert up.returncode == 0
+    assert "Stopped." in rest
+    for port in range(base + 1, base + 8):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))  # everything it started is gone
