@@ -245,6 +245,15 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         403, LEAD, "publisher", "POST", f"/publications/{rid}", {"website_url": "https://tangerangkota.go.id/b/1"}
     )
     await r.refused(404, DEWI, "publisher", "GET", f"/publications/{rid}")
+    # Queries with bad parameters.
+    await r.refused(422, ADMIN, "intake", "GET", "/requests?limit=0", field="query.limit")
+    await r.refused(422, ADMIN, "intake", "GET", "/requests?state=lost", field="query.state")
+    await r.refused(401, None, "intake", "GET", f"/requests/{rid}")
+    await r.refused(422, LEAD, "scheduler", "GET", "/agenda?limit=1000", field="query.limit")
+    await r.refused(422, LEAD, "review", "GET", "/reviews?state=pending", field="query.state")
+    await r.refused(422, DEWI, "publisher", "GET", "/publications?limit=-1", field="query.limit")
+    await r.refused(405, ADMIN, "intake", "DELETE", f"/requests/{rid}", error="method_not_allowed")
+    await r.refused(404, ADMIN, "intake", "GET", "/no-such-page", error="not_found")
     print(f"checked: {r.checked} refusals, each a 4xx JSON error, each leaving all five databases unchanged")
 
 
