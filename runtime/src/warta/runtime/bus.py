@@ -140,7 +140,9 @@ class Bus:
         try:
             event = event_cls.model_validate_json(msg.body)
         except ValidationError as exc:
-            await self._dead_letter(msg, subject, f"payload breaks the {event_type} contract: {exc}", deliveries)
+            await self._dead_letter(
+                msg, subject, event_type, f"payload breaks the {event_type} contract: {exc}", deliveries
+            )
             raise RejectMessage() from exc
         try:
             await handler(event)
@@ -149,7 +151,7 @@ class Bus:
             return
         except Exception as exc:
             if deliveries >= self.settings.max_deliver:
-                await self._dead_letter(msg, subject, f"{type(exc).__name__}: {exc}", deliveries)
+                await self._dead_letter(msg, subject, event_type, f"{type(exc).__name__}: {exc}", deliveries)
                 raise RejectMessage() from exc
             backoff = self.settings.redelivery_backoff_seconds
             delay = backoff[min(deliveries, len(backoff)) - 1] if backoff else 0.0
@@ -167,7 +169,7 @@ class Bus:
             raise NackMessage(delay=delay) from exc
         self._metrics.events_consumed.labels(event_type, "applied").inc()
 
-    async def _dead_letter(self, msg: Any, subject: str, error: str, deliveries: int) -> None:
+    async def _dead_letter(self, msg: Any, subject: str, event_type: str, error: str, deliveries: int) -> None:
         s = self.settings
         stream_seq = msg.raw_message.metadata.sequence.stream
         js = self.broker.connection.jetstream()
@@ -183,7 +185,7 @@ class Bus:
             },
             timeout=5,
         )
-        self._metrics.events_consumed.labels(subject, "dead_lettered").inc()
+        self._metrics.events_consumed.labels(event_type, "dead_lettered").inc()
         log.error("dead-lettered %s seq %d after %d deliveries: %s", subject, stream_seq, deliveries, error)
 
     def connected(self) -> bool:

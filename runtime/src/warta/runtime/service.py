@@ -16,7 +16,7 @@ from .http import database_reachable, install_error_handlers, install_health_rou
 from .metrics import ServiceMetrics
 from .outbox import OutboxRelay
 from .settings import ServiceSettings
-from .unit_of_work import OUTBOX, UnitOfWork, ensure_outbox_and_inbox_indexes
+from .unit_of_work import OUTBOX, UnitOfWork, ensure_outbox_index
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class ServiceRuntime:
             self.db[OUTBOX], self.bus.publish, self.clock, self.metrics, settings.outbox_sweep_seconds
         )
         self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.kick)
-        self._setup: list[Setup] = [ensure_outbox_and_inbox_indexes]
+        self._setup: list[Setup] = [ensure_outbox_index]
 
     def on_start(self, setup: Setup) -> None:
         """Run ``setup`` against the database before serving (indexes, seed data)."""

@@ -97,5 +97,5 @@ class UnitOfWork:
         return result
 
 
-async def ensure_outbox_and_inbox_indexes(db: AsyncDatabase[Any]) -> None:
+async def ensure_outbox_index(db: AsyncDatabase[Any]) -> None:
     await db[OUTBOX].create_index([("sent_at", ASCENDING), ("created_at", ASCENDING), ("position", ASCENDING)])
