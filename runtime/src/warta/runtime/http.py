@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warta.contracts import DomainError
@@ -75,7 +75,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def install_health_routes(app: FastAPI, runtime: "Any") -> None:
+def install_health_routes(app: FastAPI, runtime: Any) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -97,7 +97,7 @@ def install_health_routes(app: FastAPI, runtime: "Any") -> None:
 async def database_reachable(ping: Any) -> bool:
     try:
         await asyncio.wait_for(ping(), timeout=2)
-    except (TimeoutError, ConnectionFailure, ServerSelectionTimeoutError):
+    except (TimeoutError, ConnectionFailure):
         return False
     return True
 

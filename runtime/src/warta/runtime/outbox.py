@@ -74,7 +74,7 @@ class OutboxRelay:
                     sent += 1
                 if len(pending) < BATCH:
                     break
-            self._metrics.outbox_pending.set(await self._outbox.count_documents({"sent_at": None}))
+            self._metrics.outbox_pending.set(0)
         return sent
 
     async def _run(self) -> None:
@@ -89,3 +89,5 @@ class OutboxRelay:
             except Exception:
                 # NATS or the database is away; the events stay pending and the next sweep retries.
                 log.warning("outbox relay could not publish; will retry", exc_info=True)
+                with contextlib.suppress(Exception):
+                    self._metrics.outbox_pending.set(await self._outbox.count_documents({"sent_at": None}))
