@@ -132,7 +132,7 @@ def test_step_one_starts_when_the_letter_arrived():
         data=RequestReceivedData(
             request_id="r",
             agenda_number="0001/PROKOPIM/2026",
-            letter=Letter(number="1", date=NOW.date(), sender="s", subject="p"),
+            letter=Letter(number="1", date=NOW.date(), sender="s", sender_kind="opd", subject="p"),
             event=LeadershipEvent(
                 title="t", starts_at=NOW, ends_at=NOW + timedelta(hours=1), location="l", leader="sekda"
             ),
@@ -144,3 +144,29 @@ def test_step_one_starts_when_the_letter_arrived():
     assert step(1).started_by(event) == received
     assert step(1).stopped_by(event) == NOW
     assert step(2).started_by(event) == NOW
+
+
+def test_every_vocabulary_value_has_an_indonesian_label():
+    from enum import StrEnum
+
+    from warta.contracts import LABELS, roles
+
+    vocabularies = [
+        v for v in vars(roles).values() if isinstance(v, type) and issubclass(v, StrEnum) and v is not StrEnum
+    ]
+    missing = [
+        f"{vocabulary.__name__}.{value.name}"
+        for vocabulary in vocabularies
+        for value in vocabulary
+        if value not in LABELS
+    ]
+    assert len(vocabularies) >= 9
+    assert missing == []
+
+
+def test_an_event_ending_before_it_starts_is_refused_at_its_end_time():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        LeadershipEvent(title="t", starts_at=NOW, ends_at=NOW, location="l", leader="sekda")
+    assert [error["loc"] for error in refused.value.errors()] == [("ends_at",)]

@@ -1,10 +1,9 @@
 """Bad input gets a 4xx with a JSON body saying what is wrong, and changes nothing anywhere."""
 
-import copy
 from typing import Any
 
 from warta.contracts import Role
-from warta.devstack.pytest_plugin import SERVICES, eventually, snapshot
+from warta.devstack.pytest_plugin import SERVICES, eventually, snapshot, with_field
 
 ADMIN = ("siti", Role.ADMIN)
 HEAD = ("hendra", Role.SECTION_HEAD)
@@ -20,26 +19,18 @@ EVENT = {
     "leader": "wali_kota",
 }
 LETTER = {
-    "letter": {"number": "170/5/2026", "date": "2026-11-18", "sender": "Sekretariat DPRD", "subject": "Undangan"},
+    "letter": {
+        "number": "170/5/2026",
+        "date": "2026-11-18",
+        "sender": "Sekretariat DPRD",
+        "sender_kind": "opd",
+        "subject": "Undangan",
+    },
     "event": EVENT,
 }
 PHOTO = {"kind": "photo", "uri": "p", "sha256": "c" * 64}
 VIDEO = {"kind": "video", "uri": "v", "sha256": "d" * 64}
 RELEASE = {"title": "Judul", "body": "Isi"}
-
-
-def with_(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A deep copy of ``base`` with one dotted path replaced (or removed when value is ...)."""
-    doc = copy.deepcopy(base)
-    *parents, last = path.split(".")
-    target = doc
-    for part in parents:
-        target = target[part]
-    if value is ...:
-        del target[last]
-    else:
-        target[last] = value
-    return doc
 
 
 class Refusals:
@@ -92,11 +83,11 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         ("letter", ..., "letter"),
         ("letter.date", "2026-13-45", "letter.date"),
         ("event.starts_at", "2026-11-20T09:00:00", "event.starts_at"),  # no time zone
-        ("event.ends_at", "2026-11-20T08:00:00+07:00", "event"),  # before the start
+        ("event.ends_at", "2026-11-20T08:00:00+07:00", "event.ends_at"),  # before the start
         ("event.leader", "presiden", "event.leader"),
         ("letter.number", "", "letter.number"),
     ]:
-        await r.refused(422, ADMIN, "intake", "POST", "/requests", with_(LETTER, path, value), field=field)
+        await r.refused(422, ADMIN, "intake", "POST", "/requests", with_field(LETTER, path, value), field=field)
     await r.refused(
         422,
         ADMIN,
@@ -110,16 +101,17 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
     registered = await r.call(ADMIN, "intake", "POST", "/requests", LETTER)
     assert registered.status_code == 201
     rid = registered.json()["id"]
-    duplicate = await r.refused(409, ADMIN, "intake", "POST", "/requests", with_(LETTER, "letter.subject", "lain"))
+    duplicate = await r.refused(409, ADMIN, "intake", "POST", "/requests", with_field(LETTER, "letter.subject", "lain"))
     assert registered.json()["agenda_number"] in duplicate["message"]
 
-    # Step 2: the disposition.
-    await r.refused(403, ADMIN, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": "Liput"})
+    # Step 2: the disposition, which needs the disposition sheet first.
+    cover = {"instructions": ["liput_dan_publikasikan"]}
+    await r.refused(409, HEAD, "intake", "POST", f"/requests/{rid}/disposition", cover, error="illegal_transition")
+    assert (await r.call(ADMIN, "intake", "POST", f"/requests/{rid}/disposition-sheet")).status_code == 200
+    await r.refused(403, ADMIN, "intake", "POST", f"/requests/{rid}/disposition", cover)
+    await r.refused(404, HEAD, "intake", "POST", "/requests/nope/disposition", cover, error="not_found")
     await r.refused(
-        404, HEAD, "intake", "POST", "/requests/nope/disposition", {"instruction": "Liput"}, error="not_found"
-    )
-    await r.refused(
-        422, HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": ""}, field="instruction"
+        422, HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instructions": []}, field="instructions"
     )
     await r.refused(422, HEAD, "intake", "POST", f"/requests/{rid}/decline", {}, field="reason")
     # Assigning before the disposition: the request is not on the agenda yet.
@@ -131,12 +123,8 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         f"/agenda/{rid}/assignment",
         {"members": [{"officer_id": "dewi", "role": "writer"}]},
     )
-    assert (
-        await r.call(HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": "Liput"})
-    ).status_code == 200
-    await r.refused(
-        409, HEAD, "intake", "POST", f"/requests/{rid}/disposition", {"instruction": "lagi"}, error="illegal_transition"
-    )
+    assert (await r.call(HEAD, "intake", "POST", f"/requests/{rid}/disposition", cover)).status_code == 200
+    await r.refused(409, HEAD, "intake", "POST", f"/requests/{rid}/disposition", cover, error="illegal_transition")
     await r.refused(
         409, HEAD, "intake", "POST", f"/requests/{rid}/decline", {"reason": "terlambat"}, error="illegal_transition"
     )
@@ -188,7 +176,7 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         "coverage",
         "POST",
         f"/coverage/{rid}/submissions",
-        with_(coverage, "assets", [{**PHOTO, "sha256": "xyz"}]),
+        with_field(coverage, "assets", [{**PHOTO, "sha256": "xyz"}]),
         field="assets.0.sha256",
     )
     await r.refused(404, DEWI, "coverage", "GET", f"/coverage/{rid}/versions/1")

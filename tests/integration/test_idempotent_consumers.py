@@ -10,6 +10,7 @@ from warta.contracts import (
     AssetRef,
     CoverageSubmitted,
     CoverageSubmittedData,
+    DispositionInstruction,
     DispositionIssued,
     DispositionIssuedData,
     Event,
@@ -51,7 +52,10 @@ def flow() -> list[Event]:
     return [
         DispositionIssued.occurred(
             data=DispositionIssuedData(
-                request_id=RID, agenda_number="0009/PROKOPIM/2026", event=EVENT, instruction="i"
+                request_id=RID,
+                agenda_number="0009/PROKOPIM/2026",
+                event=EVENT,
+                instructions=(DispositionInstruction.COVER_AND_PUBLISH,),
             ),
             request_id=RID,
             time=T0,

@@ -9,7 +9,13 @@ from warta.contracts import RequestReceived, Role
 from warta.devstack.pytest_plugin import eventually
 
 LETTER = {
-    "letter": {"number": "800/77/2026", "date": "2026-11-27", "sender": "Bappeda", "subject": "Musrenbang"},
+    "letter": {
+        "number": "800/77/2026",
+        "date": "2026-11-27",
+        "sender": "Bappeda",
+        "sender_kind": "opd",
+        "subject": "Musrenbang",
+    },
     "event": {
         "title": "Musrenbang Kota",
         "starts_at": "2026-12-02T08:00:00+07:00",
@@ -23,13 +29,18 @@ LETTER = {
 @pytest.mark.slow
 async def test_sigkill_after_commit_then_restart_relays_the_event(namespace, service_processes, mongo):
     intake = service_processes("intake")
-    intake.start(WARTA_FAULT_POINTS="outbox.after_commit")
-    print("injected: SIGKILL of intake right after the commit of a registration, before any publish")
-
     headers = namespace.token(Role.ADMIN, "siti")
+    intake.start()
+    async with httpx.AsyncClient(timeout=10) as client:
+        registered = await client.post(f"{intake.url}/requests", json=LETTER, headers=headers)
+    assert registered.status_code == 201, registered.text
+    intake.stop()
+
+    intake.start(WARTA_FAULT_POINTS="outbox.after_commit")
+    print("injected: SIGKILL of intake right after the commit that issues the disposition sheet, before any publish")
     with pytest.raises(httpx.TransportError):
         async with httpx.AsyncClient(timeout=10) as client:
-            await client.post(f"{intake.url}/requests", json=LETTER, headers=headers)
+            await client.post(f"{intake.url}/requests/{registered.json()['id']}/disposition-sheet", headers=headers)
     intake.process.wait(10)
     assert intake.exit_code() == -signal.SIGKILL
 

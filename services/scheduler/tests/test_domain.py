@@ -4,6 +4,7 @@ import pytest
 
 from warta.contracts import (
     Actor,
+    DispositionInstruction,
     DispositionIssued,
     DispositionIssuedData,
     IllegalTransition,
@@ -26,7 +27,12 @@ def entry(starts_at: datetime) -> AgendaEntry:
         title="t", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2), location="l", leader="sekda"
     )
     disposition = DispositionIssued.occurred(
-        data=DispositionIssuedData(request_id="r1", agenda_number="0001/PROKOPIM/2026", event=event, instruction="i"),
+        data=DispositionIssuedData(
+            request_id="r1",
+            agenda_number="0001/PROKOPIM/2026",
+            event=event,
+            instructions=(DispositionInstruction.COVER_AND_PUBLISH,),
+        ),
         request_id="r1",
         time=TUESDAY - timedelta(minutes=10),
     )

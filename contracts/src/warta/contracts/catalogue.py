@@ -7,6 +7,7 @@ from .events import (
     DispositionIssued,
     Published,
     Rejected,
+    RequestCorrected,
     RequestDeclined,
     RequestReceived,
     TeamAssigned,
@@ -14,6 +15,7 @@ from .events import (
 
 CATALOGUE: tuple[type[Event], ...] = (
     RequestReceived,
+    RequestCorrected,
     DispositionIssued,
     RequestDeclined,
     TeamAssigned,

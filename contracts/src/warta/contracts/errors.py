@@ -33,6 +33,20 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class PayloadTooLarge(DomainError):
+    """An upload is bigger than the limit for its kind (e.g. a letter scan over 20 MB)."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    """An upload's bytes are not one of the types accepted for its kind."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -4,13 +4,22 @@ Rules for changing a contract: adding an optional field keeps the version; anyth
 type with the next version suffix, published next to the old one until every consumer has moved.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AnyHttpUrl, AwareDatetime, Field, model_validator
+from pydantic import AnyHttpUrl, AwareDatetime, Field, ValidationInfo, field_validator
 
 from .envelope import Event, Model
-from .roles import AssetKind, CoverageRole, Leader, RejectionReason, ReviewLevel
+from .roles import (
+    AssetKind,
+    CoverageRole,
+    DispositionInstruction,
+    Leader,
+    LetterNature,
+    RejectionReason,
+    ReviewLevel,
+    SenderKind,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Shared value objects
@@ -23,7 +32,18 @@ class Letter(Model):
     number: str = Field(min_length=1, max_length=100, description="The sender's letter number.")
     date: date
     sender: str = Field(min_length=1, max_length=200, description="Sending agency or institution.")
+    sender_kind: SenderKind
     subject: str = Field(min_length=1, max_length=500, description="Perihal.")
+    nature: LetterNature = Field(default=LetterNature.ORDINARY, description="Sifat: urgency of the letter.")
+    confidential: bool = Field(default=False, description="Marked rahasia.")
+
+
+class ContactPerson(Model):
+    """Who at the sender's office answers questions about the request."""
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$", description="Phone or WhatsApp number.")
+    position: str | None = Field(default=None, max_length=200)
 
 
 class LeadershipEvent(Model):
@@ -35,11 +55,14 @@ class LeadershipEvent(Model):
     location: str = Field(min_length=1, max_length=300)
     leader: Leader
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> "LeadershipEvent":
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be later than starts_at")
-        return self
+    @field_validator("ends_at")
+    @classmethod
+    def _ends_after_start(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
+        # A field validator (not a model one) so the refusal names ends_at, where the console shows it.
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and ends_at <= starts_at:
+            raise ValueError("must be later than starts_at")
+        return ends_at
 
 
 class TeamMember(Model):
@@ -70,22 +93,44 @@ class RequestReceivedData(Model):
     agenda_number: str = Field(description="The register's running number, e.g. 0001/PROKOPIM/2026.")
     letter: Letter
     event: LeadershipEvent
+    contact: ContactPerson | None = None
     received_at: AwareDatetime = Field(description="When the letter arrived: step 1's clock start.")
 
 
 class RequestReceived(Event):
-    """Step 1 done: the office administrator registered a request letter."""
+    """Step 1 done: the office administrator registered a request letter and issued its
+    disposition sheet."""
 
     type: Literal["warta.request.received.v1"] = "warta.request.received.v1"
     source: Literal["warta/intake"] = "warta/intake"
     data: RequestReceivedData
 
 
+class RequestCorrectedData(Model):
+    request_id: str
+    agenda_number: str
+    letter: Letter
+    event: LeadershipEvent
+    contact: ContactPerson | None = None
+    received_at: AwareDatetime
+    changed: tuple[str, ...] = Field(min_length=1, description="Dotted names of the fields that changed.")
+
+
+class RequestCorrected(Event):
+    """The office administrator corrected a request's details after its disposition sheet was
+    issued and before the section head decided; the data is the whole corrected request."""
+
+    type: Literal["warta.request.corrected.v1"] = "warta.request.corrected.v1"
+    source: Literal["warta/intake"] = "warta/intake"
+    data: RequestCorrectedData
+
+
 class DispositionIssuedData(Model):
     request_id: str
     agenda_number: str
     event: LeadershipEvent
-    instruction: str = Field(min_length=1, max_length=2000)
+    instructions: tuple[DispositionInstruction, ...] = Field(min_length=1)
+    notes: str | None = Field(default=None, max_length=2000, description="The section head's written notes.")
 
 
 class DispositionIssued(Event):

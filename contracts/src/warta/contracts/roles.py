@@ -28,6 +28,35 @@ class Leader(StrEnum):
     OTHER = "lainnya"
 
 
+class SenderKind(StrEnum):
+    """Who sent a request letter."""
+
+    REGIONAL_AGENCY = "opd"  # Organisasi Perangkat Daerah of the city
+    GOVERNMENT_BODY = "instansi"  # a government body outside the city administration
+    INSTITUTION = "lembaga"  # a non-government institution or organisation
+    OTHER = "lainnya"
+
+
+class LetterNature(StrEnum):
+    """The urgency printed on a letter (sifat surat)."""
+
+    MOST_URGENT = "sangat_segera"
+    URGENT = "segera"
+    ORDINARY = "biasa"
+
+
+class DispositionInstruction(StrEnum):
+    """The boxes the section head ticks on the disposition sheet."""
+
+    FOR_INFORMATION = "untuk_diketahui"
+    FOR_FOLLOW_UP = "untuk_ditindaklanjuti"
+    COORDINATE = "koordinasikan"
+    ATTEND = "hadiri"
+    COVER_AND_PUBLISH = "liput_dan_publikasikan"
+    PREPARE_MATERIAL = "siapkan_bahan"
+    FILE = "arsipkan"
+
+
 class CoverageRole(StrEnum):
     """What a member of a coverage team does at an event."""
 

@@ -1,67 +1,241 @@
-"""Intake's HTTP API: the letter register (step 1) and the disposition (step 2)."""
+"""Intake's HTTP API: the letter register (step 1), the disposition sheet and the disposition
+(step 2), and the queries the office works from."""
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import AwareDatetime, BaseModel, Field
 
-from warta.contracts import LeadershipEvent, Letter, Role
+from warta.contracts import (
+    ContactPerson,
+    DispositionInstruction,
+    FieldProblem,
+    InvalidInput,
+    LeadershipEvent,
+    Letter,
+    Role,
+)
 from warta.runtime import Officer, require_role
 from warta.runtime.http import service_handlers
 
-from .domain import FacilitationRequest, RequestState
+from .domain import Clash, FacilitationRequest, LetterScan, RequestState
 from .handlers import IntakeHandlers
+from .store import RequestQuery
 
-router = APIRouter(prefix="/requests", tags=["requests"])
+router = APIRouter()
 
 Handlers = Annotated[IntakeHandlers, Depends(service_handlers)]
+PDF = "application/pdf"
 
 
 class RegisterLetter(BaseModel):
     letter: Letter
     event: LeadershipEvent
+    contact: ContactPerson | None = None
     received_at: AwareDatetime | None = Field(
         default=None, description="When the letter arrived (default: now); step 1's clock starts here."
     )
+    scan_id: str | None = Field(default=None, max_length=64, description="From POST /scans.")
+
+
+class CorrectLetter(BaseModel):
+    """Only the fields given change; ``letter``, ``event`` and ``contact`` are replaced whole and
+    ``contact: null`` removes the contact."""
+
+    letter: Letter | None = None
+    event: LeadershipEvent | None = None
+    contact: ContactPerson | None = None
+    received_at: AwareDatetime | None = None
+    scan_id: str | None = Field(default=None, max_length=64, description="A new scan from POST /scans.")
 
 
 class Dispose(BaseModel):
-    instruction: str = Field(min_length=1, max_length=2000, description="The section head's instruction.")
+    instructions: list[DispositionInstruction] = Field(
+        min_length=1, max_length=len(DispositionInstruction), description="The boxes ticked on the sheet."
+    )
+    notes: str | None = Field(default=None, max_length=2000, description="The section head's notes.")
 
 
 class Decline(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+class RequestPage(BaseModel):
+    items: list[FacilitationRequest]
+    total: int
+    limit: int
+    offset: int
+
+
+class InboxEntry(BaseModel):
+    request: FacilitationRequest
+    step: int
+    started_at: AwareDatetime
+    age_minutes: float
+    standard_minutes: int
+    overdue: bool
+
+
+# -- the scanned letter --------------------------------------------------------------------------
+
+
+@router.post("/scans", status_code=status.HTTP_201_CREATED, tags=["scans"])
+async def upload_scan(
+    request: Request,
+    officer: Officer,
+    handlers: Handlers,
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+) -> LetterScan:
+    """The scanned letter as the raw request body (PDF, JPEG or PNG, at most 20 MB); name the
+    returned ``scan_id`` when registering or correcting the letter."""
+    require_role(officer, Role.ADMIN, action="uploading a letter scan")
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.isdigit():
+        raise InvalidInput("bad Content-Length", fields=[FieldProblem("scan", "Content-Length must be a number")])
+    chunks = (chunk async for chunk in request.stream() if chunk)
+    return await handlers.upload_scan(
+        chunks, filename=filename, declared_size=int(declared) if declared else None, officer=officer
+    )
+
+
+@router.get("/requests/{request_id}/scan", tags=["scans"])
+async def download_scan(request_id: str, officer: Officer, handlers: Handlers) -> StreamingResponse:
+    scan, chunks = await handlers.scan_of(request_id, officer)
+    return StreamingResponse(
+        chunks,
+        media_type=scan.content_type.value,
+        headers={"Content-Length": str(scan.size), "Content-Disposition": f'inline; filename="{scan.scan_id}"'},
+    )
+
+
+# -- step 1: the register ------------------------------------------------------------------------
+
+
+@router.post("/requests", status_code=status.HTTP_201_CREATED, tags=["requests"])
 async def register_letter(body: RegisterLetter, officer: Officer, handlers: Handlers) -> FacilitationRequest:
     require_role(officer, Role.ADMIN, action="registering a letter")
-    return await handlers.register(letter=body.letter, event=body.event, received_at=body.received_at, officer=officer)
+    return await handlers.register(
+        letter=body.letter,
+        event=body.event,
+        contact=body.contact,
+        received_at=body.received_at,
+        scan_id=body.scan_id,
+        officer=officer,
+    )
 
 
-@router.get("")
-async def list_requests(
+@router.patch("/requests/{request_id}", tags=["requests"])
+async def correct_letter(
+    request_id: str, body: CorrectLetter, officer: Officer, handlers: Handlers
+) -> FacilitationRequest:
+    require_role(officer, Role.ADMIN, action="correcting a letter")
+    given = body.model_fields_set - {"scan_id"}
+    updates: dict[str, Any] = {name: getattr(body, name) for name in given}
+    nulled = [name for name in ("letter", "event", "received_at") if name in updates and updates[name] is None]
+    if nulled:
+        raise InvalidInput(
+            "these details cannot be removed", fields=[FieldProblem(name, "cannot be empty") for name in nulled]
+        )
+    request, _ = await handlers.correct(request_id, updates=updates, scan_id=body.scan_id, officer=officer)
+    return request
+
+
+@router.post("/requests/{request_id}/disposition-sheet", tags=["requests"], response_class=Response)
+async def issue_disposition_sheet(request_id: str, officer: Officer, handlers: Handlers) -> Response:
+    """Issue the disposition sheet: the first time ends step 1 and hands the request to the
+    section head. Answers with the sheet itself, ready to print."""
+    require_role(officer, Role.ADMIN, action="issuing a disposition sheet")
+    request, pdf = await handlers.issue_sheet(request_id, officer=officer)
+    return _pdf(pdf, request.agenda_number)
+
+
+@router.get("/requests/{request_id}/disposition-sheet", tags=["requests"], response_class=Response)
+async def print_disposition_sheet(request_id: str, officer: Officer, handlers: Handlers) -> Response:
+    """The sheet as it stands (marked as a draft before it is issued); changes nothing."""
+    request, pdf = await handlers.sheet(request_id)
+    return _pdf(pdf, request.agenda_number)
+
+
+def _pdf(content: bytes, agenda_number: str) -> Response:
+    filename = f"disposisi-{agenda_number.replace('/', '-')}.pdf"
+    return Response(content, media_type=PDF, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+# -- step 2: the disposition ---------------------------------------------------------------------
+
+
+@router.get("/requests/{request_id}/clashes", tags=["requests"])
+async def clashes(request_id: str, officer: Officer, handlers: Handlers) -> list[Clash]:
+    """Accepted events overlapping this request's event, same-leader clashes first."""
+    return await handlers.clashes(request_id)
+
+
+@router.post("/requests/{request_id}/disposition", tags=["requests"])
+async def dispose(request_id: str, body: Dispose, officer: Officer, handlers: Handlers) -> FacilitationRequest:
+    require_role(officer, Role.SECTION_HEAD, action="disposing a request")
+    return await handlers.dispose(request_id, instructions=tuple(body.instructions), notes=body.notes, officer=officer)
+
+
+@router.post("/requests/{request_id}/decline", tags=["requests"])
+async def decline(request_id: str, body: Decline, officer: Officer, handlers: Handlers) -> FacilitationRequest:
+    require_role(officer, Role.SECTION_HEAD, action="declining a request")
+    return await handlers.decline(request_id, reason=body.reason, officer=officer)
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+
+@router.get("/requests", tags=["requests"])
+async def search_requests(
     officer: Officer,
     handlers: Handlers,
     state: RequestState | None = None,
+    agenda_number: Annotated[str | None, Query(max_length=40)] = None,
+    letter_number: Annotated[str | None, Query(max_length=100)] = None,
+    sender: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words that must all be in the subject.")] = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[FacilitationRequest]:
-    return await handlers.list(state=state, limit=limit, offset=offset)
+) -> RequestPage:
+    if received_from and received_to and received_to < received_from:
+        raise InvalidInput(
+            "the date range is reversed", fields=[FieldProblem("received_to", "must not be before received_from")]
+        )
+    query = RequestQuery(
+        state=state,
+        agenda_number=agenda_number,
+        letter_number=letter_number,
+        sender=sender,
+        subject=q,
+        received_from=received_from,
+        received_to=received_to,
+    )
+    items, total = await handlers.search(query, limit=limit, offset=offset)
+    return RequestPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/{request_id}")
+@router.get("/requests/{request_id}", tags=["requests"])
 async def get_request(request_id: str, officer: Officer, handlers: Handlers) -> FacilitationRequest:
     return await handlers.get(request_id)
 
 
-@router.post("/{request_id}/disposition")
-async def dispose(request_id: str, body: Dispose, officer: Officer, handlers: Handlers) -> FacilitationRequest:
-    require_role(officer, Role.SECTION_HEAD, action="disposing a request")
-    return await handlers.dispose(request_id, instruction=body.instruction, officer=officer)
-
-
-@router.post("/{request_id}/decline")
-async def decline(request_id: str, body: Decline, officer: Officer, handlers: Handlers) -> FacilitationRequest:
-    require_role(officer, Role.SECTION_HEAD, action="declining a request")
-    return await handlers.decline(request_id, reason=body.reason, officer=officer)
+@router.get("/inbox", tags=["inbox"])
+async def inbox(
+    officer: Officer, handlers: Handlers, limit: Annotated[int, Query(ge=1, le=200)] = 100
+) -> list[InboxEntry]:
+    """What waits for the caller's role, oldest first, with the step's age against its standard."""
+    return [
+        InboxEntry(
+            request=item.request,
+            step=item.waiting.number,
+            started_at=item.waiting.started_at,
+            age_minutes=round(item.age_minutes, 1),
+            standard_minutes=item.waiting.standard_minutes,
+            overdue=item.overdue,
+        )
+        for item in await handlers.inbox(officer, limit=limit)
+    ]

@@ -6,7 +6,7 @@ from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
 from .handlers import IntakeHandlers
-from .store import RequestStore, create_indexes
+from .store import RequestStore, ScanStore, create_indexes
 
 
 class IntakeSettings(ServiceSettings):
@@ -17,5 +17,7 @@ class IntakeSettings(ServiceSettings):
 def create_app(settings: IntakeSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
     runtime = runtime or ServiceRuntime(settings or IntakeSettings())
     runtime.on_start(create_indexes)
-    handlers = IntakeHandlers(RequestStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
+    handlers = IntakeHandlers(
+        RequestStore(runtime.db), ScanStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics
+    )
     return runtime.http_app(title="Warta intake", routers=[api.router], state={"handlers": handlers})

@@ -1,42 +1,95 @@
-"""Steps 1 and 2 of SOP 58/2025: the letter register and the section head's disposition."""
+"""Steps 1 and 2 of SOP 58/2025: the letter register and the section head's disposition.
 
-from datetime import datetime
+A request's life: the administrator enters the letter into the register (``registered``, step 1
+running) and issues its disposition sheet (step 1 done, ``RequestReceived``); the section head
+then forwards it to the documentation team lead (``disposed``) or declines it (``declined``). The
+administrator may correct the details until that decision; every correction is kept.
+"""
+
+from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
     Actor,
+    ContactPerson,
+    DispositionInstruction,
     DispositionIssued,
     DispositionIssuedData,
+    Event,
     FieldProblem,
     IllegalTransition,
     InvalidInput,
+    Leader,
     LeadershipEvent,
     Letter,
+    RequestCorrected,
+    RequestCorrectedData,
     RequestDeclined,
     RequestDeclinedData,
     RequestReceived,
     RequestReceivedData,
+    Role,
+    Step,
+    step,
 )
 from warta.runtime.aggregate import Aggregate
+from warta.runtime.indonesian import JAKARTA
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 AGENDA_SERIES = "PROKOPIM"
 
 
 class RequestState(StrEnum):
-    REGISTERED = "registered"  # step 1 done, waiting for the section head (step 2)
+    REGISTERED = "registered"  # in the register; step 1 runs until the disposition sheet is issued
+    AWAITING_DISPOSITION = "awaiting_disposition"  # sheet issued (step 1 done); step 2 runs
     DISPOSED = "disposed"  # forwarded to the documentation team lead
     DECLINED = "declined"  # ended by the section head
 
 
-class Disposition(BaseModel):
-    decided_by: str
-    decided_at: AwareDatetime
-    instruction: str | None = None
-    decline_reason: str | None = None
+DECIDED = (RequestState.DISPOSED, RequestState.DECLINED)
+
+# ---------------------------------------------------------------------------------------------
+# The scanned letter
+# ---------------------------------------------------------------------------------------------
+
+
+class ScanType(StrEnum):
+    PDF = "application/pdf"
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+
+
+MAX_SCAN_BYTES = 20 * 1024 * 1024
+SCAN_SIGNATURES: tuple[tuple[bytes, ScanType], ...] = (
+    (b"%PDF-", ScanType.PDF),
+    (b"\xff\xd8\xff", ScanType.JPEG),
+    (b"\x89PNG\r\n\x1a\n", ScanType.PNG),
+)
+SCAN_SNIFF_BYTES = max(len(magic) for magic, _ in SCAN_SIGNATURES)
+
+
+def scan_type_of(head: bytes) -> ScanType | None:
+    """The scan's type read from its first bytes; what the uploader claims does not count."""
+    return next((kind for magic, kind in SCAN_SIGNATURES if head.startswith(magic)), None)
+
+
+class LetterScan(BaseModel):
+    """The scanned letter, stored in GridFS; uploaded first, then named by a registration."""
+
+    scan_id: str
+    content_type: ScanType
+    size: int
+    sha256: str
+    filename: str | None = None
+    uploaded_by: str
+    uploaded_at: AwareDatetime
+
+
+# ---------------------------------------------------------------------------------------------
+# Register rules
+# ---------------------------------------------------------------------------------------------
 
 
 def agenda_year(received_at: datetime) -> int:
@@ -53,100 +106,288 @@ def letter_key(letter: Letter) -> str:
     return f"{' '.join(letter.sender.split()).casefold()}|{' '.join(letter.number.split()).casefold()}"
 
 
-class FacilitationRequest(Aggregate):
-    """A request letter on its way through steps 1 and 2.
+class RequestDetails(BaseModel):
+    """What the administrator enters from the letter, and may correct until the decision."""
 
-    Registered by the office administrator (step 1), then disposed or declined by the section
-    head (step 2); after that the letter is read-only.
-    """
+    letter: Letter
+    event: LeadershipEvent
+    contact: ContactPerson | None = None
+    received_at: AwareDatetime
+    scan: LetterScan | None = None
+
+    def check(self, latest: datetime, *, latest_is: str = "in the future") -> None:
+        """Refuse details that cannot be true: received after ``latest`` (now, or the moment the
+        letter was registered), or dated after it arrived."""
+        problems = []
+        if self.received_at > latest:
+            problems.append(FieldProblem("received_at", f"must not lie {latest_is}"))
+        if self.letter.date > self.received_at.astimezone(JAKARTA).date():
+            problems.append(FieldProblem("letter.date", "must not be later than the day the letter was received"))
+        if problems:
+            raise InvalidInput("the letter's details are not possible", fields=problems)
+
+
+class FieldChange(BaseModel):
+    field: str
+    before: Any
+    after: Any
+
+
+class Correction(BaseModel):
+    corrected_by: str
+    corrected_at: AwareDatetime
+    changes: tuple[FieldChange, ...]
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, Any]:
+    if isinstance(value, dict):
+        flat: dict[str, Any] = {}
+        for key, inner in value.items():
+            flat.update(_flatten(inner, f"{prefix}.{key}" if prefix else key))
+        return flat
+    return {prefix: value}
+
+
+def changes_between(before: RequestDetails, after: RequestDetails) -> tuple[FieldChange, ...]:
+    """Field-by-field differences, in dotted names (``letter.number``). Times compare as instants:
+    09.00 WIB entered again is no change from the 02.00 UTC stored."""
+    old = _flatten(before.model_dump(), "")
+    new = _flatten(after.model_dump(), "")
+    # A replaced scan shows as one change of the whole scan, not of its id, size and hash apart.
+    old = {k: v for k, v in old.items() if not k.startswith("scan.")} | {"scan": before.scan and before.scan.scan_id}
+    new = {k: v for k, v in new.items() if not k.startswith("scan.")} | {"scan": after.scan and after.scan.scan_id}
+    return tuple(
+        FieldChange(field=name, before=old.get(name), after=new.get(name))
+        for name in sorted(old.keys() | new.keys())
+        if old.get(name) != new.get(name)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The request
+# ---------------------------------------------------------------------------------------------
+
+
+class SheetIssue(BaseModel):
+    issued_by: str
+    issued_at: AwareDatetime
+
+
+class Disposition(BaseModel):
+    decided_by: str
+    decided_at: AwareDatetime
+    instructions: tuple[DispositionInstruction, ...] = ()
+    notes: str | None = None
+    decline_reason: str | None = None
+
+
+class WaitingStep(BaseModel):
+    """Which SOP step a request waits in, for whom, and since when."""
+
+    number: int
+    actor: Role
+    started_at: AwareDatetime
+    standard_minutes: int
+
+    def age(self, now: datetime) -> timedelta:
+        return now - self.started_at
+
+
+class FacilitationRequest(Aggregate):
+    """A request letter on its way through steps 1 and 2."""
 
     id: str
     agenda_number: str
     letter: Letter
     letter_key: str
     event: LeadershipEvent
+    contact: ContactPerson | None = None
     received_at: AwareDatetime
+    scan: LetterScan | None = None
     registered_at: AwareDatetime
     registered_by: str
     state: RequestState = RequestState.REGISTERED
+    sheet: SheetIssue | None = None
     disposition: Disposition | None = None
+    corrections: list[Correction] = Field(default_factory=list)
 
     @classmethod
     def register(
-        cls,
-        *,
-        request_id: str,
-        agenda_number: str,
-        letter: Letter,
-        event: LeadershipEvent,
-        received_at: datetime,
-        now: datetime,
-        actor: Actor,
+        cls, *, request_id: str, agenda_number: str, details: RequestDetails, now: datetime, actor: Actor
     ) -> "FacilitationRequest":
-        if received_at > now:
-            raise InvalidInput(
-                "the letter cannot have been received in the future",
-                fields=[FieldProblem("received_at", "must not lie in the future")],
-            )
-        request = cls(
+        """Step 1 begins on paper when the letter arrives; here it is entered into the register."""
+        details.check(now)
+        return cls(
             id=request_id,
             agenda_number=agenda_number,
-            letter=letter,
-            letter_key=letter_key(letter),
-            event=event,
-            received_at=received_at,
+            letter=details.letter,
+            letter_key=letter_key(details.letter),
+            event=details.event,
+            contact=details.contact,
+            received_at=details.received_at,
+            scan=details.scan,
             registered_at=now,
             registered_by=actor.officer_id,
         )
-        request.created(
-            RequestReceived.occurred(
-                data=RequestReceivedData(
-                    request_id=request_id,
-                    agenda_number=agenda_number,
-                    letter=letter,
-                    event=event,
-                    received_at=received_at,
-                ),
-                request_id=request_id,
-                time=now,
-                actor=actor,
-            )
-        )
-        return request
 
-    def _require_registered(self, attempted: str) -> None:
-        if self.state is not RequestState.REGISTERED:
+    @property
+    def details(self) -> RequestDetails:
+        return RequestDetails(
+            letter=self.letter, event=self.event, contact=self.contact, received_at=self.received_at, scan=self.scan
+        )
+
+    def waiting(self) -> WaitingStep | None:
+        """The step this request waits in, or None once the section head has decided."""
+        current: Step
+        if self.state is RequestState.REGISTERED:
+            current, since = step(1), self.received_at
+        elif self.state is RequestState.AWAITING_DISPOSITION and self.sheet is not None:
+            current, since = step(2), self.sheet.issued_at
+        else:
+            return None
+        return WaitingStep(
+            number=current.number, actor=current.actor, started_at=since, standard_minutes=current.standard_minutes
+        )
+
+    def _announce(self, kind: type[Event], data: BaseModel, *, now: datetime, actor: Actor) -> None:
+        self.changed(kind.occurred(data=data, request_id=self.id, time=now, actor=actor))
+
+    def issue_sheet(self, *, now: datetime, actor: Actor) -> bool:
+        """Step 1's output: the disposition sheet. The first issue ends step 1 and hands the
+        request to the section head; printing it again later changes nothing. Returns whether
+        this call issued it."""
+        if self.sheet is not None:
+            return False
+        self.state = RequestState.AWAITING_DISPOSITION
+        self.sheet = SheetIssue(issued_by=actor.officer_id, issued_at=now)
+        self._announce(RequestReceived, RequestReceivedData(**self._as_announced()), now=now, actor=actor)
+        return True
+
+    def _as_announced(self) -> dict[str, Any]:
+        """The request as RequestReceived and RequestCorrected carry it."""
+        return {
+            "request_id": self.id,
+            "agenda_number": self.agenda_number,
+            "letter": self.letter,
+            "event": self.event,
+            "contact": self.contact,
+            "received_at": self.received_at,
+        }
+
+    def correct(self, corrected: RequestDetails, *, now: datetime, actor: Actor) -> Correction | None:
+        """Replace the letter's details, keeping what changed, by whom and when. None if nothing
+        changed. Refused once the section head has decided: the letter is then read-only."""
+        if self.state in DECIDED:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted="correct",
+                message="the section head has decided on this request; its letter can no longer be corrected",
+            )
+        corrected.check(self.registered_at, latest_is="after the letter was registered")
+        changes = changes_between(self.details, corrected)
+        if not changes:
+            return None
+        correction = Correction(corrected_by=actor.officer_id, corrected_at=now, changes=changes)
+        self.letter = corrected.letter
+        self.letter_key = letter_key(corrected.letter)
+        self.event = corrected.event
+        self.contact = corrected.contact
+        self.received_at = corrected.received_at
+        self.scan = corrected.scan
+        self.corrections.append(correction)
+        if self.sheet is None:
+            self.changed()
+        else:
+            # Whoever read RequestReceived holds the old details.
+            changed = tuple(change.field for change in changes)
+            self._announce(
+                RequestCorrected, RequestCorrectedData(**self._as_announced(), changed=changed), now=now, actor=actor
+            )
+        return correction
+
+    def _require_awaiting_disposition(self, attempted: str) -> None:
+        if self.state is RequestState.REGISTERED:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted=attempted,
+                message=f"cannot {attempted} before the disposition sheet is issued",
+            )
+        if self.state is not RequestState.AWAITING_DISPOSITION:
             raise IllegalTransition(current=self.state.value, attempted=attempted)
 
-    def dispose(self, *, instruction: str, now: datetime, actor: Actor) -> None:
-        """Forward the request to the documentation team lead (step 2)."""
-        self._require_registered("dispose")
-        self.state = RequestState.DISPOSED
-        self.disposition = Disposition(decided_by=actor.officer_id, decided_at=now, instruction=instruction)
-        self.changed(
-            DispositionIssued.occurred(
-                data=DispositionIssuedData(
-                    request_id=self.id,
-                    agenda_number=self.agenda_number,
-                    event=self.event,
-                    instruction=instruction,
-                ),
-                request_id=self.id,
-                time=now,
-                actor=actor,
+    def dispose(
+        self, *, instructions: tuple[DispositionInstruction, ...], notes: str | None, now: datetime, actor: Actor
+    ) -> None:
+        """Step 2: forward the request to the documentation team lead."""
+        self._require_awaiting_disposition("dispose")
+        if not instructions:
+            raise InvalidInput(
+                "tick at least one instruction", fields=[FieldProblem("instructions", "at least one is required")]
             )
+        self.state = RequestState.DISPOSED
+        self.disposition = Disposition(
+            decided_by=actor.officer_id, decided_at=now, instructions=tuple(dict.fromkeys(instructions)), notes=notes
+        )
+        self._announce(
+            DispositionIssued,
+            DispositionIssuedData(
+                request_id=self.id,
+                agenda_number=self.agenda_number,
+                event=self.event,
+                instructions=self.disposition.instructions,
+                notes=notes,
+            ),
+            now=now,
+            actor=actor,
         )
 
     def decline(self, *, reason: str, now: datetime, actor: Actor) -> None:
         """End the request at step 2 with a reason."""
-        self._require_registered("decline")
+        self._require_awaiting_disposition("decline")
         self.state = RequestState.DECLINED
         self.disposition = Disposition(decided_by=actor.officer_id, decided_at=now, decline_reason=reason)
-        self.changed(
-            RequestDeclined.occurred(
-                data=RequestDeclinedData(request_id=self.id, reason=reason),
-                request_id=self.id,
-                time=now,
-                actor=actor,
-            )
+        self._announce(RequestDeclined, RequestDeclinedData(request_id=self.id, reason=reason), now=now, actor=actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# The leadership agenda as intake knows it
+# ---------------------------------------------------------------------------------------------
+
+
+class Clash(BaseModel):
+    """An accepted (disposed) event that overlaps the one a request asks for."""
+
+    request_id: str
+    agenda_number: str
+    title: str
+    location: str
+    leader: Leader
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    same_leader: bool = Field(description="The same leader cannot be at both: a true clash, not just a busy team.")
+
+
+def clashes_with(request: FacilitationRequest, accepted: list[FacilitationRequest]) -> list[Clash]:
+    """Accepted events whose window overlaps the request's, same-leader clashes first."""
+    overlapping = [
+        other
+        for other in accepted
+        if other.id != request.id
+        and other.state is RequestState.DISPOSED
+        and other.event.starts_at < request.event.ends_at
+        and request.event.starts_at < other.event.ends_at
+    ]
+    clashes = [
+        Clash(
+            request_id=other.id,
+            agenda_number=other.agenda_number,
+            title=other.event.title,
+            location=other.event.location,
+            leader=other.event.leader,
+            starts_at=other.event.starts_at,
+            ends_at=other.event.ends_at,
+            same_leader=other.event.leader == request.event.leader != Leader.OTHER,
         )
+        for other in overlapping
+    ]
+    return sorted(clashes, key=lambda c: (not c.same_leader, c.starts_at))

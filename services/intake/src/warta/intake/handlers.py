@@ -1,107 +1,312 @@
 """Intake's use cases: load, decide in the domain, save with the outbox."""
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from pymongo.errors import DuplicateKeyError
 
-from warta.contracts import Conflict, LeadershipEvent, Letter, NotFound
+from warta.contracts import (
+    Conflict,
+    ContactPerson,
+    DispositionInstruction,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    LeadershipEvent,
+    Letter,
+    NotFound,
+    PayloadTooLarge,
+    Role,
+    UnsupportedMediaType,
+)
 from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
 
-from .domain import FacilitationRequest, RequestState, agenda_year, format_agenda_number, letter_key
-from .store import RequestStore
+from .disposition_sheet import render_disposition_sheet
+from .domain import (
+    MAX_SCAN_BYTES,
+    SCAN_SNIFF_BYTES,
+    Clash,
+    Correction,
+    FacilitationRequest,
+    LetterScan,
+    RequestDetails,
+    RequestState,
+    ScanType,
+    WaitingStep,
+    agenda_year,
+    clashes_with,
+    format_agenda_number,
+    letter_key,
+    scan_type_of,
+)
+from .store import RequestQuery, RequestStore, ScanStore
 
 Decision = Callable[[FacilitationRequest, datetime], None]
 
+# Which state each role's inbox shows: what waits for that role's step.
+INBOX_STATE = {Role.ADMIN: RequestState.REGISTERED, Role.SECTION_HEAD: RequestState.AWAITING_DISPOSITION}
+# A letter marked rahasia stays with the office that handles it.
+CONFIDENTIAL_READERS = (Role.ADMIN, Role.SECTION_HEAD)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    request: FacilitationRequest
+    waiting: WaitingStep
+    age_minutes: float
+
+    @property
+    def overdue(self) -> bool:
+        return self.age_minutes > self.waiting.standard_minutes
+
+
+def _scan_type(head: bytes) -> ScanType:
+    kind = scan_type_of(head)
+    if kind is None:
+        raise UnsupportedMediaType(
+            "the scan is not a PDF, JPEG or PNG file",
+            fields=[FieldProblem("scan", "must be a PDF, JPEG or PNG file (judged from its contents)")],
+        )
+    return kind
+
+
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        "the scan is larger than 20 MB",
+        fields=[FieldProblem("scan", f"must be at most {MAX_SCAN_BYTES // (1024 * 1024)} MB")],
+    )
+
 
 class IntakeHandlers:
-    def __init__(self, store: RequestStore, uow: UnitOfWork, clock: Clock, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self, store: RequestStore, scans: ScanStore, uow: UnitOfWork, clock: Clock, metrics: ServiceMetrics
+    ) -> None:
         self._store = store
+        self._scans = scans
         self._uow = uow
         self._clock = clock
         self._metrics = metrics
+
+    # -- the scanned letter ------------------------------------------------------------------
+
+    async def upload_scan(
+        self, chunks: AsyncIterator[bytes], *, filename: str | None, declared_size: int | None, officer: Principal
+    ) -> LetterScan:
+        """Stream a scanned letter into GridFS, judging its type from the first bytes and its size
+        as it arrives; a refused upload leaves nothing behind."""
+        if declared_size is not None and declared_size > MAX_SCAN_BYTES:
+            raise _too_large()
+        now = self._clock.now()
+        await self._scans.discard_unattached(now)
+        upload = self._scans.open_upload(filename)
+        head, size, digest, kind = b"", 0, hashlib.sha256(), None
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > MAX_SCAN_BYTES:
+                    raise _too_large()
+                if kind is None:
+                    head += chunk[: SCAN_SNIFF_BYTES - len(head)]
+                    if len(head) >= SCAN_SNIFF_BYTES:
+                        kind = _scan_type(head)
+                digest.update(chunk)
+                await upload.write(chunk)
+            if size == 0:
+                raise InvalidInput("the scan is empty", fields=[FieldProblem("scan", "must not be empty")])
+            kind = kind or _scan_type(head)
+            await upload.close()
+        except BaseException:
+            await upload.abort()
+            raise
+        scan = LetterScan(
+            scan_id=str(upload.file_id),
+            content_type=kind,
+            size=size,
+            sha256=digest.hexdigest(),
+            filename=filename,
+            uploaded_by=officer.officer_id,
+            uploaded_at=now,
+        )
+        await self._scans.record(scan)
+        return scan
+
+    async def scan_of(self, request_id: str, officer: Principal) -> tuple[LetterScan, AsyncIterator[bytes]]:
+        request = await self.get(request_id)
+        if request.letter.confidential and officer.role not in CONFIDENTIAL_READERS:
+            raise Forbidden(
+                "the letter is marked rahasia: only the administrator and the section head may read its scan"
+            )
+        if request.scan is None:
+            raise NotFound(f"request {request.agenda_number} has no scanned letter")
+        return request.scan, self._scans.read(request.scan.scan_id)
+
+    # -- step 1: the register ----------------------------------------------------------------
 
     async def register(
         self,
         *,
         letter: Letter,
         event: LeadershipEvent,
+        contact: ContactPerson | None,
         received_at: datetime | None,
+        scan_id: str | None,
         officer: Principal,
     ) -> FacilitationRequest:
-        """Step 1: put the letter in the register with the year's next agenda number."""
+        """Put the letter in the register with the year's next agenda number."""
         now = self._clock.now()
         received = received_at or now
         await self._refuse_duplicate(letter)
+        request_id = str(uuid4())
 
         async def work(tx: Tx) -> FacilitationRequest:
-            sequence = await self._store.next_agenda_sequence(tx, agenda_year(received))
+            scan = await self._scans.claim(tx, scan_id, request_id=request_id) if scan_id else None
+            details = RequestDetails(letter=letter, event=event, contact=contact, received_at=received, scan=scan)
+            year = agenda_year(received)
+            sequence = await self._store.next_agenda_sequence(tx, year)
             request = FacilitationRequest.register(
-                request_id=str(uuid4()),
-                agenda_number=format_agenda_number(sequence, agenda_year(received)),
-                letter=letter,
-                event=event,
-                received_at=received,
+                request_id=request_id,
+                agenda_number=format_agenda_number(sequence, year),
+                details=details,
                 now=now,
                 actor=officer.actor,
             )
             await self._store.requests.insert(tx, request)
-            tx.emit(*request.events)
             return request
 
         try:
-            request = await self._uow.run(work)
+            return await self._uow.run(work)
         except DuplicateKeyError:
-            # Lost a race with a registration of the same letter.
+            # Lost a race with a registration of the same letter; the transaction took nothing.
             await self._refuse_duplicate(letter)
             raise
-        self._metrics.step_finished(1, request.received_at, request.registered_at)
-        return request
 
-    async def _refuse_duplicate(self, letter: Letter) -> None:
+    async def _refuse_duplicate(self, letter: Letter, *, besides: str | None = None) -> None:
         existing = await self._store.find_by_letter_key(letter_key(letter))
-        if existing is not None:
+        if existing is not None and existing.id != besides:
             raise Conflict(
                 f"letter {letter.number} from {letter.sender} is already registered as "
-                f"{existing.agenda_number} (request {existing.id})"
+                f"{existing.agenda_number} (request {existing.id})",
+                fields=[FieldProblem("letter.number", f"already registered as {existing.agenda_number}")],
             )
 
-    async def dispose(self, request_id: str, *, instruction: str, officer: Principal) -> FacilitationRequest:
-        """Step 2: forward the request to the documentation team lead."""
-        request = await self._change(
-            request_id, lambda r, now: r.dispose(instruction=instruction, now=now, actor=officer.actor)
-        )
-        assert request.disposition is not None
-        self._metrics.step_finished(2, request.registered_at, request.disposition.decided_at)
-        return request
+    async def correct(
+        self, request_id: str, *, updates: dict[str, Any], scan_id: str | None, officer: Principal
+    ) -> tuple[FacilitationRequest, Correction | None]:
+        """Correct the letter's details until the section head decides; keeps who changed what."""
+        now = self._clock.now()
 
-    async def decline(self, request_id: str, *, reason: str, officer: Principal) -> FacilitationRequest:
-        """Step 2, declined: the request ends here."""
-        request = await self._change(request_id, lambda r, now: r.decline(reason=reason, now=now, actor=officer.actor))
-        assert request.disposition is not None
-        self._metrics.step_finished(2, request.registered_at, request.disposition.decided_at)
-        return request
+        async def work(tx: Tx) -> tuple[FacilitationRequest, Correction | None]:
+            request = await self._load(request_id, tx)
+            corrected = request.details.model_copy(update=updates)
+            if scan_id is not None:
+                corrected.scan = await self._scans.claim(tx, scan_id, request_id=request_id)
+            correction = request.correct(corrected, now=now, actor=officer.actor)
+            if correction is not None:
+                await self._store.requests.save(tx, request)
+                tx.emit(*request.events)
+            return request, correction
 
-    async def _change(self, request_id: str, decide: Decision) -> FacilitationRequest:
+        try:
+            return await self._uow.run(work)
+        except DuplicateKeyError:
+            # The corrected number and sender are another registered letter's.
+            letter = updates.get("letter")
+            if isinstance(letter, Letter):
+                await self._refuse_duplicate(letter, besides=request_id)
+            raise
+
+    async def issue_sheet(self, request_id: str, *, officer: Principal) -> tuple[FacilitationRequest, bytes]:
+        """Step 1's output. The first issue ends step 1 and hands the request to the section head."""
         now = self._clock.now()
 
         async def work(tx: Tx) -> FacilitationRequest:
-            request = await self._store.requests.get(request_id, tx)
-            if request is None:
-                raise NotFound(f"no request {request_id}")
+            request = await self._load(request_id, tx)
+            if request.issue_sheet(now=now, actor=officer.actor):
+                await self._store.requests.save(tx, request)
+                tx.emit(*request.events)
+            return request
+
+        request = await self._uow.run(work)
+        if request.events:
+            assert request.sheet is not None
+            self._metrics.step_finished(1, request.received_at, request.sheet.issued_at)
+        return request, render_disposition_sheet(request, printed_at=now)
+
+    async def sheet(self, request_id: str) -> tuple[FacilitationRequest, bytes]:
+        """The sheet as it stands, for printing again; a draft until it is issued."""
+        request = await self.get(request_id)
+        return request, render_disposition_sheet(request, printed_at=self._clock.now())
+
+    # -- step 2: the disposition -------------------------------------------------------------
+
+    async def dispose(
+        self,
+        request_id: str,
+        *,
+        instructions: tuple[DispositionInstruction, ...],
+        notes: str | None,
+        officer: Principal,
+    ) -> FacilitationRequest:
+        """Forward the request to the documentation team lead."""
+        request = await self._decide(
+            request_id,
+            lambda r, now: r.dispose(instructions=instructions, notes=notes, now=now, actor=officer.actor),
+        )
+        return request
+
+    async def decline(self, request_id: str, *, reason: str, officer: Principal) -> FacilitationRequest:
+        """The request ends here."""
+        return await self._decide(request_id, lambda r, now: r.decline(reason=reason, now=now, actor=officer.actor))
+
+    async def _decide(self, request_id: str, decide: Decision) -> FacilitationRequest:
+        now = self._clock.now()
+
+        async def work(tx: Tx) -> FacilitationRequest:
+            request = await self._load(request_id, tx)
             decide(request, now)
             await self._store.requests.save(tx, request)
             tx.emit(*request.events)
             return request
 
-        return await self._uow.run(work)
+        request = await self._uow.run(work)
+        assert request.sheet is not None
+        assert request.disposition is not None
+        self._metrics.step_finished(2, request.sheet.issued_at, request.disposition.decided_at)
+        return request
 
-    async def get(self, request_id: str) -> FacilitationRequest:
-        request = await self._store.requests.get(request_id)
+    async def clashes(self, request_id: str) -> list[Clash]:
+        """Accepted events that overlap this request's event: what the section head checks first."""
+        request = await self.get(request_id)
+        accepted = await self._store.accepted_overlapping(request.event.starts_at, request.event.ends_at)
+        return clashes_with(request, accepted)
+
+    # -- queries -----------------------------------------------------------------------------
+
+    async def _load(self, request_id: str, tx: Tx | None = None) -> FacilitationRequest:
+        request = await self._store.requests.get(request_id, tx)
         if request is None:
             raise NotFound(f"no request {request_id}")
         return request
 
-    async def list(self, *, state: RequestState | None, limit: int, offset: int) -> list[FacilitationRequest]:
-        return await self._store.list(state=state, limit=limit, offset=offset)
+    async def get(self, request_id: str) -> FacilitationRequest:
+        return await self._load(request_id)
+
+    async def search(self, query: RequestQuery, *, limit: int, offset: int) -> tuple[list[FacilitationRequest], int]:
+        return await self._store.search(query, limit=limit, offset=offset)
+
+    async def inbox(self, officer: Principal, *, limit: int) -> list[InboxItem]:
+        """What waits for this officer's role, oldest first, with the step's age against its standard."""
+        state = INBOX_STATE.get(officer.role)
+        if state is None:
+            return []
+        now = self._clock.now()
+        items = []
+        for request in await self._store.waiting_in(state, limit=limit):
+            waiting = request.waiting()
+            assert waiting is not None
+            items.append(InboxItem(request, waiting, waiting.age(now).total_seconds() / 60))
+        return sorted(items, key=lambda item: item.waiting.started_at)

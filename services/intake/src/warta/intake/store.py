@@ -1,23 +1,86 @@
-"""The intake service's own database: the letter register and its yearly agenda counters."""
+"""The intake service's own database: the letter register, its yearly agenda counters and the
+scanned letters (bytes in GridFS, one record per scan beside them)."""
 
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bson import ObjectId
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from warta.contracts import FieldProblem, InvalidInput
 from warta.runtime import Tx
-from warta.runtime.documents import AggregateCollection
+from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.gridfs import GridFSUpload
+from warta.runtime.indonesian import JAKARTA
 
-from .domain import FacilitationRequest, RequestState
+from .domain import FacilitationRequest, LetterScan, RequestState
 
 REQUESTS = "requests"
 COUNTERS = "counters"
+SCANS = "scans"
+SCAN_BUCKET = "letter_scans"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[REQUESTS].create_index("letter_key", unique=True)
     await db[REQUESTS].create_index("agenda_number", unique=True)
     await db[REQUESTS].create_index([("state", ASCENDING), ("registered_at", DESCENDING)])
+    await db[REQUESTS].create_index([("state", ASCENDING), ("event.starts_at", ASCENDING)])
+    await db[REQUESTS].create_index([("received_at", DESCENDING)])
+    await db[SCANS].create_index([("request_id", ASCENDING), ("uploaded_at", ASCENDING)])
+    # GridFS would create these on the first upload; made here so an upload only ever adds files.
+    await db[f"{SCAN_BUCKET}.files"].create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])
+    await db[f"{SCAN_BUCKET}.chunks"].create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """What the register can be searched by; every given criterion must hold."""
+
+    state: RequestState | None = None
+    agenda_number: str | None = None
+    letter_number: str | None = None
+    sender: str | None = None
+    subject: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+
+    def to_filter(self) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = []
+        if self.state is not None:
+            clauses.append({"state": self.state.value})
+        if self.agenda_number:
+            number = self.agenda_number.strip()
+            if number.isdigit():  # staff say "nomor 123", not "0123/PROKOPIM/2026"
+                clauses.append({"agenda_number": {"$regex": f"^0*{int(number)}/"}})
+            else:
+                clauses.append({"agenda_number": number.upper()})
+        if self.letter_number:
+            clauses.append({"letter.number": _contains(self.letter_number)})
+        if self.sender:
+            clauses.append({"letter.sender": _contains(self.sender)})
+        if self.subject:
+            clauses.extend({"letter.subject": _contains(word)} for word in self.subject.split())
+        if self.received_from is not None:
+            clauses.append({"received_at": {"$gte": _jakarta_midnight(self.received_from)}})
+        if self.received_to is not None:
+            clauses.append({"received_at": {"$lt": _jakarta_midnight(self.received_to + timedelta(days=1))}})
+        return {"$and": clauses} if clauses else {}
+
+
+def _contains(text: str) -> dict[str, str]:
+    return {"$regex": re.escape(" ".join(text.split())), "$options": "i"}
+
+
+def _jakarta_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=JAKARTA)
 
 
 class RequestStore:
@@ -42,6 +105,75 @@ class RequestStore:
         found = await self.requests.find({"letter_key": key}, sort=[("_id", ASCENDING)], limit=1)
         return found[0] if found else None
 
-    async def list(self, *, state: RequestState | None, limit: int, offset: int) -> list[FacilitationRequest]:
-        query = {} if state is None else {"state": state.value}
-        return await self.requests.find(query, sort=[("registered_at", DESCENDING)], limit=limit, skip=offset)
+    async def search(self, query: RequestQuery, *, limit: int, offset: int) -> tuple[list[FacilitationRequest], int]:
+        criteria = query.to_filter()
+        page = await self.requests.find(
+            criteria, sort=[("registered_at", DESCENDING), ("_id", ASCENDING)], limit=limit, skip=offset
+        )
+        return page, await self.requests.collection.count_documents(criteria)
+
+    async def waiting_in(self, state: RequestState, *, limit: int) -> list[FacilitationRequest]:
+        return await self.requests.find({"state": state.value}, sort=[("registered_at", ASCENDING)], limit=limit)
+
+    async def accepted_overlapping(self, starts_at: datetime, ends_at: datetime) -> list[FacilitationRequest]:
+        criteria = {
+            "state": RequestState.DISPOSED.value,
+            "event.starts_at": {"$lt": ends_at},
+            "event.ends_at": {"$gt": starts_at},
+        }
+        return await self.requests.find(criteria, sort=[("event.starts_at", ASCENDING)], limit=500)
+
+
+class ScanStore:
+    """Scans are uploaded before the registration that names them, so a refused registration
+    never leaves a half-stored file: the scan waits unattached until a registration claims it in
+    the same transaction, and unattached scans are removed after ``keep_unattached``."""
+
+    def __init__(self, db: AsyncDatabase[Any], keep_unattached: timedelta = timedelta(days=1)) -> None:
+        self._db = db
+        self._bucket = AsyncGridFSBucket(db, bucket_name=SCAN_BUCKET)
+        self._scans = db[SCANS]
+        self._keep_unattached = keep_unattached
+
+    def open_upload(self, filename: str | None) -> GridFSUpload:
+        return GridFSUpload(self._db, SCAN_BUCKET, filename=filename or "scan")
+
+    async def record(self, scan: LetterScan) -> None:
+        await self._scans.insert_one(to_document(scan, _id=scan.scan_id, request_id=None))
+
+    async def claim(self, tx: Tx, scan_id: str, *, request_id: str, field: str = "scan_id") -> LetterScan:
+        """Attach an unattached scan to a request, inside the request's transaction."""
+        doc = await self._scans.find_one_and_update(
+            {"_id": scan_id, "request_id": None},
+            {"$set": {"request_id": request_id}},
+            return_document=ReturnDocument.AFTER,
+            session=tx.session,
+        )
+        if doc is None:
+            raise InvalidInput(
+                "the scan cannot be attached",
+                fields=[FieldProblem(field, "no such uploaded scan, or it already belongs to another request")],
+            )
+        return from_document(LetterScan, doc)
+
+    async def read(self, scan_id: str) -> AsyncIterator[bytes]:
+        try:
+            download = await self._bucket.open_download_stream(ObjectId(scan_id))
+        except NoFile:
+            return
+        try:
+            while chunk := await download.readchunk():
+                yield chunk
+        finally:
+            await download.close()
+
+    async def discard_unattached(self, now: datetime) -> int:
+        stale = self._scans.find({"request_id": None, "uploaded_at": {"$lt": now - self._keep_unattached}})
+        discarded = 0
+        async for doc in stale:
+            # The record goes first: a file without a record is invisible, a record without a file is not.
+            if (await self._scans.delete_one({"_id": doc["_id"], "request_id": None})).deleted_count:
+                with contextlib.suppress(NoFile):
+                    await self._bucket.delete(ObjectId(doc["_id"]))
+                discarded += 1
+        return discarded

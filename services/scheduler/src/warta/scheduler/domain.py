@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel
 
 from warta.contracts import (
     Actor,
+    DispositionInstruction,
     DispositionIssued,
     FieldProblem,
     IllegalTransition,
@@ -40,7 +41,8 @@ class AgendaEntry(Aggregate):
     request_id: str
     agenda_number: str
     event: LeadershipEvent
-    instruction: str
+    instructions: tuple[DispositionInstruction, ...]
+    notes: str | None = None
     correlation_id: str
     disposed_at: AwareDatetime
     state: AgendaState = AgendaState.AWAITING_ASSIGNMENT
@@ -52,7 +54,8 @@ class AgendaEntry(Aggregate):
             request_id=disposition.data.request_id,
             agenda_number=disposition.data.agenda_number,
             event=disposition.data.event,
-            instruction=disposition.data.instruction,
+            instructions=disposition.data.instructions,
+            notes=disposition.data.notes,
             correlation_id=disposition.correlation_id,
             disposed_at=disposition.time,
         )

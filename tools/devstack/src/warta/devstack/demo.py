@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from warta.contracts import Role
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from warta.runtime.indonesian import JAKARTA
 
 SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")
 
@@ -83,6 +81,8 @@ class Walker:
             raise DemoFailed(
                 f"{method} {service}{path}: expected {expect}, got {response.status_code}: {response.text}"
             )
+        if response.headers.get("content-type") == "application/pdf":
+            return response.content
         return response.json()
 
     async def wait_for(
@@ -112,7 +112,9 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
                 "number": f"005/{uuid4().hex[:8].upper()}-Diskominfo/{now:%Y}",
                 "date": f"{now:%Y-%m-%d}",
                 "sender": "Dinas Komunikasi dan Informatika",
+                "sender_kind": "opd",
                 "subject": "Permohonan peliputan peresmian Taman Literasi",
+                "nature": "segera",
             },
             "event": {
                 "title": "Peresmian Taman Literasi Cisadane",
@@ -121,17 +123,22 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
                 "location": "Taman Cisadane, Kota Tangerang",
                 "leader": "wali_kota",
             },
+            "contact": {"name": "Rudi Hartono", "phone": "0813-1000-2000", "position": "Kepala Seksi Humas"},
             "received_at": (now - timedelta(minutes=20)).isoformat(),
         }
         request = await w.call(ADMIN, "POST", "intake", "/requests", letter, expect=201)
         rid = timeline.request_id = request["id"]
         timeline.agenda_number = request["agenda_number"]
         timeline.add(1, ADMIN[0], f"mencatat surat {letter['letter']['number']} → {request['agenda_number']}")
+        sheet = await w.call(ADMIN, "POST", "intake", f"/requests/{rid}/disposition-sheet")
+        timeline.add(1, ADMIN[0], f"menerbitkan lembar disposisi (PDF, {len(sheet) // 1024} KB)")
 
-        await w.call(
-            SECTION_HEAD, "POST", "intake", f"/requests/{rid}/disposition", {"instruction": "Liput dan publikasikan"}
+        clashes = await w.call(SECTION_HEAD, "GET", "intake", f"/requests/{rid}/clashes")
+        disposition = {"instructions": ["liput_dan_publikasikan", "hadiri"], "notes": "Utamakan foto pimpinan."}
+        await w.call(SECTION_HEAD, "POST", "intake", f"/requests/{rid}/disposition", disposition)
+        timeline.add(
+            2, SECTION_HEAD[0], f"memeriksa agenda ({len(clashes)} bentrok), disposisi: liput dan publikasikan"
         )
-        timeline.add(2, SECTION_HEAD[0], "disposisi: liput dan publikasikan")
 
         await w.wait_for(TEAM_LEAD, "scheduler", f"/agenda/{rid}", lambda e: e["state"] == "awaiting_assignment")
         team = {

@@ -5,6 +5,7 @@ every test gets its own stream, subject prefix and databases, so tests never see
 """
 
 import asyncio
+import copy
 import importlib
 import json
 import os
@@ -160,6 +161,20 @@ async def mongo(servers: Servers) -> AsyncIterator[AsyncMongoClient[Any]]:
     client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True)
     yield client
     await client.close()
+
+
+def with_field(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of a request body with one dotted path replaced, or removed when value is ``...``."""
+    doc = copy.deepcopy(base)
+    *parents, last = path.split(".")
+    target = doc
+    for part in parents:
+        target = target[part]
+    if value is ...:
+        del target[last]
+    else:
+        target[last] = value
+    return doc
 
 
 async def snapshot(db: AsyncDatabase[Any], *, without: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:

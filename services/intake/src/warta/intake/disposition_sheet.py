@@ -1,0 +1,170 @@
+"""The disposition sheet (lembar disposisi) as an A4 PDF, in the form the section used on paper.
+
+Text is set in the bundled DejaVu Sans so letters with any character print the same on every
+machine; boxes are drawn rather than typed, so they never depend on a glyph.
+"""
+
+from datetime import datetime
+from importlib import resources
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from warta.contracts import DispositionInstruction, LetterNature, label
+from warta.runtime.indonesian import format_date, format_datetime, format_period
+
+from .domain import FacilitationRequest, RequestState
+
+FONT = "DejaVu"
+LINE = 6.0
+LABEL_WIDTH = 45.0
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    fonts = resources.files("warta.intake") / "fonts"
+    with (
+        resources.as_file(fonts / "DejaVuSans.ttf") as regular,
+        resources.as_file(fonts / "DejaVuSans-Bold.ttf") as bold,
+    ):
+        pdf.add_font(FONT, style="", fname=regular)
+        pdf.add_font(FONT, style="B", fname=bold)
+    pdf.set_margins(20, 15, 20)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_lang("id")
+    pdf.set_creator("Warta")
+    return pdf
+
+
+def _heading(pdf: FPDF, text: str, size: float, style: str = "B") -> None:
+    pdf.set_font(FONT, style, size)
+    pdf.cell(0, LINE, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _checkbox(pdf: FPDF, caption: str, ticked: bool, width: float) -> None:
+    x, y = pdf.get_x(), pdf.get_y()
+    box = 3.6
+    top = y + (LINE - box) / 2
+    pdf.rect(x, top, box, box)
+    if ticked:
+        pdf.line(x + 0.6, top + 0.6, x + box - 0.6, top + box - 0.6)
+        pdf.line(x + 0.6, top + box - 0.6, x + box - 0.6, top + 0.6)
+    pdf.set_x(x + box + 1.5)
+    pdf.cell(width - box - 1.5, LINE, caption)
+
+
+def _rows(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
+    pdf.set_font(FONT, "", 10)
+    with pdf.table(
+        col_widths=(LABEL_WIDTH, pdf.epw - LABEL_WIDTH),
+        text_align="LEFT",
+        first_row_as_headings=False,
+        line_height=LINE - 1,
+    ) as table:
+        for caption, value in rows:
+            row = table.row()
+            row.cell(caption)
+            row.cell(value)
+
+
+def _by(moment: datetime, officer_id: str) -> str:
+    return f"pada {format_datetime(moment)} oleh {officer_id}"
+
+
+def render_disposition_sheet(request: FacilitationRequest, *, printed_at: datetime) -> bytes:
+    """The sheet for one request: the letter, the instruction boxes, the notes box and, once the
+    section head has decided, the decision."""
+    letter, event = request.letter, request.event
+    pdf = _pdf()
+    pdf.set_title(f"Lembar Disposisi {request.agenda_number}")
+    pdf.set_subject(letter.subject)
+    pdf.add_page()
+
+    _heading(pdf, "PEMERINTAH KOTA TANGERANG", 12)
+    _heading(pdf, "SEKRETARIAT DAERAH", 11)
+    _heading(pdf, "BAGIAN PROTOKOL DAN KOMUNIKASI PIMPINAN", 11)
+    pdf.ln(1)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(3)
+    _heading(pdf, "LEMBAR DISPOSISI", 14)
+    if request.sheet is None:
+        _heading(pdf, "DRAF — belum diterbitkan", 9, style="")
+    pdf.ln(2)
+
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(27, LINE, "Sifat surat:")
+    pdf.set_font(FONT, "", 10)
+    for nature in LetterNature:
+        _checkbox(pdf, label(nature), letter.nature is nature, 38)
+    _checkbox(pdf, "Rahasia", letter.confidential, 30)
+    pdf.ln(LINE + 2)
+
+    contact = request.contact
+    rows = [
+        ("Nomor agenda", request.agenda_number),
+        ("Diterima", format_datetime(request.received_at, weekday=True)),
+        ("Asal surat", f"{letter.sender} ({label(letter.sender_kind)})"),
+        ("Nomor surat", letter.number),
+        ("Tanggal surat", format_date(letter.date)),
+        ("Perihal", letter.subject),
+        ("Kegiatan", event.title),
+        ("Waktu", format_period(event.starts_at, event.ends_at)),
+        ("Tempat", event.location),
+        ("Pimpinan", label(event.leader)),
+        (
+            "Narahubung",
+            "-"
+            if contact is None
+            else ", ".join(part for part in (contact.name, contact.position, contact.phone) if part),
+        ),
+    ]
+    _rows(pdf, rows)
+    pdf.ln(4)
+
+    disposition = request.disposition
+    ticked = set(disposition.instructions) if disposition else set()
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(0, LINE, "Diteruskan kepada: Ketua Tim Dokumentasi Pimpinan", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, LINE, "Instruksi:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 10)
+    column = pdf.epw / 2
+    for index, instruction in enumerate(DispositionInstruction):
+        _checkbox(pdf, label(instruction), instruction in ticked, column)
+        if index % 2 == 1:
+            pdf.ln(LINE)
+    pdf.ln(LINE + 2)
+
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(0, LINE, "Catatan:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 10)
+    notes = (disposition.notes if disposition else None) or ""
+    top = pdf.get_y()
+    pdf.multi_cell(0, LINE - 1, notes or " ", new_x=XPos.LMARGIN, new_y=YPos.NEXT, padding=2)
+    height = max(pdf.get_y() - top, 30.0)
+    pdf.rect(pdf.l_margin, top, pdf.epw, height)
+    pdf.set_y(top + height + 4)
+
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(0, LINE, "Keputusan Kepala Bagian:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, "", 10)
+    if disposition is None:
+        decision = "Belum ada keputusan."
+    elif request.state is RequestState.DECLINED:
+        decision = (
+            f"Ditolak {_by(disposition.decided_at, disposition.decided_by)}. Alasan: {disposition.decline_reason}"
+        )
+    else:
+        decision = f"Diteruskan {_by(disposition.decided_at, disposition.decided_by)}."
+    pdf.multi_cell(0, LINE - 1, decision, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(6)
+
+    pdf.set_font(FONT, "", 8)
+    issued = (
+        f"Diterbitkan {format_datetime(request.sheet.issued_at)} oleh {request.sheet.issued_by}. "
+        if request.sheet
+        else ""
+    )
+    pdf.multi_cell(
+        0, 4, f"{issued}Dicetak dari Warta {format_datetime(printed_at)}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
+    return bytes(pdf.output())
