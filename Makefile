@@ -7,12 +7,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help env up demo test lint format schemas clean
+.PHONY: help env up demo test bench lint format schemas clean
 
 help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
 	@echo "make demo     walk one request through all seven SOP steps (while 'make up' runs)"
 	@echo "make test     lint and run every test suite on real servers"
+	@echo "make bench    measure speed on realistic data (numbers, not pass/fail)"
 	@echo "make lint     ruff check, format check and mypy --strict"
 	@echo "make format   apply ruff's formatting and fixes"
 	@echo "make schemas  regenerate contracts/schemas from the event models"
@@ -45,6 +46,9 @@ format: env
 
 test: lint
 	$(VENV)/bin/pytest
+
+bench: env
+	$(PY) bench/suggestion.py
 
 schemas: env
 	$(PY) -m warta.contracts.schemas contracts/schemas

@@ -3,7 +3,7 @@
 from typing import Any
 
 from warta.contracts import Role
-from warta.devstack.pytest_plugin import SERVICES, eventually, snapshot, with_field
+from warta.devstack.pytest_plugin import SERVICES, eventually, settled, with_field
 
 ADMIN = ("siti", Role.ADMIN)
 HEAD = ("hendra", Role.SECTION_HEAD)
@@ -46,14 +46,8 @@ class Refusals:
         return await self.apps[service].request(method, path, json=body, headers=headers, **kwargs)
 
     async def settled(self) -> dict[str, Any]:
-        async def nothing_pending():
-            for s in SERVICES:
-                if await self.mongo[self.ns.database(s)].outbox.count_documents({"sent_at": None}):
-                    return False
-            return True
-
-        await eventually(nothing_pending)
-        return {s: await snapshot(self.mongo[self.ns.database(s)]) for s in SERVICES}
+        # In SOP order, so an event still travelling downstream is settled where it lands.
+        return {s: await settled(self.mongo[self.ns.database(s)]) for s in SERVICES}
 
     async def refused(self, status, officer, service, method, path, body=None, *, field=None, error=None, **kw):
         before = await self.settled()
@@ -131,7 +125,22 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
 
     # Step 3: the assignment.
     await eventually(lambda: _status(r.call(LEAD, "scheduler", "GET", f"/agenda/{rid}"), 200))
-    team = {"members": [{"officer_id": "dewi", "role": "writer"}], "needs_video": True}
+    for officer_id, skill in (("dewi", "writer"), ("agus", "photographer"), ("bayu", "videographer")):
+        officer = {"officer_id": officer_id, "name": officer_id.title(), "skills": [skill]}
+        assert (await r.call(LEAD, "scheduler", "POST", "/officers", officer)).status_code == 201
+    for item_id, kind in (("KAMERA-01", "camera"), ("CAMCORDER-01", "camcorder")):
+        assert (
+            await r.call(LEAD, "scheduler", "POST", "/equipment", {"item_id": item_id, "kind": kind})
+        ).status_code == 201
+    team = {
+        "members": [
+            {"officer_id": "dewi", "role": "writer"},
+            {"officer_id": "agus", "role": "photographer"},
+            {"officer_id": "bayu", "role": "videographer"},
+        ],
+        "equipment": ["KAMERA-01", "CAMCORDER-01"],
+        "needs_video": True,
+    }
     await r.refused(403, DEWI, "scheduler", "POST", f"/agenda/{rid}/assignment", team)
     await r.refused(422, LEAD, "scheduler", "POST", f"/agenda/{rid}/assignment", {"members": []}, field="members")
     await r.refused(
@@ -144,7 +153,22 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         field="members.0.role",
     )
     await r.refused(
-        422, LEAD, "scheduler", "POST", f"/agenda/{rid}/assignment", {"members": team["members"] * 2}, field="members"
+        422,
+        LEAD,
+        "scheduler",
+        "POST",
+        f"/agenda/{rid}/assignment",
+        {**team, "members": team["members"] * 2},
+        field="members",
+    )
+    await r.refused(
+        422,
+        LEAD,
+        "scheduler",
+        "POST",
+        f"/agenda/{rid}/assignment",
+        {**team, "equipment": ["KAMERA-01"]},
+        field="equipment",
     )
     # Reviewing before anything was submitted.
     decision = {"version": 1, "level": "team_lead", "outcome": "approve"}

@@ -99,3 +99,29 @@ def test_submit_rejection_resubmit_makes_version_two():
     assert v2.version == 2
     assert [e.data.version for e in ws.events if isinstance(e, CoverageSubmitted)] == [1, 2]
     assert ws.reopen(rejection(1)) is False  # a stale rejection of version 1
+
+
+def test_a_later_assignment_revision_replaces_the_team_and_an_older_one_is_ignored():
+    ws = workspace()
+    replaced = TeamAssigned.occurred(
+        data=TeamAssignedData(
+            request_id="r1",
+            revision=2,
+            members=(TeamMember(officer_id="joko", role="writer"),),
+            needs_video=False,
+            event=LeadershipEvent(
+                title="t", starts_at=T0, ends_at=T0 + timedelta(hours=1), location="l", leader="sekda"
+            ),
+            coverage_starts_at=T0,
+            reason="Dewi sakit",
+        ),
+        request_id="r1",
+        time=T0,
+    )
+    assert ws.reassign(replaced)
+    assert ws.may_edit(OUTSIDER)
+    assert not ws.may_edit(DEWI)
+    assert ws.needs_video is False
+    assert ws.clock_started_at == T0
+    assert not ws.reassign(replaced)  # a repeat
+    assert ws.assignment_revision == 2

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from warta.contracts import DispositionIssued, RequestCorrected, RequestReceived, Role
-from warta.devstack.pytest_plugin import eventually, running_app, snapshot, with_field
+from warta.devstack.pytest_plugin import eventually, running_app, settled, with_field
 from warta.intake.app import IntakeSettings, create_app
 from warta.runtime.indonesian import JAKARTA
 
@@ -111,12 +111,7 @@ class Office:
         return body
 
     async def settled(self) -> dict[str, Any]:
-        """The database once the outbox relay has sent what was committed (it marks events sent)."""
-        await eventually(lambda: self._nothing_pending())
-        return await snapshot(self.db)
-
-    async def _nothing_pending(self) -> bool:
-        return await self.db.outbox.count_documents({"sent_at": None}) == 0
+        return await settled(self.db)
 
     async def events(self) -> list:
         return await self.ns.events()

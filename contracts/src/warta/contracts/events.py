@@ -46,14 +46,11 @@ class ContactPerson(Model):
     position: str | None = Field(default=None, max_length=200)
 
 
-class LeadershipEvent(Model):
-    """The leadership activity a request asks the section to facilitate and cover."""
+class Period(Model):
+    """A stretch of time, ``[starts_at, ends_at)``, with both ends carrying their time zone."""
 
-    title: str = Field(min_length=1, max_length=300)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    location: str = Field(min_length=1, max_length=300)
-    leader: Leader
 
     @field_validator("ends_at")
     @classmethod
@@ -63,6 +60,14 @@ class LeadershipEvent(Model):
         if starts_at is not None and ends_at <= starts_at:
             raise ValueError("must be later than starts_at")
         return ends_at
+
+
+class LeadershipEvent(Period):
+    """The leadership activity a request asks the section to facilitate and cover."""
+
+    title: str = Field(min_length=1, max_length=300)
+    location: str = Field(min_length=1, max_length=300)
+    leader: Leader
 
 
 class TeamMember(Model):
@@ -169,10 +174,15 @@ class TeamAssignedData(Model):
     coverage_starts_at: AwareDatetime = Field(
         description="Step 4's clock start: the later of the assignment and the event's start."
     )
+    reason: str | None = Field(
+        default=None, max_length=1000, description="Why the team or kit was replaced (revisions after 1)."
+    )
 
 
 class TeamAssigned(Event):
-    """Step 3 done: the team lead assigned a coverage team and its equipment to an agenda entry."""
+    """Step 3 done: the team lead assigned a coverage team and its equipment to an agenda entry.
+
+    A later revision replaces the team or kit; consumers keep the highest revision they saw."""
 
     type: Literal["warta.team.assigned.v1"] = "warta.team.assigned.v1"
     source: Literal["warta/scheduler"] = "warta/scheduler"

@@ -1,6 +1,6 @@
 """Aggregates in MongoDB: conversion to documents and a collection with optimistic concurrency."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -71,6 +71,14 @@ class AggregateCollection(Generic[A]):
     async def get(self, key: str, tx: Tx | None = None) -> A | None:
         doc = await self.collection.find_one({"_id": key}, session=tx.session if tx else None)
         return from_document(self._cls, doc) if doc else None
+
+    async def get_many(self, keys: Iterable[str], tx: Tx | None = None) -> dict[str, A]:
+        """The aggregates with these keys that exist, by key."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        cursor = self.collection.find({"_id": {"$in": wanted}}, session=tx.session if tx else None)
+        return {doc["_id"]: from_document(self._cls, doc) async for doc in cursor}
 
     async def find(
         self, query: Mapping[str, Any], *, sort: list[tuple[str, int]], limit: int, skip: int = 0

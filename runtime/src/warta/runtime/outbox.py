@@ -41,6 +41,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def kick(self) -> None:
         self._wake.set()
@@ -49,6 +50,9 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        # The flag, not only the cancel: PyMongo turns a cancellation that lands inside a network
+        # call into a connection error, which the loop below would take for an outage and retry.
+        self._stopping = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -78,7 +82,7 @@ class OutboxRelay:
         return sent
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._sweep_seconds)
             self._wake.clear()
@@ -87,6 +91,8 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if self._stopping:
+                    return
                 # NATS or the database is away; the events stay pending and the next sweep retries.
                 log.warning("outbox relay could not publish; will retry", exc_info=True)
                 with contextlib.suppress(Exception):

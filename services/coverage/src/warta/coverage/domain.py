@@ -88,6 +88,17 @@ class Workspace(Aggregate):
             clock_started_at=assigned.data.coverage_starts_at,
         )
 
+    def reassign(self, assigned: TeamAssigned) -> bool:
+        """Take a later revision of the assignment (a member or item replaced); an older or
+        repeated revision changes nothing. Step 4's clock keeps running from where it started."""
+        if assigned.data.revision <= self.assignment_revision:
+            return False
+        self.assignment_revision = assigned.data.revision
+        self.members = assigned.data.members
+        self.needs_video = assigned.data.needs_video
+        self.changed()
+        return True
+
     def may_edit(self, actor: Actor) -> bool:
         """Members of the assigned team edit and submit; the team lead may too."""
         return actor.role is Role.TEAM_LEAD or (

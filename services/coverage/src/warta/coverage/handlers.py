@@ -16,8 +16,11 @@ class CoverageHandlers:
 
     async def open_workspace(self, assigned: TeamAssigned) -> None:
         async def work(tx: Tx) -> None:
-            if await self._store.workspaces.get(assigned.data.request_id, tx) is None:
+            workspace = await self._store.workspaces.get(assigned.data.request_id, tx)
+            if workspace is None:
                 await self._store.workspaces.insert(tx, Workspace.open(assigned))
+            elif workspace.reassign(assigned):
+                await self._store.workspaces.save(tx, workspace)
 
         await self._uow.run(work, consumes=assigned)
 

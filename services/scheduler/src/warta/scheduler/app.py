@@ -1,23 +1,43 @@
 """Composition root of the scheduler service."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
+from pydantic import Field, SecretStr
 
 from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
 from .handlers import SchedulerHandlers
-from .store import agenda, create_indexes
+from .store import SchedulerStore, create_indexes
 from .subscribers import subscribe
 
 
 class SchedulerSettings(ServiceSettings):
     service_name: str = "scheduler"
     http_port: int = 8102
+    travel_buffer_minutes: int = Field(
+        default=30, ge=0, le=240, description="Least gap between two events one officer or item can cover."
+    )
+    feed_secret: SecretStr = Field(
+        default=SecretStr("warta-dev-feed-secret"), description="Signs calendar feed URLs; rotate to revoke them."
+    )
 
 
 def create_app(settings: SchedulerSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
-    runtime = runtime or ServiceRuntime(settings or SchedulerSettings())
+    settings = settings or SchedulerSettings()
+    runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
-    handlers = SchedulerHandlers(agenda(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
+    handlers = SchedulerHandlers(
+        SchedulerStore(runtime.db),
+        runtime.uow,
+        runtime.clock,
+        runtime.metrics,
+        travel_buffer=timedelta(minutes=settings.travel_buffer_minutes),
+    )
     subscribe(runtime.bus, handlers)
-    return runtime.http_app(title="Warta scheduler", routers=[api.router], state={"handlers": handlers})
+    return runtime.http_app(
+        title="Warta scheduler",
+        routers=[api.router],
+        state={"handlers": handlers, "feed_secret": settings.feed_secret.get_secret_value()},
+    )

@@ -1,23 +1,28 @@
-"""Step 3 of SOP 58/2025: the team lead splits the coverage teams over the leadership agenda."""
+"""Step 3 of SOP 58/2025: the team lead splits the coverage teams over the leadership agenda.
+
+An agenda entry is created when the section head forwards a request; the team lead assigns a
+team and kit (step 3 done), and may later replace members or items (a new revision). Whether a
+team and kit are free is decided in ``planning``; an entry only records what was accepted.
+"""
 
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
     Actor,
     DispositionInstruction,
     DispositionIssued,
-    FieldProblem,
     IllegalTransition,
-    InvalidInput,
     LeadershipEvent,
     TeamAssigned,
     TeamAssignedData,
     TeamMember,
 )
 from warta.runtime.aggregate import Aggregate
+
+from .planning import Plan, RecordedOverride, TeamChoice, Window
 
 
 class AgendaState(StrEnum):
@@ -26,6 +31,8 @@ class AgendaState(StrEnum):
 
 
 class Assignment(BaseModel):
+    """One revision of the team and kit on an entry."""
+
     revision: int
     members: tuple[TeamMember, ...]
     equipment: tuple[str, ...]
@@ -33,6 +40,8 @@ class Assignment(BaseModel):
     assigned_by: str
     assigned_at: AwareDatetime
     coverage_starts_at: AwareDatetime
+    overrides: tuple[RecordedOverride, ...] = ()
+    reason: str | None = Field(default=None, description="Why the team or kit was replaced (revisions after 1).")
 
 
 class AgendaEntry(Aggregate):
@@ -47,6 +56,7 @@ class AgendaEntry(Aggregate):
     disposed_at: AwareDatetime
     state: AgendaState = AgendaState.AWAITING_ASSIGNMENT
     assignment: Assignment | None = None
+    earlier_assignments: list[Assignment] = Field(default_factory=list)
 
     @classmethod
     def from_disposition(cls, disposition: DispositionIssued) -> "AgendaEntry":
@@ -60,54 +70,83 @@ class AgendaEntry(Aggregate):
             disposed_at=disposition.time,
         )
 
-    def assign(
-        self,
-        *,
-        members: tuple[TeamMember, ...],
-        equipment: tuple[str, ...],
-        needs_video: bool,
-        now: datetime,
-        actor: Actor,
-    ) -> None:
-        """Step 3: put a team (and its kit) on this event; step 4's clock starts at the later of
-        now and the event's start."""
-        if self.state is not AgendaState.AWAITING_ASSIGNMENT:
-            raise IllegalTransition(current=self.state.value, attempted="assign a team")
-        problems = []
-        if not members:
-            problems.append(FieldProblem("members", "a coverage team needs at least one officer"))
-        officers = [m.officer_id for m in members]
-        if len(set(officers)) != len(officers):
-            problems.append(FieldProblem("members", "an officer is listed more than once"))
-        if len(set(equipment)) != len(equipment):
-            problems.append(FieldProblem("equipment", "an item is listed more than once"))
-        if problems:
-            raise InvalidInput("the assignment is not valid", fields=problems)
-        coverage_starts_at = max(now, self.event.starts_at)
-        self.assignment = Assignment(
-            revision=1,
-            members=members,
-            equipment=equipment,
-            needs_video=needs_video,
-            assigned_by=actor.officer_id,
-            assigned_at=now,
-            coverage_starts_at=coverage_starts_at,
+    @property
+    def window(self) -> Window:
+        return Window(
+            request_id=self.request_id,
+            agenda_number=self.agenda_number,
+            title=self.event.title,
+            starts_at=self.event.starts_at,
+            ends_at=self.event.ends_at,
         )
+
+    def assign(self, choice: TeamChoice, *, plan: Plan, now: datetime, actor: Actor) -> None:
+        """Step 3: put a team and its kit on this event. Step 4's clock starts at the later of now
+        and the event's start: an event on Saturday assigned on Tuesday is not four days late."""
+        if self.state is not AgendaState.AWAITING_ASSIGNMENT:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted="assign a team",
+                message="a team is assigned already; reassign instead",
+            )
+        self._record(
+            Assignment(
+                revision=1,
+                members=choice.members,
+                equipment=choice.equipment,
+                needs_video=choice.needs_video,
+                assigned_by=actor.officer_id,
+                assigned_at=now,
+                coverage_starts_at=max(now, self.event.starts_at),
+                overrides=plan.overrides,
+            ),
+            actor,
+        )
+
+    def reassign(self, choice: TeamChoice, *, plan: Plan, reason: str, now: datetime, actor: Actor) -> None:
+        """Replace members or items (illness, a breakdown). Step 4's clock keeps running from
+        where it started; downstream services take the higher revision."""
+        if self.assignment is None:
+            raise IllegalTransition(
+                current=self.state.value, attempted="reassign", message="nothing to reassign: no team is assigned yet"
+            )
+        self.earlier_assignments.append(self.assignment)
+        self._record(
+            Assignment(
+                revision=self.assignment.revision + 1,
+                members=choice.members,
+                equipment=choice.equipment,
+                needs_video=choice.needs_video,
+                assigned_by=actor.officer_id,
+                assigned_at=now,
+                coverage_starts_at=self.assignment.coverage_starts_at,
+                overrides=plan.overrides,
+                reason=reason,
+            ),
+            actor,
+        )
+
+    def _record(self, assignment: Assignment, actor: Actor) -> None:
+        self.assignment = assignment
         self.state = AgendaState.ASSIGNED
         self.changed(
             TeamAssigned.occurred(
                 data=TeamAssignedData(
                     request_id=self.request_id,
-                    revision=1,
-                    members=members,
-                    equipment=equipment,
-                    needs_video=needs_video,
+                    revision=assignment.revision,
+                    members=assignment.members,
+                    equipment=assignment.equipment,
+                    needs_video=assignment.needs_video,
                     event=self.event,
-                    coverage_starts_at=coverage_starts_at,
+                    coverage_starts_at=assignment.coverage_starts_at,
+                    reason=assignment.reason,
                 ),
                 request_id=self.request_id,
-                time=now,
+                time=assignment.assigned_at,
                 correlation_id=self.correlation_id,
                 actor=actor,
             )
         )
+
+    def includes(self, officer_id: str) -> bool:
+        return self.assignment is not None and any(m.officer_id == officer_id for m in self.assignment.members)

@@ -1,20 +1,75 @@
-"""The scheduler's own database: the leadership agenda."""
+"""The scheduler's own database: the leadership agenda, the roster, the inventory, and the
+bookings that say who and what is held for which event."""
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from warta.runtime.documents import AggregateCollection
+from warta.runtime import Tx
+from warta.runtime.documents import AggregateCollection, from_document, to_document
 
 from .domain import AgendaEntry
+from .planning import LOAD_HORIZON, Booking
+from .roster import Item, Officer
 
 AGENDA = "agenda"
+OFFICERS = "officers"
+ITEMS = "items"
+BOOKINGS = "bookings"
+LOCKS = "resource_locks"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[AGENDA].create_index([("state", ASCENDING), ("event.starts_at", ASCENDING)])
+    await db[AGENDA].create_index([("event.starts_at", ASCENDING)])
+    await db[AGENDA].create_index([("assignment.members.officer_id", ASCENDING)])
+    await db[BOOKINGS].create_index([("resource", ASCENDING), ("starts_at", ASCENDING)])
+    await db[BOOKINGS].create_index([("request_id", ASCENDING)])
+    await db[BOOKINGS].create_index([("starts_at", ASCENDING)])
 
 
-def agenda(db: AsyncDatabase[Any]) -> AggregateCollection[AgendaEntry]:
-    return AggregateCollection(db[AGENDA], AgendaEntry, lambda e: e.request_id)
+class SchedulerStore:
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self.agenda = AggregateCollection(db[AGENDA], AgendaEntry, lambda e: e.request_id)
+        self.officers = AggregateCollection(db[OFFICERS], Officer, lambda o: o.officer_id)
+        self.items = AggregateCollection(db[ITEMS], Item, lambda i: i.item_id)
+        self._bookings = db[BOOKINGS]
+        self._locks = db[LOCKS]
+
+    async def hold(self, tx: Tx, resources: Iterable[str]) -> None:
+        """Write to each resource's lock document first thing in the transaction: two assignments
+        touching the same officer or item then conflict at the database, and the one retried
+        sees the other's bookings. Without it both could read "free" and both commit."""
+        for resource in sorted(set(resources)):
+            await self._locks.update_one({"_id": resource}, {"$inc": {"version": 1}}, upsert=True, session=tx.session)
+
+    async def bookings_near(
+        self, tx: Tx | None, resources: Iterable[str] | None, starts_at: datetime, ends_at: datetime, margin: timedelta
+    ) -> list[Booking]:
+        """Bookings (of the given resources, or all) that come within ``margin`` of the window."""
+        criteria: dict[str, Any] = {"starts_at": {"$lt": ends_at + margin}, "ends_at": {"$gt": starts_at - margin}}
+        if resources is not None:
+            criteria["resource"] = {"$in": sorted(set(resources))}
+        cursor = self._bookings.find(criteria, session=tx.session if tx else None).sort("starts_at", ASCENDING)
+        return [from_document(Booking, doc) async for doc in cursor]
+
+    async def bookings_for_suggestion(self, starts_at: datetime, ends_at: datetime, buffer: timedelta) -> list[Booking]:
+        """Everything that clashes with the window or counts towards the last 30 days' load."""
+        return await self.bookings_near(None, None, starts_at - LOAD_HORIZON, ends_at, buffer)
+
+    async def replace_bookings(self, tx: Tx, request_id: str, bookings: Iterable[Booking]) -> None:
+        await self._bookings.delete_many({"request_id": request_id}, session=tx.session)
+        docs = [to_document(b, _id=f"{b.request_id}|{b.resource}") for b in bookings]
+        if docs:
+            await self._bookings.insert_many(docs, session=tx.session)
+
+    async def entries_between(
+        self, starts: datetime, ends: datetime, *, officer_id: str | None = None
+    ) -> list[AgendaEntry]:
+        criteria: dict[str, Any] = {"event.starts_at": {"$gte": starts, "$lt": ends}}
+        if officer_id is not None:
+            criteria["assignment.members.officer_id"] = officer_id
+        return await self.agenda.find(criteria, sort=[("event.starts_at", ASCENDING)], limit=1000)

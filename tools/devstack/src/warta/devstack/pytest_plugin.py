@@ -183,6 +183,17 @@ async def snapshot(db: AsyncDatabase[Any], *, without: tuple[str, ...] = ()) -> 
     return {name: await db[name].find().sort("_id").to_list(None) for name in names}
 
 
+async def settled(db: AsyncDatabase[Any]) -> dict[str, list[dict[str, Any]]]:
+    """A snapshot once the outbox relay has sent what was committed (it marks events sent), so
+    before/after comparisons see only what a call itself changed."""
+
+    async def nothing_pending() -> bool:
+        return await db.outbox.count_documents({"sent_at": None}) == 0
+
+    await eventually(nothing_pending)
+    return await snapshot(db)
+
+
 @pytest.fixture
 async def apps(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     """All five services running in this process, in this test's namespace."""

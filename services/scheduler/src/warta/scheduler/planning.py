@@ -1,0 +1,364 @@
+"""Who and what can cover an event: conflict detection and the team suggestion (step 3).
+
+Pure: every function takes the roster, the inventory and the bookings it needs as arguments.
+Two windows clash when the gap between them is shorter than the travel buffer: an officer who
+ends one event at 11.00 cannot start another across town at 11.10.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from warta.contracts import Conflict, CoverageRole, FieldProblem, InvalidInput, TeamMember
+from warta.runtime.indonesian import format_period
+
+from .roster import ID_PATTERN, Condition, EquipmentKind, Item, Officer
+
+LOAD_HORIZON = timedelta(days=30)
+
+# The SOP's outputs of step 4: a press release, photos and (unless not needed) video.
+REQUIRED_ROLES = (CoverageRole.WRITER, CoverageRole.PHOTOGRAPHER)
+VIDEO_ROLE = CoverageRole.VIDEOGRAPHER
+SUGGESTED_EXTRA_ROLES = (CoverageRole.SOCIAL_MEDIA,)
+REQUIRED_KIT = (EquipmentKind.CAMERA,)
+VIDEO_KIT = EquipmentKind.CAMCORDER
+SUGGESTED_EXTRA_KIT = (EquipmentKind.VEHICLE,)
+
+
+def officer_resource(officer_id: str) -> str:
+    return f"officer:{officer_id}"
+
+
+def item_resource(item_id: str) -> str:
+    return f"item:{item_id}"
+
+
+class Booking(BaseModel):
+    """One officer or item held for one agenda entry's event window."""
+
+    resource: str
+    request_id: str
+    agenda_number: str
+    title: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    override_reason: str | None = None
+
+    def clashes_with(self, starts_at: datetime, ends_at: datetime, buffer: timedelta) -> bool:
+        return self.starts_at < ends_at + buffer and starts_at < self.ends_at + buffer
+
+    def describe(self) -> str:
+        return f"{self.agenda_number} “{self.title}” ({format_period(self.starts_at, self.ends_at)})"
+
+
+class Override(BaseModel):
+    """The team lead's written reason to book a resource despite a clash."""
+
+    resource: str = Field(description="``officer:<id>`` or ``item:<id>``, as named in the refusal.")
+    reason: str = Field(min_length=5, max_length=1000)
+
+
+class TeamChoice(BaseModel):
+    """The team and kit the team lead puts on an event."""
+
+    members: tuple[TeamMember, ...] = Field(min_length=1, max_length=30)
+    equipment: tuple[Annotated[str, Field(pattern=ID_PATTERN)], ...] = Field(default=(), max_length=50)
+    needs_video: bool = True
+    overrides: tuple[Override, ...] = Field(default=(), max_length=80)
+
+
+class RecordedOverride(Override):
+    clashes_with: tuple[str, ...] = Field(description="Agenda numbers of the entries it clashes with.")
+
+
+class Window(BaseModel):
+    request_id: str
+    agenda_number: str
+    title: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    def booking(self, resource: str, override_reason: str | None = None) -> Booking:
+        return Booking(resource=resource, override_reason=override_reason, **self.model_dump())
+
+
+class Plan(BaseModel):
+    """An accepted team and kit: the bookings to hold and the overrides that allowed them."""
+
+    bookings: tuple[Booking, ...]
+    overrides: tuple[RecordedOverride, ...]
+
+
+def check_assignment(
+    window: Window,
+    choice: TeamChoice,
+    *,
+    officers: Mapping[str, Officer],
+    items: Mapping[str, Item],
+    bookings: Iterable[Booking],
+    buffer: timedelta,
+) -> Plan:
+    """Accept a team and kit for ``window`` or refuse it.
+
+    422 (``InvalidInput``) when the request itself is wrong: unknown officers or items, a role the
+    officer does not have, a missing writer, photographer, videographer, camera or camcorder.
+    409 (``Conflict``) when the roster says no: someone booked for a clashing entry (unless
+    overridden with a reason), on leave or inactive; an item booked or in repair. Each clash
+    names the entry it clashes with.
+    """
+    members, equipment, overrides = choice.members, choice.equipment, choice.overrides
+    invalid = _invalid(members, equipment, choice.needs_video, officers, items)
+    others = [b for b in bookings if b.request_id != window.request_id]
+    clashing: dict[str, list[Booking]] = defaultdict(list)
+    for booking in others:
+        if booking.clashes_with(window.starts_at, window.ends_at, buffer):
+            clashing[booking.resource].append(booking)
+
+    overriding = {o.resource: o for o in overrides}
+    resources = {officer_resource(m.officer_id) for m in members} | {item_resource(i) for i in equipment}
+    invalid += [
+        FieldProblem(f"overrides.{i}.resource", "nothing to override: it is not booked elsewhere at this time")
+        for i, o in enumerate(overrides)
+        if o.resource not in resources or o.resource not in clashing
+    ]
+    if invalid:
+        raise InvalidInput("the assignment is not valid", fields=invalid)
+
+    conflicts: list[FieldProblem] = []
+    seen: set[str] = set()
+    for i, member in enumerate(members):
+        officer = officers[member.officer_id]
+        field = f"members.{i}.officer_id"
+        if member.officer_id in seen:
+            continue
+        seen.add(member.officer_id)
+        if not officer.active:
+            conflicts.append(FieldProblem(field, f"{officer.officer_id} is not active on the roster"))
+        away = officer.unavailable_during(window.starts_at, window.ends_at)
+        if away is not None:
+            conflicts.append(
+                FieldProblem(
+                    field,
+                    f"{officer.officer_id} is unavailable ({away.reason}) "
+                    f"{format_period(away.starts_at, away.ends_at)}",
+                )
+            )
+        conflicts += _booked(
+            officer_resource(member.officer_id), officer.officer_id, field, clashing, overriding, buffer
+        )
+    for i, item_id in enumerate(equipment):
+        field = f"equipment.{i}"
+        if items[item_id].condition is Condition.IN_REPAIR:
+            conflicts.append(FieldProblem(field, f"{item_id} is in repair"))
+        conflicts += _booked(item_resource(item_id), item_id, field, clashing, overriding, buffer)
+    if conflicts:
+        raise Conflict(
+            "the team or kit is not free for "
+            f"{window.agenda_number} ({format_period(window.starts_at, window.ends_at)}): "
+            + "; ".join(problem.message for problem in conflicts),
+            fields=conflicts,
+        )
+
+    held = [window.booking(r, overriding[r].reason if r in overriding else None) for r in sorted(resources)]
+    recorded = tuple(
+        RecordedOverride(
+            resource=o.resource,
+            reason=o.reason,
+            clashes_with=tuple(b.agenda_number for b in clashing[o.resource]),
+        )
+        for o in overrides
+    )
+    return Plan(bookings=tuple(held), overrides=recorded)
+
+
+def _booked(
+    resource: str,
+    name: str,
+    field: str,
+    clashing: Mapping[str, list[Booking]],
+    overriding: Mapping[str, Override],
+    buffer: timedelta,
+) -> list[FieldProblem]:
+    if resource in overriding:
+        return []
+    minutes = int(buffer.total_seconds() // 60)
+    return [
+        FieldProblem(
+            field,
+            f"{name} is already booked for {booking.describe()}, within the {minutes}-minute travel buffer"
+            f" (override with a reason for {resource})",
+        )
+        for booking in clashing.get(resource, [])
+    ]
+
+
+def _invalid(
+    members: tuple[TeamMember, ...],
+    equipment: tuple[str, ...],
+    needs_video: bool,
+    officers: Mapping[str, Officer],
+    items: Mapping[str, Item],
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if len(set(members)) != len(members):
+        problems.append(FieldProblem("members", "an officer is listed twice in the same role"))
+    if len(set(equipment)) != len(equipment):
+        problems.append(FieldProblem("equipment", "an item is listed more than once"))
+    for i, member in enumerate(members):
+        officer = officers.get(member.officer_id)
+        if officer is None:
+            problems.append(FieldProblem(f"members.{i}.officer_id", f"no officer {member.officer_id!r} on the roster"))
+        elif member.role not in officer.skills:
+            problems.append(FieldProblem(f"members.{i}.role", f"{member.officer_id} is not a {member.role.value}"))
+    unknown_items = [
+        FieldProblem(f"equipment.{i}", f"no item {v!r} in the inventory")
+        for i, v in enumerate(equipment)
+        if v not in items
+    ]
+    problems += unknown_items
+    if problems:
+        return problems
+    roles = {m.role for m in members}
+    kinds = {items[i].kind for i in equipment}
+    for role in (*REQUIRED_ROLES, *((VIDEO_ROLE,) if needs_video else ())):
+        if role not in roles:
+            problems.append(FieldProblem("members", f"the team needs a {role.value}"))
+    for kind in (*REQUIRED_KIT, *((VIDEO_KIT,) if needs_video else ())):
+        if kind not in kinds:
+            problems.append(
+                FieldProblem(
+                    "equipment",
+                    f"the kit needs a {kind.value}"
+                    + ("" if kind in REQUIRED_KIT else " (or set needs_video to false)"),
+                )
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Suggestion
+# ---------------------------------------------------------------------------------------------
+
+
+class Pick(BaseModel):
+    role: CoverageRole | None = None
+    kind: EquipmentKind | None = None
+    id: str
+    load_hours: float = Field(description="Hours booked in the 30 days before this event.")
+    why: str
+
+
+class PassedOver(BaseModel):
+    id: str
+    why: str
+
+
+class Suggestion(BaseModel):
+    members: tuple[TeamMember, ...]
+    equipment: tuple[str, ...]
+    picks: tuple[Pick, ...]
+    passed_over: tuple[PassedOver, ...]
+    missing: tuple[str, ...] = Field(description="Roles or kinds of kit nobody free can cover.")
+
+
+def load_hours(bookings: Iterable[Booking], before: datetime) -> dict[str, float]:
+    """Hours each resource was booked in the 30 days before ``before``."""
+    load: dict[str, float] = defaultdict(float)
+    since = before - LOAD_HORIZON
+    for booking in bookings:
+        start, end = max(booking.starts_at, since), min(booking.ends_at, before)
+        if start < end:
+            load[booking.resource] += (end - start).total_seconds() / 3600
+    return load
+
+
+def suggest_team(
+    window: Window,
+    *,
+    needs_video: bool,
+    officers: Iterable[Officer],
+    items: Iterable[Item],
+    bookings: Iterable[Booking],
+    buffer: timedelta,
+) -> Suggestion:
+    """A complete team and kit that nobody has booked: the required roles and kit first, the
+    scarcest role first; among those free, the least loaded in the last 30 days, then by id, so
+    the same inputs always give the same suggestion."""
+    bookings = [b for b in bookings if b.request_id != window.request_id]
+    load = load_hours(bookings, window.starts_at)
+    busy = {b.resource: b for b in bookings if b.clashes_with(window.starts_at, window.ends_at, buffer)}
+    passed: dict[str, str] = {}
+
+    free_officers: list[Officer] = []
+    for officer in sorted(officers, key=lambda o: o.officer_id):
+        away = officer.unavailable_during(window.starts_at, window.ends_at)
+        if not officer.active:
+            passed[officer.officer_id] = "not active"
+        elif away is not None:
+            passed[officer.officer_id] = f"unavailable: {away.reason}"
+        elif officer_resource(officer.officer_id) in busy:
+            passed[officer.officer_id] = f"booked for {busy[officer_resource(officer.officer_id)].describe()}"
+        else:
+            free_officers.append(officer)
+
+    roles = [*REQUIRED_ROLES, *((VIDEO_ROLE,) if needs_video else ()), *SUGGESTED_EXTRA_ROLES]
+    # Fill the role with the fewest free candidates first, so a rare skill is not used up elsewhere.
+    order = {role: i for i, role in enumerate(roles)}
+    roles.sort(key=lambda r: (sum(r in o.skills for o in free_officers), order[r]))
+    picks: list[Pick] = []
+    members: list[TeamMember] = []
+    missing: list[str] = []
+    taken: set[str] = set()
+    for role in roles:
+        candidates = [o for o in free_officers if role in o.skills and o.officer_id not in taken]
+        if not candidates:
+            if role not in SUGGESTED_EXTRA_ROLES:
+                missing.append(role.value)
+            continue
+        chosen = min(candidates, key=lambda o: (load[officer_resource(o.officer_id)], o.officer_id))
+        hours = round(load[officer_resource(chosen.officer_id)], 1)
+        taken.add(chosen.officer_id)
+        members.append(TeamMember(officer_id=chosen.officer_id, role=role))
+        picks.append(
+            Pick(
+                role=role,
+                id=chosen.officer_id,
+                load_hours=hours,
+                why=f"free, {hours} h in the last 30 days, least of {len(candidates)} free",
+            )
+        )
+
+    kinds = [*REQUIRED_KIT, *((VIDEO_KIT,) if needs_video else ()), *SUGGESTED_EXTRA_KIT]
+    chosen_items: list[str] = []
+    for kind in kinds:
+        candidates_items = []
+        for item in sorted(items, key=lambda i: i.item_id):
+            if item.kind is not kind:
+                continue
+            if item.condition is Condition.IN_REPAIR:
+                passed[item.item_id] = "in repair"
+            elif item_resource(item.item_id) in busy:
+                passed[item.item_id] = f"booked for {busy[item_resource(item.item_id)].describe()}"
+            else:
+                candidates_items.append(item)
+        if not candidates_items:
+            if kind not in SUGGESTED_EXTRA_KIT:
+                missing.append(kind.value)
+            continue
+        item = min(candidates_items, key=lambda i: (load[item_resource(i.item_id)], i.item_id))
+        hours = round(load[item_resource(item.item_id)], 1)
+        chosen_items.append(item.item_id)
+        picks.append(
+            Pick(kind=kind, id=item.item_id, load_hours=hours, why=f"ready and free, {hours} h in the last 30 days")
+        )
+
+    return Suggestion(
+        members=tuple(members),
+        equipment=tuple(chosen_items),
+        picks=tuple(picks),
+        passed_over=tuple(PassedOver(id=k, why=v) for k, v in sorted(passed.items())),
+        missing=tuple(missing),
+    )
