@@ -3,6 +3,7 @@
 from typing import Any
 
 from warta.contracts import Role
+from warta.devstack import samples
 from warta.devstack.pytest_plugin import SERVICES, eventually, settled, with_field
 
 ADMIN = ("siti", Role.ADMIN)
@@ -28,9 +29,6 @@ LETTER = {
     },
     "event": EVENT,
 }
-PHOTO = {"kind": "photo", "uri": "p", "sha256": "c" * 64}
-VIDEO = {"kind": "video", "uri": "v", "sha256": "d" * 64}
-RELEASE = {"title": "Judul", "body": "Isi"}
 
 
 class Refusals:
@@ -178,35 +176,40 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
 
     # Step 4: the coverage.
     await eventually(lambda: _status(r.call(DEWI, "coverage", "GET", f"/coverage/{rid}"), 200))
-    coverage = {"press_release": RELEASE, "assets": [PHOTO, VIDEO]}
-    await r.refused(403, OUTSIDER, "coverage", "POST", f"/coverage/{rid}/submissions", coverage)
-    await r.refused(403, HEAD, "coverage", "POST", f"/coverage/{rid}/submissions", coverage)
-    incomplete = await r.refused(
-        422,
+    submissions = f"/coverage/{rid}/submissions"
+    await r.refused(403, OUTSIDER, "coverage", "POST", submissions)
+    await r.refused(403, HEAD, "coverage", "POST", submissions)
+    incomplete = await r.refused(422, DEWI, "coverage", "POST", submissions, field="assets")
+    assert [f["field"] for f in incomplete["fields"]] == [
+        "press_release.title",
+        "press_release.body",
+        "assets",
+        "assets",
+    ]
+    await r.refused(
+        413,
         DEWI,
         "coverage",
         "POST",
-        f"/coverage/{rid}/submissions",
-        {"press_release": RELEASE, "assets": [PHOTO]},
-        field="assets",
+        f"/coverage/{rid}/uploads",
+        {"filename": "a.jpg", "size": 10**12, "kind": "photo"},
+        field="size",
     )
-    assert "video" in incomplete["fields"][0]["message"]
-    await r.refused(
-        422, DEWI, "coverage", "POST", f"/coverage/{rid}/submissions", {"assets": [PHOTO, VIDEO]}, field="press_release"
-    )
-    await r.refused(
-        422,
-        DEWI,
-        "coverage",
-        "POST",
-        f"/coverage/{rid}/submissions",
-        with_field(coverage, "assets", [{**PHOTO, "sha256": "xyz"}]),
-        field="assets.0.sha256",
-    )
+    for filename, content, kind in (("a.jpg", samples.jpeg(), "photo"), ("v.mp4", samples.mp4(70_000), "video")):
+        declared = {"filename": filename, "size": len(content), "kind": kind}
+        upload = (await r.call(DEWI, "coverage", "POST", f"/coverage/{rid}/uploads", declared)).json()
+        path = f"/coverage/{rid}/uploads/{upload['upload_id']}"
+        await r.refused(409, DEWI, "coverage", "PATCH", path, content=content[5:], headers={"Upload-Offset": "5"})
+        sent = await r.call(DEWI, "coverage", "PATCH", path, content=content, headers={"Upload-Offset": "0"})
+        assert sent.json()["state"] == "complete", sent.text
+    await r.refused(422, DEWI, "coverage", "PUT", f"/coverage/{rid}/draft", {"title": "x" * 301}, field="title")
+    draft = {"title": "Judul", "body": "Isi", "dateline_date": "2026-11-20"}
+    assert (await r.call(DEWI, "coverage", "PUT", f"/coverage/{rid}/draft", draft)).status_code == 200
+    await r.refused(422, DEWI, "coverage", "POST", submissions, {"assets": ["nope"]}, field="assets.0")
     await r.refused(404, DEWI, "coverage", "GET", f"/coverage/{rid}/versions/1")
     await r.refused(422, DEWI, "coverage", "GET", f"/coverage/{rid}/versions/0", field="path.version")
-    assert (await r.call(DEWI, "coverage", "POST", f"/coverage/{rid}/submissions", coverage)).status_code == 201
-    await r.refused(409, DEWI, "coverage", "POST", f"/coverage/{rid}/submissions", coverage, error="illegal_transition")
+    assert (await r.call(DEWI, "coverage", "POST", submissions)).status_code == 201
+    await r.refused(409, DEWI, "coverage", "POST", submissions, error="illegal_transition")
 
     # Steps 5 and 6: the review.
     await eventually(lambda: _status(r.call(LEAD, "review", "GET", f"/reviews/{rid}"), 200))

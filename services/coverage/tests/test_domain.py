@@ -5,31 +5,29 @@ import pytest
 from warta.contracts import (
     Actor,
     AssetKind,
-    AssetRef,
     CoverageSubmitted,
     Forbidden,
     IllegalTransition,
     InvalidInput,
     LeadershipEvent,
-    PressRelease,
     Rejected,
     RejectedData,
     RejectionReason,
     ReviewLevel,
     Role,
+    SocialChannel,
     TeamAssigned,
     TeamAssignedData,
     TeamMember,
 )
-from warta.coverage.domain import Workspace, WorkspaceState
+from warta.coverage.domain import PostDraft, Workspace, WorkspaceState
+from warta.coverage.media import Asset, MediaType
+from warta.coverage.press import Draft
 
 T0 = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 DEWI = Actor(officer_id="dewi", role=Role.COVERAGE_TEAM)
 OUTSIDER = Actor(officer_id="joko", role=Role.COVERAGE_TEAM)
 LEAD = Actor(officer_id="rina", role=Role.TEAM_LEAD)
-PHOTO = AssetRef(kind=AssetKind.PHOTO, uri="p", sha256="1" * 64)
-VIDEO = AssetRef(kind=AssetKind.VIDEO, uri="v", sha256="2" * 64)
-RELEASE = PressRelease(title="Judul", body="Isi")
 
 
 def workspace(needs_video: bool = True) -> Workspace:
@@ -60,45 +58,111 @@ def test_step_four_clock_starts_at_the_event_not_at_assignment():
     assert workspace().clock_started_at == T0
 
 
+def asset(asset_id: str, kind: AssetKind) -> Asset:
+    media = MediaType.JPEG if kind is AssetKind.PHOTO else MediaType.MP4
+    return Asset(
+        asset_id=asset_id,
+        request_id="r1",
+        kind=kind,
+        media_type=media,
+        filename=f"{asset_id}.bin",
+        size=10,
+        sha256=asset_id[0] * 64 if asset_id[0] in "0123456789abcdef" else "e" * 64,
+        uploaded_by="dewi",
+        uploaded_at=T0,
+    )
+
+
+PHOTO_ASSET = asset("a1", AssetKind.PHOTO)
+VIDEO_ASSET = asset("b2", AssetKind.VIDEO)
+DRAFT = Draft(title="Wali Kota Resmikan Taman", body="Isi siaran pers.", lead="Teras.", dateline_date=T0.date())
+
+
+def uri(a: Asset) -> str:
+    return f"http://coverage/assets/{a.asset_id}"
+
+
+def ready(needs_video: bool = True) -> Workspace:
+    ws = workspace(needs_video)
+    ws.add_asset(PHOTO_ASSET, actor=DEWI)
+    ws.add_asset(VIDEO_ASSET, actor=DEWI)
+    ws.save_draft(DRAFT, actor=DEWI)
+    return ws
+
+
 def test_completeness_names_each_missing_output():
     ws = workspace()
     with pytest.raises(InvalidInput) as refused:
-        ws.submit(press_release=RELEASE, assets=(), now=T0, actor=DEWI)
-    messages = [f.message for f in refused.value.fields]
-    assert messages == ["at least one photo is required", "a video is required for this assignment"]
+        ws.submit(assets=[], asset_uri=uri, now=T0, actor=DEWI)
+    assert [(f.field, f.message) for f in refused.value.fields] == [
+        ("press_release.title", "the press release needs a title"),
+        ("press_release.body", "the press release needs a body"),
+        ("assets", "at least one photo is required"),
+        ("assets", "a video is required for this assignment"),
+    ]
     assert ws.versions == 0
     assert ws.events == []
 
 
 def test_no_video_needed_when_the_assignment_says_so():
-    ws = workspace(needs_video=False)
-    version = ws.submit(press_release=RELEASE, assets=(PHOTO,), now=T0, actor=DEWI)
+    ws = ready(needs_video=False)
+    version = ws.submit(assets=[PHOTO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
     assert version.version == 1
 
 
-def test_only_the_team_and_team_leads_may_submit():
-    ws = workspace()
+def test_a_version_carries_the_release_media_with_captions_and_posts():
+    ws = ready()
+    ws.save_draft(DRAFT.model_copy(update={"captions": {"a1": "Wali Kota menggunting pita"}}), actor=DEWI)
+    post = PostDraft(text="Taman baru #Tangerang", media=("a1",))
+    ws.set_post(SocialChannel.INSTAGRAM, post, {"a1": PHOTO_ASSET}, actor=DEWI)
+    version = ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
+    [submitted] = ws.events
+    assert submitted.data.press_release.dateline == "Tangerang, 30 November 2026"
+    assert [(a.kind.value, a.caption, a.uri) for a in submitted.data.assets] == [
+        ("photo", "Wali Kota menggunting pita", "http://coverage/assets/a1"),
+        ("video", None, "http://coverage/assets/b2"),
+    ]
+    assert [(p.channel.value, p.media) for p in submitted.data.social_posts] == [
+        ("instagram", ("http://coverage/assets/a1",))
+    ]
+    assert version.asset_ids == ("a1", "b2")
+
+
+def test_only_the_team_and_team_leads_may_edit_or_submit():
+    ws = ready()
     with pytest.raises(Forbidden):
-        ws.submit(press_release=RELEASE, assets=(PHOTO, VIDEO), now=T0, actor=OUTSIDER)
-    version = ws.submit(press_release=RELEASE, assets=(PHOTO, VIDEO), now=T0, actor=LEAD)
+        ws.save_draft(DRAFT, actor=OUTSIDER)
+    with pytest.raises(Forbidden):
+        ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=OUTSIDER)
+    version = ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=LEAD)
     assert version.contributors == ("dewi", "rina")
 
 
 def test_submit_rejection_resubmit_makes_version_two():
-    ws = workspace()
-    ws.submit(press_release=RELEASE, assets=(PHOTO, VIDEO), now=T0, actor=DEWI)
+    ws = ready()
+    ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
     with pytest.raises(IllegalTransition):
-        ws.submit(press_release=RELEASE, assets=(PHOTO, VIDEO), now=T0, actor=DEWI)
+        ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
+    with pytest.raises(IllegalTransition):
+        ws.save_draft(DRAFT, actor=DEWI)  # in review: the draft waits for the decision
     assert ws.reopen(rejection(1, ReviewLevel.SECTION_HEAD)) is False
     assert ws.reopen(rejection(1)) is True
     assert ws.state is WorkspaceState.OPEN
     assert ws.clock_started_at == T0 + timedelta(hours=3)
     assert ws.last_return is not None
     assert ws.last_return.returned_by == "rina"
-    v2 = ws.submit(press_release=RELEASE, assets=(PHOTO, VIDEO), now=T0, actor=DEWI)
+    v2 = ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
     assert v2.version == 2
     assert [e.data.version for e in ws.events if isinstance(e, CoverageSubmitted)] == [1, 2]
     assert ws.reopen(rejection(1)) is False  # a stale rejection of version 1
+
+
+def test_media_in_a_submitted_version_cannot_be_removed():
+    ws = ready()
+    with pytest.raises(IllegalTransition):
+        ws.remove_asset("a1", in_a_version=True, actor=DEWI)
+    ws.remove_asset("b2", in_a_version=False, actor=DEWI)
+    assert ws.asset_ids == ["a1"]
 
 
 def test_a_later_assignment_revision_replaces_the_team_and_an_older_one_is_ignored():

@@ -36,6 +36,7 @@ from .events import (
     PressRelease,
     Published,
     PublishedData,
+    Quote,
     Rejected,
     RejectedData,
     RequestCorrected,
@@ -44,6 +45,7 @@ from .events import (
     RequestDeclinedData,
     RequestReceived,
     RequestReceivedData,
+    SocialPost,
     TeamAssigned,
     TeamAssignedData,
     TeamMember,
@@ -59,6 +61,7 @@ from .roles import (
     ReviewLevel,
     Role,
     SenderKind,
+    SocialChannel,
 )
 from .steps import SOP_STEPS, TOTAL_STANDARD_MINUTES, ClockMark, Step, step
 
@@ -99,6 +102,7 @@ __all__ = [
     "PressRelease",
     "Published",
     "PublishedData",
+    "Quote",
     "Rejected",
     "RejectedData",
     "RejectionReason",
@@ -111,6 +115,8 @@ __all__ = [
     "ReviewLevel",
     "Role",
     "SenderKind",
+    "SocialChannel",
+    "SocialPost",
     "Step",
     "TeamAssigned",
     "TeamAssignedData",

@@ -5,7 +5,7 @@ type with the next version suffix, published next to the old one until every con
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field, ValidationInfo, field_validator
 
@@ -19,6 +19,7 @@ from .roles import (
     RejectionReason,
     ReviewLevel,
     SenderKind,
+    SocialChannel,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -75,17 +76,44 @@ class TeamMember(Model):
     role: CoverageRole
 
 
+class Quote(Model):
+    """A quotation in a press release, with who said it and in what function."""
+
+    speaker: str = Field(min_length=1, max_length=200)
+    function: str = Field(min_length=1, max_length=200, description="E.g. Wali Kota Tangerang.")
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class PressRelease(Model):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=100_000, description="Markdown.")
+    dateline: str | None = Field(default=None, max_length=100, description="E.g. Tangerang, 30 November 2026.")
+    lead: str | None = Field(default=None, max_length=2000, description="Teras berita: the opening paragraph.")
+    quotes: tuple[Quote, ...] = ()
+    tags: tuple[Annotated[str, Field(min_length=1, max_length=50)], ...] = Field(default=(), max_length=30)
 
 
 class AssetRef(Model):
-    """A photo or video of a coverage version, identified by its content hash."""
+    """A photo or video of a coverage version, identified by its content hash; ``uri`` is where
+    the coverage service serves it (with range requests)."""
 
     kind: AssetKind
     uri: str = Field(min_length=1, max_length=2000)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    content_type: str | None = None
+    size: int | None = Field(default=None, ge=0)
+    caption: str | None = Field(default=None, max_length=1000)
+    width: int | None = None
+    height: int | None = None
+
+
+class SocialPost(Model):
+    """One post prepared for one channel, with the media it carries (by their asset URIs)."""
+
+    channel: SocialChannel
+    text: str = Field(max_length=70_000)
+    title: str | None = Field(default=None, max_length=200, description="YouTube only.")
+    media: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +231,7 @@ class CoverageSubmittedData(Model):
     contributors: tuple[str, ...] = Field(
         description="Officers who worked on this version: the team and whoever edited it."
     )
+    social_posts: tuple[SocialPost, ...] = ()
 
 
 class CoverageSubmitted(Event):

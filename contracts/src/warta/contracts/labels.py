@@ -16,6 +16,7 @@ from .roles import (
     ReviewLevel,
     Role,
     SenderKind,
+    SocialChannel,
 )
 
 LABELS: dict[StrEnum, str] = {
@@ -48,6 +49,11 @@ LABELS: dict[StrEnum, str] = {
     CoverageRole.VIDEOGRAPHER: "Videografer",
     CoverageRole.EDITOR: "Editor",
     CoverageRole.SOCIAL_MEDIA: "Admin media sosial",
+    SocialChannel.INSTAGRAM: "Instagram",
+    SocialChannel.FACEBOOK: "Facebook",
+    SocialChannel.X: "X",
+    SocialChannel.YOUTUBE: "YouTube",
+    SocialChannel.TIKTOK: "TikTok",
     AssetKind.PHOTO: "Foto",
     AssetKind.VIDEO: "Video",
     RejectionReason.FACTUAL_ERROR: "Kesalahan fakta",

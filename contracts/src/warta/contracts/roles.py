@@ -67,6 +67,14 @@ class CoverageRole(StrEnum):
     SOCIAL_MEDIA = "social_media"
 
 
+class SocialChannel(StrEnum):
+    INSTAGRAM = "instagram"
+    FACEBOOK = "facebook"
+    X = "x"
+    YOUTUBE = "youtube"
+    TIKTOK = "tiktok"
+
+
 class AssetKind(StrEnum):
     PHOTO = "photo"
     VIDEO = "video"

@@ -6,10 +6,13 @@ as soon as it is full and holds at most one partial chunk; the files it writes f
 spec, so ``AsyncGridFSBucket`` reads them back as usual.
 """
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bson import Binary, Int64, ObjectId
+from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 DEFAULT_CHUNK_SIZE = 255 * 1024  # the GridFS default: a chunk document stays under 256 KiB
@@ -65,3 +68,106 @@ class GridFSUpload:
     async def _insert_chunk(self, data: bytes) -> None:
         await self._chunks.insert_one({"files_id": self.file_id, "n": self._next_chunk, "data": Binary(data)})
         self._next_chunk += 1
+
+
+class TooLarge(Exception):
+    """More bytes arrived than the upload declared."""
+
+
+@dataclass
+class Progress:
+    """How much of a resumable file is stored: ``offset`` bytes, the last ``len(tail)`` of which
+    are not yet a whole chunk and must be kept by the caller until the next request."""
+
+    offset: int
+    tail: bytes
+
+
+class ResumableGridFSFile:
+    """A GridFS file whose bytes arrive over several requests (a video over a weak connection).
+
+    Chunks are written with upserts keyed by (file, n), so a request repeated after a crash
+    rewrites the same chunks instead of failing; full chunks are written in small batches, so
+    memory stays at a few chunks whatever the file size.
+    """
+
+    def __init__(
+        self, db: AsyncDatabase[Any], bucket: str, file_id: ObjectId, *, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> None:
+        self.file_id = file_id
+        self.chunk_size = chunk_size
+        self._db = db
+        self._bucket = bucket
+        self._chunks = db[f"{bucket}.chunks"]
+        self._files = db[f"{bucket}.files"]
+
+    async def append(self, progress: Progress, pieces: AsyncIterator[bytes], *, size: int, batch: int = 8) -> None:
+        """Store ``pieces`` after ``progress``, updating it as they are stored. On any exit,
+        normal or not, ``progress`` says what is stored (the caller saves it)."""
+        buffer = bytearray(progress.tail)
+        first_chunk = (progress.offset - len(progress.tail)) // self.chunk_size
+        received = progress.offset
+        try:
+            async for piece in pieces:
+                if received + len(piece) > size:
+                    raise TooLarge(f"more than the declared {size} bytes")
+                buffer += piece
+                received += len(piece)
+                if len(buffer) >= batch * self.chunk_size:
+                    first_chunk = await self._flush(buffer, first_chunk)
+                    progress.offset, progress.tail = received, bytes(buffer)
+        finally:
+            # Whatever arrived before the connection dropped is kept, not thrown away.
+            first_chunk = await self._flush(buffer, first_chunk)
+            progress.offset, progress.tail = received, bytes(buffer)
+
+    async def _flush(self, buffer: bytearray, n: int) -> int:
+        requests = []
+        while len(buffer) >= self.chunk_size:
+            data = Binary(bytes(buffer[: self.chunk_size]))
+            del buffer[: self.chunk_size]
+            requests.append(
+                ReplaceOne(
+                    {"files_id": self.file_id, "n": n}, {"files_id": self.file_id, "n": n, "data": data}, upsert=True
+                )
+            )
+            n += 1
+        if requests:
+            await self._chunks.bulk_write(requests, ordered=True)
+        return n
+
+    async def complete(self, progress: Progress, *, filename: str, metadata: dict[str, Any]) -> None:
+        """Write the last partial chunk and the file document; the file is then readable."""
+        n = (progress.offset - len(progress.tail)) // self.chunk_size
+        if progress.tail:
+            await self._chunks.replace_one(
+                {"files_id": self.file_id, "n": n},
+                {"files_id": self.file_id, "n": n, "data": Binary(progress.tail)},
+                upsert=True,
+            )
+        await self._files.replace_one(
+            {"_id": self.file_id},
+            {
+                "_id": self.file_id,
+                "length": Int64(progress.offset),
+                "chunkSize": self.chunk_size,
+                "uploadDate": datetime.now(UTC),
+                "filename": filename,
+                "metadata": metadata,
+            },
+            upsert=True,
+        )
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The stored bytes in order, a chunk at a time (for hashing or sniffing after the fact)."""
+        n = 0
+        while True:
+            doc = await self._chunks.find_one({"files_id": self.file_id, "n": n})
+            if doc is None:
+                return
+            yield bytes(doc["data"])
+            n += 1
+
+    async def discard(self) -> None:
+        await self._chunks.delete_many({"files_id": self.file_id})
+        await self._files.delete_one({"_id": self.file_id})

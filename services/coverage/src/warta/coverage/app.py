@@ -1,11 +1,13 @@
 """Composition root of the coverage service."""
 
 from fastapi import FastAPI
+from pydantic import Field
 
 from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
 from .handlers import CoverageHandlers
+from .media import SizeLimits
 from .store import CoverageStore, create_indexes
 from .subscribers import subscribe
 
@@ -13,11 +15,24 @@ from .subscribers import subscribe
 class CoverageSettings(ServiceSettings):
     service_name: str = "coverage"
     http_port: int = 8103
+    photo_max_bytes: int = Field(default=50 * 1024**2, ge=1, description="Largest photo accepted.")
+    video_max_bytes: int = Field(default=4 * 1024**3, ge=1, description="Largest video accepted.")
+    public_url: str | None = Field(
+        default=None, description="Where other services reach this one (asset URIs); default: its own host and port."
+    )
 
 
 def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
-    runtime = runtime or ServiceRuntime(settings or CoverageSettings())
+    settings = settings or CoverageSettings()
+    runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
-    handlers = CoverageHandlers(CoverageStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
+    handlers = CoverageHandlers(
+        CoverageStore(runtime.db),
+        runtime.uow,
+        runtime.clock,
+        runtime.metrics,
+        limits=SizeLimits(photo_bytes=settings.photo_max_bytes, video_bytes=settings.video_max_bytes),
+        public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
+    )
     subscribe(runtime.bus, handlers)
     return runtime.http_app(title="Warta coverage", routers=[api.router], state={"handlers": handlers})

@@ -1,9 +1,16 @@
-"""Step 4 of SOP 58/2025: the coverage team turns an event into a press release, photos and video."""
+"""Step 4 of SOP 58/2025: the coverage team turns an event into a press release, photos, video and
+social-media posts.
 
+A workspace is opened by ``TeamAssigned``. The team drafts the release, uploads media and
+prepares posts while it is open; submitting freezes version N and sends it to review. A
+team-lead rejection reopens it, with the reviewer's reason shown; the next submission is N+1.
+"""
+
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
     Actor,
@@ -20,10 +27,16 @@ from warta.contracts import (
     RejectionReason,
     ReviewLevel,
     Role,
+    SocialChannel,
+    SocialPost,
     TeamAssigned,
     TeamMember,
 )
 from warta.runtime.aggregate import Aggregate
+
+from .media import Asset
+from .press import Draft
+from .social import check_post
 
 
 class WorkspaceState(StrEnum):
@@ -41,6 +54,12 @@ class Return(BaseModel):
     returned_at: AwareDatetime
 
 
+class PostDraft(BaseModel):
+    text: str = Field(default="", max_length=70_000)
+    title: str | None = Field(default=None, max_length=200)
+    media: tuple[str, ...] = Field(default=(), max_length=40, description="Asset ids, in order.")
+
+
 class CoverageVersion(BaseModel):
     """A submitted version: frozen forever once written."""
 
@@ -48,15 +67,21 @@ class CoverageVersion(BaseModel):
     version: int
     press_release: PressRelease
     assets: tuple[AssetRef, ...]
+    social_posts: tuple[SocialPost, ...] = ()
+    asset_ids: tuple[str, ...] = ()
     submitted_by: str
     submitted_at: AwareDatetime
     contributors: tuple[str, ...]
 
 
-def missing_outputs(assets: tuple[AssetRef, ...], needs_video: bool) -> list[FieldProblem]:
-    """The SOP's outputs of step 4: a press release (required by the form), photos and a video."""
-    kinds = {a.kind for a in assets}
+def missing_outputs(draft: Draft, assets: list[Asset], needs_video: bool) -> list[FieldProblem]:
+    """The SOP's outputs of step 4: a press release, photos and (unless not needed) a video."""
     missing = []
+    if not draft.title.strip():
+        missing.append(FieldProblem("press_release.title", "the press release needs a title"))
+    if not draft.body.strip():
+        missing.append(FieldProblem("press_release.body", "the press release needs a body"))
+    kinds = {a.kind for a in assets}
     if AssetKind.PHOTO not in kinds:
         missing.append(FieldProblem("assets", "at least one photo is required"))
     if needs_video and AssetKind.VIDEO not in kinds:
@@ -76,6 +101,9 @@ class Workspace(Aggregate):
     state: WorkspaceState = WorkspaceState.OPEN
     versions: int = 0
     last_return: Return | None = None
+    draft: Draft = Field(default_factory=Draft)
+    asset_ids: list[str] = Field(default_factory=list)
+    posts: dict[SocialChannel, PostDraft] = Field(default_factory=dict)
 
     @classmethod
     def open(cls, assigned: TeamAssigned) -> "Workspace":
@@ -99,28 +127,118 @@ class Workspace(Aggregate):
         self.changed()
         return True
 
+    # -- who may do what -----------------------------------------------------------------------
+
     def may_edit(self, actor: Actor) -> bool:
         """Members of the assigned team edit and submit; the team lead may too."""
         return actor.role is Role.TEAM_LEAD or (
             actor.role is Role.COVERAGE_TEAM and any(m.officer_id == actor.officer_id for m in self.members)
         )
 
-    def submit(
-        self,
-        *,
-        press_release: PressRelease,
-        assets: tuple[AssetRef, ...],
-        now: datetime,
-        actor: Actor,
-    ) -> CoverageVersion:
-        """Freeze the next version and send it to review (step 4 done)."""
+    def may_read_versions(self, actor: Actor) -> bool:
+        """Submitted versions are also read by the section head, who reviews them at step 6."""
+        return self.may_edit(actor) or actor.role is Role.SECTION_HEAD
+
+    def require_editor(self, actor: Actor, action: str) -> None:
         if not self.may_edit(actor):
-            raise Forbidden("only members of the assigned coverage team or a team lead may submit")
+            raise Forbidden(f"only members of the assigned coverage team or a team lead may {action}")
+
+    def require_open(self, actor: Actor, action: str) -> None:
+        self.require_editor(actor, action)
         if self.state is not WorkspaceState.OPEN:
-            raise IllegalTransition(current=self.state.value, attempted="submit coverage")
-        missing = missing_outputs(assets, self.needs_video)
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted=action,
+                message=f"cannot {action}: version {self.versions} is in review; wait for the decision",
+            )
+
+    # -- the work ------------------------------------------------------------------------------
+
+    def save_draft(self, draft: Draft, *, actor: Actor) -> None:
+        self.require_open(actor, "edit the press release")
+        unknown = [asset_id for asset_id in draft.captions if asset_id not in self.asset_ids]
+        if unknown:
+            raise InvalidInput(
+                "captions name photos not in this workspace",
+                fields=[
+                    FieldProblem(f"captions.{asset_id}", "no such photo in this workspace") for asset_id in unknown
+                ],
+            )
+        self.draft = draft
+        self.changed()
+
+    def add_asset(self, asset: Asset, *, actor: Actor) -> None:
+        self.require_open(actor, "add media")
+        if asset.asset_id not in self.asset_ids:
+            self.asset_ids.append(asset.asset_id)
+            self.changed()
+
+    def remove_asset(self, asset_id: str, *, in_a_version: bool, actor: Actor) -> None:
+        self.require_open(actor, "remove media")
+        if asset_id not in self.asset_ids:
+            raise InvalidInput("no such asset", fields=[FieldProblem("asset_id", "not in this workspace")])
+        if in_a_version:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted="remove media",
+                message="this file belongs to a submitted version, which never changes",
+            )
+        self.asset_ids.remove(asset_id)
+        self.draft.captions.pop(asset_id, None)
+        for post in self.posts.values():
+            post.media = tuple(m for m in post.media if m != asset_id)
+        self.changed()
+
+    def set_post(self, channel: SocialChannel, post: PostDraft, assets: dict[str, Asset], *, actor: Actor) -> None:
+        self.require_open(actor, f"prepare the {channel.value} post")
+        unknown = [i for i, asset_id in enumerate(post.media) if asset_id not in self.asset_ids]
+        if unknown:
+            raise InvalidInput(
+                "the post names media not in this workspace",
+                fields=[FieldProblem(f"media.{i}", "no such photo or video in this workspace") for i in unknown],
+            )
+        check_post(channel, text=post.text, title=post.title, media_kinds=[assets[m].kind for m in post.media])
+        self.posts[channel] = post
+        self.changed()
+
+    def remove_post(self, channel: SocialChannel, *, actor: Actor) -> None:
+        self.require_open(actor, f"remove the {channel.value} post")
+        if self.posts.pop(channel, None) is not None:
+            self.changed()
+
+    def submit(
+        self, *, assets: list[Asset], asset_uri: Callable[[Asset], str], now: datetime, actor: Actor
+    ) -> CoverageVersion:
+        """Freeze the draft, the workspace's media and its posts as the next version and send it
+        to review (step 4 done)."""
+        self.require_open(actor, "submit coverage")
+        missing = missing_outputs(self.draft, assets, self.needs_video)
         if missing:
             raise InvalidInput("the coverage is not complete", fields=missing)
+        by_id = {a.asset_id: a for a in assets}
+        refs = tuple(
+            AssetRef(
+                kind=a.kind,
+                uri=asset_uri(a),
+                sha256=a.sha256,
+                content_type=a.media_type.value,
+                size=a.size,
+                caption=self.draft.captions.get(a.asset_id),
+                width=a.width,
+                height=a.height,
+            )
+            for a in assets
+        )
+        posts = tuple(
+            SocialPost(
+                channel=channel,
+                text=post.text,
+                title=post.title,
+                media=tuple(asset_uri(by_id[m]) for m in post.media if m in by_id),
+            )
+            for channel, post in sorted(self.posts.items())
+        )
+        press_release = self.draft.as_press_release()
         self.versions += 1
         self.state = WorkspaceState.SUBMITTED
         contributors = tuple(dict.fromkeys([*(m.officer_id for m in self.members), actor.officer_id]))
@@ -128,7 +246,9 @@ class Workspace(Aggregate):
             request_id=self.request_id,
             version=self.versions,
             press_release=press_release,
-            assets=assets,
+            assets=refs,
+            social_posts=posts,
+            asset_ids=tuple(a.asset_id for a in assets),
             submitted_by=actor.officer_id,
             submitted_at=now,
             contributors=contributors,
@@ -139,9 +259,10 @@ class Workspace(Aggregate):
                     request_id=self.request_id,
                     version=version.version,
                     press_release=press_release,
-                    assets=assets,
+                    assets=refs,
                     submitted_by=actor.officer_id,
                     contributors=contributors,
+                    social_posts=posts,
                 ),
                 request_id=self.request_id,
                 time=now,

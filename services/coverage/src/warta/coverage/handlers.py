@@ -1,18 +1,70 @@
-"""The coverage service's use cases."""
+"""The coverage service's use cases: the workspace, resumable media uploads, asset delivery and
+the submission of step 4."""
 
-from warta.contracts import AssetRef, NotFound, PressRelease, Rejected, TeamAssigned
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from bson import ObjectId
+
+from warta.contracts import (
+    AssetKind,
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Rejected,
+    Role,
+    SocialChannel,
+    TeamAssigned,
+    UnsupportedMediaType,
+)
 from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
+from warta.runtime.gridfs import Progress, TooLarge
 
-from .domain import CoverageVersion, Workspace
+from .domain import CoverageVersion, PostDraft, Workspace
+from .inspection import Inspection, inspect_photo, inspect_video
+from .media import SNIFF_BYTES, Asset, SizeLimits, Upload, UploadState, require_media
+from .press import Draft, Reading, read_draft
 from .store import CoverageStore
+
+# A transfer that stops without a word (a crash, a pulled cable) frees its upload after this.
+UPLOAD_LEASE = timedelta(minutes=30)
+# Who may fetch media by reference: the team, its lead and the reviewers; downstream services
+# (the publisher) call as the coverage team, whose step 7 is.
+ASSET_READERS = (Role.COVERAGE_TEAM, Role.TEAM_LEAD, Role.SECTION_HEAD)
+
+
+@dataclass
+class UploadOutcome:
+    upload: Upload
+    asset: Asset | None = None
+    duplicate: bool = False
 
 
 class CoverageHandlers:
-    def __init__(self, store: CoverageStore, uow: UnitOfWork, clock: Clock, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self,
+        store: CoverageStore,
+        uow: UnitOfWork,
+        clock: Clock,
+        metrics: ServiceMetrics,
+        *,
+        limits: SizeLimits,
+        public_url: str,
+    ) -> None:
         self._store = store
         self._uow = uow
         self._clock = clock
         self._metrics = metrics
+        self._limits = limits
+        self._public_url = public_url.rstrip("/")
+
+    # -- events --------------------------------------------------------------------------------
 
     async def open_workspace(self, assigned: TeamAssigned) -> None:
         async def work(tx: Tx) -> None:
@@ -32,21 +84,240 @@ class CoverageHandlers:
 
         await self._uow.run(work, consumes=rejected)
 
-    async def submit(
-        self,
-        request_id: str,
-        *,
-        press_release: PressRelease,
-        assets: tuple[AssetRef, ...],
-        officer: Principal,
-    ) -> CoverageVersion:
+    # -- the workspace -------------------------------------------------------------------------
+
+    async def _load(self, request_id: str, tx: Tx | None = None) -> Workspace:
+        workspace = await self._store.workspaces.get(request_id, tx)
+        if workspace is None:
+            raise NotFound(f"no coverage workspace for request {request_id} (no team assigned yet?)")
+        return workspace
+
+    async def workspace(self, request_id: str, officer: Principal) -> tuple[Workspace, Reading, list[Asset]]:
+        workspace = await self._load(request_id)
+        workspace.require_editor(officer.actor, "open this workspace")
+        return workspace, read_draft(workspace.draft), await self._store.assets(workspace.asset_ids)
+
+    async def save_draft(self, request_id: str, draft: Draft, officer: Principal) -> tuple[Workspace, Reading]:
+        async def work(tx: Tx) -> Workspace:
+            workspace = await self._load(request_id, tx)
+            workspace.save_draft(draft, actor=officer.actor)
+            await self._store.workspaces.save(tx, workspace)
+            return workspace
+
+        workspace = await self._uow.run(work)
+        return workspace, read_draft(workspace.draft)
+
+    async def set_post(self, request_id: str, channel: SocialChannel, post: PostDraft, officer: Principal) -> Workspace:
+        assets = {a.asset_id: a for a in await self._store.assets(list(post.media))}
+
+        async def work(tx: Tx) -> Workspace:
+            workspace = await self._load(request_id, tx)
+            workspace.set_post(channel, post, assets, actor=officer.actor)
+            await self._store.workspaces.save(tx, workspace)
+            return workspace
+
+        return await self._uow.run(work)
+
+    async def remove_post(self, request_id: str, channel: SocialChannel, officer: Principal) -> Workspace:
+        async def work(tx: Tx) -> Workspace:
+            workspace = await self._load(request_id, tx)
+            workspace.remove_post(channel, actor=officer.actor)
+            await self._store.workspaces.save(tx, workspace)
+            return workspace
+
+        return await self._uow.run(work)
+
+    async def remove_asset(self, request_id: str, asset_id: str, officer: Principal) -> Workspace:
+        async def work(tx: Tx) -> Workspace:
+            workspace = await self._load(request_id, tx)
+            in_a_version = await self._store.asset_in_a_version(asset_id, tx)
+            workspace.remove_asset(asset_id, in_a_version=in_a_version, actor=officer.actor)
+            await self._store.workspaces.save(tx, workspace)
+            return workspace
+
+        workspace = await self._uow.run(work)
+        asset = await self._store.asset(asset_id)
+        if asset is not None and not await self._store.asset_in_a_version(asset_id):
+            await self._uow.run(lambda tx: self._store.remove_asset(tx, asset))
+            await self._store.delete_file(asset.asset_id)
+            if asset.thumbnail_id:
+                await self._store.delete_file(asset.thumbnail_id)
+        return workspace
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    async def start_upload(
+        self, request_id: str, *, filename: str, size: int, kind: AssetKind, officer: Principal
+    ) -> Upload:
+        """Declare an upload; an oversize file is refused here, before a byte is sent."""
+        workspace = await self._load(request_id)
+        workspace.require_open(officer.actor, "add media")
+        self._limits.check(kind, size)
+        upload = Upload(
+            upload_id=uuid4().hex,
+            request_id=request_id,
+            file_id=str(ObjectId()),
+            filename=filename,
+            kind=kind,
+            size=size,
+            started_by=officer.officer_id,
+            started_at=self._clock.now(),
+        )
+        await self._store.add_upload(upload)
+        return upload
+
+    async def upload_status(self, request_id: str, upload_id: str, officer: Principal) -> Upload:
+        (await self._load(request_id)).require_editor(officer.actor, "see this upload")
+        return await self._upload(request_id, upload_id)
+
+    async def _upload(self, request_id: str, upload_id: str) -> Upload:
+        upload = await self._store.upload(request_id, upload_id)
+        if upload is None:
+            raise NotFound(f"no upload {upload_id} for request {request_id}")
+        return upload
+
+    async def continue_upload(
+        self, request_id: str, upload_id: str, *, offset: int, pieces: AsyncIterator[bytes], officer: Principal
+    ) -> UploadOutcome:
+        """Store the bytes that continue an upload at ``offset``; the last ones complete it."""
+        (await self._load(request_id)).require_open(officer.actor, "add media")
+        upload = await self._upload(request_id, upload_id)
+        upload.check_continues_at(offset)
+        now = self._clock.now()
+        if not await self._store.take_lease(upload, now=now, until=now + UPLOAD_LEASE):
+            raise Conflict("another transfer of this upload is in progress; ask for its status and continue after it")
+        media = self._store.media_file(upload.file_id)
+        progress = Progress(upload.offset, upload.tail)
+        try:
+            await media.append(progress, self._sniffed(upload, pieces), size=upload.size)
+        except (TooLarge, UnsupportedMediaType) as refused:
+            # A file that lies about its size or type is not kept in part.
+            await media.discard()
+            await self._store.remove_upload(upload)
+            if isinstance(refused, TooLarge):
+                raise PayloadTooLarge(
+                    "more bytes than declared",
+                    fields=[FieldProblem("file", f"the upload was declared as {upload.size} bytes")],
+                ) from None
+            raise
+        finally:
+            upload.offset, upload.tail = progress.offset, progress.tail
+            if await self._store.upload(request_id, upload_id) is not None:
+                await self._store.save_progress(upload)
+        if upload.offset < upload.size:
+            return UploadOutcome(upload)
+        return await self._complete(upload, officer)
+
+    async def _sniffed(self, upload: Upload, pieces: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        """Pass the bytes through, judging the type from the first ones as soon as they are in."""
+        head = upload.tail[:SNIFF_BYTES] if upload.media_type is None else b""
+        async for piece in pieces:
+            if upload.media_type is None:
+                head += piece[: SNIFF_BYTES - len(head)]
+                if len(head) >= SNIFF_BYTES:
+                    upload.media_type = require_media(head, upload.kind)
+            yield piece
+
+    async def _complete(self, upload: Upload, officer: Principal) -> UploadOutcome:
+        media = self._store.media_file(upload.file_id)
+        progress = Progress(upload.offset, upload.tail)
+        if upload.media_type is None:  # a file shorter than the bytes a type is judged by
+            try:
+                upload.media_type = require_media(upload.tail[:SNIFF_BYTES], upload.kind)
+            except UnsupportedMediaType:
+                await media.discard()
+                await self._store.remove_upload(upload)
+                raise
+        await media.complete(progress, filename=upload.filename, metadata={"request_id": upload.request_id})
+        digest = hashlib.sha256()
+        async for chunk in media.chunks():
+            digest.update(chunk)
+        sha256 = digest.hexdigest()
+
+        existing = await self._store.asset_with_hash(upload.request_id, sha256)
+        if existing is not None:
+            await media.discard()
+            upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, existing.asset_id, b""
+            await self._store.save_progress(upload)
+            return UploadOutcome(upload, existing, duplicate=True)
+
+        inspection = await self._inspect(upload)
+        thumbnail_id = None
+        if inspection.thumbnail_jpeg:
+            thumbnail_id = await self._store.store_small_file(inspection.thumbnail_jpeg, f"thumb-{upload.filename}")
+        asset = Asset(
+            asset_id=upload.file_id,
+            request_id=upload.request_id,
+            kind=upload.kind,
+            media_type=upload.media_type,
+            filename=upload.filename,
+            size=upload.size,
+            sha256=sha256,
+            uploaded_by=officer.officer_id,
+            uploaded_at=self._clock.now(),
+            width=inspection.width,
+            height=inspection.height,
+            captured_at=inspection.captured_at,
+            duration_seconds=inspection.duration_seconds,
+            thumbnail_id=thumbnail_id,
+        )
+
+        async def work(tx: Tx) -> None:
+            workspace = await self._load(upload.request_id, tx)
+            workspace.add_asset(asset, actor=officer.actor)
+            await self._store.add_asset(tx, asset)
+            await self._store.workspaces.save(tx, workspace)
+
+        await self._uow.run(work)
+        upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, asset.asset_id, b""
+        await self._store.save_progress(upload)
+        return UploadOutcome(upload, asset)
+
+    async def _inspect(self, upload: Upload) -> Inspection:
+        if upload.kind is AssetKind.PHOTO:
+            return inspect_photo(await self._store.read_at(upload.file_id, 0, upload.size))
+        return await inspect_video(lambda at, n: self._store.read_at(upload.file_id, at, n), upload.size)
+
+    # -- delivery ------------------------------------------------------------------------------
+
+    def asset_uri(self, asset: Asset) -> str:
+        return f"{self._public_url}/assets/{asset.asset_id}"
+
+    async def asset_for(self, asset_id: str, officer: Principal) -> Asset:
+        if officer.role not in ASSET_READERS:
+            raise Forbidden("media are fetched by the coverage team, the team lead and the reviewers")
+        asset = await self._store.asset(asset_id)
+        if asset is None:
+            raise NotFound(f"no asset {asset_id}")
+        return asset
+
+    def asset_bytes(self, asset: Asset, start: int, end: int) -> AsyncIterator[bytes]:
+        return self._store.read(asset.asset_id, start, end)
+
+    async def thumbnail(self, asset_id: str, officer: Principal) -> bytes:
+        asset = await self.asset_for(asset_id, officer)
+        if asset.thumbnail_id is None:
+            raise NotFound(f"asset {asset_id} has no thumbnail")
+        return await self._store.read_small_file(asset.thumbnail_id)
+
+    # -- step 4 --------------------------------------------------------------------------------
+
+    async def submit(self, request_id: str, *, asset_ids: list[str] | None, officer: Principal) -> CoverageVersion:
         now = self._clock.now()
 
         async def work(tx: Tx) -> tuple[Workspace, CoverageVersion]:
-            workspace = await self._store.workspaces.get(request_id, tx)
-            if workspace is None:
-                raise NotFound(f"no coverage workspace for request {request_id} (no team assigned yet?)")
-            version = workspace.submit(press_release=press_release, assets=assets, now=now, actor=officer.actor)
+            workspace = await self._load(request_id, tx)
+            if asset_ids is not None:
+                unknown = [i for i, a in enumerate(asset_ids) if a not in workspace.asset_ids]
+                if unknown:
+                    raise InvalidInput(
+                        "the submission names media not in this workspace",
+                        fields=[
+                            FieldProblem(f"assets.{i}", "no such photo or video in this workspace") for i in unknown
+                        ],
+                    )
+            assets = await self._store.assets(workspace.asset_ids if asset_ids is None else asset_ids)
+            version = workspace.submit(assets=assets, asset_uri=self.asset_uri, now=now, actor=officer.actor)
             await self._store.workspaces.save(tx, workspace)
             await self._store.add_version(tx, version)
             tx.emit(*workspace.events)
@@ -56,14 +327,14 @@ class CoverageHandlers:
         self._metrics.step_finished(4, workspace.clock_started_at, now)
         return version
 
-    async def get(self, request_id: str) -> Workspace:
-        workspace = await self._store.workspaces.get(request_id)
-        if workspace is None:
-            raise NotFound(f"no coverage workspace for request {request_id}")
-        return workspace
-
-    async def get_version(self, request_id: str, version: int) -> CoverageVersion:
+    async def get_version(self, request_id: str, version: int, officer: Principal) -> CoverageVersion:
+        workspace = await self._load(request_id)
+        if not workspace.may_read_versions(officer.actor):
+            raise Forbidden("versions are read by the team, the team lead and the section head")
         found = await self._store.get_version(request_id, version)
         if found is None:
             raise NotFound(f"request {request_id} has no version {version}")
         return found
+
+    def now(self) -> datetime:
+        return self._clock.now()

@@ -1,27 +1,50 @@
-"""The coverage service's own database: workspaces and their immutable versions."""
+"""The coverage service's own database: workspaces, their immutable versions, the media (bytes in
+the GridFS bucket ``media``, one record per asset) and the uploads in progress."""
 
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from bson import ObjectId
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import NoFile
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.gridfs import ResumableGridFSFile
 
 from .domain import CoverageVersion, Workspace
+from .media import Asset, Upload
 
 WORKSPACES = "workspaces"
 VERSIONS = "versions"
+ASSETS = "assets"
+UPLOADS = "uploads"
+MEDIA_BUCKET = "media"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[VERSIONS].create_index([("request_id", ASCENDING), ("version", ASCENDING)], unique=True)
+    await db[VERSIONS].create_index([("asset_ids", ASCENDING)])
+    await db[ASSETS].create_index([("request_id", ASCENDING), ("sha256", ASCENDING)])
+    await db[UPLOADS].create_index([("request_id", ASCENDING)])
+    await db[f"{MEDIA_BUCKET}.files"].create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])
+    await db[f"{MEDIA_BUCKET}.chunks"].create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
 
 
 class CoverageStore:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._db = db
         self.workspaces = AggregateCollection(db[WORKSPACES], Workspace, lambda w: w.request_id)
         self._versions = db[VERSIONS]
+        self._assets = db[ASSETS]
+        self._uploads = db[UPLOADS]
+        self._bucket = AsyncGridFSBucket(db, bucket_name=MEDIA_BUCKET)
+
+    # -- versions ------------------------------------------------------------------------------
 
     async def add_version(self, tx: Tx, version: CoverageVersion) -> None:
         """Versions are only ever inserted: the unique index refuses a second version N."""
@@ -32,3 +55,101 @@ class CoverageStore:
     async def get_version(self, request_id: str, version: int) -> CoverageVersion | None:
         doc = await self._versions.find_one({"_id": f"{request_id}:{version}"})
         return from_document(CoverageVersion, doc) if doc else None
+
+    async def asset_in_a_version(self, asset_id: str, tx: Tx | None = None) -> bool:
+        return await self._versions.find_one({"asset_ids": asset_id}, session=tx.session if tx else None) is not None
+
+    # -- assets --------------------------------------------------------------------------------
+
+    async def add_asset(self, tx: Tx, asset: Asset) -> None:
+        await self._assets.insert_one(to_document(asset, _id=asset.asset_id), session=tx.session)
+
+    async def asset(self, asset_id: str) -> Asset | None:
+        doc = await self._assets.find_one({"_id": asset_id})
+        return from_document(Asset, doc) if doc else None
+
+    async def assets(self, ids: list[str]) -> list[Asset]:
+        """The assets with these ids, in the order given."""
+        found = {doc["_id"]: from_document(Asset, doc) async for doc in self._assets.find({"_id": {"$in": ids}})}
+        return [found[i] for i in ids if i in found]
+
+    async def asset_with_hash(self, request_id: str, sha256: str) -> Asset | None:
+        doc = await self._assets.find_one({"request_id": request_id, "sha256": sha256})
+        return from_document(Asset, doc) if doc else None
+
+    async def remove_asset(self, tx: Tx, asset: Asset) -> None:
+        await self._assets.delete_one({"_id": asset.asset_id}, session=tx.session)
+
+    async def delete_file(self, file_id: str) -> None:
+        with contextlib.suppress(NoFile):
+            await self._bucket.delete(ObjectId(file_id))
+
+    async def read(self, file_id: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """Bytes ``start`` to ``end`` (exclusive) of a stored file, a chunk at a time."""
+        download = await self._bucket.open_download_stream(ObjectId(file_id))
+        try:
+            await download.seek(start)
+            remaining = (end if end is not None else download.length) - start
+            while remaining > 0:
+                chunk = await download.readchunk()
+                if not chunk:
+                    break
+                piece = chunk[:remaining]
+                remaining -= len(piece)
+                yield piece
+        finally:
+            await download.close()
+
+    async def read_at(self, file_id: str, offset: int, length: int) -> bytes:
+        return b"".join([piece async for piece in self.read(file_id, offset, offset + length)])
+
+    async def store_small_file(self, data: bytes, filename: str) -> str:
+        file_id = await self._bucket.upload_from_stream(filename, data)
+        return str(file_id)
+
+    async def read_small_file(self, file_id: str) -> bytes:
+        download = await self._bucket.open_download_stream(ObjectId(file_id))
+        try:
+            data: bytes = await download.read()
+            return data
+        finally:
+            await download.close()
+
+    # -- uploads -------------------------------------------------------------------------------
+
+    def media_file(self, file_id: str) -> ResumableGridFSFile:
+        return ResumableGridFSFile(self._db, MEDIA_BUCKET, ObjectId(file_id))
+
+    async def add_upload(self, upload: Upload) -> None:
+        await self._uploads.insert_one(to_document(upload, _id=upload.upload_id))
+
+    async def upload(self, request_id: str, upload_id: str) -> Upload | None:
+        doc = await self._uploads.find_one({"_id": upload_id, "request_id": request_id})
+        return from_document(Upload, doc) if doc else None
+
+    async def take_lease(self, upload: Upload, *, now: datetime, until: datetime) -> bool:
+        """One transfer at a time per upload: two would write over each other's chunks."""
+        taken = await self._uploads.find_one_and_update(
+            {"_id": upload.upload_id, "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
+            {"$set": {"lease_until": until}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return taken is not None
+
+    async def save_progress(self, upload: Upload) -> None:
+        await self._uploads.update_one(
+            {"_id": upload.upload_id},
+            {
+                "$set": {
+                    "offset": upload.offset,
+                    "tail": upload.tail,
+                    "media_type": upload.media_type.value if upload.media_type else None,
+                    "state": upload.state.value,
+                    "asset_id": upload.asset_id,
+                    "lease_until": None,
+                }
+            },
+        )
+
+    async def remove_upload(self, upload: Upload) -> None:
+        await self._uploads.delete_one({"_id": upload.upload_id})

@@ -15,6 +15,8 @@ import httpx
 from warta.contracts import Role
 from warta.runtime.indonesian import JAKARTA
 
+from . import samples
+
 SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")
 
 
@@ -78,10 +80,6 @@ class Timeline:
         return "\n".join(lines)
 
 
-def sha(n: int) -> str:
-    return f"{n:064x}"
-
-
 class Walker:
     def __init__(self, urls: dict[str, str], token_for: TokenFor, client: httpx.AsyncClient) -> None:
         self._urls = urls
@@ -106,6 +104,21 @@ class Walker:
         if response.headers.get("content-type") == "application/pdf":
             return response.content
         return response.json()
+
+    async def upload(self, officer: tuple[str, Role], rid: str, filename: str, content: bytes, kind: str) -> Any:
+        """Declare an upload and send its bytes in 64 KiB requests, as a phone on a weak line would."""
+        declared = {"filename": filename, "size": len(content), "kind": kind}
+        upload = await self.call(officer, "POST", "coverage", f"/coverage/{rid}/uploads", declared, expect=201)
+        path = self._urls["coverage"] + f"/coverage/{rid}/uploads/{upload['upload_id']}"
+        offset, step = 0, 64 * 1024
+        while offset < len(content):
+            headers = {"Authorization": f"Bearer {self._token_for(*officer)}", "Upload-Offset": str(offset)}
+            response = await self._client.patch(path, content=content[offset : offset + step], headers=headers)
+            if response.status_code != 200:
+                raise DemoFailed(f"upload of {filename} at {offset}: {response.status_code}: {response.text}")
+            upload = response.json()
+            offset = upload["offset"]
+        return upload["asset"]
 
     async def wait_for(
         self, officer: tuple[str, Role], service: str, path: str, ready: Callable[[Any], bool], timeout: float = 30
@@ -190,20 +203,26 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
         timeline.add(3, TEAM_LEAD[0], "membagi tim liputan (4 orang, 3 alat)")
 
         async def submit(version_note: str) -> int:
-            await w.wait_for(WRITER, "coverage", f"/coverage/{rid}", lambda ws: ws["state"] == "open")
-            coverage = {
-                "press_release": {
-                    "title": "Wali Kota Resmikan Taman Literasi Cisadane",
-                    "body": f"TANGERANG — Wali Kota meresmikan Taman Literasi Cisadane. {version_note}",
-                },
-                "assets": [
-                    {"kind": "photo", "uri": "berkas://foto-peresmian-1.jpg", "sha256": sha(1)},
-                    {"kind": "video", "uri": "berkas://video-peresmian.mp4", "sha256": sha(2)},
-                ],
+            await w.wait_for(WRITER, "coverage", f"/coverage/{rid}", lambda ws: ws["workspace"]["state"] == "open")
+            draft = {
+                "title": "Wali Kota Resmikan Taman Literasi Cisadane",
+                "dateline_date": f"{now:%Y-%m-%d}",
+                "lead": "Wali Kota Tangerang meresmikan Taman Literasi Cisadane di tepi Sungai Cisadane hari ini.",
+                "body": f"Taman literasi ini terbuka untuk warga setiap hari. {version_note}",
+                "quotes": [{"speaker": "Wali Kota", "function": "Wali Kota Tangerang", "text": "Mari membaca."}],
+                "tags": ["literasi", "cisadane"],
             }
-            version = await w.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", coverage, expect=201)
+            await w.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/draft", draft)
+            version = await w.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", expect=201)
             timeline.add(4, WRITER[0], f"mengirim hasil liputan versi {version['version']}")
             return int(version["version"])
+
+        await w.wait_for(WRITER, "coverage", f"/coverage/{rid}", lambda ws: ws["workspace"]["state"] == "open")
+        photo = await w.upload(PHOTOGRAPHER, rid, "peresmian.jpg", samples.jpeg(seed=len(rid)), "photo")
+        clip = await w.upload(VIDEOGRAPHER, rid, "peresmian.mp4", samples.mp4(256 * 1024), "video")
+        post = {"text": "Taman Literasi Cisadane resmi dibuka #KotaTangerang", "media": [photo["asset_id"]]}
+        await w.call(SOCIAL_MEDIA, "PUT", "coverage", f"/coverage/{rid}/social/instagram", post)
+        timeline.add(4, PHOTOGRAPHER[0], f"mengunggah foto dan video ({(photo['size'] + clip['size']) // 1024} KB)")
 
         async def decide(officer: tuple[str, Role], level: str, version: int, outcome: str, **why: str) -> None:
             state = f"awaiting_{level}"

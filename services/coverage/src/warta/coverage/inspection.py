@@ -1,0 +1,115 @@
+"""What a stored photo or video says about itself: dimensions, capture time, duration, and a
+thumbnail for photos. Reads only what it needs: a photo's bytes (bounded by the photo limit) or
+a video's box headers, never a whole video."""
+
+import io
+import struct
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from PIL import Image, UnidentifiedImageError
+
+from warta.runtime.indonesian import JAKARTA
+
+from .media import MediaType
+
+THUMBNAIL_PIXELS = 320
+EXIF_DATETIME_ORIGINAL = 0x9003
+EXIF_IFD = 0x8769
+MP4_EPOCH = datetime(1904, 1, 1, tzinfo=UTC)
+
+ReadAt = Callable[[int, int], Awaitable[bytes]]
+
+
+@dataclass
+class Inspection:
+    width: int | None = None
+    height: int | None = None
+    captured_at: datetime | None = None
+    duration_seconds: float | None = None
+    thumbnail_jpeg: bytes | None = None
+
+
+def inspect_photo(data: bytes) -> Inspection:
+    """Dimensions, EXIF capture time (camera clocks here run on WIB) and a JPEG thumbnail.
+    HEIC has no decoder here: it is stored and served, without dimensions or thumbnail."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        captured = None
+        exif = image.getexif()
+        original = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(0x0132)
+        if isinstance(original, str):
+            try:
+                captured = datetime.strptime(original.strip(), "%Y:%m:%d %H:%M:%S").replace(tzinfo=JAKARTA)
+            except ValueError:
+                captured = None
+        image.draft("RGB", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))  # JPEG decodes at reduced scale
+        thumb = image.convert("RGB")
+        thumb.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+        out = io.BytesIO()
+        thumb.save(out, "JPEG", quality=80)
+        return Inspection(width=width, height=height, captured_at=captured, thumbnail_jpeg=out.getvalue())
+    except (UnidentifiedImageError, OSError, ValueError):
+        return Inspection()
+
+
+async def inspect_video(read_at: ReadAt, size: int) -> Inspection:
+    """Creation time and duration from ``mvhd``, dimensions from the first video ``tkhd``: box
+    headers only, wherever ``moov`` sits in the file."""
+    moov = await _find_box(read_at, 0, size, b"moov")
+    if moov is None:
+        return Inspection()
+    start, end = moov
+    found = Inspection()
+    mvhd = await _find_box(read_at, start, end, b"mvhd")
+    if mvhd is not None:
+        body = await read_at(mvhd[0], min(mvhd[1] - mvhd[0], 32))
+        version = body[0]
+        if version == 1:
+            created, _, timescale, duration = struct.unpack(">QQIQ", body[4:32])
+        else:
+            created, _, timescale, duration = struct.unpack(">IIII", body[4:20])
+        if created:
+            found.captured_at = MP4_EPOCH + timedelta(seconds=created)
+        if timescale:
+            found.duration_seconds = round(duration / timescale, 3)
+    position = start
+    while (trak := await _find_box(read_at, position, end, b"trak")) is not None:
+        tkhd = await _find_box(read_at, trak[0], trak[1], b"tkhd")
+        if tkhd is not None:
+            length = tkhd[1] - tkhd[0]
+            tail = await read_at(tkhd[1] - 8, 8) if length >= 8 else b""
+            width, height = (struct.unpack(">II", tail)) if len(tail) == 8 else (0, 0)
+            if width and height:
+                found.width, found.height = width >> 16, height >> 16
+                break
+        position = trak[1]
+    return found
+
+
+async def _find_box(read_at: ReadAt, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+    """The body span of the first box of ``kind`` between ``start`` and ``end``."""
+    position = start
+    while position + 8 <= end:
+        header = await read_at(position, 16)
+        if len(header) < 8:
+            return None
+        length, box = struct.unpack(">I4s", header[:8])
+        body = position + 8
+        if length == 1 and len(header) >= 16:
+            length = struct.unpack(">Q", header[8:16])[0]
+            body = position + 16
+        elif length == 0:
+            length = end - position
+        if length < 8:
+            return None
+        if box == kind:
+            return body, position + length
+        position += length
+    return None
+
+
+def is_video(media_type: MediaType) -> bool:
+    return media_type in (MediaType.MP4, MediaType.MOV)

@@ -1,0 +1,140 @@
+"""Photos and video: what they are (judged from their bytes), how big they may be, and the state
+of a resumable upload.
+
+An upload is declared first (name, size, kind), then its bytes arrive in any number of requests,
+each saying at which offset it continues. A dropped connection loses at most the request in
+flight: the client asks where the upload stands and sends the rest.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from warta.contracts import AssetKind, Conflict, FieldProblem, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+
+SNIFF_BYTES = 16
+
+
+class MediaType(StrEnum):
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+    HEIC = "image/heic"
+    MP4 = "video/mp4"
+    MOV = "video/quicktime"
+
+
+KIND_OF = {
+    MediaType.JPEG: AssetKind.PHOTO,
+    MediaType.PNG: AssetKind.PHOTO,
+    MediaType.HEIC: AssetKind.PHOTO,
+    MediaType.MP4: AssetKind.VIDEO,
+    MediaType.MOV: AssetKind.VIDEO,
+}
+HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
+MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"dash", b"mmp4"}
+
+
+def media_type_of(head: bytes) -> MediaType | None:
+    """The type of a file from its first bytes; names and claimed types do not count."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return MediaType.JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return MediaType.PNG
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in HEIC_BRANDS:
+            return MediaType.HEIC
+        if brand == b"qt  ":
+            return MediaType.MOV
+        if brand in MP4_BRANDS:
+            return MediaType.MP4
+    return None
+
+
+def require_media(head: bytes, declared: AssetKind) -> MediaType:
+    kind = media_type_of(head)
+    if kind is None:
+        raise UnsupportedMediaType(
+            "the file is not a JPEG, PNG or HEIC photo nor an MP4 or MOV video",
+            fields=[FieldProblem("file", "must be JPEG, PNG, HEIC, MP4 or MOV (judged from its contents)")],
+        )
+    if KIND_OF[kind] is not declared:
+        raise UnsupportedMediaType(
+            f"the upload was declared a {declared.value} but the file is {kind.value}",
+            fields=[FieldProblem("file", f"is {kind.value}, not a {declared.value}")],
+        )
+    return kind
+
+
+class SizeLimits(BaseModel):
+    photo_bytes: int
+    video_bytes: int
+
+    def check(self, kind: AssetKind, size: int) -> None:
+        limit = self.photo_bytes if kind is AssetKind.PHOTO else self.video_bytes
+        if size > limit:
+            raise PayloadTooLarge(
+                f"a {kind.value} may be at most {limit} bytes",
+                fields=[FieldProblem("size", f"{size} bytes is over the {kind.value} limit of {limit} bytes")],
+            )
+
+
+class UploadState(StrEnum):
+    RECEIVING = "receiving"
+    COMPLETE = "complete"
+
+
+class Upload(BaseModel):
+    """A resumable upload's progress. ``offset`` bytes are stored: whole GridFS chunks plus a
+    ``tail`` shorter than a chunk, kept here until the next request completes it."""
+
+    upload_id: str
+    request_id: str
+    file_id: str
+    filename: str = Field(min_length=1, max_length=255)
+    kind: AssetKind
+    size: int = Field(ge=1)
+    offset: int = 0
+    tail: bytes = b""
+    media_type: MediaType | None = None
+    state: UploadState = UploadState.RECEIVING
+    started_by: str
+    started_at: AwareDatetime
+    asset_id: str | None = None
+    lease_until: AwareDatetime | None = None
+
+    @property
+    def progress(self) -> float:
+        return round(100 * self.offset / self.size, 1)
+
+    def check_continues_at(self, offset: int) -> None:
+        if self.state is UploadState.COMPLETE:
+            raise InvalidInput("the upload is complete", fields=[FieldProblem("Upload-Offset", "nothing more to send")])
+        if offset != self.offset:
+            raise Conflict(
+                f"the upload stands at byte {self.offset}; continue from there",
+                fields=[FieldProblem("Upload-Offset", f"must be {self.offset}")],
+            )
+
+    def may_write(self, now: datetime) -> bool:
+        return self.lease_until is None or self.lease_until <= now
+
+
+class Asset(BaseModel):
+    """A stored photo or video of a workspace."""
+
+    asset_id: str
+    request_id: str
+    kind: AssetKind
+    media_type: MediaType
+    filename: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: AwareDatetime
+    width: int | None = None
+    height: int | None = None
+    captured_at: AwareDatetime | None = None
+    duration_seconds: float | None = None
+    thumbnail_id: str | None = None

@@ -1,0 +1,68 @@
+"""Social-media posts, one per channel, checked against each channel's own limits.
+
+The limits are the platforms' published ones (as of 2026): what a platform would refuse is
+refused here, before the social-media editor finds out at posting time.
+"""
+
+import re
+from dataclasses import dataclass
+
+from warta.contracts import AssetKind, FieldProblem, InvalidInput, SocialChannel
+
+HASHTAG = re.compile(r"(?<!\w)#\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    max_text: int
+    max_hashtags: int
+    max_photos: int
+    max_videos: int
+    min_media: int = 0
+    mixed_media: bool = True  # may photos and video share one post?
+    title_max: int | None = None  # a channel that needs a title
+    needs_video: bool = False
+
+
+LIMITS: dict[SocialChannel, ChannelLimits] = {
+    SocialChannel.INSTAGRAM: ChannelLimits(max_text=2200, max_hashtags=30, max_photos=10, max_videos=10, min_media=1),
+    SocialChannel.FACEBOOK: ChannelLimits(max_text=63206, max_hashtags=30, max_photos=10, max_videos=1),
+    SocialChannel.X: ChannelLimits(max_text=280, max_hashtags=10, max_photos=4, max_videos=1, mixed_media=False),
+    SocialChannel.YOUTUBE: ChannelLimits(
+        max_text=5000, max_hashtags=15, max_photos=0, max_videos=1, title_max=100, needs_video=True
+    ),
+    SocialChannel.TIKTOK: ChannelLimits(
+        max_text=2200, max_hashtags=30, max_photos=35, max_videos=1, min_media=1, mixed_media=False
+    ),
+}
+
+
+def check_post(channel: SocialChannel, *, text: str, title: str | None, media_kinds: list[AssetKind]) -> None:
+    """Refuse a post its channel would refuse, naming each broken limit."""
+    limits = LIMITS[channel]
+    name = channel.value
+    problems = []
+    if len(text) > limits.max_text:
+        problems.append(FieldProblem("text", f"{name} allows {limits.max_text} characters; this has {len(text)}"))
+    hashtags = len(HASHTAG.findall(text))
+    if hashtags > limits.max_hashtags:
+        problems.append(FieldProblem("text", f"{name} allows {limits.max_hashtags} hashtags; this has {hashtags}"))
+    if limits.title_max is None and title:
+        problems.append(FieldProblem("title", f"{name} posts have no title"))
+    if limits.title_max is not None and not (title or "").strip():
+        problems.append(FieldProblem("title", f"{name} needs a title"))
+    if limits.title_max is not None and title and len(title) > limits.title_max:
+        problems.append(FieldProblem("title", f"{name} allows a title of {limits.title_max} characters"))
+    photos, videos = media_kinds.count(AssetKind.PHOTO), media_kinds.count(AssetKind.VIDEO)
+    if photos > limits.max_photos:
+        problems.append(FieldProblem("media", f"{name} takes at most {limits.max_photos} photos; this has {photos}"))
+    if videos > limits.max_videos:
+        problems.append(FieldProblem("media", f"{name} takes at most {limits.max_videos} videos; this has {videos}"))
+    if photos + videos < limits.min_media:
+        problems.append(FieldProblem("media", f"{name} needs at least {limits.min_media} photo or video"))
+    if limits.needs_video and not videos:
+        problems.append(FieldProblem("media", f"{name} needs a video"))
+    if not limits.mixed_media and photos and videos:
+        problems.append(FieldProblem("media", f"{name} does not mix photos and video in one post"))
+    if problems:
+        raise InvalidInput(f"the {name} post breaks the channel's limits", fields=problems)

@@ -1,0 +1,327 @@
+"""Step 4 over the coverage API, against the real database and event stream."""
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from warta.contracts import (
+    CoverageSubmitted,
+    LeadershipEvent,
+    Rejected,
+    RejectedData,
+    RejectionReason,
+    ReviewLevel,
+    Role,
+    TeamAssigned,
+    TeamAssignedData,
+    TeamMember,
+)
+from warta.coverage.app import CoverageSettings, create_app
+from warta.devstack.pytest_plugin import eventually, running_app, settled
+from warta.devstack.samples import jpeg, mp4, png
+
+DEWI = (Role.COVERAGE_TEAM, "dewi")
+AGUS = (Role.COVERAGE_TEAM, "agus")
+OUTSIDER = (Role.COVERAGE_TEAM, "joko")
+LEAD = (Role.TEAM_LEAD, "rina")
+HEAD = (Role.SECTION_HEAD, "hendra")
+ADMIN = (Role.ADMIN, "siti")
+T0 = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+PHOTO_LIMIT = 2 * 1024 * 1024
+
+DRAFT = {
+    "title": "Wali Kota Resmikan Taman Literasi Cisadane",
+    "dateline_date": "2026-11-30",
+    "lead": "Wali Kota Tangerang meresmikan Taman Literasi Cisadane, Senin (30/11/2026).",
+    "body": "Taman ini dibuka untuk warga. " * 40,
+    "quotes": [{"speaker": "Sachrudin", "function": "Wali Kota Tangerang", "text": "Taman ini untuk warga."}],
+    "tags": ["literasi", "taman"],
+}
+
+
+class Workbench:
+    def __init__(self, app, client, namespace, mongo) -> None:
+        self.app, self.client, self.ns = app, client, namespace
+        self.db = mongo[namespace.database("coverage")]
+        self.rid = "req-cov-1"
+
+    async def call(self, officer, method: str, path: str, **kwargs):
+        headers = {**self.ns.token(*officer), **kwargs.pop("headers", {})}
+        return await self.client.request(method, path, headers=headers, **kwargs)
+
+    async def ok(self, officer, method: str, path: str, status: int = 200, **kwargs) -> Any:
+        r = await self.call(officer, method, path, **kwargs)
+        assert r.status_code == status, r.text
+        return r.json()
+
+    async def open(self, needs_video: bool = True) -> None:
+        event = LeadershipEvent(title="t", starts_at=T0, ends_at=T0 + timedelta(hours=1), location="l", leader="sekda")
+        assigned = TeamAssigned.occurred(
+            data=TeamAssignedData(
+                request_id=self.rid,
+                revision=1,
+                members=(
+                    TeamMember(officer_id="dewi", role="writer"),
+                    TeamMember(officer_id="agus", role="photographer"),
+                ),
+                needs_video=needs_video,
+                event=event,
+                coverage_starts_at=T0,
+            ),
+            request_id=self.rid,
+            time=T0,
+        )
+        await self.app.state.handlers.open_workspace(assigned)
+
+    async def start(self, filename: str, size: int, kind: str, officer=DEWI) -> dict:
+        body = {"filename": filename, "size": size, "kind": kind}
+        return await self.ok(officer, "POST", f"/coverage/{self.rid}/uploads", 201, json=body)
+
+    async def send(self, upload: dict, content, offset: int = 0, officer=DEWI):
+        path = f"/coverage/{self.rid}/uploads/{upload['upload_id']}"
+        return await self.call(officer, "PATCH", path, content=content, headers={"Upload-Offset": str(offset)})
+
+    async def upload(self, filename: str, content: bytes, kind: str) -> dict:
+        upload = await self.start(filename, len(content), kind)
+        r = await self.send(upload, content)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    async def refused(self, status: int, officer, method: str, path: str, *, field: str | None = None, **kwargs):
+        before = await settled(self.db)
+        r = await self.call(officer, method, path, **kwargs)
+        assert r.status_code == status, r.text
+        body = r.json()
+        if field is not None:
+            assert field in [f["field"] for f in body["fields"]], body
+        assert await settled(self.db) == before, f"{method} {path} changed the database although refused"
+        return body
+
+
+@pytest.fixture
+async def bench(namespace, mongo):
+    settings = namespace.settings(CoverageSettings, photo_max_bytes=PHOTO_LIMIT, public_url="http://coverage.test")
+    app = create_app(settings)
+    async with running_app(app) as client:
+        yield Workbench(app, client, namespace, mongo)
+
+
+async def test_a_photo_is_stored_hashed_measured_and_served_in_ranges(bench):
+    await bench.open()
+    content = jpeg(640, 480, taken="2026:11:30 09:15:00")
+    done = await bench.upload("peresmian.jpg", content, "photo")
+    asset = done["asset"]
+    assert done["state"] == "complete"
+    assert done["progress"] == 100.0
+    assert asset["sha256"] == hashlib.sha256(content).hexdigest()
+    assert (asset["media_type"], asset["width"], asset["height"]) == ("image/jpeg", 640, 480)
+    assert datetime.fromisoformat(asset["captured_at"]) == datetime(2026, 11, 30, 2, 15, tzinfo=UTC)
+
+    whole = await bench.call(AGUS, "GET", f"/assets/{asset['asset_id']}")
+    assert whole.status_code == 200
+    assert whole.content == content
+    assert whole.headers["accept-ranges"] == "bytes"
+    first = await bench.call(HEAD, "GET", f"/assets/{asset['asset_id']}", headers={"Range": "bytes=0-9"})
+    assert (first.status_code, first.content) == (206, content[:10])
+    assert first.headers["content-range"] == f"bytes 0-9/{len(content)}"
+    last = await bench.call(LEAD, "GET", f"/assets/{asset['asset_id']}", headers={"Range": "bytes=-5"})
+    assert (last.status_code, last.content) == (206, content[-5:])
+    middle = await bench.call(
+        AGUS, "GET", f"/assets/{asset['asset_id']}", headers={"Range": f"bytes=300-{300 + 70000}"}
+    )
+    assert middle.content == content[300 : 300 + 70001]
+    beyond = await bench.call(AGUS, "GET", f"/assets/{asset['asset_id']}", headers={"Range": f"bytes={len(content)}-"})
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(content)}"
+    assert (await bench.call(ADMIN, "GET", f"/assets/{asset['asset_id']}")).status_code == 403
+
+    thumbnail = await bench.call(DEWI, "GET", f"/assets/{asset['asset_id']}/thumbnail")
+    assert thumbnail.headers["content-type"] == "image/jpeg"
+    assert thumbnail.content[:3] == b"\xff\xd8\xff"
+
+
+async def test_an_interrupted_video_upload_resumes_where_it_stopped(bench):
+    await bench.open()
+    content = mp4(3 * 1024 * 1024 + 12345, width=1920, height=1080, seconds=95)
+    upload = await bench.start("pidato.mp4", len(content), "video")
+    cut = 1_300_000
+
+    class Dropped(Exception):
+        pass
+
+    async def drops_after_cut():
+        for at in range(0, cut, 65536):
+            yield content[at : min(at + 65536, cut)]
+        raise Dropped("the connection dropped")
+
+    with pytest.raises(Dropped):
+        await bench.send(upload, drops_after_cut())
+    status = await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}/uploads/{upload['upload_id']}")
+    assert status["offset"] == cut  # everything that arrived is kept, not just whole chunks
+    assert status["state"] == "receiving"
+    assert 0 < status["progress"] < 100
+
+    wrong = await bench.send(upload, content[cut - 10 :], offset=cut - 10)
+    assert wrong.status_code == 409
+    assert str(cut) in wrong.json()["message"]
+
+    r = await bench.send(upload, content[cut:], offset=cut)
+    assert r.status_code == 200, r.text
+    asset = r.json()["asset"]
+    assert asset["sha256"] == hashlib.sha256(content).hexdigest()
+    assert (asset["width"], asset["height"], asset["duration_seconds"]) == (1920, 1080, 95.0)
+    served = await bench.call(DEWI, "GET", f"/assets/{asset['asset_id']}")
+    assert hashlib.sha256(served.content).hexdigest() == asset["sha256"]
+
+
+async def test_a_spoofed_file_is_refused_and_nothing_of_it_is_kept(bench):
+    await bench.open()
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(50_000)
+    upload = await bench.start("foto.jpg", len(program), "photo")
+    r = await bench.send(upload, program)
+    assert r.status_code == 415, r.text
+    assert r.json()["fields"][0]["field"] == "file"
+    assert await bench.db["media.chunks"].count_documents({}) == 0
+    assert (await bench.call(DEWI, "GET", f"/coverage/{bench.rid}/uploads/{upload['upload_id']}")).status_code == 404
+
+    video_as_photo = mp4(10_000)
+    upload = await bench.start("foto.jpg", len(video_as_photo), "photo")
+    assert (await bench.send(upload, video_as_photo)).status_code == 415
+    workspace = await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}")
+    assert workspace["assets"] == []
+
+
+async def test_oversize_is_refused_before_the_body_is_read(bench):
+    await bench.open()
+    await bench.refused(
+        413,
+        DEWI,
+        "POST",
+        f"/coverage/{bench.rid}/uploads",
+        json={"filename": "besar.jpg", "size": PHOTO_LIMIT + 1, "kind": "photo"},
+        field="size",
+    )
+    # A client that sends more than it declared is cut off at the declared size.
+    content = jpeg()
+    upload = await bench.start("foto.jpg", len(content), "photo")
+    sent = 0
+    total = len(content) + 5 * 1024 * 1024
+
+    async def too_much():
+        nonlocal sent
+        stream = content + bytes(total - len(content))
+        for at in range(0, total, 65536):
+            sent += len(stream[at : at + 65536])
+            yield stream[at : at + 65536]
+
+    r = await bench.send(upload, too_much())
+    assert r.status_code == 413, r.text
+    assert sent < total / 2, f"read {sent} of {total} bytes before refusing"
+    assert await bench.db["media.chunks"].count_documents({}) == 0
+
+
+async def test_the_same_bytes_twice_are_one_asset(bench):
+    await bench.open()
+    content = png()
+    first = await bench.upload("a.png", content, "photo")
+    second = await bench.upload("a-lagi.png", content, "photo")
+    assert second["duplicate"] is True
+    assert second["asset"]["asset_id"] == first["asset"]["asset_id"]
+    workspace = await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}")
+    assert [a["asset_id"] for a in workspace["assets"]] == [first["asset"]["asset_id"]]
+
+
+async def test_drafts_and_posts_are_checked_and_only_the_team_may_touch_them(bench):
+    await bench.open()
+    saved = await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json={**DRAFT, "lead": "kata " * 45})
+    assert [w["code"] for w in saved["reading"]["warnings"]] == ["lead_too_long"]
+    assert saved["reading"]["word_count"] > 200
+    await bench.refused(
+        422, DEWI, "PUT", f"/coverage/{bench.rid}/draft", json={**DRAFT, "captions": {"x": "y"}}, field="captions.x"
+    )
+    await bench.refused(403, OUTSIDER, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT)
+    await bench.refused(403, HEAD, "GET", f"/coverage/{bench.rid}")
+
+    photo = (await bench.upload("a.jpg", jpeg(), "photo"))["asset"]["asset_id"]
+    ig = {"text": "Taman Literasi Cisadane dibuka #Tangerang", "media": [photo]}
+    workspace = await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/social/instagram", json=ig)
+    assert workspace["posts"]["instagram"]["media"] == [photo]
+    await bench.refused(422, DEWI, "PUT", f"/coverage/{bench.rid}/social/x", json={"text": "a" * 281}, field="text")
+    await bench.refused(
+        422, DEWI, "PUT", f"/coverage/{bench.rid}/social/x", json={"text": "ok", "media": ["nope"]}, field="media.0"
+    )
+    await bench.refused(
+        422, DEWI, "PUT", f"/coverage/{bench.rid}/social/myspace", json={"text": "ok"}, field="path.channel"
+    )
+    await bench.refused(
+        403, OUTSIDER, "POST", f"/coverage/{bench.rid}/uploads", json={"filename": "a", "size": 5, "kind": "photo"}
+    )
+
+
+async def test_submission_freezes_a_version_and_a_rejection_reopens_for_the_next(bench):
+    await bench.open()
+    incomplete = await bench.refused(422, DEWI, "POST", f"/coverage/{bench.rid}/submissions")
+    assert [f["field"] for f in incomplete["fields"]] == [
+        "press_release.title",
+        "press_release.body",
+        "assets",
+        "assets",
+    ]
+
+    await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT)
+    photo = (await bench.upload("a.jpg", jpeg(), "photo"))["asset"]
+    video = (await bench.upload("v.mp4", mp4(200_000), "video"))["asset"]
+    await bench.ok(
+        DEWI, "PUT", f"/coverage/{bench.rid}/draft", json={**DRAFT, "captions": {photo["asset_id"]: "Pita digunting"}}
+    )
+    await bench.ok(
+        DEWI,
+        "PUT",
+        f"/coverage/{bench.rid}/social/youtube",
+        json={"text": "Peresmian", "title": "Peresmian Taman", "media": [video["asset_id"]]},
+    )
+    await bench.refused(403, OUTSIDER, "POST", f"/coverage/{bench.rid}/submissions")
+
+    v1 = await bench.ok(AGUS, "POST", f"/coverage/{bench.rid}/submissions", 201)
+    assert v1["version"] == 1
+    [submitted] = await eventually(bench.ns.events)
+    assert isinstance(submitted, CoverageSubmitted)
+    assert [(a.sha256, a.caption) for a in submitted.data.assets] == [
+        (photo["sha256"], "Pita digunting"),
+        (video["sha256"], None),
+    ]
+    assert submitted.data.assets[0].uri == f"http://coverage.test/assets/{photo['asset_id']}"
+    assert submitted.data.press_release.dateline == "Tangerang, 30 November 2026"
+    assert [p.channel.value for p in submitted.data.social_posts] == ["youtube"]
+    assert (await bench.call(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT)).status_code == 409
+
+    rejected = Rejected.occurred(
+        data=RejectedData(
+            request_id=bench.rid,
+            version=1,
+            level=ReviewLevel.TEAM_LEAD,
+            reason=RejectionReason.LANGUAGE,
+            note="Perbaiki judul",
+        ),
+        request_id=bench.rid,
+        time=datetime.now(UTC),
+        actor=None,
+    )
+    await bench.app.state.handlers.return_to_team(rejected)
+    workspace = (await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}"))["workspace"]
+    assert (workspace["state"], workspace["last_return"]["note"]) == ("open", "Perbaiki judul")
+
+    frozen = await bench.ok(HEAD, "GET", f"/coverage/{bench.rid}/versions/1")
+    await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json={**DRAFT, "title": "Judul Baru"})
+    extra = (await bench.upload("b.png", png(), "photo"))["asset"]
+    await bench.refused(409, DEWI, "DELETE", f"/coverage/{bench.rid}/assets/{photo['asset_id']}")
+    await bench.ok(DEWI, "DELETE", f"/coverage/{bench.rid}/assets/{extra['asset_id']}")
+    assert await bench.ok(HEAD, "GET", f"/coverage/{bench.rid}/versions/1") == frozen
+
+    v2 = await bench.ok(DEWI, "POST", f"/coverage/{bench.rid}/submissions", 201)
+    assert (v2["version"], v2["press_release"]["title"]) == (2, "Judul Baru")
+    assert frozen["press_release"]["title"] == DRAFT["title"]
+    metrics = (await bench.client.get("/metrics")).text
+    assert 'warta_sop_step_duration_seconds_count{step="4"} 2.0' in metrics
