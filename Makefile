@@ -49,6 +49,7 @@ test: lint
 
 bench: env
 	$(PY) bench/suggestion.py
+	$(PY) bench/uploads.py
 
 schemas: env
 	$(PY) -m warta.contracts.schemas contracts/schemas

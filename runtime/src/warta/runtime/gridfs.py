@@ -6,7 +6,7 @@ as soon as it is full and holds at most one partial chunk; the files it writes f
 spec, so ``AsyncGridFSBucket`` reads them back as usual.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from typing import Any
 from bson import Binary, Int64, ObjectId
 from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 DEFAULT_CHUNK_SIZE = 255 * 1024  # the GridFS default: a chunk document stays under 256 KiB
 
@@ -86,9 +87,8 @@ class Progress:
 class ResumableGridFSFile:
     """A GridFS file whose bytes arrive over several requests (a video over a weak connection).
 
-    Chunks are written with upserts keyed by (file, n), so a request repeated after a crash
-    rewrites the same chunks instead of failing; full chunks are written in small batches, so
-    memory stays at a few chunks whatever the file size.
+    Full chunks are inserted in small batches, so memory stays at a few chunks whatever the file
+    size; a request repeated after a crash finds its chunks already there and writes over them.
     """
 
     def __init__(
@@ -101,9 +101,18 @@ class ResumableGridFSFile:
         self._chunks = db[f"{bucket}.chunks"]
         self._files = db[f"{bucket}.files"]
 
-    async def append(self, progress: Progress, pieces: AsyncIterator[bytes], *, size: int, batch: int = 8) -> None:
+    async def append(
+        self,
+        progress: Progress,
+        pieces: AsyncIterator[bytes],
+        *,
+        size: int,
+        batch: int = 16,
+        on_stored: Callable[[bytes], None] | None = None,
+    ) -> None:
         """Store ``pieces`` after ``progress``, updating it as they are stored. On any exit,
-        normal or not, ``progress`` says what is stored (the caller saves it)."""
+        normal or not, ``progress`` says what is stored (the caller saves it). ``on_stored`` sees
+        every byte once, in order, as it is taken in (e.g. to hash the file on the way)."""
         buffer = bytearray(progress.tail)
         first_chunk = (progress.offset - len(progress.tail)) // self.chunk_size
         received = progress.offset
@@ -113,6 +122,8 @@ class ResumableGridFSFile:
                     raise TooLarge(f"more than the declared {size} bytes")
                 buffer += piece
                 received += len(piece)
+                if on_stored is not None:
+                    on_stored(piece)
                 if len(buffer) >= batch * self.chunk_size:
                     first_chunk = await self._flush(buffer, first_chunk)
                     progress.offset, progress.tail = received, bytes(buffer)
@@ -122,18 +133,24 @@ class ResumableGridFSFile:
             progress.offset, progress.tail = received, bytes(buffer)
 
     async def _flush(self, buffer: bytearray, n: int) -> int:
-        requests = []
-        while len(buffer) >= self.chunk_size:
-            data = Binary(bytes(buffer[: self.chunk_size]))
-            del buffer[: self.chunk_size]
-            requests.append(
-                ReplaceOne(
-                    {"files_id": self.file_id, "n": n}, {"files_id": self.file_id, "n": n, "data": data}, upsert=True
-                )
+        whole = len(buffer) // self.chunk_size
+        if not whole:
+            return n
+        # One copy out of the buffer and one cut, not a shift of the buffer per chunk.
+        data = memoryview(buffer)[: whole * self.chunk_size].tobytes()
+        del buffer[: whole * self.chunk_size]
+        cs = self.chunk_size
+        docs = [
+            {"files_id": self.file_id, "n": n + i, "data": Binary(data[i * cs : (i + 1) * cs])} for i in range(whole)
+        ]
+        n += whole
+        try:
+            await self._chunks.insert_many(docs, ordered=True)
+        except BulkWriteError:
+            # Chunks written before a crash the upload's saved offset did not record: write over them.
+            await self._chunks.bulk_write(
+                [ReplaceOne({"files_id": d["files_id"], "n": d["n"]}, d, upsert=True) for d in docs], ordered=True
             )
-            n += 1
-        if requests:
-            await self._chunks.bulk_write(requests, ordered=True)
         return n
 
     async def complete(self, progress: Progress, *, filename: str, metadata: dict[str, Any]) -> None:

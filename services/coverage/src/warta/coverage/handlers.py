@@ -2,9 +2,11 @@
 the submission of step 4."""
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 from bson import ObjectId
@@ -39,6 +41,42 @@ UPLOAD_LEASE = timedelta(minutes=30)
 ASSET_READERS = (Role.COVERAGE_TEAM, Role.TEAM_LEAD, Role.SECTION_HEAD)
 
 
+class RunningHashes:
+    """SHA-256 of uploads in progress, carried in this process from one request to the next so
+    that a completed upload need not be read back to be hashed. Only a hash that has seen exactly
+    the bytes stored is used; after a restart, or a request served elsewhere, the file is read
+    back instead."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._capacity = capacity
+        self._hashes: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+
+    def resume(self, upload: Upload) -> "CountingHash | None":
+        kept = self._hashes.pop(upload.upload_id, None)
+        if kept is not None and kept[0] == upload.offset:
+            return CountingHash(kept[1], kept[0])
+        return CountingHash(hashlib.sha256(), 0) if upload.offset == 0 else None
+
+    def keep(self, upload: Upload, running: "CountingHash") -> None:
+        self._hashes[upload.upload_id] = (running.count, running.hash)
+        while len(self._hashes) > self._capacity:
+            self._hashes.popitem(last=False)
+
+    def finish(self, upload: Upload) -> str | None:
+        kept = self._hashes.pop(upload.upload_id, None)
+        return kept[1].hexdigest() if kept is not None and kept[0] == upload.size else None
+
+
+@dataclass
+class CountingHash:
+    hash: Any
+    count: int
+
+    def update(self, piece: bytes) -> None:
+        self.hash.update(piece)
+        self.count += len(piece)
+
+
 @dataclass
 class UploadOutcome:
     upload: Upload
@@ -63,6 +101,7 @@ class CoverageHandlers:
         self._metrics = metrics
         self._limits = limits
         self._public_url = public_url.rstrip("/")
+        self._hashes = RunningHashes()
 
     # -- events --------------------------------------------------------------------------------
 
@@ -188,8 +227,11 @@ class CoverageHandlers:
             raise Conflict("another transfer of this upload is in progress; ask for its status and continue after it")
         media = self._store.media_file(upload.file_id)
         progress = Progress(upload.offset, upload.tail)
+        running = self._hashes.resume(upload)
         try:
-            await media.append(progress, self._sniffed(upload, pieces), size=upload.size)
+            await media.append(
+                progress, self._sniffed(upload, pieces), size=upload.size, on_stored=running.update if running else None
+            )
         except (TooLarge, UnsupportedMediaType) as refused:
             # A file that lies about its size or type is not kept in part.
             await media.discard()
@@ -202,6 +244,8 @@ class CoverageHandlers:
             raise
         finally:
             upload.offset, upload.tail = progress.offset, progress.tail
+            if running is not None:
+                self._hashes.keep(upload, running)
             if await self._store.upload(request_id, upload_id) is not None:
                 await self._store.save_progress(upload)
         if upload.offset < upload.size:
@@ -229,10 +273,7 @@ class CoverageHandlers:
                 await self._store.remove_upload(upload)
                 raise
         await media.complete(progress, filename=upload.filename, metadata={"request_id": upload.request_id})
-        digest = hashlib.sha256()
-        async for chunk in media.chunks():
-            digest.update(chunk)
-        sha256 = digest.hexdigest()
+        sha256 = self._hashes.finish(upload) or await self._read_back_hash(upload)
 
         existing = await self._store.asset_with_hash(upload.request_id, sha256)
         if existing is not None:
@@ -272,6 +313,12 @@ class CoverageHandlers:
         upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, asset.asset_id, b""
         await self._store.save_progress(upload)
         return UploadOutcome(upload, asset)
+
+    async def _read_back_hash(self, upload: Upload) -> str:
+        digest = hashlib.sha256()
+        async for chunk in self._store.media_file(upload.file_id).chunks():
+            digest.update(chunk)
+        return digest.hexdigest()
 
     async def _inspect(self, upload: Upload) -> Inspection:
         if upload.kind is AssetKind.PHOTO:
