@@ -12,11 +12,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import Binary, Int64, ObjectId
-from pymongo import ReplaceOne
+from pymongo import ASCENDING, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 DEFAULT_CHUNK_SIZE = 255 * 1024  # the GridFS default: a chunk document stays under 256 KiB
+
+
+async def ensure_gridfs_indexes(db: AsyncDatabase[Any], bucket: str) -> None:
+    """The GridFS spec's indexes, made when a service starts. The unique one on (file, n) is what
+    lets a resumed upload notice chunks it already wrote."""
+    await db[f"{bucket}.files"].create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])
+    await db[f"{bucket}.chunks"].create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
 
 
 class GridFSUpload:
@@ -113,45 +120,67 @@ class ResumableGridFSFile:
         """Store ``pieces`` after ``progress``, updating it as they are stored. On any exit,
         normal or not, ``progress`` says what is stored (the caller saves it). ``on_stored`` sees
         every byte once, in order, as it is taken in (e.g. to hash the file on the way)."""
-        buffer = bytearray(progress.tail)
+        # Pieces are kept as they came and cut into chunks once, at flush: each byte is copied
+        # once on its way to the driver, not on every append.
+        pending: list[bytes] = [progress.tail] if progress.tail else []
+        pending_bytes = len(progress.tail)
         first_chunk = (progress.offset - len(progress.tail)) // self.chunk_size
         received = progress.offset
         try:
             async for piece in pieces:
                 if received + len(piece) > size:
                     raise TooLarge(f"more than the declared {size} bytes")
-                buffer += piece
+                pending.append(piece)
+                pending_bytes += len(piece)
                 received += len(piece)
                 if on_stored is not None:
                     on_stored(piece)
-                if len(buffer) >= batch * self.chunk_size:
-                    first_chunk = await self._flush(buffer, first_chunk)
-                    progress.offset, progress.tail = received, bytes(buffer)
+                if pending_bytes >= batch * self.chunk_size:
+                    first_chunk, pending = await self._flush(pending, pending_bytes, first_chunk)
+                    pending_bytes = sum(len(p) for p in pending)
+                    progress.offset, progress.tail = received, b"".join(pending)
         finally:
             # Whatever arrived before the connection dropped is kept, not thrown away.
-            first_chunk = await self._flush(buffer, first_chunk)
-            progress.offset, progress.tail = received, bytes(buffer)
+            first_chunk, pending = await self._flush(pending, pending_bytes, first_chunk)
+            progress.offset, progress.tail = received, b"".join(pending)
 
-    async def _flush(self, buffer: bytearray, n: int) -> int:
-        whole = len(buffer) // self.chunk_size
+    async def _flush(self, pending: list[bytes], pending_bytes: int, n: int) -> tuple[int, list[bytes]]:
+        """Write every whole chunk in ``pending``; return the next chunk number and what is left
+        (less than a chunk)."""
+        whole = pending_bytes // self.chunk_size
         if not whole:
-            return n
-        # One copy out of the buffer and one cut, not a shift of the buffer per chunk.
-        data = memoryview(buffer)[: whole * self.chunk_size].tobytes()
-        del buffer[: whole * self.chunk_size]
-        cs = self.chunk_size
-        docs = [
-            {"files_id": self.file_id, "n": n + i, "data": Binary(data[i * cs : (i + 1) * cs])} for i in range(whole)
-        ]
-        n += whole
+            return n, pending
+        chunks: list[bytes] = []
+        parts: list[memoryview] = []
+        filled = 0
+        left: list[bytes] = []
+        for piece in pending:
+            view = memoryview(piece)
+            while len(view) and len(chunks) < whole:
+                take = min(self.chunk_size - filled, len(view))
+                parts.append(view[:take])
+                filled += take
+                view = view[take:]
+                if filled == self.chunk_size:
+                    chunks.append(b"".join(parts))
+                    parts, filled = [], 0
+            if len(view):
+                left.append(view.tobytes())
+        docs = [{"files_id": self.file_id, "n": n + i, "data": chunk} for i, chunk in enumerate(chunks)]
         try:
             await self._chunks.insert_many(docs, ordered=True)
         except BulkWriteError:
             # Chunks written before a crash the upload's saved offset did not record: write over them.
             await self._chunks.bulk_write(
-                [ReplaceOne({"files_id": d["files_id"], "n": d["n"]}, d, upsert=True) for d in docs], ordered=True
+                [
+                    ReplaceOne(
+                        {"files_id": self.file_id, "n": d["n"]}, {k: v for k, v in d.items() if k != "_id"}, upsert=True
+                    )
+                    for d in docs
+                ],
+                ordered=True,
             )
-        return n
+        return n + whole, left
 
     async def complete(self, progress: Progress, *, filename: str, metadata: dict[str, Any]) -> None:
         """Write the last partial chunk and the file document; the file is then readable."""

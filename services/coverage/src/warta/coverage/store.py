@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
-from warta.runtime.gridfs import ResumableGridFSFile
+from warta.runtime.gridfs import ResumableGridFSFile, ensure_gridfs_indexes
 
 from .domain import CoverageVersion, Workspace
 from .media import Asset, Upload
@@ -31,8 +31,7 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[VERSIONS].create_index([("asset_ids", ASCENDING)])
     await db[ASSETS].create_index([("request_id", ASCENDING), ("sha256", ASCENDING)])
     await db[UPLOADS].create_index([("request_id", ASCENDING)])
-    await db[f"{MEDIA_BUCKET}.files"].create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])
-    await db[f"{MEDIA_BUCKET}.chunks"].create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
+    await ensure_gridfs_indexes(db, MEDIA_BUCKET)
 
 
 class CoverageStore:

@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from warta.contracts import FieldProblem, InvalidInput
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
-from warta.runtime.gridfs import GridFSUpload
+from warta.runtime.gridfs import GridFSUpload, ensure_gridfs_indexes
 from warta.runtime.indonesian import JAKARTA
 
 from .domain import FacilitationRequest, LetterScan, RequestState
@@ -35,9 +35,7 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[REQUESTS].create_index([("state", ASCENDING), ("event.starts_at", ASCENDING)])
     await db[REQUESTS].create_index([("received_at", DESCENDING)])
     await db[SCANS].create_index([("request_id", ASCENDING), ("uploaded_at", ASCENDING)])
-    # GridFS would create these on the first upload; made here so an upload only ever adds files.
-    await db[f"{SCAN_BUCKET}.files"].create_index([("filename", ASCENDING), ("uploadDate", ASCENDING)])
-    await db[f"{SCAN_BUCKET}.chunks"].create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
+    await ensure_gridfs_indexes(db, SCAN_BUCKET)
 
 
 @dataclass(frozen=True)
