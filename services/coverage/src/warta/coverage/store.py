@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
-from warta.runtime.gridfs import ResumableGridFSFile, ensure_gridfs_indexes
+from warta.runtime.gridfs import ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
 from .domain import CoverageVersion, Workspace
 from .media import Asset, Upload
@@ -83,21 +83,9 @@ class CoverageStore:
         with contextlib.suppress(NoFile):
             await self._bucket.delete(ObjectId(file_id))
 
-    async def read(self, file_id: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    def read(self, file_id: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         """Bytes ``start`` to ``end`` (exclusive) of a stored file, a chunk at a time."""
-        download = await self._bucket.open_download_stream(ObjectId(file_id))
-        try:
-            await download.seek(start)
-            remaining = (end if end is not None else download.length) - start
-            while remaining > 0:
-                chunk = await download.readchunk()
-                if not chunk:
-                    break
-                piece = chunk[:remaining]
-                remaining -= len(piece)
-                yield piece
-        finally:
-            await download.close()
+        return read_range(self._db, MEDIA_BUCKET, ObjectId(file_id), start, end)
 
     async def read_at(self, file_id: str, offset: int, length: int) -> bytes:
         return b"".join([piece async for piece in self.read(file_id, offset, offset + length)])
