@@ -54,19 +54,22 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
         (CoverageSubmitted, 2, None),
         (Approved, 2, TL),
         (Rejected, 2, SH),
-        (Approved, 2, TL),
-        (Approved, 2, SH),
-        (Published, 2, None),
+        (CoverageSubmitted, 3, None),  # the team lead's own correction
+        (Approved, 3, TL),
+        (Approved, 3, SH),
+        (Published, 3, None),
     ]
     assert {e.subject for e in events} == {rid}
     assert {e.correlation_id for e in events} == {rid}
     assert len({e.id for e in events}) == len(events)
-    acting_roles = {type(e): e.actor.role for e in events if e.actor}
+    acting_roles = {type(e): e.actor.role for e in reversed(events) if e.actor}  # the first of each type
     assert acting_roles[RequestReceived] is Role.ADMIN
     assert acting_roles[DispositionIssued] is Role.SECTION_HEAD
     assert acting_roles[TeamAssigned] is Role.TEAM_LEAD
     assert acting_roles[CoverageSubmitted] is Role.COVERAGE_TEAM
     assert acting_roles[Published] is Role.COVERAGE_TEAM
+    correction = events[-4]
+    assert (correction.actor.role, correction.data.corrected_by) == (Role.TEAM_LEAD, correction.actor.officer_id)
     assert await namespace.raw_messages(stream=f"{namespace.stream_name}_DLQ") == []
 
     db = {name: mongo[namespace.database(name)] for name in SERVICES}
@@ -76,9 +79,9 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
     assert entry["state"] == "assigned"
     assert len(entry["assignment"]["members"]) == 4
     workspace = await db["coverage"].workspaces.find_one({"_id": rid})
-    assert (workspace["state"], workspace["versions"]) == ("submitted", 2)
-    assert workspace["last_return"]["reason"] == "language"
-    assert await db["coverage"].versions.count_documents({"request_id": rid}) == 2
+    assert (workspace["state"], workspace["versions"]) == ("submitted", 3)
+    assert workspace["last_return"]["reason"] == "sensitivity"
+    assert await db["coverage"].versions.count_documents({"request_id": rid}) == 3
     review = await db["review"].reviews.find_one({"_id": rid})
     assert review["state"] == "approved"
     assert [(d["level"], d["outcome"]) for d in review["history"]] == [
@@ -89,7 +92,7 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
         ("section_head", "approve"),
     ]
     publication = await db["publisher"].publications.find_one({"_id": rid})
-    assert (publication["state"], publication["version"]) == ("published", 2)
+    assert (publication["state"], publication["version"]) == ("published", 3)
     assert publication["website_url"] == f"https://tangerangkota.go.id/berita/{rid}"
 
     async def outboxes_drained():
@@ -97,11 +100,11 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
         return all([await db[name].outbox.count_documents({"sent_at": None}) == 0 for name in SERVICES])
 
     await eventually(outboxes_drained)
-    # scheduler: the disposition; coverage: the assignment and both rejections; review: both
-    # versions; publisher: both versions and the one approval that orders publication (the team
+    # scheduler: the disposition; coverage: the assignment and both rejections; review: the three
+    # versions; publisher: the three versions and the one approval that orders publication (the team
     # lead's approvals pass it by without a write). Nothing in the walk waits for coverage to take
     # the section head's rejection, so its inbox may still be catching up when Published is seen.
-    expected_inbox = {"intake": 0, "scheduler": 1, "coverage": 3, "review": 2, "publisher": 3}
+    expected_inbox = {"intake": 0, "scheduler": 1, "coverage": 3, "review": 3, "publisher": 4}
 
     async def inbox_counts():
         counts = {name: await db[name].inbox.count_documents({}) for name in SERVICES}
@@ -114,7 +117,8 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
         for process in processes.values():
             counts |= step_counts((await client.get(f"{process.url}/metrics")).text)
             assert (await client.get(f"{process.url}/readyz")).json()["status"] == "ready"
-    # Step 4 ran twice (one rejection), step 5 three times, step 6 twice.
+    # Step 4 ran twice (one rejection; the team lead's correction is not step 4), step 5 three
+    # times, step 6 twice.
     assert counts == {1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2, 7: 1}
     assert len(SOP_STEPS) == len(counts)
     print("checked: 11 events in order, final state of all five databases, outboxes drained, step metrics")

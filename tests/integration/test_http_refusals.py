@@ -222,7 +222,7 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         {**decision, "level": "section_head"},
         error="illegal_transition",
     )
-    await r.refused(403, HEAD, "review", "POST", f"/reviews/{rid}/decisions", decision)
+    await r.refused(403, ADMIN, "review", "POST", f"/reviews/{rid}/decisions", decision)
     await r.refused(403, DEWI, "review", "POST", f"/reviews/{rid}/decisions", decision)
     await r.refused(409, LEAD, "review", "POST", f"/reviews/{rid}/decisions", {**decision, "version": 2})
     await r.refused(

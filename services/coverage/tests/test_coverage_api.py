@@ -19,7 +19,7 @@ from warta.contracts import (
     TeamMember,
 )
 from warta.coverage.app import CoverageSettings, create_app
-from warta.devstack.pytest_plugin import eventually, running_app, settled
+from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.samples import jpeg, mp4, png
 
 DEWI = (Role.COVERAGE_TEAM, "dewi")
@@ -41,20 +41,10 @@ DRAFT = {
 }
 
 
-class Workbench:
-    def __init__(self, app, client, namespace, mongo) -> None:
-        self.app, self.client, self.ns = app, client, namespace
-        self.db = mongo[namespace.database("coverage")]
+class Workbench(ServiceCaller):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
         self.rid = "req-cov-1"
-
-    async def call(self, officer, method: str, path: str, **kwargs):
-        headers = {**self.ns.token(*officer), **kwargs.pop("headers", {})}
-        return await self.client.request(method, path, headers=headers, **kwargs)
-
-    async def ok(self, officer, method: str, path: str, status: int = 200, **kwargs) -> Any:
-        r = await self.call(officer, method, path, **kwargs)
-        assert r.status_code == status, r.text
-        return r.json()
 
     async def open(self, needs_video: bool = True) -> None:
         event = LeadershipEvent(title="t", starts_at=T0, ends_at=T0 + timedelta(hours=1), location="l", leader="sekda")
@@ -89,23 +79,13 @@ class Workbench:
         assert r.status_code == 200, r.text
         return r.json()
 
-    async def refused(self, status: int, officer, method: str, path: str, *, field: str | None = None, **kwargs):
-        before = await settled(self.db)
-        r = await self.call(officer, method, path, **kwargs)
-        assert r.status_code == status, r.text
-        body = r.json()
-        if field is not None:
-            assert field in [f["field"] for f in body["fields"]], body
-        assert await settled(self.db) == before, f"{method} {path} changed the database although refused"
-        return body
-
 
 @pytest.fixture
 async def bench(namespace, mongo):
     settings = namespace.settings(CoverageSettings, photo_max_bytes=PHOTO_LIMIT, public_url="http://coverage.test")
     app = create_app(settings)
     async with running_app(app) as client:
-        yield Workbench(app, client, namespace, mongo)
+        yield Workbench(app, client, namespace, mongo[namespace.database("coverage")])
 
 
 async def test_a_photo_is_stored_hashed_measured_and_served_in_ranges(bench):

@@ -145,7 +145,7 @@ def test_submit_rejection_resubmit_makes_version_two():
         ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
     with pytest.raises(IllegalTransition):
         ws.save_draft(DRAFT, actor=DEWI)  # in review: the draft waits for the decision
-    assert ws.reopen(rejection(1, ReviewLevel.SECTION_HEAD)) is False
+    assert ws.reopen(rejection(2)) is False  # not the version in review
     assert ws.reopen(rejection(1)) is True
     assert ws.state is WorkspaceState.OPEN
     assert ws.clock_started_at == T0 + timedelta(hours=3)
@@ -189,3 +189,20 @@ def test_a_later_assignment_revision_replaces_the_team_and_an_older_one_is_ignor
     assert ws.clock_started_at == T0
     assert not ws.reassign(replaced)  # a repeat
     assert ws.assignment_revision == 2
+
+
+def test_a_section_head_return_lets_only_the_team_lead_correct_and_marks_the_version():
+    ws = ready()
+    ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
+    assert ws.reopen(rejection(1, ReviewLevel.SECTION_HEAD)) is True
+    assert ws.state is WorkspaceState.RETURNED_TO_TEAM_LEAD
+    with pytest.raises(IllegalTransition):
+        ws.save_draft(DRAFT, actor=DEWI)  # the team does not get it back
+    ws.save_draft(DRAFT.model_copy(update={"title": "Judul yang dirapikan"}), actor=LEAD)
+    v2 = ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=LEAD)
+    assert (v2.version, v2.corrected_by) == (2, "rina")
+    assert ws.events[-1].data.corrected_by == "rina"
+    # The team lead may instead pass the return on to the team: step 4 again.
+    ws.reopen(rejection(2, ReviewLevel.SECTION_HEAD))
+    assert ws.reopen(rejection(2)) is True
+    assert ws.state is WorkspaceState.OPEN

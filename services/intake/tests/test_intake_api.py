@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from warta.contracts import DispositionIssued, RequestCorrected, RequestReceived, Role
-from warta.devstack.pytest_plugin import eventually, running_app, settled, with_field
+from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app, with_field
 from warta.intake.app import IntakeSettings, create_app
 from warta.runtime.indonesian import JAKARTA
 
@@ -66,16 +66,8 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
 
-class Office:
+class Office(ServiceCaller):
     """The intake service and the officers who use it, in one test's namespace."""
-
-    def __init__(self, client, namespace, mongo) -> None:
-        self.client, self.ns = client, namespace
-        self.db = mongo[namespace.database("intake")]
-
-    async def call(self, officer, method: str, path: str, **kwargs):
-        headers = {**self.ns.token(*officer), **kwargs.pop("headers", {})}
-        return await self.client.request(method, path, headers=headers, **kwargs)
 
     async def register(self, body: dict[str, Any] | None = None, **kwargs) -> dict[str, Any]:
         r = await self.call(ADMIN, "POST", "/requests", json=body or registration(**kwargs))
@@ -97,30 +89,15 @@ class Office:
     async def upload(self, content: bytes, officer=ADMIN, **kwargs):
         return await self.call(officer, "POST", "/scans", content=content, **kwargs)
 
-    async def refused(self, status: int, officer, method: str, path: str, *, field: str | None = None, **kwargs):
-        """The call is refused with ``status`` and a JSON body naming ``field``, and changes nothing."""
-        before = await self.settled()
-        r = await self.call(officer, method, path, **kwargs)
-        assert r.status_code == status, r.text
-        body = r.json()
-        assert set(body) == {"error", "message", "fields"}, body
-        assert body["message"]
-        if field is not None:
-            assert field in [f["field"] for f in body["fields"]], body
-        assert await self.settled() == before, f"{method} {path} changed the database although refused"
-        return body
-
-    async def settled(self) -> dict[str, Any]:
-        return await settled(self.db)
-
     async def events(self) -> list:
         return await self.ns.events()
 
 
 @pytest.fixture
 async def office(namespace, mongo):
-    async with running_app(create_app(namespace.settings(IntakeSettings))) as client:
-        yield Office(client, namespace, mongo)
+    app = create_app(namespace.settings(IntakeSettings))
+    async with running_app(app) as client:
+        yield Office(app, client, namespace, mongo[namespace.database("intake")])
 
 
 async def test_a_letter_goes_from_register_to_disposition(office):

@@ -26,15 +26,18 @@ HEAD = Actor(officer_id="hendra", role=Role.SECTION_HEAD)
 TL, SH = ReviewLevel.TEAM_LEAD, ReviewLevel.SECTION_HEAD
 
 
-def submitted(version: int, at: datetime = T0) -> CoverageSubmitted:
+def submitted(
+    version: int, at: datetime = T0, contributors: tuple[str, ...] = ("dewi",), corrected_by: str | None = None
+) -> CoverageSubmitted:
     return CoverageSubmitted.occurred(
         data=CoverageSubmittedData(
             request_id="r1",
             version=version,
             press_release=PressRelease(title="t", body="b"),
             assets=(AssetRef(kind=AssetKind.PHOTO, uri="x", sha256="0" * 64),),
-            submitted_by="dewi",
-            contributors=("dewi",),
+            submitted_by=corrected_by or contributors[0],
+            contributors=contributors,
+            corrected_by=corrected_by,
         ),
         request_id="r1",
         time=at,
@@ -78,7 +81,16 @@ def test_a_section_head_rejection_returns_the_work_to_the_team_lead():
     decide(review, HEAD, SH, Outcome.REJECT, reason=RejectionReason.SENSITIVITY, note="protokol")
     assert review.state is ReviewState.AWAITING_TEAM_LEAD
     assert review.events[-1].data.level is SH
-    decide(review, LEAD, TL, Outcome.APPROVE, minutes=30)
+    with pytest.raises(IllegalTransition, match="returned version 1"):
+        decide(review, LEAD, TL, Outcome.APPROVE, minutes=30)  # unchanged, it cannot just go up again
+    # Either on to the team...
+    passed_on = review.model_copy(deep=True)
+    decide(passed_on, LEAD, TL, Outcome.REJECT, minutes=30, reason=RejectionReason.SENSITIVITY, note="protokol")
+    assert passed_on.state is ReviewState.RETURNED_TO_COVERAGE
+    # ...or corrected by the team lead into version 2, which the team lead may approve.
+    assert review.receive(submitted(2, contributors=("dewi", "rina"), corrected_by="rina"))
+    assert review.authors == ("dewi",)
+    decide(review, LEAD, TL, Outcome.APPROVE, version=2, minutes=40)
     assert review.state is ReviewState.AWAITING_SECTION_HEAD
 
 
@@ -93,10 +105,31 @@ def test_level_two_cannot_decide_before_level_one():
 def test_the_wrong_role_is_forbidden_at_each_level():
     review = Review.start(submitted(1))
     with pytest.raises(Forbidden):
-        decide(review, HEAD, TL, Outcome.APPROVE)
+        decide(review, Actor(officer_id="joko", role=Role.COVERAGE_TEAM), TL, Outcome.APPROVE)
     decide(review, LEAD, TL, Outcome.APPROVE)
     with pytest.raises(Forbidden):
         decide(review, LEAD, SH, Outcome.APPROVE)
+
+
+def test_nobody_approves_coverage_they_worked_on_and_level_one_can_be_handed_over():
+    review = Review.start(submitted(1, contributors=("dewi", "rina")))  # the team lead was on the team
+    with pytest.raises(Forbidden, match="hand this level"):
+        decide(review, LEAD, TL, Outcome.APPROVE)
+    assert review.history == []
+    # Rejecting what one worked on is allowed; approving it is not.
+    other_lead = Actor(officer_id="sari", role=Role.TEAM_LEAD)
+    decide(review, other_lead, TL, Outcome.APPROVE)
+    assert review.state is ReviewState.AWAITING_SECTION_HEAD
+
+    handed = Review.start(submitted(1, contributors=("dewi", "rina")))
+    decide(handed, HEAD, TL, Outcome.APPROVE)  # the section head takes level 1 over
+    decide(handed, HEAD, SH, Outcome.APPROVE, minutes=20)
+    assert handed.state is ReviewState.APPROVED
+
+    own = Review.start(submitted(1, contributors=("hendra",)))
+    decide(own, LEAD, TL, Outcome.APPROVE)
+    with pytest.raises(Forbidden):
+        decide(own, HEAD, SH, Outcome.APPROVE)
 
 
 def test_a_stale_version_and_a_second_decision_are_refused():

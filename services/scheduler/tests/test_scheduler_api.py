@@ -4,7 +4,6 @@ import asyncio
 import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import icalendar
 import pytest
@@ -19,7 +18,7 @@ from warta.contracts import (
     Role,
     TeamAssigned,
 )
-from warta.devstack.pytest_plugin import eventually, running_app, settled
+from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.runtime.indonesian import JAKARTA
 from warta.scheduler.app import SchedulerSettings, create_app
 
@@ -61,21 +60,8 @@ def team(
     }
 
 
-class Desk:
+class Desk(ServiceCaller):
     """The scheduler and the team lead's desk, in one test's namespace."""
-
-    def __init__(self, app, client, namespace, mongo) -> None:
-        self.app, self.client, self.ns = app, client, namespace
-        self.db = mongo[namespace.database("scheduler")]
-
-    async def call(self, officer, method: str, path: str, **kwargs):
-        headers = {**self.ns.token(*officer), **kwargs.pop("headers", {})}
-        return await self.client.request(method, path, headers=headers, **kwargs)
-
-    async def ok(self, officer, method: str, path: str, status: int = 200, **kwargs) -> Any:
-        r = await self.call(officer, method, path, **kwargs)
-        assert r.status_code == status, r.text
-        return r.json()
 
     async def seed(self, roster=ROSTER, inventory=INVENTORY) -> None:
         for officer in roster:
@@ -110,26 +96,12 @@ class Desk:
     async def assign(self, entry: dict, body: dict, officer=LEAD):
         return await self.call(officer, "POST", f"/agenda/{entry['request_id']}/assignment", json=body)
 
-    async def settled(self) -> dict[str, Any]:
-        return await settled(self.db)
-
-    async def refused(self, status: int, officer, method: str, path: str, *, field: str | None = None, **kwargs):
-        before = await self.settled()
-        r = await self.call(officer, method, path, **kwargs)
-        assert r.status_code == status, r.text
-        body = r.json()
-        assert set(body) == {"error", "message", "fields"}, body
-        if field is not None:
-            assert field in [f["field"] for f in body["fields"]], body
-        assert await self.settled() == before, f"{method} {path} changed the database although refused"
-        return body
-
 
 @pytest.fixture
 async def desk(namespace, mongo):
     app = create_app(namespace.settings(SchedulerSettings, travel_buffer_minutes=30))
     async with running_app(app) as client:
-        yield Desk(app, client, namespace, mongo)
+        yield Desk(app, client, namespace, mongo[namespace.database("scheduler")])
 
 
 async def test_the_team_lead_keeps_the_roster_and_everyone_reads_it(desk):

@@ -232,6 +232,10 @@ class CoverageSubmittedData(Model):
         description="Officers who worked on this version: the team and whoever edited it."
     )
     social_posts: tuple[SocialPost, ...] = ()
+    corrected_by: str | None = Field(
+        default=None,
+        description="A team lead who corrected the work after the section head returned it; not an author.",
+    )
 
 
 class CoverageSubmitted(Event):

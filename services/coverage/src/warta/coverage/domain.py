@@ -42,6 +42,7 @@ from .social import check_post
 class WorkspaceState(StrEnum):
     OPEN = "open"  # the team is working (step 4's clock runs)
     SUBMITTED = "submitted"  # a version waits in review
+    RETURNED_TO_TEAM_LEAD = "returned_to_team_lead"  # the section head sent it back: the team lead may correct it
 
 
 class Return(BaseModel):
@@ -69,6 +70,7 @@ class CoverageVersion(BaseModel):
     assets: tuple[AssetRef, ...]
     social_posts: tuple[SocialPost, ...] = ()
     asset_ids: tuple[str, ...] = ()
+    corrected_by: str | None = None
     submitted_by: str
     submitted_at: AwareDatetime
     contributors: tuple[str, ...]
@@ -145,6 +147,8 @@ class Workspace(Aggregate):
 
     def require_open(self, actor: Actor, action: str) -> None:
         self.require_editor(actor, action)
+        if self.state is WorkspaceState.RETURNED_TO_TEAM_LEAD and actor.role is Role.TEAM_LEAD:
+            return  # the team lead's own small corrections before approving at level 1
         if self.state is not WorkspaceState.OPEN:
             raise IllegalTransition(
                 current=self.state.value,
@@ -239,6 +243,7 @@ class Workspace(Aggregate):
             for channel, post in sorted(self.posts.items())
         )
         press_release = self.draft.as_press_release()
+        corrected_by = actor.officer_id if self.state is WorkspaceState.RETURNED_TO_TEAM_LEAD else None
         self.versions += 1
         self.state = WorkspaceState.SUBMITTED
         contributors = tuple(dict.fromkeys([*(m.officer_id for m in self.members), actor.officer_id]))
@@ -249,6 +254,7 @@ class Workspace(Aggregate):
             assets=refs,
             social_posts=posts,
             asset_ids=tuple(a.asset_id for a in assets),
+            corrected_by=corrected_by,
             submitted_by=actor.officer_id,
             submitted_at=now,
             contributors=contributors,
@@ -263,6 +269,7 @@ class Workspace(Aggregate):
                     submitted_by=actor.officer_id,
                     contributors=contributors,
                     social_posts=posts,
+                    corrected_by=corrected_by,
                 ),
                 request_id=self.request_id,
                 time=now,
@@ -273,16 +280,20 @@ class Workspace(Aggregate):
         return version
 
     def reopen(self, rejected: Rejected) -> bool:
-        """A team-lead rejection of the current version returns the work here (step 4 again).
-
-        Returns False when the rejection does not concern this workspace's current version.
-        """
-        if rejected.data.level is not ReviewLevel.TEAM_LEAD or rejected.data.version != self.versions:
+        """A rejection of the current version: at team-lead level the work returns to the team
+        (step 4 again); at section-head level it returns to the team lead, who may correct it here
+        before deciding again. Returns False when the rejection is not about the current version."""
+        if rejected.data.version != self.versions:
             return False
-        if self.state is not WorkspaceState.SUBMITTED:
-            return False
-        self.state = WorkspaceState.OPEN
-        self.clock_started_at = rejected.time
+        if rejected.data.level is ReviewLevel.SECTION_HEAD:
+            if self.state is not WorkspaceState.SUBMITTED:
+                return False
+            self.state = WorkspaceState.RETURNED_TO_TEAM_LEAD
+        else:
+            if self.state not in (WorkspaceState.SUBMITTED, WorkspaceState.RETURNED_TO_TEAM_LEAD):
+                return False
+            self.state = WorkspaceState.OPEN
+            self.clock_started_at = rejected.time
         self.last_return = Return(
             version=rejected.data.version,
             reason=rejected.data.reason,

@@ -371,7 +371,8 @@ class CoverageHandlers:
             return workspace, version
 
         workspace, version = await self._uow.run(work)
-        self._metrics.step_finished(4, workspace.clock_started_at, now)
+        if version.corrected_by is None:  # a team lead's correction is step 5's work, not step 4's
+            self._metrics.step_finished(4, workspace.clock_started_at, now)
         return version
 
     async def get_version(self, request_id: str, version: int, officer: Principal) -> CoverageVersion:

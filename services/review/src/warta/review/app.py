@@ -6,7 +6,7 @@ from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
 from .handlers import ReviewHandlers
-from .store import create_indexes, reviews
+from .store import ReviewStore, create_indexes
 from .subscribers import subscribe
 
 
@@ -18,6 +18,6 @@ class ReviewSettings(ServiceSettings):
 def create_app(settings: ReviewSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
     runtime = runtime or ServiceRuntime(settings or ReviewSettings())
     runtime.on_start(create_indexes)
-    handlers = ReviewHandlers(reviews(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
+    handlers = ReviewHandlers(ReviewStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
     subscribe(runtime.bus, handlers)
     return runtime.http_app(title="Warta review", routers=[api.router], state={"handlers": handlers})

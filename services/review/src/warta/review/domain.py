@@ -8,7 +8,7 @@ approve → publication is ordered.
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
     Actor,
@@ -41,7 +41,12 @@ class Outcome(StrEnum):
     REJECT = "reject"
 
 
-LEVEL_ROLE = {ReviewLevel.TEAM_LEAD: Role.TEAM_LEAD, ReviewLevel.SECTION_HEAD: Role.SECTION_HEAD}
+# Who may decide each level. The section head may take level 1 over from a team lead who worked
+# on the coverage (and so may not approve it); level 2 is the section head's alone.
+LEVEL_ROLES = {
+    ReviewLevel.TEAM_LEAD: (Role.TEAM_LEAD, Role.SECTION_HEAD),
+    ReviewLevel.SECTION_HEAD: (Role.SECTION_HEAD,),
+}
 LEVEL_STATE = {
     ReviewLevel.TEAM_LEAD: ReviewState.AWAITING_TEAM_LEAD,
     ReviewLevel.SECTION_HEAD: ReviewState.AWAITING_SECTION_HEAD,
@@ -68,17 +73,21 @@ class Review(Aggregate):
     version: int
     state: ReviewState
     waiting_since: AwareDatetime
-    history: list[Decision] = []
+    authors: tuple[str, ...] = Field(default=(), description="Who worked on the version under review.")
+    corrected_by: str | None = None
+    history: list[Decision] = Field(default_factory=list)
 
     @classmethod
     def start(cls, submitted: CoverageSubmitted) -> "Review":
-        return cls(
+        review = cls(
             request_id=submitted.data.request_id,
             correlation_id=submitted.correlation_id,
-            version=submitted.data.version,
+            version=0,
             state=ReviewState.AWAITING_TEAM_LEAD,
             waiting_since=submitted.time,
         )
+        review.receive(submitted)
+        return review
 
     def receive(self, submitted: CoverageSubmitted) -> bool:
         """A newer version goes to the team lead; a repeat or an older one changes nothing."""
@@ -87,6 +96,9 @@ class Review(Aggregate):
         self.version = submitted.data.version
         self.state = ReviewState.AWAITING_TEAM_LEAD
         self.waiting_since = submitted.time
+        # A team lead's corrections after a return do not make them an author of the coverage.
+        self.corrected_by = submitted.data.corrected_by
+        self.authors = tuple(c for c in submitted.data.contributors if c != submitted.data.corrected_by)
         self.changed()
         return True
 
@@ -101,10 +113,27 @@ class Review(Aggregate):
         now: datetime,
         actor: Actor,
     ) -> Decision:
-        if actor.role is not LEVEL_ROLE[level]:
-            raise Forbidden(f"the {level.value} level is decided by {LEVEL_ROLE[level].value}")
+        if actor.role not in LEVEL_ROLES[level]:
+            allowed = " or ".join(r.value for r in LEVEL_ROLES[level])
+            raise Forbidden(f"the {level.value} level is decided by {allowed}")
+        if outcome is Outcome.APPROVE and actor.officer_id in self.authors:
+            raise Forbidden(
+                f"{actor.officer_id} worked on version {self.version} and may not approve it; "
+                "hand this level to the section head or another team lead"
+            )
         if self.state is not LEVEL_STATE[level]:
             raise IllegalTransition(current=self.state.value, attempted=f"decide at {level.value} level")
+        returned = any(
+            d.version == version and d.level is ReviewLevel.SECTION_HEAD and d.outcome is Outcome.REJECT
+            for d in self.history
+        )
+        if returned and level is ReviewLevel.TEAM_LEAD and outcome is Outcome.APPROVE:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted=f"approve version {version} again",
+                message=f"the section head returned version {version}: reject it on to the team "
+                "or correct it into a new version and approve that",
+            )
         if version != self.version:
             raise IllegalTransition(
                 current=self.state.value,

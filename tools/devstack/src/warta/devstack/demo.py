@@ -240,8 +240,17 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
         v2 = await submit("Versi kedua, ejaan diperbaiki.")
         await decide(TEAM_LEAD, "team_lead", v2, "approve")
         await decide(SECTION_HEAD, "section_head", v2, "reject", reason="sensitivity", note="Sebutkan nama Sekda.")
-        await decide(TEAM_LEAD, "team_lead", v2, "approve")
-        await decide(SECTION_HEAD, "section_head", v2, "approve")
+        # The team lead corrects the small thing in the workspace and approves the correction.
+        await w.wait_for(
+            TEAM_LEAD, "coverage", f"/coverage/{rid}", lambda ws: ws["workspace"]["state"] == "returned_to_team_lead"
+        )
+        view = await w.call(TEAM_LEAD, "GET", "coverage", f"/coverage/{rid}")
+        corrected = {**view["workspace"]["draft"], "body": view["workspace"]["draft"]["body"] + " Turut hadir Sekda."}
+        await w.call(TEAM_LEAD, "PUT", "coverage", f"/coverage/{rid}/draft", corrected)
+        v3 = (await w.call(TEAM_LEAD, "POST", "coverage", f"/coverage/{rid}/submissions", expect=201))["version"]
+        timeline.add(5, TEAM_LEAD[0], f"mengoreksi sendiri menjadi versi {v3}")
+        await decide(TEAM_LEAD, "team_lead", v3, "approve")
+        await decide(SECTION_HEAD, "section_head", v3, "approve")
 
         await w.wait_for(SOCIAL_MEDIA, "publisher", f"/publications/{rid}", lambda p: p["state"] == "ready")
         url = f"https://tangerangkota.go.id/berita/{rid}"

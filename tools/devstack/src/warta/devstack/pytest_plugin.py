@@ -194,6 +194,41 @@ async def settled(db: AsyncDatabase[Any]) -> dict[str, list[dict[str, Any]]]:
     return await snapshot(db)
 
 
+class ServiceCaller:
+    """One service running in this process and the officers calling it, for API tests:
+    ``call`` as an officer, ``ok`` expecting a status, ``refused`` expecting a refusal that names
+    its field and leaves the service's database as it was."""
+
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient, namespace: Namespace, db: AsyncDatabase[Any]) -> None:
+        self.app, self.client, self.ns, self.db = app, client, namespace, db
+
+    async def call(self, officer: tuple[Role, str], method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**self.ns.token(*officer), **kwargs.pop("headers", {})}
+        return await self.client.request(method, path, headers=headers, **kwargs)
+
+    async def ok(self, officer: tuple[Role, str], method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
+        response = await self.call(officer, method, path, **kwargs)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    async def settled(self) -> dict[str, list[dict[str, Any]]]:
+        return await settled(self.db)
+
+    async def refused(
+        self, status: int, officer: tuple[Role, str], method: str, path: str, *, field: str | None = None, **kwargs: Any
+    ) -> Any:
+        before = await self.settled()
+        response = await self.call(officer, method, path, **kwargs)
+        assert response.status_code == status, response.text
+        body = response.json()
+        assert set(body) == {"error", "message", "fields"}, body
+        assert body["message"]
+        if field is not None:
+            assert field in [f["field"] for f in body["fields"]], body
+        assert await self.settled() == before, f"{method} {path} changed the database although refused"
+        return body
+
+
 @pytest.fixture
 async def apps(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     """All five services running in this process, in this test's namespace."""

@@ -1,0 +1,197 @@
+"""What reviewers look at: the submitted versions, word-level diffs between them, and comments
+anchored to their parts. Pure."""
+
+import difflib
+import re
+from datetime import datetime
+from enum import StrEnum
+from uuid import uuid4
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from warta.contracts import (
+    AssetRef,
+    CoverageSubmitted,
+    FieldProblem,
+    InvalidInput,
+    PressRelease,
+    SocialChannel,
+    SocialPost,
+)
+
+
+class SubmittedVersion(BaseModel):
+    """A copy of one ``CoverageSubmitted``: the review service's own record of what it judged."""
+
+    request_id: str
+    version: int
+    press_release: PressRelease
+    assets: tuple[AssetRef, ...]
+    social_posts: tuple[SocialPost, ...] = ()
+    submitted_by: str
+    corrected_by: str | None = None
+    submitted_at: AwareDatetime
+
+    @classmethod
+    def of(cls, submitted: CoverageSubmitted) -> "SubmittedVersion":
+        d = submitted.data
+        return cls(
+            request_id=d.request_id,
+            version=d.version,
+            press_release=d.press_release,
+            assets=d.assets,
+            social_posts=d.social_posts,
+            submitted_by=d.submitted_by,
+            corrected_by=d.corrected_by,
+            submitted_at=submitted.time,
+        )
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in re.split(r"\n\s*\n", self.press_release.body.strip()) if p.strip()]
+
+
+# -- diff ------------------------------------------------------------------------------------------
+
+
+class WordChange(BaseModel):
+    op: str = Field(description="equal, insert, delete or replace")
+    old: str = ""
+    new: str = ""
+
+
+class AssetChange(BaseModel):
+    change: str = Field(description="added, removed, replaced or recaptioned")
+    old: AssetRef | None = None
+    new: AssetRef | None = None
+
+
+class PostChange(BaseModel):
+    channel: SocialChannel
+    change: str = Field(description="added, removed or changed")
+    text: list[WordChange] = []
+
+
+class VersionDiff(BaseModel):
+    from_version: int
+    to_version: int
+    corrected_by: str | None = Field(description="Set when the newer version is a team lead's correction.")
+    title: list[WordChange]
+    lead: list[WordChange]
+    body: list[WordChange]
+    assets: list[AssetChange]
+    posts: list[PostChange]
+
+
+def word_diff(old: str | None, new: str | None) -> list[WordChange]:
+    """Runs of equal, inserted, deleted and replaced words (whitespace kept with its word)."""
+    a, b = re.findall(r"\S+\s*", old or ""), re.findall(r"\S+\s*", new or "")
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    return [
+        WordChange(op=op, old="".join(a[i1:i2]), new="".join(b[j1:j2])) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+
+
+def diff_versions(old: SubmittedVersion, new: SubmittedVersion) -> VersionDiff:
+    return VersionDiff(
+        from_version=old.version,
+        to_version=new.version,
+        corrected_by=new.corrected_by,
+        title=word_diff(old.press_release.title, new.press_release.title),
+        lead=word_diff(old.press_release.lead, new.press_release.lead),
+        body=word_diff(old.press_release.body, new.press_release.body),
+        assets=_asset_changes(old.assets, new.assets),
+        posts=_post_changes(old.social_posts, new.social_posts),
+    )
+
+
+def _asset_changes(old: tuple[AssetRef, ...], new: tuple[AssetRef, ...]) -> list[AssetChange]:
+    """Assets are the same when their bytes are; a removed and an added one of the same kind at
+    the same place is a replacement."""
+    old_by_hash, new_by_hash = {a.sha256: a for a in old}, {a.sha256: a for a in new}
+    removed = [a for a in old if a.sha256 not in new_by_hash]
+    added = [a for a in new if a.sha256 not in old_by_hash]
+    changes: list[AssetChange] = []
+    for gone in list(removed):
+        slot = old.index(gone)
+        arrived = next((a for a in added if a.kind is gone.kind and new.index(a) == slot), None)
+        if arrived is not None:
+            changes.append(AssetChange(change="replaced", old=gone, new=arrived))
+            removed.remove(gone)
+            added.remove(arrived)
+    changes += [AssetChange(change="removed", old=a) for a in removed]
+    changes += [AssetChange(change="added", new=a) for a in added]
+    changes += [
+        AssetChange(change="recaptioned", old=old_by_hash[h], new=a)
+        for h, a in new_by_hash.items()
+        if h in old_by_hash and old_by_hash[h].caption != a.caption
+    ]
+    return changes
+
+
+def _post_changes(old: tuple[SocialPost, ...], new: tuple[SocialPost, ...]) -> list[PostChange]:
+    before, after = {p.channel: p for p in old}, {p.channel: p for p in new}
+    changes = []
+    for channel in sorted(before.keys() | after.keys()):
+        if channel not in after:
+            changes.append(PostChange(channel=channel, change="removed"))
+        elif channel not in before:
+            changes.append(PostChange(channel=channel, change="added", text=word_diff("", after[channel].text)))
+        elif before[channel] != after[channel]:
+            changes.append(
+                PostChange(channel=channel, change="changed", text=word_diff(before[channel].text, after[channel].text))
+            )
+    return changes
+
+
+# -- comments --------------------------------------------------------------------------------------
+
+
+class Part(StrEnum):
+    TITLE = "title"
+    LEAD = "lead"
+    PARAGRAPH = "paragraph"
+    ASSET = "asset"
+    POST = "post"
+
+
+class Anchor(BaseModel):
+    """Where in a version a comment points: ``paragraph`` takes a 0-based index, ``asset`` the
+    asset's SHA-256, ``post`` a channel; title and lead need no reference."""
+
+    part: Part
+    ref: str | None = Field(default=None, max_length=100)
+
+    def check_in(self, version: SubmittedVersion) -> None:
+        problem = None
+        if self.part is Part.PARAGRAPH:
+            if self.ref is None or not self.ref.isdigit() or int(self.ref) >= len(version.paragraphs):
+                problem = f"version {version.version} has paragraphs 0 to {len(version.paragraphs) - 1}"
+        elif self.part is Part.ASSET:
+            if self.ref not in {a.sha256 for a in version.assets}:
+                problem = f"no asset with that hash in version {version.version}"
+        elif self.part is Part.POST:
+            if self.ref not in {p.channel.value for p in version.social_posts}:
+                problem = f"no post for that channel in version {version.version}"
+        elif self.part is Part.LEAD and not version.press_release.lead:
+            problem = f"version {version.version} has no lead"
+        if problem:
+            raise InvalidInput("the comment points at nothing", fields=[FieldProblem("anchor.ref", problem)])
+
+
+class Comment(BaseModel):
+    comment_id: str = Field(default_factory=lambda: uuid4().hex)
+    request_id: str
+    version: int
+    anchor: Anchor
+    text: str = Field(min_length=1, max_length=5000)
+    author: str
+    written_at: AwareDatetime
+    reply_to: str | None = None
+    resolved_by: str | None = None
+    resolved_at: AwareDatetime | None = None
+
+    def resolve(self, *, by: str, now: datetime) -> None:
+        if self.reply_to is not None:
+            raise InvalidInput("only a thread is resolved", fields=[FieldProblem("comment_id", "this is a reply")])
+        self.resolved_by, self.resolved_at = by, now
