@@ -85,7 +85,7 @@ async def test_queues_show_what_waits_for_each_level_with_the_time_left(desk):
     assert await desk.ok(HENDRA, "GET", "/reviews/queue") == []
     assert await desk.ok(DEWI, "GET", "/reviews/queue") == []
     reasons = await desk.ok(DEWI, "GET", "/reviews/reasons")
-    assert {r["code"]: r["label"] for r in reasons}["sensitivity"] == "Sensitivitas"
+    assert {r["code"]: r["label"] for r in reasons}["sensitivity"] == "Sensitivitas / protokol"
 
 
 async def test_decisions_go_up_and_back_with_reasons_and_are_counted(desk):

@@ -60,7 +60,7 @@ LABELS: dict[StrEnum, str] = {
     RejectionReason.MISSING_MATERIAL: "Materi kurang",
     RejectionReason.PHOTO_QUALITY: "Kualitas foto",
     RejectionReason.LANGUAGE: "Bahasa",
-    RejectionReason.SENSITIVITY: "Sensitivitas",
+    RejectionReason.SENSITIVITY: "Sensitivitas / protokol",
     RejectionReason.OTHER: "Lainnya",
 }
 
