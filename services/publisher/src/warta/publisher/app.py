@@ -4,9 +4,9 @@ from fastapi import FastAPI
 
 from warta.runtime import ServiceRuntime, ServiceSettings
 
-from . import api
-from .handlers import PublisherHandlers
-from .store import PublisherStore, create_indexes
+from . import api, registry_api
+from .handlers import PublisherHandlers, RegistryHandlers
+from .store import PublisherStore, RegistryStore, create_indexes
 from .subscribers import subscribe
 
 
@@ -20,4 +20,9 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     runtime.on_start(create_indexes)
     handlers = PublisherHandlers(PublisherStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics)
     subscribe(runtime.bus, handlers)
-    return runtime.http_app(title="Warta publisher", routers=[api.router], state={"handlers": handlers})
+    registry = RegistryHandlers(RegistryStore(runtime.db), runtime.uow, runtime.clock)
+    return runtime.http_app(
+        title="Warta publisher",
+        routers=[api.router, registry_api.router],
+        state={"handlers": handlers, "registry": registry},
+    )

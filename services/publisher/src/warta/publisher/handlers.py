@@ -1,13 +1,24 @@
 """The publisher's use cases."""
 
+from dataclasses import dataclass
+
 from pydantic import AnyHttpUrl
 from pymongo import ASCENDING
 
-from warta.contracts import Approved, CoverageSubmitted, IllegalTransition, NotFound, ReviewLevel
+from warta.contracts import (
+    Approved,
+    CoverageSubmitted,
+    FieldProblem,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    ReviewLevel,
+)
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 
 from .domain import Publication, PublicationState, Submission
-from .store import PublisherStore
+from .registry import Contact, RowProblem, parse_csv, to_csv
+from .store import PublisherStore, RegistryStore
 
 
 class PublisherHandlers:
@@ -69,3 +80,68 @@ class PublisherHandlers:
         return await self._store.publications.find(
             {"state": state.value}, sort=[("ordered_at", ASCENDING)], limit=limit
         )
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    dry_run: bool
+    outlets: int
+    contacts_added: int
+    contacts_updated: int
+    problems: list[RowProblem]
+
+
+class RegistryHandlers:
+    """The media registry's use cases: import (checked whole first), export, opt-out."""
+
+    def __init__(self, store: RegistryStore, uow: UnitOfWork, clock: Clock) -> None:
+        self._store = store
+        self._uow = uow
+        self._clock = clock
+
+    async def import_csv(self, text: str, *, dry_run: bool) -> ImportReport:
+        parsed = parse_csv(text)
+        existing = {c.email: c for c in await self._store.contacts()}
+        added = sum(c.email not in existing for c in parsed.contacts)
+        report = ImportReport(
+            dry_run=dry_run,
+            outlets=len(parsed.outlets),
+            contacts_added=added,
+            contacts_updated=len(parsed.contacts) - added,
+            problems=parsed.problems,
+        )
+        if dry_run:
+            return report
+        if parsed.problems:
+            raise InvalidInput(
+                f"{len(parsed.problems)} bad rows; nothing was imported",
+                fields=[FieldProblem(f"rows.{p.row}.{p.field}", p.message) for p in parsed.problems],
+            )
+
+        async def work(tx: Tx) -> None:
+            for outlet in parsed.outlets:
+                await self._store.put_outlet(tx, outlet)
+            for contact in parsed.contacts:
+                before = existing.get(contact.email)
+                # An opt-out is the contact's own wish: a spreadsheet does not undo it.
+                kept = contact.model_copy(update={"opted_out_at": before.opted_out_at if before else None})
+                await self._store.put_contact(tx, kept)
+
+        await self._uow.run(work)
+        return report
+
+    async def export_csv(self) -> str:
+        return to_csv(await self._store.outlets(), await self._store.contacts())
+
+    async def contacts(self) -> list[Contact]:
+        return await self._store.contacts()
+
+    async def opt_out(self, email: str) -> Contact:
+        contact = await self._store.contact(email.strip().lower())
+        if contact is None:
+            raise NotFound(f"no contact {email}")
+        if contact.opted_out_at is None:
+            now = self._clock.now()
+            contact.opted_out_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored
+            await self._store.put_contact(None, contact)
+        return contact

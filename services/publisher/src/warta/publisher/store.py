@@ -9,9 +9,12 @@ from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
 
 from .domain import Publication, Submission
+from .registry import Contact, Outlet
 
 SUBMISSIONS = "submissions"
 PUBLICATIONS = "publications"
+OUTLETS = "outlets"
+CONTACTS = "contacts"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
@@ -32,3 +35,35 @@ class PublisherStore:
     async def get_submission(self, tx: Tx, request_id: str, version: int) -> Submission | None:
         doc = await self._submissions.find_one({"_id": f"{request_id}:{version}"}, session=tx.session)
         return from_document(Submission, doc) if doc else None
+
+
+class RegistryStore:
+    """The media registry: outlets keyed by their normalised name, contacts by their email."""
+
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._outlets = db[OUTLETS]
+        self._contacts = db[CONTACTS]
+
+    async def outlets(self) -> list[Outlet]:
+        return [from_document(Outlet, doc) async for doc in self._outlets.find().sort("_id", ASCENDING)]
+
+    async def contacts(self, tx: Tx | None = None) -> list[Contact]:
+        cursor = self._contacts.find(session=tx.session if tx else None).sort("_id", ASCENDING)
+        return [from_document(Contact, doc) async for doc in cursor]
+
+    async def contact(self, email: str) -> Contact | None:
+        doc = await self._contacts.find_one({"_id": email})
+        return from_document(Contact, doc) if doc else None
+
+    async def put_outlet(self, tx: Tx, outlet: Outlet) -> None:
+        await self._outlets.replace_one(
+            {"_id": outlet.key}, to_document(outlet, _id=outlet.key), upsert=True, session=tx.session
+        )
+
+    async def put_contact(self, tx: Tx | None, contact: Contact) -> None:
+        await self._contacts.replace_one(
+            {"_id": contact.email},
+            to_document(contact, _id=contact.email),
+            upsert=True,
+            session=tx.session if tx else None,
+        )

@@ -1,0 +1,167 @@
+"""The media registry: the outlets the section sends press releases to, and their contacts.
+
+Kept as a CSV the office can edit in a spreadsheet: one row per contact, with its outlet's
+columns repeated. An import is checked whole first; a file with any bad row changes nothing and
+the answer lists every bad row.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from enum import StrEnum
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AwareDatetime, BaseModel, Field
+
+COLUMNS = (
+    "outlet",
+    "outlet_type",
+    "press_council_verified",
+    "journalist_organisation",
+    "contact_name",
+    "desk",
+    "email",
+    "active",
+)
+TRUE, FALSE = {"ya", "yes", "true", "1", "y"}, {"tidak", "no", "false", "0", "n", ""}
+
+
+class OutletType(StrEnum):
+    PRINT = "print"
+    ONLINE = "online"
+    TV = "tv"
+    RADIO = "radio"
+    NEWS_AGENCY = "news_agency"
+
+
+class Outlet(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    type: OutletType
+    press_council_verified: bool = Field(description="Terverifikasi Dewan Pers.")
+    journalist_organisation: str | None = Field(default=None, max_length=100, description="E.g. PWI, AJI, IJTI.")
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.name.split()).casefold()
+
+
+class Contact(BaseModel):
+    email: str = Field(description="Normalised; a contact's identity.")
+    name: str = Field(min_length=1, max_length=200)
+    desk: str | None = Field(default=None, max_length=100)
+    outlet_key: str
+    active: bool = True
+    opted_out_at: AwareDatetime | None = None
+
+    @property
+    def receives(self) -> bool:
+        return self.active and self.opted_out_at is None
+
+
+class RowProblem(BaseModel):
+    row: int = Field(description="Line in the file, the header being line 1.")
+    field: str
+    message: str
+
+
+class ParsedRegistry(BaseModel):
+    outlets: list[Outlet]
+    contacts: list[Contact]
+    problems: list[RowProblem]
+
+
+def _flag(value: str) -> bool | None:
+    v = value.strip().casefold()
+    return True if v in TRUE else False if v in FALSE else None
+
+
+def parse_csv(text: str) -> ParsedRegistry:
+    """Every outlet and contact of a registry file, or every reason it cannot be imported."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets save a BOM
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return ParsedRegistry(
+            outlets=[], contacts=[], problems=[RowProblem(row=1, field=c, message="column missing") for c in missing]
+        )
+    outlets: dict[str, Outlet] = {}
+    contacts: list[Contact] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for line, row in enumerate(reader, start=2):
+        found: list[RowProblem] = []
+
+        def bad(field: str, message: str, line: int = line, found: list[RowProblem] = found) -> None:
+            found.append(RowProblem(row=line, field=field, message=message))
+
+        name = (row.get("outlet") or "").strip()
+        if not name:
+            bad("outlet", "required")
+        try:
+            kind = OutletType((row.get("outlet_type") or "").strip().casefold())
+        except ValueError:
+            bad("outlet_type", f"must be one of {', '.join(t.value for t in OutletType)}")
+        verified = _flag(row.get("press_council_verified") or "")
+        if verified is None:
+            bad("press_council_verified", "must be ya or tidak")
+        active = _flag(row.get("active") or "ya")
+        if active is None:
+            bad("active", "must be ya or tidak")
+        contact_name = (row.get("contact_name") or "").strip()
+        if not contact_name:
+            bad("contact_name", "required")
+        try:
+            email = validate_email((row.get("email") or "").strip(), check_deliverability=False).normalized.lower()
+        except EmailNotValidError as error:
+            bad("email", str(error))
+            email = ""
+        if email and email in seen:
+            bad("email", f"already on row {seen[email]}")
+        if found:
+            problems += found
+            continue
+        seen[email] = line
+        outlet = Outlet(
+            name=" ".join(name.split()),
+            type=kind,
+            press_council_verified=bool(verified),
+            journalist_organisation=(row.get("journalist_organisation") or "").strip() or None,
+        )
+        earlier = outlets.get(outlet.key)
+        if earlier is not None and earlier != outlet:
+            problems.append(
+                RowProblem(row=line, field="outlet", message=f"{name} is described differently on an earlier row")
+            )
+            continue
+        outlets[outlet.key] = outlet
+        contacts.append(
+            Contact(
+                email=email,
+                name=contact_name,
+                desk=(row.get("desk") or "").strip() or None,
+                outlet_key=outlet.key,
+                active=bool(active),
+            )
+        )
+    return ParsedRegistry(outlets=list(outlets.values()), contacts=contacts, problems=problems)
+
+
+def to_csv(outlets: Iterable[Outlet], contacts: Iterable[Contact]) -> str:
+    by_key = {o.key: o for o in outlets}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for c in sorted(contacts, key=lambda c: (c.outlet_key, c.email)):
+        o = by_key[c.outlet_key]
+        writer.writerow(
+            [
+                o.name,
+                o.type.value,
+                "ya" if o.press_council_verified else "tidak",
+                o.journalist_organisation or "",
+                c.name,
+                c.desk or "",
+                c.email,
+                "ya" if c.active else "tidak",
+            ]
+        )
+    return out.getvalue()

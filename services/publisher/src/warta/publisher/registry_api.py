@@ -1,0 +1,67 @@
+"""The media registry over HTTP: import and export as CSV, the contacts, opt-outs."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel
+
+from warta.contracts import FieldProblem, PayloadTooLarge, Role
+from warta.runtime import Officer, require_role
+
+from .handlers import RegistryHandlers
+from .registry import Contact, RowProblem
+
+router = APIRouter(prefix="/media", tags=["media registry"])
+MAX_CSV_BYTES = 5 * 1024 * 1024
+KEEPERS = (Role.ADMIN, Role.TEAM_LEAD, Role.COVERAGE_TEAM)
+
+
+def registry_handlers(request: Request) -> RegistryHandlers:
+    handlers: RegistryHandlers = request.app.state.registry
+    return handlers
+
+
+Registry = Annotated[RegistryHandlers, Depends(registry_handlers)]
+
+
+class ImportAnswer(BaseModel):
+    dry_run: bool
+    outlets: int
+    contacts_added: int
+    contacts_updated: int
+    problems: list[RowProblem]
+
+
+@router.post("/import")
+async def import_registry(request: Request, officer: Officer, registry: Registry, dry_run: bool = True) -> ImportAnswer:
+    """The registry as CSV in the body. A dry run (the default) reports every bad row and writes
+    nothing; a real import of a file with any bad row is refused whole."""
+    require_role(officer, *KEEPERS, action="keeping the media registry")
+    body = bytearray()
+    async for piece in request.stream():
+        body += piece
+        if len(body) > MAX_CSV_BYTES:
+            raise PayloadTooLarge("the file is over 5 MB", fields=[FieldProblem("file", "must be at most 5 MB")])
+    report = await registry.import_csv(body.decode("utf-8", errors="replace"), dry_run=dry_run)
+    return ImportAnswer(**report.__dict__)
+
+
+@router.get("/export.csv", response_class=Response)
+async def export_registry(officer: Officer, registry: Registry) -> Response:
+    csv_text = await registry.export_csv()
+    return Response(
+        csv_text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="daftar-media.csv"'},
+    )
+
+
+@router.get("/contacts")
+async def contacts(officer: Officer, registry: Registry) -> list[Contact]:
+    return await registry.contacts()
+
+
+@router.post("/contacts/{email}/opt-out")
+async def opt_out(email: str, officer: Officer, registry: Registry) -> Contact:
+    require_role(officer, *KEEPERS, action="recording an opt-out")
+    return await registry.opt_out(email)
