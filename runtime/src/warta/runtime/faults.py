@@ -2,15 +2,22 @@
 
 A test starts a service with ``WARTA_FAULT_POINTS=outbox.after_commit`` and the process kills
 itself with SIGKILL when it reaches that point, exactly as a crashed pod would: no cleanup, no
-flush. Unset (always, in production) a fault point costs one set lookup.
+flush. ``name@3`` waits for the third time the point is reached. Unset (always, in production) a
+fault point costs one dictionary lookup.
 """
 
 import os
 import signal
 
-_ARMED = frozenset(p for p in os.environ.get("WARTA_FAULT_POINTS", "").split(",") if p)
+_ARMED: dict[str, int] = {}
+for _spec in filter(None, os.environ.get("WARTA_FAULT_POINTS", "").split(",")):
+    _name, _, _count = _spec.partition("@")
+    _ARMED[_name] = int(_count or 1)
 
 
 def fault_point(name: str) -> None:
-    if name in _ARMED:
+    if name not in _ARMED:
+        return
+    _ARMED[name] -= 1
+    if _ARMED[name] <= 0:
         os.kill(os.getpid(), signal.SIGKILL)

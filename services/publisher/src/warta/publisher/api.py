@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AnyHttpUrl, BaseModel
 
 from warta.contracts import Role
@@ -10,7 +10,8 @@ from warta.runtime import Officer, require_role
 from warta.runtime.http import service_handlers
 
 from .domain import Publication, PublicationState
-from .handlers import PublisherHandlers
+from .handlers import EmailHandlers, PublisherHandlers
+from .mail import Delivery
 
 router = APIRouter(prefix="/publications", tags=["publications"])
 Handlers = Annotated[PublisherHandlers, Depends(service_handlers)]
@@ -41,3 +42,31 @@ async def record_publication(
 ) -> Publication:
     require_role(officer, Role.COVERAGE_TEAM, action="publishing")
     return await handlers.record_publication(request_id, website_url=body.website_url, officer=officer)
+
+
+def email_handlers(request: Request) -> EmailHandlers:
+    handlers: EmailHandlers = request.app.state.email
+    return handlers
+
+
+Email = Annotated[EmailHandlers, Depends(email_handlers)]
+
+
+class EmailReport(BaseModel):
+    recipients: int
+    sent: int
+    waiting: int
+    failed: int
+
+
+@router.post("/{request_id}/email")
+async def email_media(request_id: str, officer: Officer, email: Email) -> EmailReport:
+    """Email the published release to every active contact; repeat it to retry what is waiting.
+    Nobody gets it twice."""
+    require_role(officer, Role.COVERAGE_TEAM, action="emailing the media")
+    return EmailReport(**(await email.send(request_id)).__dict__)
+
+
+@router.get("/{request_id}/deliveries")
+async def deliveries(request_id: str, officer: Officer, email: Email) -> list[Delivery]:
+    return await email.deliveries(request_id)

@@ -1,6 +1,8 @@
 """The publisher's use cases."""
 
+import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pydantic import AnyHttpUrl
 from pymongo import ASCENDING
@@ -15,10 +17,13 @@ from warta.contracts import (
     ReviewLevel,
 )
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
+from warta.runtime.faults import fault_point
 
 from .domain import Publication, PublicationState, Submission
+from .mail import Delivery, DeliveryState, deliveries_for, message_for
+from .mailer import Mailer
 from .registry import Contact, RowProblem, parse_csv, to_csv
-from .store import PublisherStore, RegistryStore
+from .store import DeliveryLedger, PublisherStore, RegistryStore
 
 
 class PublisherHandlers:
@@ -145,3 +150,102 @@ class RegistryHandlers:
             contact.opted_out_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored
             await self._store.put_contact(None, contact)
         return contact
+
+
+@dataclass(frozen=True)
+class FanoutReport:
+    recipients: int
+    sent: int
+    waiting: int
+    failed: int
+
+
+class EmailHandlers:
+    """Step 7's email: the release to every active contact of the registry, once each."""
+
+    def __init__(
+        self,
+        publications: PublisherStore,
+        registry: RegistryStore,
+        ledger: DeliveryLedger,
+        mailer: Mailer,
+        clock: Clock,
+        *,
+        sender: str,
+        public_url: str,
+        concurrency: int,
+        per_second: float,
+        retry_window: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self._publications = publications
+        self._registry = registry
+        self._ledger = ledger
+        self._mailer = mailer
+        self._clock = clock
+        self._sender = sender
+        self._public_url = public_url.rstrip("/")
+        self._concurrency = concurrency
+        self._interval = 1 / per_second
+        self._retry_window = retry_window
+
+    async def send(self, request_id: str) -> FanoutReport:
+        """Send what is due until nothing more is due within the retry window; repeatable."""
+        publication = await self._publications.publications.get(request_id)
+        if publication is None or publication.website_url is None:
+            raise IllegalTransition(
+                current=publication.state.value if publication else "not_ordered",
+                attempted="email the media",
+                message="the release is emailed with its website link: publish it on the website first",
+            )
+        for delivery in deliveries_for(request_id, publication.version, await self._registry.contacts()):
+            await self._ledger.open(delivery)
+        gate = asyncio.Semaphore(self._concurrency)
+        pace = asyncio.Lock()
+
+        async def deliver(delivery: Delivery) -> None:
+            async with gate:
+                if not await self._ledger.claim(delivery):
+                    return
+                async with pace:  # the relay's rate: one message per interval
+                    await asyncio.sleep(self._interval)
+                message = message_for(
+                    delivery,
+                    publication.press_release,
+                    website_url=str(publication.website_url),
+                    sender=self._sender,
+                    opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
+                    domain="warta.tangerangkota.go.id",
+                )
+                refusal = await self._mailer.send(message)
+                now = self._clock.now()
+                if refusal is None:
+                    delivery.accepted(now)
+                else:
+                    delivery.refused(*refusal, now)
+                await self._ledger.record(delivery)
+                fault_point("email.after_record")
+
+        while True:
+            now = self._clock.now()
+            entries = await self._ledger.of(request_id, publication.version)
+            due = [d for d in entries if d.due(now)]
+            if due:
+                await asyncio.gather(*(deliver(d) for d in due))
+                continue
+            soon = [d.retry_at for d in entries if d.state is DeliveryState.TRANSIENT and d.retry_at]
+            if not soon or min(soon) - now > self._retry_window:
+                break
+            await asyncio.sleep(max(0.0, (min(soon) - now).total_seconds()))
+        counts = await self._ledger.counts(request_id, publication.version)
+        return FanoutReport(
+            recipients=sum(counts.values()),
+            sent=counts[DeliveryState.SENT.value],
+            waiting=counts[DeliveryState.TRANSIENT.value] + counts[DeliveryState.PENDING.value],
+            failed=counts[DeliveryState.FAILED.value],
+        )
+
+    async def deliveries(self, request_id: str) -> list[Delivery]:
+        publication = await self._publications.publications.get(request_id)
+        if publication is None:
+            raise NotFound(f"no publication for request {request_id}")
+        return await self._ledger.of(request_id, publication.version)

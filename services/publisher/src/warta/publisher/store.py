@@ -1,24 +1,29 @@
 """The publisher's own database: submitted versions and publications."""
 
+import contextlib
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
 
 from .domain import Publication, Submission
+from .mail import Delivery, DeliveryState
 from .registry import Contact, Outlet
 
 SUBMISSIONS = "submissions"
 PUBLICATIONS = "publications"
 OUTLETS = "outlets"
 CONTACTS = "contacts"
+DELIVERIES = "deliveries"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[PUBLICATIONS].create_index([("state", ASCENDING), ("ordered_at", ASCENDING)])
+    await db[DELIVERIES].create_index([("request_id", ASCENDING), ("version", ASCENDING)])
 
 
 class PublisherStore:
@@ -67,3 +72,36 @@ class RegistryStore:
             upsert=True,
             session=tx.session if tx else None,
         )
+
+
+class DeliveryLedger:
+    """One entry per publication and recipient: what was sent, what waits, what failed."""
+
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._deliveries = db[DELIVERIES]
+
+    async def open(self, delivery: Delivery) -> None:
+        """Add the entry unless it exists: a repeated fan-out never resets what happened."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self._deliveries.insert_one(to_document(delivery, _id=delivery.key))
+
+    async def of(self, request_id: str, version: int) -> list[Delivery]:
+        cursor = self._deliveries.find({"request_id": request_id, "version": version}).sort("_id", ASCENDING)
+        return [from_document(Delivery, doc) async for doc in cursor]
+
+    async def claim(self, delivery: Delivery) -> bool:
+        """Take a due entry for sending; False if another sender took it first."""
+        taken = await self._deliveries.update_one(
+            {"_id": delivery.key, "state": delivery.state.value, "attempts": delivery.attempts},
+            {"$set": {"state": "sending"}},
+        )
+        return taken.modified_count == 1
+
+    async def record(self, delivery: Delivery) -> None:
+        await self._deliveries.replace_one({"_id": delivery.key}, to_document(delivery, _id=delivery.key))
+
+    async def counts(self, request_id: str, version: int) -> dict[str, int]:
+        found = {state.value: 0 for state in DeliveryState}
+        async for doc in self._deliveries.find({"request_id": request_id, "version": version}, {"state": 1}):
+            found[doc["state"]] = found.get(doc["state"], 0) + 1
+        return found

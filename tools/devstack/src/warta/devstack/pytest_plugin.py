@@ -237,7 +237,9 @@ async def apps(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClien
         for name in SERVICES:
             app_module = importlib.import_module(f"warta.{name}.app")
             settings_cls = next(
-                v for k, v in vars(app_module).items() if k.endswith("Settings") and k != "ServiceSettings"
+                v
+                for v in vars(app_module).values()
+                if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
             )
             app = app_module.create_app(namespace.settings(settings_cls))
             clients[name] = await stack.enter_async_context(running_app(app))

@@ -1,0 +1,130 @@
+"""Step 7's email against a real SMTP server (aiosmtpd with STARTTLS): every active contact gets
+the release once, refusals are retried or recorded, and a repeated send sends nothing twice."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from warta.contracts import (
+    Approved,
+    ApprovedData,
+    AssetKind,
+    AssetRef,
+    CoverageSubmitted,
+    CoverageSubmittedData,
+    PressRelease,
+    ReviewLevel,
+    Role,
+)
+from warta.devstack.pytest_plugin import ServiceCaller, running_app
+from warta.devstack.smtp import smtp_server
+from warta.publisher.app import PublisherSettings, create_app
+
+RID = "req-mail"
+DEWI = (Role.COVERAGE_TEAM, "dewi")
+LEAD = (Role.TEAM_LEAD, "rina")
+ADMIN = (Role.ADMIN, "siti")
+REGISTRY = (
+    "outlet,outlet_type,press_council_verified,journalist_organisation,contact_name,desk,email,active\n"
+    "Tangerang Ekspres,print,ya,PWI,Budi,Redaksi,budi@tangex.co.id,ya\n"
+    "Tangerang Ekspres,print,ya,PWI,Rina,Foto,rina@tangex.co.id,ya\n"
+    "Radar TV,tv,ya,IJTI,Sementara,Liputan,sementara@radar.tv,ya\n"
+    "Radar TV,tv,ya,IJTI,Ditolak,Liputan,ditolak@radar.tv,ya\n"
+    "Antara,news_agency,ya,,Sari,Banten,sari@antaranews.com,ya\n"
+    "Antara,news_agency,ya,,Lama,Banten,lama@antaranews.com,tidak\n"
+    "Kabar Kota,online,tidak,AJI,Berhenti,Kota,berhenti@kabarkota.id,ya\n"
+)
+
+
+def relay_policy(address: str, tries: int) -> str | None:
+    if address.startswith("sementara@") and tries == 0:
+        return "450 4.2.1 Mailbox busy, try later"
+    if address.startswith("ditolak@"):
+        return "550 5.1.1 No such user"
+    return None
+
+
+@pytest.fixture
+def relay(tmp_path):
+    with smtp_server(tmp_path, relay_policy) as server:
+        yield server
+
+
+@pytest.fixture
+async def desk(namespace, mongo, relay):
+    settings = namespace.settings(
+        PublisherSettings,
+        smtp_host=relay.host,
+        smtp_port=relay.port,
+        smtp_ca_file=relay.ca_file,
+        mail_per_second=200,
+        public_url="https://warta.tangerangkota.go.id/publisher",
+    )
+    app = create_app(settings)
+    async with running_app(app) as client:
+        yield ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
+
+
+async def ordered(desk: ServiceCaller) -> None:
+    """The approved version 1 of a release, as the publisher receives it from review."""
+    now = datetime.now(UTC)
+    submitted = CoverageSubmitted.occurred(
+        data=CoverageSubmittedData(
+            request_id=RID,
+            version=1,
+            press_release=PressRelease(
+                title="Wali Kota Resmikan Taman Literasi",
+                body="Taman dibuka untuk warga.\n\nSetiap hari.",
+                dateline="Tangerang, 30 November 2026",
+                lead="Wali Kota meresmikan taman.",
+            ),
+            assets=(AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64),),
+            submitted_by="dewi",
+            contributors=("dewi",),
+        ),
+        request_id=RID,
+        time=now - timedelta(minutes=30),
+    )
+    handlers = desk.app.state.handlers
+    await handlers.keep_submission(submitted)
+    approved = Approved.occurred(
+        data=ApprovedData(request_id=RID, version=1, level=ReviewLevel.SECTION_HEAD), request_id=RID, time=now
+    )
+    await handlers.order_publication(approved)
+
+
+async def test_every_active_contact_gets_the_release_once(desk, relay):
+    await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
+    await desk.ok(ADMIN, "POST", "/media/contacts/berhenti@kabarkota.id/opt-out")
+    await ordered(desk)
+    await desk.refused(409, DEWI, "POST", f"/publications/{RID}/email")  # not on the website yet
+    await desk.ok(DEWI, "POST", f"/publications/{RID}", json={"website_url": "https://tangerangkota.go.id/berita/1"})
+    await desk.refused(403, LEAD, "POST", f"/publications/{RID}/email")
+
+    report = await desk.ok(DEWI, "POST", f"/publications/{RID}/email")
+    assert report == {"recipients": 5, "sent": 4, "waiting": 0, "failed": 1}
+    assert relay.mailbox.delivered_to() == [
+        "budi@tangex.co.id",
+        "rina@tangex.co.id",
+        "sari@antaranews.com",
+        "sementara@radar.tv",  # refused for now (450), accepted on the retry
+    ]
+    deliveries = {d["email"]: d for d in await desk.ok(DEWI, "GET", f"/publications/{RID}/deliveries")}
+    assert deliveries["ditolak@radar.tv"]["state"] == "failed"
+    assert deliveries["ditolak@radar.tv"]["last_error"].startswith("550")
+    assert deliveries["sementara@radar.tv"]["attempts"] == 2
+    assert "lama@antaranews.com" not in deliveries  # inactive
+    assert "berhenti@kabarkota.id" not in deliveries  # opted out
+
+    message = next(m for m in relay.mailbox.received if m["To"] == "budi@tangex.co.id")
+    assert message["Subject"] == "[Siaran Pers] Wali Kota Resmikan Taman Literasi"
+    text = message.get_body(("plain",)).get_content()
+    assert text.startswith("Yth. Budi,")
+    assert "https://tangerangkota.go.id/berita/1" in text
+    assert "https://warta.tangerangkota.go.id/publisher/media/contacts/budi@tangex.co.id/opt-out" in text
+    assert message.get_body(("html",)) is not None
+
+    # Sending again (a retry, a restart) sends nothing twice.
+    again = await desk.ok(DEWI, "POST", f"/publications/{RID}/email")
+    assert again == report
+    assert len(relay.mailbox.received) == 4
