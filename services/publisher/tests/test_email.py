@@ -78,7 +78,10 @@ async def ordered(desk: ServiceCaller) -> None:
                 dateline="Tangerang, 30 November 2026",
                 lead="Wali Kota meresmikan taman.",
             ),
-            assets=(AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64),),
+            assets=(
+                AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64, caption="Pita digunting"),
+                AssetRef(kind=AssetKind.VIDEO, uri="http://c/v", sha256="b" * 64),
+            ),
             submitted_by="dewi",
             contributors=("dewi",),
         ),
@@ -121,6 +124,8 @@ async def test_every_active_contact_gets_the_release_once(desk, relay):
     text = message.get_body(("plain",)).get_content()
     assert text.startswith("Yth. Budi,")
     assert "https://tangerangkota.go.id/berita/1" in text
+    assert "- Pita digunting: http://c/a" in text
+    assert "http://c/v" not in text  # photos only; the video is on the website
     assert "https://warta.tangerangkota.go.id/publisher/media/contacts/budi@tangex.co.id/opt-out" in text
     assert message.get_body(("html",)) is not None
 

@@ -9,6 +9,7 @@ from pymongo import ASCENDING
 
 from warta.contracts import (
     Approved,
+    AssetKind,
     CoverageSubmitted,
     FieldProblem,
     IllegalTransition,
@@ -211,6 +212,7 @@ class EmailHandlers:
                 message = message_for(
                     delivery,
                     publication.press_release,
+                    photos=tuple(a for a in publication.assets if a.kind is AssetKind.PHOTO),
                     website_url=str(publication.website_url),
                     sender=self._sender,
                     opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",

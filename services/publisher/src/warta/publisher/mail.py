@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
 
-from warta.contracts import PressRelease
+from warta.contracts import AssetRef, PressRelease
 
 from .registry import Contact
 
@@ -64,16 +64,27 @@ class Delivery(BaseModel):
 
 
 def message_for(
-    delivery: Delivery, release: PressRelease, *, website_url: str, sender: str, opt_out_url: str, domain: str
+    delivery: Delivery,
+    release: PressRelease,
+    *,
+    photos: tuple[AssetRef, ...],
+    website_url: str,
+    sender: str,
+    opt_out_url: str,
+    domain: str,
 ) -> EmailMessage:
-    """Yth. <name>, the release in plain text and HTML, the website link and an opt-out link."""
+    """Yth. <name>, the release in plain text and HTML, links to its photos (full size, for the
+    newsroom to pick from; no attachments to fill inboxes), the website link and an opt-out link."""
     greeting = f"Yth. {delivery.name},"
     lines = [greeting, "", release.title, ""]
     if release.dateline:
         lines.append(f"{release.dateline} — {release.lead or ''}".strip(" —"))
     elif release.lead:
         lines.append(release.lead)
-    lines += ["", release.body, "", f"Selengkapnya: {website_url}", "", f"Berhenti menerima siaran pers: {opt_out_url}"]
+    lines += ["", release.body, ""]
+    if photos:
+        lines += ["Foto:", *(f"- {p.caption or 'Foto'}: {p.uri}" for p in photos), ""]
+    lines += [f"Selengkapnya: {website_url}", "", f"Berhenti menerima siaran pers: {opt_out_url}"]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = delivery.email
@@ -83,6 +94,10 @@ def message_for(
     message["List-Unsubscribe"] = f"<{opt_out_url}>"
     message.set_content("\n".join(lines))
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in release.body.split("\n\n") if p.strip())
+    photo_list = "".join(
+        f'<li><a href="{html.escape(p.uri)}">{html.escape(p.caption or "Foto")}</a></li>' for p in photos
+    )
+    photo_list = f"<p>Foto:</p><ul>{photo_list}</ul>" if photos else ""
     message.add_alternative(
         f"<p>{html.escape(greeting)}</p><h1>{html.escape(release.title)}</h1>"
         f"<p><strong>{html.escape(release.dateline or '')}</strong> {html.escape(release.lead or '')}</p>"
