@@ -1,6 +1,7 @@
 """Step 7's email against a real SMTP server (aiosmtpd with STARTTLS): every active contact gets
 the release once, refusals are retried or recorded, and a repeated send sends nothing twice."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -65,7 +66,7 @@ async def desk(namespace, mongo, relay):
         yield ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
 
 
-async def ordered(desk: ServiceCaller) -> None:
+async def ordered(desk: ServiceCaller, embargo_until: datetime | None = None) -> None:
     """The approved version 1 of a release, as the publisher receives it from review."""
     now = datetime.now(UTC)
     submitted = CoverageSubmitted.occurred(
@@ -77,6 +78,7 @@ async def ordered(desk: ServiceCaller) -> None:
                 body="Taman dibuka untuk warga.\n\nSetiap hari.",
                 dateline="Tangerang, 30 November 2026",
                 lead="Wali Kota meresmikan taman.",
+                embargo_until=embargo_until,
             ),
             assets=(
                 AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64, caption="Pita digunting"),
@@ -133,3 +135,20 @@ async def test_every_active_contact_gets_the_release_once(desk, relay):
     again = await desk.ok(DEWI, "POST", f"/publications/{RID}/email")
     assert again == report
     assert len(relay.mailbox.received) == 4
+    metrics = (await desk.client.get("/metrics")).text
+    assert 'warta_media_emails_total{outcome="sent"} 4.0' in metrics
+    assert 'warta_media_emails_total{outcome="transient"} 1.0' in metrics
+    assert 'warta_media_emails_total{outcome="failed"} 1.0' in metrics
+
+
+async def test_nothing_goes_out_before_the_embargo(desk, relay):
+    await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
+    until = datetime.now(UTC) + timedelta(seconds=2)
+    await ordered(desk, embargo_until=until)
+    website = {"website_url": "https://tangerangkota.go.id/berita/2"}
+    refused = await desk.refused(409, DEWI, "POST", f"/publications/{RID}", json=website)
+    assert "embargo" in refused["message"]
+    assert relay.mailbox.received == []
+    await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.1)
+    await desk.ok(DEWI, "POST", f"/publications/{RID}", json=website)
+    assert (await desk.ok(DEWI, "POST", f"/publications/{RID}/email"))["sent"] == 5  # nobody opted out here

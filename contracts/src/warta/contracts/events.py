@@ -91,6 +91,9 @@ class PressRelease(Model):
     lead: str | None = Field(default=None, max_length=2000, description="Teras berita: the opening paragraph.")
     quotes: tuple[Quote, ...] = ()
     tags: tuple[Annotated[str, Field(min_length=1, max_length=50)], ...] = Field(default=(), max_length=30)
+    embargo_until: AwareDatetime | None = Field(
+        default=None, description="Nothing of the release goes out before this moment."
+    )
 
 
 class AssetRef(Model):

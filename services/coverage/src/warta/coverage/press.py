@@ -10,7 +10,7 @@ console shows in Indonesian.
 import re
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import PressRelease, Quote
 from warta.runtime.indonesian import format_date
@@ -41,6 +41,7 @@ class Draft(BaseModel):
     quotes: tuple[Quote, ...] = Field(default=(), max_length=30)
     captions: dict[str, str] = Field(default_factory=dict, description="Photo captions by asset id.")
     tags: tuple[str, ...] = Field(default=(), max_length=30)
+    embargo_until: AwareDatetime | None = Field(default=None, description="Not to be published before.")
 
     @property
     def dateline(self) -> str | None:
@@ -56,6 +57,7 @@ class Draft(BaseModel):
             lead=self.lead.strip() or None,
             quotes=self.quotes,
             tags=tuple(dict.fromkeys(t.strip().lower() for t in self.tags if t.strip())),
+            embargo_until=self.embargo_until,
         )
 
 

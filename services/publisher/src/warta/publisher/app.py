@@ -49,6 +49,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         DeliveryLedger(runtime.db),
         Mailer(relay),
         runtime.clock,
+        runtime.metrics,
         sender=settings.mail_from,
         public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
         concurrency=settings.mail_concurrency,

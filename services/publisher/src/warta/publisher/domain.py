@@ -16,6 +16,7 @@ from warta.contracts import (
     PublishedData,
 )
 from warta.runtime.aggregate import Aggregate
+from warta.runtime.indonesian import format_datetime
 
 
 class Submission(BaseModel):
@@ -53,6 +54,16 @@ class Publication(Aggregate):
     published_by: str | None = None
     published_at: AwareDatetime | None = None
 
+    def require_embargo_over(self, now: datetime, attempted: str) -> None:
+        """Nothing of an embargoed release goes out before its time."""
+        until = self.press_release.embargo_until
+        if until is not None and now < until:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted=attempted,
+                message=f"the release is under embargo until {format_datetime(until)}",
+            )
+
     @classmethod
     def order(cls, approved: Approved, submission: Submission) -> "Publication":
         """The section head's approval orders publication of exactly the version approved."""
@@ -69,6 +80,7 @@ class Publication(Aggregate):
         """Record that the release is on the city website (step 7 done)."""
         if self.state is not PublicationState.READY:
             raise IllegalTransition(current=self.state.value, attempted="publish")
+        self.require_embargo_over(now, "publish")
         self.state = PublicationState.PUBLISHED
         self.website_url = website_url
         self.published_by = actor.officer_id

@@ -4,6 +4,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import timedelta
 
+from prometheus_client import Counter
 from pydantic import AnyHttpUrl
 from pymongo import ASCENDING
 
@@ -171,6 +172,7 @@ class EmailHandlers:
         ledger: DeliveryLedger,
         mailer: Mailer,
         clock: Clock,
+        metrics: ServiceMetrics,
         *,
         sender: str,
         public_url: str,
@@ -188,6 +190,12 @@ class EmailHandlers:
         self._concurrency = concurrency
         self._interval = 1 / per_second
         self._retry_window = retry_window
+        self._emails = Counter(
+            "warta_media_emails",
+            "Emails to media contacts by outcome of each attempt: sent, transient (retried), failed.",
+            ["outcome"],
+            registry=metrics.registry,
+        )
 
     async def send(self, request_id: str) -> FanoutReport:
         """Send what is due until nothing more is due within the retry window; repeatable."""
@@ -198,6 +206,7 @@ class EmailHandlers:
                 attempted="email the media",
                 message="the release is emailed with its website link: publish it on the website first",
             )
+        publication.require_embargo_over(self._clock.now(), "email the media")
         for delivery in deliveries_for(request_id, publication.version, await self._registry.contacts()):
             await self._ledger.open(delivery)
         gate = asyncio.Semaphore(self._concurrency)
@@ -225,6 +234,7 @@ class EmailHandlers:
                 else:
                     delivery.refused(*refusal, now)
                 await self._ledger.record(delivery)
+                self._emails.labels(delivery.state.value).inc()
                 fault_point("email.after_record")
 
         while True:
