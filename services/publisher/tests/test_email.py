@@ -16,6 +16,8 @@ from warta.contracts import (
     PressRelease,
     ReviewLevel,
     Role,
+    SocialChannel,
+    SocialPost,
 )
 from warta.devstack.pytest_plugin import ServiceCaller, running_app
 from warta.devstack.smtp import smtp_server
@@ -86,6 +88,9 @@ async def ordered(desk: ServiceCaller, embargo_until: datetime | None = None) ->
             ),
             submitted_by="dewi",
             contributors=("dewi",),
+            social_posts=(
+                SocialPost(channel=SocialChannel.INSTAGRAM, text="Taman dibuka #Tangerang", media=("http://c/a",)),
+            ),
         ),
         request_id=RID,
         time=now - timedelta(minutes=30),
@@ -152,3 +157,19 @@ async def test_nothing_goes_out_before_the_embargo(desk, relay):
     await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.1)
     await desk.ok(DEWI, "POST", f"/publications/{RID}", json=website)
     assert (await desk.ok(DEWI, "POST", f"/publications/{RID}/email"))["sent"] == 5  # nobody opted out here
+
+
+async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_once(desk):
+    await ordered(desk)
+    [package] = (await desk.ok(DEWI, "GET", f"/publications/{RID}"))["social"]
+    assert package["post"]["text"] == "Taman dibuka #Tangerang"
+    assert package["post"]["media"] == ["http://c/a"]
+    assert package["posted_url"] is None
+    path = f"/publications/{RID}/social/instagram"
+    posted = await desk.ok(DEWI, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})
+    assert (posted["posted_url"], posted["posted_by"]) == ("https://www.instagram.com/p/abc/", "dewi")
+    assert (await desk.ok(DEWI, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})) == posted
+    await desk.refused(409, DEWI, "POST", path, json={"url": "https://www.instagram.com/p/other/"})
+    await desk.refused(404, DEWI, "POST", f"/publications/{RID}/social/tiktok", json={"url": "https://tiktok.com/x"})
+    await desk.refused(403, LEAD, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})
+    await desk.refused(422, DEWI, "POST", path, json={"url": "bukan alamat"}, field="url")

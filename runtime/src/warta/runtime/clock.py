@@ -7,7 +7,9 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """UTC wall clock; presentation converts to Asia/Jakarta."""
+    """UTC wall clock, to the millisecond; presentation converts to Asia/Jakarta."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        # BSON keeps milliseconds: a time answered now reads back the same after it is stored.
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)

@@ -5,11 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AnyHttpUrl, BaseModel
 
-from warta.contracts import Role
+from warta.contracts import Role, SocialChannel
 from warta.runtime import Officer, require_role
 from warta.runtime.http import service_handlers
 
-from .domain import Publication, PublicationState
+from .domain import Publication, PublicationState, SocialPackage
 from .handlers import EmailHandlers, PublisherHandlers
 from .mail import Delivery
 
@@ -70,3 +70,16 @@ async def email_media(request_id: str, officer: Officer, email: Email) -> EmailR
 @router.get("/{request_id}/deliveries")
 async def deliveries(request_id: str, officer: Officer, email: Email) -> list[Delivery]:
     return await email.deliveries(request_id)
+
+
+class PostedUrl(BaseModel):
+    url: AnyHttpUrl
+
+
+@router.post("/{request_id}/social/{channel}")
+async def record_social_post(
+    request_id: str, channel: SocialChannel, body: PostedUrl, officer: Officer, handlers: Handlers
+) -> SocialPackage:
+    """The address of a post an officer made by hand from its package (in the publication)."""
+    require_role(officer, Role.COVERAGE_TEAM, action="posting on social media")
+    return await handlers.record_social(request_id, channel, url=body.url, officer=officer)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AnyHttpUrl, AwareDatetime, BaseModel
+from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
     Actor,
@@ -11,9 +11,12 @@ from warta.contracts import (
     AssetRef,
     CoverageSubmitted,
     IllegalTransition,
+    NotFound,
     PressRelease,
     Published,
     PublishedData,
+    SocialChannel,
+    SocialPost,
 )
 from warta.runtime.aggregate import Aggregate
 from warta.runtime.indonesian import format_datetime
@@ -26,6 +29,7 @@ class Submission(BaseModel):
     version: int
     press_release: PressRelease
     assets: tuple[AssetRef, ...]
+    social_posts: tuple[SocialPost, ...] = ()
 
     @classmethod
     def of(cls, submitted: CoverageSubmitted) -> "Submission":
@@ -34,7 +38,18 @@ class Submission(BaseModel):
             version=submitted.data.version,
             press_release=submitted.data.press_release,
             assets=submitted.data.assets,
+            social_posts=submitted.data.social_posts,
         )
+
+
+class SocialPackage(BaseModel):
+    """A post ready for an officer to put on a channel by hand (the city's accounts are not
+    connected yet), and the address of the post once they have."""
+
+    post: SocialPost
+    posted_url: AnyHttpUrl | None = None
+    posted_by: str | None = None
+    posted_at: AwareDatetime | None = None
 
 
 class PublicationState(StrEnum):
@@ -48,11 +63,29 @@ class Publication(Aggregate):
     version: int
     press_release: PressRelease
     assets: tuple[AssetRef, ...]
+    social: list[SocialPackage] = Field(default_factory=list)
     ordered_at: AwareDatetime
     state: PublicationState = PublicationState.READY
     website_url: AnyHttpUrl | None = None
     published_by: str | None = None
     published_at: AwareDatetime | None = None
+
+    def record_social(self, channel: SocialChannel, *, url: AnyHttpUrl, now: datetime, actor: Actor) -> SocialPackage:
+        """An officer posted the package by hand and pastes the post's address back."""
+        self.require_embargo_over(now, f"post on {channel.value}")
+        package = next((p for p in self.social if p.post.channel is channel), None)
+        if package is None:
+            raise NotFound(f"the approved version has no {channel.value} post")
+        if package.posted_url is not None and package.posted_url != url:
+            raise IllegalTransition(
+                current="posted",
+                attempted=f"record another {channel.value} post",
+                message=f"the {channel.value} post is recorded already at {package.posted_url}",
+            )
+        if package.posted_url is None:
+            package.posted_url, package.posted_by, package.posted_at = url, actor.officer_id, now
+            self.changed()
+        return package
 
     def require_embargo_over(self, now: datetime, attempted: str) -> None:
         """Nothing of an embargoed release goes out before its time."""
@@ -73,6 +106,7 @@ class Publication(Aggregate):
             version=submission.version,
             press_release=submission.press_release,
             assets=submission.assets,
+            social=[SocialPackage(post=post) for post in submission.social_posts],
             ordered_at=approved.time,
         )
 

@@ -17,11 +17,12 @@ from warta.contracts import (
     InvalidInput,
     NotFound,
     ReviewLevel,
+    SocialChannel,
 )
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
 
-from .domain import Publication, PublicationState, Submission
+from .domain import Publication, PublicationState, SocialPackage, Submission
 from .mail import Delivery, DeliveryState, deliveries_for, message_for
 from .mailer import Mailer
 from .registry import Contact, RowProblem, parse_csv, to_csv
@@ -76,6 +77,22 @@ class PublisherHandlers:
         publication = await self._uow.run(work)
         self._metrics.step_finished(7, publication.ordered_at, now)
         return publication
+
+    async def record_social(
+        self, request_id: str, channel: SocialChannel, *, url: AnyHttpUrl, officer: Principal
+    ) -> SocialPackage:
+        now = self._clock.now()
+
+        async def work(tx: Tx) -> SocialPackage:
+            publication = await self._store.publications.get(request_id, tx)
+            if publication is None:
+                raise NotFound(f"no publication for request {request_id}")
+            package = publication.record_social(channel, url=url, now=now, actor=officer.actor)
+            if publication.revision != publication.loaded_revision:
+                await self._store.publications.save(tx, publication)
+            return package
+
+        return await self._uow.run(work)
 
     async def get(self, request_id: str) -> Publication:
         publication = await self._store.publications.get(request_id)
@@ -148,8 +165,7 @@ class RegistryHandlers:
         if contact is None:
             raise NotFound(f"no contact {email}")
         if contact.opted_out_at is None:
-            now = self._clock.now()
-            contact.opted_out_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored
+            contact.opted_out_at = self._clock.now()
             await self._store.put_contact(None, contact)
         return contact
 
