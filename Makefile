@@ -50,6 +50,7 @@ test: lint
 bench: env
 	$(PY) bench/suggestion.py
 	$(PY) bench/uploads.py
+	$(PY) bench/media_email.py
 
 schemas: env
 	$(PY) -m warta.contracts.schemas contracts/schemas
