@@ -101,10 +101,11 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
 
     await eventually(outboxes_drained)
     # scheduler: the disposition; coverage: the assignment and both rejections; review: the three
-    # versions; publisher: the three versions and the one approval that orders publication (the team
-    # lead's approvals pass it by without a write). Nothing in the walk waits for coverage to take
-    # the section head's rejection, so its inbox may still be catching up when Published is seen.
-    expected_inbox = {"intake": 0, "scheduler": 1, "coverage": 3, "review": 3, "publisher": 4}
+    # versions; publisher: the letter's arrival (for the lead time), the three versions and the one
+    # approval that orders publication (the team lead's approvals pass it by without a write).
+    # Nothing in the walk waits for coverage to take the section head's rejection, so its inbox may
+    # still be catching up when Published is seen.
+    expected_inbox = {"intake": 0, "scheduler": 1, "coverage": 3, "review": 3, "publisher": 5}
 
     async def inbox_counts():
         counts = {name: await db[name].inbox.count_documents({}) for name in SERVICES}
@@ -117,6 +118,10 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
         for process in processes.values():
             counts |= step_counts((await client.get(f"{process.url}/metrics")).text)
             assert (await client.get(f"{process.url}/readyz")).json()["status"] == "ready"
+        publisher_metrics = (await client.get(f"{processes['publisher'].url}/metrics")).text
+    # The whole request, from the letter's arrival 20 minutes before the walk to publication.
+    assert "warta_request_lead_time_seconds_count 1.0" in publisher_metrics
+    assert 'warta_requests_completed_total{outcome="within"} 1.0' in publisher_metrics
     # Step 4 ran twice (one rejection; the team lead's correction is not step 4), step 5 three
     # times, step 6 twice.
     assert counts == {1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2, 7: 1}

@@ -51,8 +51,27 @@ class ServiceMetrics:
             registry=r,
         )
         self.outbox_pending = Gauge("warta_outbox_pending", "Events committed but not yet relayed.", registry=r)
+        self.lead_time = Histogram(
+            "warta_request_lead_time_seconds",
+            "From the letter's arrival to publication: the whole SOP against its 380 minutes.",
+            buckets=STEP_BUCKETS_SECONDS,
+            registry=r,
+        )
+        self.requests_completed = Counter(
+            "warta_requests_completed",
+            "Requests published, by whether the whole SOP kept its 380-minute standard.",
+            ["outcome"],
+            registry=r,
+        )
         for step in SOP_STEPS:
             self.step_standard.labels(str(step.number)).set(step.standard_minutes * 60)
+
+    def request_finished(self, received_at: datetime, published_at: datetime) -> float:
+        """Record one request's whole lead time and return it in seconds."""
+        seconds = max(0.0, (published_at - received_at).total_seconds())
+        self.lead_time.observe(seconds)
+        self.requests_completed.labels("within" if seconds <= TOTAL_STANDARD_MINUTES * 60 else "over").inc()
+        return seconds
 
     def step_finished(self, number: int, started_at: datetime, finished_at: datetime) -> float:
         """Record one finished step and return its duration in seconds."""

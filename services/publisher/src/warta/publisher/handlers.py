@@ -16,6 +16,7 @@ from warta.contracts import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    RequestReceived,
     ReviewLevel,
     SocialChannel,
 )
@@ -35,6 +36,12 @@ class PublisherHandlers:
         self._uow = uow
         self._clock = clock
         self._metrics = metrics
+
+    async def note_arrival(self, received: RequestReceived) -> None:
+        async def work(tx: Tx) -> None:
+            await self._store.note_arrival(tx, received.data.request_id, received.data.received_at)
+
+        await self._uow.run(work, consumes=received)
 
     async def keep_submission(self, submitted: CoverageSubmitted) -> None:
         async def work(tx: Tx) -> None:
@@ -76,6 +83,9 @@ class PublisherHandlers:
 
         publication = await self._uow.run(work)
         self._metrics.step_finished(7, publication.ordered_at, now)
+        received_at = await self._store.arrival(request_id)
+        if received_at is not None:
+            self._metrics.request_finished(received_at, now)
         return publication
 
     async def record_social(

@@ -1,6 +1,7 @@
 """The publisher's own database: submitted versions and publications."""
 
 import contextlib
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -19,6 +20,7 @@ PUBLICATIONS = "publications"
 OUTLETS = "outlets"
 CONTACTS = "contacts"
 DELIVERIES = "deliveries"
+ARRIVALS = "arrivals"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
@@ -30,6 +32,17 @@ class PublisherStore:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.publications = AggregateCollection(db[PUBLICATIONS], Publication, lambda p: p.request_id)
         self._submissions = db[SUBMISSIONS]
+        self._arrivals = db[ARRIVALS]
+
+    async def note_arrival(self, tx: Tx, request_id: str, received_at: datetime) -> None:
+        """When the letter arrived: the start of the request's whole lead time."""
+        await self._arrivals.replace_one(
+            {"_id": request_id}, {"_id": request_id, "received_at": received_at}, upsert=True, session=tx.session
+        )
+
+    async def arrival(self, request_id: str) -> datetime | None:
+        doc = await self._arrivals.find_one({"_id": request_id})
+        return doc["received_at"] if doc else None
 
     async def keep_submission(self, tx: Tx, submission: Submission) -> None:
         key = f"{submission.request_id}:{submission.version}"
