@@ -223,16 +223,6 @@ class ResumableGridFSFile:
             upsert=True,
         )
 
-    async def chunks(self) -> AsyncIterator[bytes]:
-        """The stored bytes in order, a chunk at a time (for hashing or sniffing after the fact)."""
-        n = 0
-        while True:
-            doc = await self._chunks.find_one({"files_id": self.file_id, "n": n})
-            if doc is None:
-                return
-            yield bytes(doc["data"])
-            n += 1
-
     async def discard(self) -> None:
         await self._chunks.delete_many({"files_id": self.file_id})
         await self._files.delete_one({"_id": self.file_id})

@@ -5,7 +5,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -228,6 +228,7 @@ class CoverageHandlers:
         media = self._store.media_file(upload.file_id)
         progress = Progress(upload.offset, upload.tail)
         running = self._hashes.resume(upload)
+        discarded = False
         try:
             await media.append(
                 progress, self._sniffed(upload, pieces), size=upload.size, on_stored=running.update if running else None
@@ -236,6 +237,7 @@ class CoverageHandlers:
             # A file that lies about its size or type is not kept in part.
             await media.discard()
             await self._store.remove_upload(upload)
+            discarded = True
             if isinstance(refused, TooLarge):
                 raise PayloadTooLarge(
                     "more bytes than declared",
@@ -246,7 +248,7 @@ class CoverageHandlers:
             upload.offset, upload.tail = progress.offset, progress.tail
             if running is not None:
                 self._hashes.keep(upload, running)
-            if await self._store.upload(request_id, upload_id) is not None:
+            if not discarded:
                 await self._store.save_progress(upload)
         if upload.offset < upload.size:
             return UploadOutcome(upload)
@@ -316,7 +318,7 @@ class CoverageHandlers:
 
     async def _read_back_hash(self, upload: Upload) -> str:
         digest = hashlib.sha256()
-        async for chunk in self._store.media_file(upload.file_id).chunks():
+        async for chunk in self._store.read(upload.file_id):
             digest.update(chunk)
         return digest.hexdigest()
 
@@ -383,6 +385,3 @@ class CoverageHandlers:
         if found is None:
             raise NotFound(f"request {request_id} has no version {version}")
         return found
-
-    def now(self) -> datetime:
-        return self._clock.now()

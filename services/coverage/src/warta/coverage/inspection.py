@@ -12,8 +12,6 @@ from PIL import Image, UnidentifiedImageError
 
 from warta.runtime.indonesian import JAKARTA
 
-from .media import MediaType
-
 THUMBNAIL_PIXELS = 320
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_IFD = 0x8769
@@ -109,7 +107,3 @@ async def _find_box(read_at: ReadAt, start: int, end: int, kind: bytes) -> tuple
             return body, position + length
         position += length
     return None
-
-
-def is_video(media_type: MediaType) -> bool:
-    return media_type in (MediaType.MP4, MediaType.MOV)

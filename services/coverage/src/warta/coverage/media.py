@@ -6,7 +6,6 @@ each saying at which offset it continues. A dropped connection loses at most the
 flight: the client asks where the upload stands and sends the rest.
 """
 
-from datetime import datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -116,9 +115,6 @@ class Upload(BaseModel):
                 f"the upload stands at byte {self.offset}; continue from there",
                 fields=[FieldProblem("Upload-Offset", f"must be {self.offset}")],
             )
-
-    def may_write(self, now: datetime) -> bool:
-        return self.lease_until is None or self.lease_until <= now
 
 
 class Asset(BaseModel):

@@ -34,7 +34,8 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     store = PublisherStore(runtime.db)
     handlers = PublisherHandlers(store, runtime.uow, runtime.clock, runtime.metrics)
     subscribe(runtime.bus, handlers)
-    registry = RegistryHandlers(RegistryStore(runtime.db), runtime.uow, runtime.clock)
+    contacts = RegistryStore(runtime.db)
+    registry = RegistryHandlers(contacts, runtime.uow, runtime.clock)
     relay = RelaySettings(
         host=settings.smtp_host,
         port=settings.smtp_port,
@@ -45,7 +46,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     )
     email = EmailHandlers(
         store,
-        RegistryStore(runtime.db),
+        contacts,
         DeliveryLedger(runtime.db),
         Mailer(relay),
         runtime.clock,

@@ -147,6 +147,3 @@ class AgendaEntry(Aggregate):
                 actor=actor,
             )
         )
-
-    def includes(self, officer_id: str) -> bool:
-        return self.assignment is not None and any(m.officer_id == officer_id for m in self.assignment.members)
