@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help env up demo test bench lint format schemas clean
+.PHONY: help env system up demo test bench lint format schemas clean
 
 help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff check, format check and mypy --strict"
 	@echo "make format   apply ruff's formatting and fixes"
 	@echo "make schemas  regenerate contracts/schemas from the event models"
+	@echo "make system   install the Debian packages of the servers the tests run (make test does)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,6 +28,10 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml services/*/pyproj
 	@touch $@
 
 env: $(VENV)/.synced
+
+# Debian packages of the servers the tests run for real (WordPress, MariaDB, PHP).
+system:
+	tools/system/deps.sh
 
 up: env
 	$(PY) -m warta.devstack up
@@ -44,7 +49,7 @@ format: env
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint
+test: system lint
 	$(VENV)/bin/pytest
 
 bench: env

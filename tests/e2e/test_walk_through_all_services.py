@@ -1,6 +1,8 @@
 """One request from letter to Published across the five services, each its own OS process."""
 
+import hashlib
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -19,6 +21,8 @@ from warta.contracts import (
 )
 from warta.devstack.demo import walk
 from warta.devstack.pytest_plugin import SERVICES, eventually
+from warta.devstack.smtp import SmtpServer, smtp_server
+from warta.devstack.wordpress import WordPressSite, wordpress_site
 from warta.runtime import ServiceSettings, issue_dev_token
 
 TL, SH = ReviewLevel.TEAM_LEAD, ReviewLevel.SECTION_HEAD
@@ -29,11 +33,38 @@ def step_counts(metrics_text: str) -> dict[int, int]:
     return {int(step): int(float(n)) for step, n in pattern.findall(metrics_text)}
 
 
+@pytest.fixture(scope="module")
+def wordpress(tmp_path_factory) -> Iterator[WordPressSite]:
+    with wordpress_site(tmp_path_factory.mktemp("wordpress")) as site:
+        yield site
+
+
+@pytest.fixture
+def relay(tmp_path) -> Iterator[SmtpServer]:
+    with smtp_server(tmp_path) as server:
+        yield server
+
+
+def publisher_env(wordpress: WordPressSite, relay: SmtpServer) -> dict[str, str]:
+    """The publisher on the real WordPress and mail relay; its photos come from the coverage process."""
+    return {
+        "WARTA_WEBSITE_CHANNEL": "wordpress",
+        "WARTA_WORDPRESS_URL": wordpress.url,
+        "WARTA_WORDPRESS_USERNAME": wordpress.username,
+        "WARTA_WORDPRESS_APPLICATION_PASSWORD": wordpress.application_password,
+        "WARTA_SMTP_HOST": relay.host,
+        "WARTA_SMTP_PORT": str(relay.port),
+        "WARTA_SMTP_CA_FILE": relay.ca_file,
+    }
+
+
 @pytest.mark.slow
-async def test_letter_to_published_with_a_rejection_at_each_level(namespace, service_processes, mongo):
+async def test_letter_to_published_with_a_rejection_at_each_level(
+    namespace, service_processes, mongo, wordpress, relay
+):
     processes = {name: service_processes(name) for name in SERVICES}
-    for process in processes.values():
-        process.start()
+    for name, process in processes.items():
+        process.start(**(publisher_env(wordpress, relay) if name == "publisher" else {}))
     settings = ServiceSettings(service_name="test")
 
     def token_for(officer_id: str, role: Role) -> str:
@@ -93,7 +124,21 @@ async def test_letter_to_published_with_a_rejection_at_each_level(namespace, ser
     ]
     publication = await db["publisher"].publications.find_one({"_id": rid})
     assert (publication["state"], publication["version"]) == ("published", 3)
-    assert publication["website_url"] == f"https://tangerangkota.go.id/berita/{rid}"
+    website = publication["website"]
+    assert (website["channel"], website["url"]) == ("wordpress", str(events[-1].data.website_url))
+    # The public page carries the approved version and the photo the photographer uploaded to the
+    # coverage service, fetched from it by the publisher and checked against its hash.
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = (await client.get(website["url"])).text
+        [picture_url] = website["picture_urls"].values()
+        picture = (await client.get(picture_url)).content
+    [photo] = [a for a in publication["assets"] if a["kind"] == "photo"]
+    assert hashlib.sha256(picture).hexdigest() == photo["sha256"]
+    assert publication["press_release"]["title"] in page
+    posts = "SELECT COUNT(*) FROM wp_posts WHERE post_type='post' AND post_name LIKE 'siaran-pers-%'"
+    assert wordpress.sql(posts) == [["1"]]
+    assert relay.mailbox.delivered_to() == ["budi@tangerangekspres.example", "sari@radiokota.example"]
+    assert all(website["url"] in m.get_body(("plain",)).get_content() for m in relay.mailbox.received)
 
     async def outboxes_drained():
         # A relay marks an event sent just after JetStream took it, so allow it that moment.

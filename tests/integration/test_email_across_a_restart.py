@@ -65,10 +65,11 @@ async def test_a_restart_mid_send_leaves_no_contact_without_and_none_with_two(na
             r = await client.post("/media/import", params={"dry_run": "false"}, content=registry.encode())
             assert r.status_code == 200, r.text
             await eventually(lambda: _ok(client.get(f"/publications/{RID}")))
-            r = await client.post(f"/publications/{RID}", json={"website_url": "https://tangerangkota.go.id/b/9"})
+            website = {"website_url": "https://tangerangkota.go.id/b/9"}
+            r = await client.post(f"/publications/{RID}/website", json=website)
             assert r.status_code == 200, r.text
             with pytest.raises(httpx.TransportError):
-                await client.post(f"/publications/{RID}/email")
+                await client.post(f"/publications/{RID}/publish")
         publisher.process.wait(10)
         assert publisher.exit_code() == -signal.SIGKILL
         assert len(relay.mailbox.delivered_to()) == 2
@@ -76,9 +77,11 @@ async def test_a_restart_mid_send_leaves_no_contact_without_and_none_with_two(na
 
         publisher.start(**relay_env)
         async with httpx.AsyncClient(base_url=publisher.url, headers=headers, timeout=30) as client:
-            r = await client.post(f"/publications/{RID}/email")
+            r = await client.post(f"/publications/{RID}/publish", params={"channel": "email"})
             assert r.status_code == 200, r.text
-            assert r.json() == {"recipients": 6, "sent": 6, "waiting": 0, "failed": 0}
+            tally = r.json()["email"]
+            assert (tally["recipients"], tally["sent"], tally["waiting"], tally["failed"]) == (6, 6, 0, 0)
+            assert r.json()["state"] == "published"
         assert relay.mailbox.delivered_to() == sorted(CONTACTS)
         print("checked: after the restart each of the six contacts holds exactly one message")
 

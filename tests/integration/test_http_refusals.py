@@ -233,15 +233,20 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
     )
 
     # Step 7: publishing before the section head approved.
+    website = {"website_url": "https://tangerangkota.go.id/b/1"}
+    await r.refused(409, DEWI, "publisher", "POST", f"/publications/{rid}/website", website)
+    await r.refused(409, DEWI, "publisher", "POST", f"/publications/{rid}/publish")
     await r.refused(
-        409, DEWI, "publisher", "POST", f"/publications/{rid}", {"website_url": "https://tangerangkota.go.id/b/1"}
+        422,
+        DEWI,
+        "publisher",
+        "POST",
+        f"/publications/{rid}/website",
+        {"website_url": "not a url"},
+        field="website_url",
     )
-    await r.refused(
-        422, DEWI, "publisher", "POST", f"/publications/{rid}", {"website_url": "not a url"}, field="website_url"
-    )
-    await r.refused(
-        403, LEAD, "publisher", "POST", f"/publications/{rid}", {"website_url": "https://tangerangkota.go.id/b/1"}
-    )
+    await r.refused(422, DEWI, "publisher", "POST", f"/publications/{rid}/publish?channel=fax", field="query.channel")
+    await r.refused(403, LEAD, "publisher", "POST", f"/publications/{rid}/website", website)
     await r.refused(404, DEWI, "publisher", "GET", f"/publications/{rid}")
     # Queries with bad parameters.
     await r.refused(422, ADMIN, "intake", "GET", "/requests?limit=0", field="query.limit")

@@ -16,7 +16,14 @@ from warta.contracts import (
     ReviewLevel,
     Role,
 )
-from warta.publisher.domain import Publication, PublicationState, Submission
+from warta.publisher.domain import (
+    WEBSITE_LEASE,
+    EmailTally,
+    Publication,
+    PublicationState,
+    Submission,
+    WebsiteRecord,
+)
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 MAYA = Actor(officer_id="maya", role=Role.COVERAGE_TEAM)
@@ -43,14 +50,55 @@ def publication() -> Publication:
     return Publication.order(approved, Submission.of(submitted))
 
 
-def test_publishing_records_the_url_once():
+def website(url: str, at: datetime) -> WebsiteRecord:
+    return WebsiteRecord(channel="wordpress", url=url, post_id="7", recorded_by="maya", recorded_at=at)
+
+
+def tally(*, sent: int, waiting: int, failed: int, at: datetime) -> EmailTally:
+    return EmailTally(recipients=sent + waiting + failed, sent=sent, waiting=waiting, failed=failed, at=at)
+
+
+def test_published_once_the_post_is_on_the_website_and_every_email_is_final():
     p = publication()
+    at = T0 + timedelta(hours=1)
     assert p.ordered_at == T0 + timedelta(minutes=40)
-    p.record(website_url="https://tangerangkota.go.id/berita/1", now=T0 + timedelta(hours=1), actor=MAYA)
+    p.emailed(tally(sent=3, waiting=1, failed=0, at=at))
+    assert not p.complete(now=at, actor=MAYA)  # no website post yet
+    p.website_published(website("https://tangerangkota.go.id/berita/1", at))
+    assert not p.complete(now=at, actor=MAYA)  # one recipient still waits
+    p.emailed(tally(sent=3, waiting=0, failed=1, at=at))
+    assert p.complete(now=at, actor=MAYA)
     assert p.state is PublicationState.PUBLISHED
-    [published] = p.events
-    assert isinstance(published, Published)
+    [published] = [e for e in p.events if isinstance(e, Published)]
     assert published.data.version == 2
+    assert (published.data.emails_sent, published.data.emails_failed) == (3, 1)
+    assert [c.channel for c in published.data.channels] == ["website", "email"]
+    assert not p.complete(now=at, actor=MAYA)
+    assert len([e for e in p.events if isinstance(e, Published)]) == 1
+
+
+def test_a_second_website_address_is_refused_and_the_same_one_changes_nothing():
+    p = publication()
+    at = T0 + timedelta(hours=1)
+    p.website_published(website("https://tangerangkota.go.id/berita/1", at))
+    revision = p.revision
+    p.website_published(website("https://tangerangkota.go.id/berita/1", at))
+    assert p.revision == revision
     with pytest.raises(IllegalTransition):
-        p.record(website_url="https://tangerangkota.go.id/berita/2", now=T0, actor=MAYA)
-    assert len(p.events) == 1
+        p.website_published(website("https://tangerangkota.go.id/berita/2", at))
+
+
+def test_one_attempt_at_the_website_at_a_time_until_its_lease_runs_out():
+    p = publication()
+    at = T0 + timedelta(hours=1)
+    p.begin_website_attempt(at)
+    with pytest.raises(IllegalTransition, match="under way"):
+        p.begin_website_attempt(at + timedelta(seconds=30))
+    p.begin_website_attempt(at + WEBSITE_LEASE)  # the first attempt's process died
+    p.website_failed("WordPress answered 502", transient=True, now=at + WEBSITE_LEASE)
+    assert (p.website_trouble.attempts, p.website_trouble.transient) == (1, True)
+    p.begin_website_attempt(at + WEBSITE_LEASE)  # a failure frees it at once
+    p.website_published(website("https://tangerangkota.go.id/berita/1", at))
+    assert p.website_trouble is None
+    with pytest.raises(IllegalTransition, match="berita/1"):
+        p.begin_website_attempt(at + WEBSITE_LEASE)

@@ -7,19 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from warta.contracts import (
-    Approved,
-    ApprovedData,
     AssetKind,
     AssetRef,
-    CoverageSubmitted,
-    CoverageSubmittedData,
     PressRelease,
+    Published,
     ReviewLevel,
     Role,
     SocialChannel,
     SocialPost,
 )
-from warta.devstack.pytest_plugin import ServiceCaller, running_app
+from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.smtp import smtp_server
 from warta.publisher.app import PublisherSettings, create_app
 
@@ -68,51 +65,51 @@ async def desk(namespace, mongo, relay):
         yield ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
 
 
-async def ordered(desk: ServiceCaller, embargo_until: datetime | None = None) -> None:
-    """The approved version 1 of a release, as the publisher receives it from review."""
-    now = datetime.now(UTC)
-    submitted = CoverageSubmitted.occurred(
-        data=CoverageSubmittedData(
-            request_id=RID,
-            version=1,
-            press_release=PressRelease(
-                title="Wali Kota Resmikan Taman Literasi",
-                body="Taman dibuka untuk warga.\n\nSetiap hari.",
-                dateline="Tangerang, 30 November 2026",
-                lead="Wali Kota meresmikan taman.",
-                embargo_until=embargo_until,
-            ),
-            assets=(
-                AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64, caption="Pita digunting"),
-                AssetRef(kind=AssetKind.VIDEO, uri="http://c/v", sha256="b" * 64),
-            ),
-            submitted_by="dewi",
-            contributors=("dewi",),
-            social_posts=(
-                SocialPost(channel=SocialChannel.INSTAGRAM, text="Taman dibuka #Tangerang", media=("http://c/a",)),
-            ),
-        ),
-        request_id=RID,
-        time=now - timedelta(minutes=30),
-    )
-    handlers = desk.app.state.handlers
-    await handlers.keep_submission(submitted)
-    approved = Approved.occurred(
-        data=ApprovedData(request_id=RID, version=1, level=ReviewLevel.SECTION_HEAD), request_id=RID, time=now
-    )
-    await handlers.order_publication(approved)
+@pytest.fixture
+def ordered(approve):
+    async def ordered(
+        desk: ServiceCaller, embargo_until: datetime | None = None, level: ReviewLevel = ReviewLevel.SECTION_HEAD
+    ) -> None:
+        release = PressRelease(
+            title="Wali Kota Resmikan Taman Literasi",
+            body="Taman dibuka untuk warga.\n\nSetiap hari.",
+            dateline="Tangerang, 30 November 2026",
+            lead="Wali Kota meresmikan taman.",
+            embargo_until=embargo_until,
+        )
+        assets = (
+            AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64, caption="Pita digunting"),
+            AssetRef(kind=AssetKind.VIDEO, uri="http://c/v", sha256="b" * 64),
+        )
+        instagram = SocialPost(channel=SocialChannel.INSTAGRAM, text="Taman dibuka #Tangerang", media=("http://c/a",))
+        await approve(desk, RID, release, assets, (instagram,), level)
+
+    return ordered
 
 
-async def test_every_active_contact_gets_the_release_once(desk, relay):
+def tally(publication: dict) -> tuple[int, int, int, int]:
+    email = publication["email"]
+    return email["recipients"], email["sent"], email["waiting"], email["failed"]
+
+
+async def test_every_active_contact_gets_the_release_once(desk, relay, ordered):
     await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
     await desk.ok(ADMIN, "POST", "/media/contacts/berhenti@kabarkota.id/opt-out")
     await ordered(desk)
-    await desk.refused(409, DEWI, "POST", f"/publications/{RID}/email")  # not on the website yet
-    await desk.ok(DEWI, "POST", f"/publications/{RID}", json={"website_url": "https://tangerangkota.go.id/berita/1"})
-    await desk.refused(403, LEAD, "POST", f"/publications/{RID}/email")
+    # No website channel is connected here: the officer posts by hand and records the address.
+    refused = await desk.refused(409, DEWI, "POST", f"/publications/{RID}/publish")
+    assert "record its address" in refused["message"]
+    refused = await desk.refused(409, DEWI, "POST", f"/publications/{RID}/publish", params={"channel": "email"})
+    assert "website first" in refused["message"]
+    assert relay.mailbox.received == []
+    website = {"website_url": "https://tangerangkota.go.id/berita/1"}
+    recorded = await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json=website)
+    assert (recorded["state"], recorded["website"]["channel"]) == ("ready", "manual")  # the email is not done
+    await desk.refused(403, LEAD, "POST", f"/publications/{RID}/publish")
 
-    report = await desk.ok(DEWI, "POST", f"/publications/{RID}/email")
-    assert report == {"recipients": 5, "sent": 4, "waiting": 0, "failed": 1}
+    publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
+    assert tally(publication) == (5, 4, 0, 1)
+    assert publication["state"] == "published"
     assert relay.mailbox.delivered_to() == [
         "budi@tangex.co.id",
         "rina@tangex.co.id",
@@ -131,35 +128,59 @@ async def test_every_active_contact_gets_the_release_once(desk, relay):
     text = message.get_body(("plain",)).get_content()
     assert text.startswith("Yth. Budi,")
     assert "https://tangerangkota.go.id/berita/1" in text
-    assert "- Pita digunting: http://c/a" in text
-    assert "http://c/v" not in text  # photos only; the video is on the website
+    # A post made by hand gives no public copies of the photos, and newsrooms cannot open the
+    # coverage service's addresses: no photo links then (the WordPress test has them).
+    assert "http://c/a" not in text
+    assert "http://c/v" not in text
     assert "https://warta.tangerangkota.go.id/publisher/media/contacts/budi@tangex.co.id/opt-out" in text
     assert message.get_body(("html",)) is not None
 
-    # Sending again (a retry, a restart) sends nothing twice.
-    again = await desk.ok(DEWI, "POST", f"/publications/{RID}/email")
-    assert again == report
+    [published] = await eventually(lambda: desk.ns.events("publication.published.v1"))
+    assert isinstance(published, Published)
+    assert str(published.data.website_url) == "https://tangerangkota.go.id/berita/1"
+    assert (published.data.emails_sent, published.data.emails_failed) == (4, 1)
+    assert [(c.channel, c.outcome.value) for c in published.data.channels] == [
+        ("website", "published"),
+        ("email", "sent"),
+        ("instagram", "package_ready"),
+    ]
+    # Published once; pressing again changes and sends nothing.
+    await desk.refused(409, DEWI, "POST", f"/publications/{RID}/publish")
     assert len(relay.mailbox.received) == 4
     metrics = (await desk.client.get("/metrics")).text
     assert 'warta_media_emails_total{outcome="sent"} 4.0' in metrics
     assert 'warta_media_emails_total{outcome="transient"} 1.0' in metrics
     assert 'warta_media_emails_total{outcome="failed"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{step="7"} 1.0' in metrics
 
 
-async def test_nothing_goes_out_before_the_embargo(desk, relay):
+async def test_nothing_goes_out_before_the_embargo(desk, relay, ordered):
     await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
     until = datetime.now(UTC) + timedelta(seconds=2)
     await ordered(desk, embargo_until=until)
     website = {"website_url": "https://tangerangkota.go.id/berita/2"}
-    refused = await desk.refused(409, DEWI, "POST", f"/publications/{RID}", json=website)
+    refused = await desk.refused(409, DEWI, "POST", f"/publications/{RID}/website", json=website)
     assert "embargo" in refused["message"]
     assert relay.mailbox.received == []
     await asyncio.sleep(max(0.0, (until - datetime.now(UTC)).total_seconds()) + 0.1)
-    await desk.ok(DEWI, "POST", f"/publications/{RID}", json=website)
-    assert (await desk.ok(DEWI, "POST", f"/publications/{RID}/email"))["sent"] == 5  # nobody opted out here
+    await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json=website)
+    publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
+    assert tally(publication) == (6, 5, 0, 1)  # nobody opted out here
 
 
-async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_once(desk):
+async def test_publishing_what_the_section_head_has_not_approved_is_refused_and_sends_nothing(desk, relay, ordered):
+    await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
+    await ordered(desk, level=ReviewLevel.TEAM_LEAD)
+    for path in ("publish", "website"):
+        refused = await desk.refused(
+            409, DEWI, "POST", f"/publications/{RID}/{path}", json={"website_url": "https://tangerangkota.go.id/b/3"}
+        )
+        assert "section head" in refused["message"]
+    assert relay.mailbox.received == []
+    assert await desk.db.publications.count_documents({}) == 0
+
+
+async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_once(desk, ordered):
     await ordered(desk)
     [package] = (await desk.ok(DEWI, "GET", f"/publications/{RID}"))["social"]
     assert package["post"]["text"] == "Taman dibuka #Tangerang"

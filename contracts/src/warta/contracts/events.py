@@ -5,6 +5,7 @@ type with the next version suffix, published next to the old one until every con
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field, ValidationInfo, field_validator
@@ -290,14 +291,32 @@ class Rejected(Event):
 # ---------------------------------------------------------------------------------------------
 
 
+class ChannelOutcome(StrEnum):
+    PUBLISHED = "published"  # on the website
+    SENT = "sent"  # the media email: every recipient has a final status
+    PACKAGE_READY = "package_ready"  # a social post waiting for an officer to post it by hand
+    POSTED = "posted"  # a social post made, its address recorded
+
+
+class ChannelResult(Model):
+    channel: str = Field(description="website, email, or a social channel's name.")
+    outcome: ChannelOutcome
+    url: AnyHttpUrl | None = None
+    detail: str | None = Field(default=None, max_length=2000)
+
+
 class PublishedData(Model):
     request_id: str
     version: int = Field(ge=1)
     website_url: AnyHttpUrl
+    channels: tuple[ChannelResult, ...] = ()
+    emails_sent: int = Field(default=0, ge=0)
+    emails_failed: int = Field(default=0, ge=0, description="Recipients refused for good; named in the publisher.")
 
 
 class Published(Event):
-    """Step 7 done: the verified press release is on the city website."""
+    """Step 7 done: the verified press release is on the city website and every media contact's
+    email has a final status."""
 
     type: Literal["warta.publication.published.v1"] = "warta.publication.published.v1"
     source: Literal["warta/publisher"] = "warta/publisher"

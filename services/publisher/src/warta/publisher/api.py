@@ -1,8 +1,8 @@
-"""The publisher's HTTP API: what is ready to publish and the record of publication (step 7)."""
+"""The publisher's HTTP API: what is ready to publish, publishing it, and its record (step 7)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import AnyHttpUrl, BaseModel
 
 from warta.contracts import Role, SocialChannel
@@ -10,15 +10,11 @@ from warta.runtime import Officer, require_role
 from warta.runtime.http import service_handlers
 
 from .domain import Publication, PublicationState, SocialPackage
-from .handlers import EmailHandlers, PublisherHandlers
+from .handlers import Channel, PublisherHandlers
 from .mail import Delivery
 
 router = APIRouter(prefix="/publications", tags=["publications"])
 Handlers = Annotated[PublisherHandlers, Depends(service_handlers)]
-
-
-class RecordPublication(BaseModel):
-    website_url: AnyHttpUrl
 
 
 @router.get("")
@@ -36,40 +32,27 @@ async def get_publication(request_id: str, officer: Officer, handlers: Handlers)
     return await handlers.get(request_id)
 
 
-@router.post("/{request_id}")
-async def record_publication(
-    request_id: str, body: RecordPublication, officer: Officer, handlers: Handlers
-) -> Publication:
+@router.post("/{request_id}/publish")
+async def publish(request_id: str, officer: Officer, handlers: Handlers, channel: Channel | None = None) -> Publication:
+    """Publish on the website and email the media, or retry one channel; nothing is done twice."""
     require_role(officer, Role.COVERAGE_TEAM, action="publishing")
-    return await handlers.record_publication(request_id, website_url=body.website_url, officer=officer)
+    return await handlers.publish(request_id, officer=officer, only=channel)
 
 
-def email_handlers(request: Request) -> EmailHandlers:
-    handlers: EmailHandlers = request.app.state.email
-    return handlers
+class RecordWebsite(BaseModel):
+    website_url: AnyHttpUrl
 
 
-Email = Annotated[EmailHandlers, Depends(email_handlers)]
-
-
-class EmailReport(BaseModel):
-    recipients: int
-    sent: int
-    waiting: int
-    failed: int
-
-
-@router.post("/{request_id}/email")
-async def email_media(request_id: str, officer: Officer, email: Email) -> EmailReport:
-    """Email the published release to every active contact; repeat it to retry what is waiting.
-    Nobody gets it twice."""
-    require_role(officer, Role.COVERAGE_TEAM, action="emailing the media")
-    return EmailReport(**(await email.send(request_id)).__dict__)
+@router.post("/{request_id}/website")
+async def record_website(request_id: str, body: RecordWebsite, officer: Officer, handlers: Handlers) -> Publication:
+    """The address of a website post made by hand, when no channel is connected or it is down."""
+    require_role(officer, Role.COVERAGE_TEAM, action="publishing")
+    return await handlers.record_website(request_id, website_url=body.website_url, officer=officer)
 
 
 @router.get("/{request_id}/deliveries")
-async def deliveries(request_id: str, officer: Officer, email: Email) -> list[Delivery]:
-    return await email.deliveries(request_id)
+async def deliveries(request_id: str, officer: Officer, handlers: Handlers) -> list[Delivery]:
+    return await handlers.deliveries(request_id)
 
 
 class PostedUrl(BaseModel):

@@ -1,15 +1,23 @@
 """Composition root of the publisher service."""
 
-from fastapi import FastAPI
-from pydantic import Field, SecretStr
+from typing import Literal, Self
 
+from fastapi import FastAPI
+from pydantic import Field, SecretStr, model_validator
+
+from warta.contracts import Role
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.auth import issue_dev_token
 
 from . import api, registry_api
+from .assets import AssetFetcher
 from .handlers import EmailHandlers, PublisherHandlers, RegistryHandlers
 from .mailer import Mailer, RelaySettings
 from .store import DeliveryLedger, PublisherStore, RegistryStore, create_indexes
 from .subscribers import subscribe
+from .webhook import WebhookChannel
+from .website import WebsiteChannel
+from .wordpress import WordPressChannel
 
 
 class PublisherSettings(ServiceSettings):
@@ -25,6 +33,60 @@ class PublisherSettings(ServiceSettings):
     mail_concurrency: int = Field(default=4, ge=1, le=50)
     mail_per_second: float = Field(default=20, gt=0, description="The relay's rate limit.")
     public_url: str | None = Field(default=None, description="Base of links in emails; default: own host and port.")
+    website_channel: Literal["manual", "wordpress", "webhook"] = Field(
+        default="manual", description="manual: officers post by hand and record the address."
+    )
+    website_category: str = "Siaran Pers"
+    website_timeout: float = Field(default=30, gt=0)
+    wordpress_url: str | None = None
+    wordpress_username: str | None = None
+    wordpress_application_password: SecretStr | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    asset_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the coverage service's photos; dev mode signs its own."
+    )
+
+    @model_validator(mode="after")
+    def _channel_is_configured(self) -> Self:
+        needed = {
+            "manual": (),
+            "wordpress": ("wordpress_url", "wordpress_username", "wordpress_application_password"),
+            "webhook": ("webhook_url", "webhook_secret"),
+        }[self.website_channel]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"website_channel={self.website_channel} needs {', '.join(missing)}")
+        if self.auth_mode == "oidc" and self.website_channel != "manual" and self.asset_token is None:
+            raise ValueError("with OIDC, fetching the photos for the website needs asset_token")
+        return self
+
+
+def website_channel(settings: PublisherSettings) -> WebsiteChannel | None:
+    """The configured channel; the settings' validator has made sure its values are there."""
+
+    def secret(value: SecretStr | None) -> str:
+        return value.get_secret_value() if value else ""
+
+    match settings.website_channel:
+        case "wordpress":
+            return WordPressChannel(
+                settings.wordpress_url or "",
+                settings.wordpress_username or "",
+                secret(settings.wordpress_application_password),
+                timeout=settings.website_timeout,
+            )
+        case "webhook":
+            return WebhookChannel(
+                settings.webhook_url or "", secret(settings.webhook_secret), timeout=settings.website_timeout
+            )
+    return None
+
+
+def asset_token(settings: PublisherSettings) -> str:
+    if settings.asset_token is not None:
+        return settings.asset_token.get_secret_value()
+    return issue_dev_token(settings, officer_id="publisher", role=Role.COVERAGE_TEAM, name="Warta publisher")
 
 
 def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
@@ -32,8 +94,6 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
     store = PublisherStore(runtime.db)
-    handlers = PublisherHandlers(store, runtime.uow, runtime.clock, runtime.metrics)
-    subscribe(runtime.bus, handlers)
     contacts = RegistryStore(runtime.db)
     registry = RegistryHandlers(contacts, runtime.uow, runtime.clock)
     relay = RelaySettings(
@@ -45,7 +105,6 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
     )
     email = EmailHandlers(
-        store,
         contacts,
         DeliveryLedger(runtime.db),
         Mailer(relay),
@@ -56,8 +115,19 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         concurrency=settings.mail_concurrency,
         per_second=settings.mail_per_second,
     )
+    handlers = PublisherHandlers(
+        store,
+        runtime.uow,
+        runtime.clock,
+        runtime.metrics,
+        email=email,
+        website=website_channel(settings),
+        assets=AssetFetcher(lambda: asset_token(settings), timeout=settings.website_timeout),
+        category=settings.website_category,
+    )
+    subscribe(runtime.bus, handlers)
     return runtime.http_app(
         title="Warta publisher",
         routers=[api.router, registry_api.router],
-        state={"handlers": handlers, "registry": registry, "email": email},
+        state={"handlers": handlers, "registry": registry},
     )

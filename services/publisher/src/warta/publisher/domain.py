@@ -1,6 +1,6 @@
 """Step 7 of SOP 58/2025: publish the verified press release."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field
@@ -9,6 +9,8 @@ from warta.contracts import (
     Actor,
     Approved,
     AssetRef,
+    ChannelOutcome,
+    ChannelResult,
     CoverageSubmitted,
     IllegalTransition,
     NotFound,
@@ -54,7 +56,42 @@ class SocialPackage(BaseModel):
 
 class PublicationState(StrEnum):
     READY = "ready"  # ordered by the section head; step 7's clock runs
-    PUBLISHED = "published"
+    PUBLISHED = "published"  # on the website, and every media contact's email final
+
+
+# How long one attempt at the website may hold it: a crashed attempt is taken over after this, and
+# the adapter then finds what it had created.
+WEBSITE_LEASE = timedelta(minutes=2)
+
+
+class WebsiteRecord(BaseModel):
+    channel: str  # wordpress, webhook, or manual (an officer posted it and pasted the address)
+    url: AnyHttpUrl
+    post_id: str | None = None
+    picture_urls: dict[str, str] = Field(default_factory=dict)
+    recorded_by: str
+    recorded_at: AwareDatetime
+
+
+class ChannelTrouble(BaseModel):
+    """The last failed attempt at a channel: shown to the officers, cleared by a success."""
+
+    attempts: int
+    error: str
+    transient: bool
+    at: AwareDatetime
+
+
+class EmailTally(BaseModel):
+    recipients: int
+    sent: int
+    waiting: int
+    failed: int
+    at: AwareDatetime
+
+    @property
+    def final(self) -> bool:
+        return self.waiting == 0
 
 
 class Publication(Aggregate):
@@ -66,9 +103,138 @@ class Publication(Aggregate):
     social: list[SocialPackage] = Field(default_factory=list)
     ordered_at: AwareDatetime
     state: PublicationState = PublicationState.READY
-    website_url: AnyHttpUrl | None = None
+    website: WebsiteRecord | None = None
+    website_trouble: ChannelTrouble | None = None
+    website_attempt_until: AwareDatetime | None = None
+    email: EmailTally | None = None
     published_by: str | None = None
     published_at: AwareDatetime | None = None
+
+    @classmethod
+    def order(cls, approved: Approved, submission: Submission) -> "Publication":
+        """The section head's approval orders publication of exactly the version approved."""
+        return cls(
+            request_id=submission.request_id,
+            correlation_id=approved.correlation_id,
+            version=submission.version,
+            press_release=submission.press_release,
+            assets=submission.assets,
+            social=[SocialPackage(post=post) for post in submission.social_posts],
+            ordered_at=approved.time,
+        )
+
+    def require_embargo_over(self, now: datetime, attempted: str) -> None:
+        """Nothing of an embargoed release goes out before its time."""
+        until = self.press_release.embargo_until
+        if until is not None and now < until:
+            raise IllegalTransition(
+                current=self.state.value,
+                attempted=attempted,
+                message=f"the release is under embargo until {format_datetime(until)}",
+            )
+
+    def require_publishing(self, now: datetime, attempted: str) -> None:
+        if self.state is not PublicationState.READY:
+            raise IllegalTransition(current=self.state.value, attempted=attempted)
+        self.require_embargo_over(now, attempted)
+
+    # -- the website ----------------------------------------------------------------------------
+
+    def begin_website_attempt(self, now: datetime) -> None:
+        """Hold the website for one attempt, so that two officers pressing at once make one post."""
+        self.require_publishing(now, "publish on the website")
+        if self.website is not None:
+            raise IllegalTransition(
+                current="on_website", attempted="publish on the website", message=f"the post is at {self.website.url}"
+            )
+        if self.website_attempt_until is not None and now < self.website_attempt_until:
+            raise IllegalTransition(
+                current="publishing",
+                attempted="publish on the website",
+                message="another attempt at the website is under way",
+            )
+        self.website_attempt_until = now + WEBSITE_LEASE
+        self.changed()
+
+    def website_published(self, post: WebsiteRecord) -> None:
+        if self.website is not None and self.website.url != post.url:
+            raise IllegalTransition(
+                current="on_website",
+                attempted="record another website post",
+                message=f"the post is recorded already at {self.website.url}",
+            )
+        if self.website is None:
+            self.website, self.website_trouble, self.website_attempt_until = post, None, None
+            self.changed()
+
+    def website_failed(self, error: str, *, transient: bool, now: datetime) -> None:
+        attempts = self.website_trouble.attempts + 1 if self.website_trouble else 1
+        self.website_trouble = ChannelTrouble(attempts=attempts, error=error, transient=transient, at=now)
+        self.website_attempt_until = None
+        self.changed()
+
+    # -- email and completion -------------------------------------------------------------------
+
+    def emailed(self, tally: EmailTally) -> None:
+        self.email = tally
+        self.changed()
+
+    def complete(self, *, now: datetime, actor: Actor) -> bool:
+        """Step 7 is done once the post is on the website and every recipient's email is final;
+        social packages are posted by hand and do not hold it up."""
+        if self.state is not PublicationState.READY or self.website is None or self.email is None:
+            return False
+        if not self.email.final:
+            return False
+        self.state, self.published_by, self.published_at = PublicationState.PUBLISHED, actor.officer_id, now
+        self.changed(
+            Published.occurred(
+                data=PublishedData(
+                    request_id=self.request_id,
+                    version=self.version,
+                    website_url=self.website.url,
+                    channels=self.channel_results(),
+                    emails_sent=self.email.sent,
+                    emails_failed=self.email.failed,
+                ),
+                request_id=self.request_id,
+                time=now,
+                correlation_id=self.correlation_id,
+                actor=actor,
+            )
+        )
+        return True
+
+    def channel_results(self) -> tuple[ChannelResult, ...]:
+        results = []
+        if self.website is not None:
+            results.append(
+                ChannelResult(
+                    channel="website",
+                    outcome=ChannelOutcome.PUBLISHED,
+                    url=self.website.url,
+                    detail=self.website.channel,
+                )
+            )
+        if self.email is not None:
+            results.append(
+                ChannelResult(
+                    channel="email",
+                    outcome=ChannelOutcome.SENT,
+                    detail=f"{self.email.sent} of {self.email.recipients} sent, {self.email.failed} failed",
+                )
+            )
+        results += [
+            ChannelResult(
+                channel=p.post.channel.value,
+                outcome=ChannelOutcome.POSTED if p.posted_url else ChannelOutcome.PACKAGE_READY,
+                url=p.posted_url,
+            )
+            for p in self.social
+        ]
+        return tuple(results)
+
+    # -- social ---------------------------------------------------------------------------------
 
     def record_social(self, channel: SocialChannel, *, url: AnyHttpUrl, now: datetime, actor: Actor) -> SocialPackage:
         """An officer posted the package by hand and pastes the post's address back."""
@@ -86,45 +252,3 @@ class Publication(Aggregate):
             package.posted_url, package.posted_by, package.posted_at = url, actor.officer_id, now
             self.changed()
         return package
-
-    def require_embargo_over(self, now: datetime, attempted: str) -> None:
-        """Nothing of an embargoed release goes out before its time."""
-        until = self.press_release.embargo_until
-        if until is not None and now < until:
-            raise IllegalTransition(
-                current=self.state.value,
-                attempted=attempted,
-                message=f"the release is under embargo until {format_datetime(until)}",
-            )
-
-    @classmethod
-    def order(cls, approved: Approved, submission: Submission) -> "Publication":
-        """The section head's approval orders publication of exactly the version approved."""
-        return cls(
-            request_id=submission.request_id,
-            correlation_id=approved.correlation_id,
-            version=submission.version,
-            press_release=submission.press_release,
-            assets=submission.assets,
-            social=[SocialPackage(post=post) for post in submission.social_posts],
-            ordered_at=approved.time,
-        )
-
-    def record(self, *, website_url: AnyHttpUrl, now: datetime, actor: Actor) -> None:
-        """Record that the release is on the city website (step 7 done)."""
-        if self.state is not PublicationState.READY:
-            raise IllegalTransition(current=self.state.value, attempted="publish")
-        self.require_embargo_over(now, "publish")
-        self.state = PublicationState.PUBLISHED
-        self.website_url = website_url
-        self.published_by = actor.officer_id
-        self.published_at = now
-        self.changed(
-            Published.occurred(
-                data=PublishedData(request_id=self.request_id, version=self.version, website_url=website_url),
-                request_id=self.request_id,
-                time=now,
-                correlation_id=self.correlation_id,
-                actor=actor,
-            )
-        )

@@ -1,8 +1,10 @@
 """The publisher's use cases."""
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from prometheus_client import Counter
 from pydantic import AnyHttpUrl
@@ -23,19 +25,47 @@ from warta.contracts import (
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
 
-from .domain import Publication, PublicationState, SocialPackage, Submission
+from .assets import AssetFetcher
+from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
 from .mail import Delivery, DeliveryState, deliveries_for, message_for
 from .mailer import Mailer
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
+from .website import ChannelError, WebsiteChannel, post_for
+
+
+class Channel(StrEnum):
+    WEBSITE = "website"
+    EMAIL = "email"
 
 
 class PublisherHandlers:
-    def __init__(self, store: PublisherStore, uow: UnitOfWork, clock: Clock, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self,
+        store: PublisherStore,
+        uow: UnitOfWork,
+        clock: Clock,
+        metrics: ServiceMetrics,
+        *,
+        email: "EmailHandlers",
+        website: WebsiteChannel | None,
+        assets: AssetFetcher,
+        category: str,
+    ) -> None:
         self._store = store
         self._uow = uow
         self._clock = clock
         self._metrics = metrics
+        self._email = email
+        self._website = website
+        self._assets = assets
+        self._category = category
+        self._website_attempts = Counter(
+            "warta_website_publications",
+            "Attempts at publishing on the city website by outcome: published, transient, failed.",
+            ["outcome"],
+            registry=metrics.registry,
+        )
 
     async def note_arrival(self, received: RequestReceived) -> None:
         async def work(tx: Tx) -> None:
@@ -65,50 +95,116 @@ class PublisherHandlers:
 
         await self._uow.run(work, consumes=approved)
 
-    async def record_publication(self, request_id: str, *, website_url: AnyHttpUrl, officer: Principal) -> Publication:
-        now = self._clock.now()
-
-        async def work(tx: Tx) -> Publication:
-            publication = await self._store.publications.get(request_id, tx)
-            if publication is None:
+    async def publish(self, request_id: str, *, officer: Principal, only: Channel | None = None) -> Publication:
+        """Step 7: the website, then the media email; repeat it (for one channel or all) to retry
+        what failed. A failed website does not hold back the email, which then goes without the
+        link; the publication is complete, and ``Published`` emitted, once both are done."""
+        publication = await self._ordered(request_id)
+        publication.require_publishing(self._clock.now(), "publish")
+        if only in (None, Channel.WEBSITE) and publication.website is None:
+            if self._website is None:
                 raise IllegalTransition(
-                    current="not_ordered",
-                    attempted="publish",
-                    message=f"request {request_id} has no publication ordered by the section head",
+                    current="ready",
+                    attempted="publish on the website",
+                    message="no website channel is connected: post the release by hand and record its address",
                 )
-            publication.record(website_url=website_url, now=now, actor=officer.actor)
-            await self._store.publications.save(tx, publication)
-            tx.emit(*publication.events)
+            publication = await self._publish_on_website(request_id, officer)
+        if only in (None, Channel.EMAIL):
+            if publication.website is None and publication.website_trouble is None:
+                raise IllegalTransition(
+                    current="ready",
+                    attempted="email the media",
+                    message="the release is emailed with its website link: publish it on the website first",
+                )
+            report = await self._email.send(publication)
+            tally = EmailTally(**report.__dict__, at=self._clock.now())
+            await self._change(request_id, lambda p: p.emailed(tally))
+        return await self._complete(request_id, officer)
+
+    async def record_website(self, request_id: str, *, website_url: AnyHttpUrl, officer: Principal) -> Publication:
+        """The address of a post an officer made by hand (no website channel, or it is down)."""
+        now = self._clock.now()
+        post = WebsiteRecord(channel="manual", url=website_url, recorded_by=officer.officer_id, recorded_at=now)
+
+        def record(publication: Publication) -> None:
+            publication.require_publishing(now, "record the website post")
+            publication.website_published(post)
+
+        await self._change(request_id, record)
+        return await self._complete(request_id, officer)
+
+    async def _publish_on_website(self, request_id: str, officer: Principal) -> Publication:
+        assert self._website is not None
+        now = self._clock.now()
+        publication = await self._change(request_id, lambda p: p.begin_website_attempt(now))
+        try:
+            pictures = await self._assets.pictures(publication.assets)
+            post = post_for(request_id, publication.press_release, pictures, self._category)
+            receipt = await self._website.publish(post)
+        except ChannelError as failure:
+            self._website_attempts.labels("transient" if failure.transient else "failed").inc()
+            error, transient, at = failure.message, failure.transient, self._clock.now()
+            return await self._change(request_id, lambda p: p.website_failed(error, transient=transient, now=at))
+        self._website_attempts.labels("published").inc()
+        done = WebsiteRecord(
+            channel=self._website.name,
+            url=receipt.url,
+            post_id=receipt.post_id,
+            picture_urls=receipt.picture_urls,
+            recorded_by=officer.officer_id,
+            recorded_at=self._clock.now(),
+        )
+        return await self._change(request_id, lambda p: p.website_published(done))
+
+    async def _ordered(self, request_id: str, tx: Tx | None = None) -> Publication:
+        publication = await self._store.publications.get(request_id, tx)
+        if publication is None:
+            raise IllegalTransition(
+                current="not_approved",
+                attempted="publish",
+                message=f"request {request_id} has no version approved by the section head to publish",
+            )
+        return publication
+
+    async def _change(self, request_id: str, change: Callable[[Publication], object]) -> Publication:
+        async def work(tx: Tx) -> Publication:
+            publication = await self._ordered(request_id, tx)
+            change(publication)
+            if publication.revision != publication.loaded_revision:
+                await self._store.publications.save(tx, publication)
+                tx.emit(*publication.events)
             return publication
 
-        publication = await self._uow.run(work)
-        self._metrics.step_finished(7, publication.ordered_at, now)
-        received_at = await self._store.arrival(request_id)
-        if received_at is not None:
-            self._metrics.request_finished(received_at, now)
+        return await self._uow.run(work)
+
+    async def _complete(self, request_id: str, officer: Principal) -> Publication:
+        now = self._clock.now()
+        publication = await self._change(request_id, lambda p: p.complete(now=now, actor=officer.actor))
+        if publication.state is PublicationState.PUBLISHED and publication.published_at == now:
+            self._metrics.step_finished(7, publication.ordered_at, now)
+            received_at = await self._store.arrival(request_id)
+            if received_at is not None:
+                self._metrics.request_finished(received_at, now)
         return publication
 
     async def record_social(
         self, request_id: str, channel: SocialChannel, *, url: AnyHttpUrl, officer: Principal
     ) -> SocialPackage:
         now = self._clock.now()
-
-        async def work(tx: Tx) -> SocialPackage:
-            publication = await self._store.publications.get(request_id, tx)
-            if publication is None:
-                raise NotFound(f"no publication for request {request_id}")
-            package = publication.record_social(channel, url=url, now=now, actor=officer.actor)
-            if publication.revision != publication.loaded_revision:
-                await self._store.publications.save(tx, publication)
-            return package
-
-        return await self._uow.run(work)
+        packages: list[SocialPackage] = []
+        await self._change(
+            request_id, lambda p: packages.append(p.record_social(channel, url=url, now=now, actor=officer.actor))
+        )
+        return packages[0]
 
     async def get(self, request_id: str) -> Publication:
         publication = await self._store.publications.get(request_id)
         if publication is None:
             raise NotFound(f"no publication for request {request_id}")
         return publication
+
+    async def deliveries(self, request_id: str) -> list[Delivery]:
+        return await self._email.deliveries(await self.get(request_id))
 
     async def list(self, state: PublicationState, limit: int) -> list[Publication]:
         return await self._store.publications.find(
@@ -193,7 +289,6 @@ class EmailHandlers:
 
     def __init__(
         self,
-        publications: PublisherStore,
         registry: RegistryStore,
         ledger: DeliveryLedger,
         mailer: Mailer,
@@ -206,7 +301,6 @@ class EmailHandlers:
         per_second: float,
         retry_window: timedelta = timedelta(seconds=10),
     ) -> None:
-        self._publications = publications
         self._registry = registry
         self._ledger = ledger
         self._mailer = mailer
@@ -223,18 +317,19 @@ class EmailHandlers:
             registry=metrics.registry,
         )
 
-    async def send(self, request_id: str) -> FanoutReport:
+    async def send(self, publication: Publication) -> FanoutReport:
         """Send what is due until nothing more is due within the retry window; repeatable."""
-        publication = await self._publications.publications.get(request_id)
-        if publication is None or publication.website_url is None:
-            raise IllegalTransition(
-                current=publication.state.value if publication else "not_ordered",
-                attempted="email the media",
-                message="the release is emailed with its website link: publish it on the website first",
-            )
-        publication.require_embargo_over(self._clock.now(), "email the media")
-        for delivery in deliveries_for(request_id, publication.version, await self._registry.contacts()):
+        request_id, version = publication.request_id, publication.version
+        for delivery in deliveries_for(request_id, version, await self._registry.contacts()):
             await self._ledger.open(delivery)
+        website = publication.website
+        # Newsrooms cannot open the coverage service's addresses: only the website's public copies
+        # of the photos are linked.
+        photos = tuple(
+            a.model_copy(update={"uri": website.picture_urls[a.sha256]})
+            for a in publication.assets
+            if a.kind is AssetKind.PHOTO and website is not None and a.sha256 in website.picture_urls
+        )
         gate = asyncio.Semaphore(self._concurrency)
         pace = asyncio.Lock()
 
@@ -247,8 +342,8 @@ class EmailHandlers:
                 message = message_for(
                     delivery,
                     publication.press_release,
-                    photos=tuple(a for a in publication.assets if a.kind is AssetKind.PHOTO),
-                    website_url=str(publication.website_url),
+                    photos=photos,
+                    website_url=str(website.url) if website else None,
                     sender=self._sender,
                     opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
                     domain="warta.tangerangkota.go.id",
@@ -265,7 +360,7 @@ class EmailHandlers:
 
         while True:
             now = self._clock.now()
-            entries = await self._ledger.of(request_id, publication.version)
+            entries = await self._ledger.of(request_id, version)
             due = [d for d in entries if d.due(now)]
             if due:
                 await asyncio.gather(*(deliver(d) for d in due))
@@ -274,16 +369,15 @@ class EmailHandlers:
             if not soon or min(soon) - now > self._retry_window:
                 break
             await asyncio.sleep(max(0.0, (min(soon) - now).total_seconds()))
-        counts = await self._ledger.counts(request_id, publication.version)
+        counts = await self._ledger.counts(request_id, version)
         return FanoutReport(
             recipients=sum(counts.values()),
             sent=counts[DeliveryState.SENT.value],
-            waiting=counts[DeliveryState.TRANSIENT.value] + counts[DeliveryState.PENDING.value],
+            waiting=sum(
+                counts[s.value] for s in (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.TRANSIENT)
+            ),
             failed=counts[DeliveryState.FAILED.value],
         )
 
-    async def deliveries(self, request_id: str) -> list[Delivery]:
-        publication = await self._publications.publications.get(request_id)
-        if publication is None:
-            raise NotFound(f"no publication for request {request_id}")
-        return await self._ledger.of(request_id, publication.version)
+    async def deliveries(self, publication: Publication) -> list[Delivery]:
+        return await self._ledger.of(publication.request_id, publication.version)

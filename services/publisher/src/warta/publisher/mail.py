@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel
 from warta.contracts import AssetRef, PressRelease
 
 from .registry import Contact
+from .website import article_html
 
 RETRY_AFTER = (timedelta(seconds=1), timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
@@ -68,13 +69,14 @@ def message_for(
     release: PressRelease,
     *,
     photos: tuple[AssetRef, ...],
-    website_url: str,
+    website_url: str | None,
     sender: str,
     opt_out_url: str,
     domain: str,
 ) -> EmailMessage:
-    """Yth. <name>, the release in plain text and HTML, links to its photos (full size, for the
-    newsroom to pick from; no attachments to fill inboxes), the website link and an opt-out link."""
+    """Yth. <name>, the release in plain text and HTML, links to its photos' public copies (full
+    size, for the newsroom to pick from; no attachments to fill inboxes), the website link when the
+    post exists, and an opt-out link."""
     greeting = f"Yth. {delivery.name},"
     lines = [greeting, "", release.title, ""]
     if release.dateline:
@@ -84,7 +86,9 @@ def message_for(
     lines += ["", release.body, ""]
     if photos:
         lines += ["Foto:", *(f"- {p.caption or 'Foto'}: {p.uri}" for p in photos), ""]
-    lines += [f"Selengkapnya: {website_url}", "", f"Berhenti menerima siaran pers: {opt_out_url}"]
+    if website_url:
+        lines += [f"Selengkapnya: {website_url}", ""]
+    lines += [f"Berhenti menerima siaran pers: {opt_out_url}"]
     message = EmailMessage()
     message["From"] = sender
     message["To"] = delivery.email
@@ -93,16 +97,19 @@ def message_for(
     message["Message-ID"] = f"<{digest}@{domain}>"
     message["List-Unsubscribe"] = f"<{opt_out_url}>"
     message.set_content("\n".join(lines))
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in release.body.split("\n\n") if p.strip())
     photo_list = "".join(
         f'<li><a href="{html.escape(p.uri)}">{html.escape(p.caption or "Foto")}</a></li>' for p in photos
     )
-    photo_list = f"<p>Foto:</p><ul>{photo_list}</ul>" if photos else ""
+    link = (
+        f'<p><a href="{html.escape(website_url)}">Selengkapnya di situs Pemerintah Kota Tangerang</a></p>'
+        if website_url
+        else ""
+    )
     message.add_alternative(
-        f"<p>{html.escape(greeting)}</p><h1>{html.escape(release.title)}</h1>"
-        f"<p><strong>{html.escape(release.dateline or '')}</strong> {html.escape(release.lead or '')}</p>"
-        f'{paragraphs}<p><a href="{html.escape(website_url)}">Selengkapnya di situs Pemerintah Kota Tangerang</a></p>'
-        f'<p><small><a href="{html.escape(opt_out_url)}">Berhenti menerima siaran pers</a></small></p>',
+        f"<p>{html.escape(greeting)}</p><h1>{html.escape(release.title)}</h1>{article_html(release)}"
+        + (f"<p>Foto:</p><ul>{photo_list}</ul>" if photos else "")
+        + link
+        + f'<p><small><a href="{html.escape(opt_out_url)}">Berhenti menerima siaran pers</a></small></p>',
         subtype="html",
     )
     return message

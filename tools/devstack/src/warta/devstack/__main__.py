@@ -7,6 +7,7 @@ processes. Ctrl-C stops everything.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from warta.runtime import ServiceSettings, issue_dev_token
 
 from .demo import DemoFailed, service_ports, walk
 from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
+from .smtp import smtp_server
 
 
 def _dev_port(name: str, default: int) -> int:
@@ -57,7 +59,19 @@ def up(data_dir: Path) -> int:
         stopping = True
 
     signal.signal(signal.SIGTERM, stop)
+    extras = contextlib.ExitStack()
     try:
+        if not env.get("WARTA_SMTP_HOST"):
+            # A local relay that keeps what the publisher sends as .eml files instead of delivering it.
+            mail = data_dir / "mail"
+            mail.mkdir(exist_ok=True)
+            relay = extras.enter_context(smtp_server(data_dir, keep_in=mail))
+            env |= {
+                "WARTA_SMTP_HOST": relay.host,
+                "WARTA_SMTP_PORT": str(relay.port),
+                "WARTA_SMTP_CA_FILE": relay.ca_file,
+            }
+            print(f"SMTP relay       {relay.host}:{relay.port}  (messages kept in {mail})")
         if not env.get("WARTA_NATS_URL"):
             nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222))
             nats.start()
@@ -106,6 +120,7 @@ def up(data_dir: Path) -> int:
                 process.kill()
         for server in reversed(servers):
             server.stop()
+        extras.close()
         print("Stopped.")
     return 0
 

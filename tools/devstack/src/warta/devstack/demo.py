@@ -33,6 +33,11 @@ WRITER = ("dewi.penulis", Role.COVERAGE_TEAM)
 PHOTOGRAPHER = ("agus.fotografer", Role.COVERAGE_TEAM)
 VIDEOGRAPHER = ("yoga.videografer", Role.COVERAGE_TEAM)
 SOCIAL_MEDIA = ("maya.medsos", Role.COVERAGE_TEAM)
+DEV_MEDIA = (
+    "outlet,outlet_type,press_council_verified,journalist_organisation,contact_name,desk,email,active\n"
+    "Tangerang Ekspres,print,ya,PWI,Budi Santoso,Redaksi,budi@tangerangekspres.example,ya\n"
+    "Radio Kota,radio,tidak,,Sari Lestari,Berita,sari@radiokota.example,ya\n"
+)
 
 TokenFor = Callable[[str, Role], str]
 
@@ -96,7 +101,8 @@ class Walker:
         expect: int | tuple[int, ...] = 200,
     ) -> Any:
         headers = {"Authorization": f"Bearer {self._token_for(*officer)}"}
-        response = await self._client.request(method, self._urls[service] + path, json=body, headers=headers)
+        data = {"content": body} if isinstance(body, bytes) else {"json": body}
+        response = await self._client.request(method, self._urls[service] + path, headers=headers, **data)
         if response.status_code not in (expect if isinstance(expect, tuple) else (expect,)):
             raise DemoFailed(
                 f"{method} {service}{path}: expected {expect}, got {response.status_code}: {response.text}"
@@ -253,7 +259,15 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
         await decide(SECTION_HEAD, "section_head", v3, "approve")
 
         await w.wait_for(SOCIAL_MEDIA, "publisher", f"/publications/{rid}", lambda p: p["state"] == "ready")
-        url = f"https://tangerangkota.go.id/berita/{rid}"
-        await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}", {"website_url": url})
-        timeline.add(7, SOCIAL_MEDIA[0], f"mempublikasikan ke {url}")
+        imported = await w.call(ADMIN, "POST", "publisher", "/media/import?dry_run=false", DEV_MEDIA.encode())
+        timeline.add(7, ADMIN[0], f"memperbarui daftar media ({imported['contacts_added']} kontak baru)")
+        publication = await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/publish", expect=(200, 409))
+        if "website" not in publication:  # no website channel connected: post by hand, record the address
+            url = f"https://tangerangkota.go.id/berita/{rid}"
+            await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/website", {"website_url": url})
+            publication = await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/publish")
+        if publication["state"] != "published":
+            raise DemoFailed(f"publication not complete: {publication}")
+        sent = publication["email"]["sent"]
+        timeline.add(7, SOCIAL_MEDIA[0], f"mempublikasikan ke {publication['website']['url']}, email ke {sent} media")
     return timeline

@@ -24,6 +24,7 @@ Policy = Callable[[str, int], str | None]
 @dataclass
 class Mailbox:
     policy: Policy
+    keep_in: Path | None = None  # also write each message there as an .eml file
     received: list[EmailMessage] = field(default_factory=list)
     offered: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -43,6 +44,8 @@ class Mailbox:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.received.append(message)
+            if self.keep_in is not None:
+                (self.keep_in / f"{len(self.received):05d}.eml").write_bytes(envelope.content)
         return "250 Message accepted"
 
     def delivered_to(self) -> list[str]:
@@ -59,13 +62,15 @@ class SmtpServer:
 
 
 @contextmanager
-def smtp_server(work_dir: Path, policy: Policy = lambda address, tries: None) -> Iterator[SmtpServer]:
+def smtp_server(
+    work_dir: Path, policy: Policy = lambda address, tries: None, keep_in: Path | None = None
+) -> Iterator[SmtpServer]:
     ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     ca_file = work_dir / "smtp-ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    mailbox = Mailbox(policy)
+    mailbox = Mailbox(policy, keep_in)
     port = free_port()  # aiosmtpd cannot be given port 0
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
     controller.start()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The Debian packages the test suite runs for real: WordPress on MariaDB and PHP (the publisher's
+# website channel). Installs only what is missing; needs root or sudo the first time.
+set -euo pipefail
+
+PACKAGES=(
+  wordpress wordpress-theme-twentytwentythree mariadb-server
+  php-cli php-mysql php-gd php-curl php-xml php-mbstring
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+echo "installing Debian packages: ${missing[*]}"
+# Keep apt from starting the servers it installs: the tests start their own, in private folders.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+  "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
+fi
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
