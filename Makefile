@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help env system up demo test bench lint format schemas clean
+.PHONY: help env system up demo test bench lint format schemas dashboards clean
 
 help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
@@ -17,13 +17,14 @@ help:
 	@echo "make lint     ruff check, format check and mypy --strict"
 	@echo "make format   apply ruff's formatting and fixes"
 	@echo "make schemas  regenerate contracts/schemas from the event models"
+	@echo "make dashboards  regenerate deploy/grafana from the dashboard code"
 	@echo "make system   install the Debian packages of the servers the tests run (make test does)"
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-$(VENV)/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml services/*/pyproject.toml tools/devstack/pyproject.toml
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
@@ -59,6 +60,9 @@ bench: env
 
 schemas: env
 	$(PY) -m warta.contracts.schemas contracts/schemas
+
+dashboards: env
+	$(PY) -m warta.devstack dashboards
 
 clean:
 	rm -rf .warta $(VENV)

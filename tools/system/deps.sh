@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The Debian packages the test suite runs for real: WordPress on MariaDB and PHP (the publisher's
-# website channel). Installs only what is missing; needs root or sudo the first time.
+# The Debian packages of the servers the test suite runs for real: WordPress on MariaDB and PHP (the
+# publisher's website channel) and Prometheus with promtool (the SOP clocks' rules and scrape).
+# Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 
 PACKAGES=(
   wordpress wordpress-theme-twentytwentythree mariadb-server
   php-cli php-mysql php-gd php-curl php-xml php-mbstring
+  prometheus
 )
 
 missing=()

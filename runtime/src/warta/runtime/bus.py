@@ -16,6 +16,7 @@ from faststream import AckPolicy
 from faststream.exceptions import NackMessage, RejectMessage
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy as ConsumerAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
@@ -50,6 +51,7 @@ class Bus:
         # only binds consumers to them.
         self.stream = JStream(settings.stream_name, declare=False)
         self._consumed: set[str] = set()
+        self._durables: dict[str, str] = {}  # event type -> durable consumer name
 
     @property
     def dead_letter_stream_name(self) -> str:
@@ -102,6 +104,24 @@ class Bus:
             timeout=5,
         )
 
+    async def refresh_gauges(self) -> None:
+        """Lag and redeliveries of this service's consumers and its dead letters, read from
+        JetStream when Prometheus scrapes; nothing is shown while NATS is away."""
+        if not self.connected():
+            return
+        js = self.broker.connection.jetstream()
+        try:
+            for event_type, durable in self._durables.items():
+                info = await js.consumer_info(self.settings.stream_name, durable, timeout=2)
+                self._metrics.consumer_pending.labels(event_type).set(info.num_pending or 0)
+                self._metrics.consumer_ack_pending.labels(event_type).set(info.num_ack_pending or 0)
+                self._metrics.consumer_redelivered.labels(event_type).set(info.num_redelivered or 0)
+            own = f"{self.settings.subject_prefix}_dlq.{self.settings.service_name}.>"
+            dead = await js.stream_info(self.dead_letter_stream_name, subjects_filter=own)
+            self._metrics.dead_letters.set(sum((dead.state.subjects or {}).values()))
+        except (NatsError, TimeoutError) as away:
+            log.warning("JetStream state for metrics not read: %s", away)
+
     def consume(self, event: type[E], handler: Handler[E]) -> None:
         """Bind ``handler`` to ``event`` through this service's durable pull consumer for it.
 
@@ -114,6 +134,7 @@ class Bus:
         s = self.settings
         subject = self.subject(event)
         durable = f"{s.service_name}__{event.event_type().replace('.', '_')}"
+        self._durables[event.event_type()] = durable
         config = ConsumerConfig(
             durable_name=durable,
             ack_policy=ConsumerAckPolicy.EXPLICIT,

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warta.contracts import DomainError
@@ -91,6 +91,13 @@ def install_health_routes(app: FastAPI, runtime: Any) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
+        # Open and overdue steps, consumer lag: read now, so an overdue item shows while it is open.
+        # The rest of the metrics are served even when the database cannot be read.
+        try:
+            await runtime.step_clocks.refresh_gauges(runtime.clock.now())
+        except PyMongoError as away:
+            log.warning("open steps not counted for this scrape: %s", away)
+        await runtime.bus.refresh_gauges()
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -20,6 +20,10 @@ STEP_BUCKETS_SECONDS = tuple(
 )
 
 
+# Duration ÷ standard: 1.0 is exactly on time.
+RATIO_BUCKETS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
 class ServiceMetrics:
     def __init__(self, service: str) -> None:
         self.service = service
@@ -35,6 +39,22 @@ class ServiceMetrics:
         self.step_standard = Gauge(
             "warta_sop_step_standard_seconds", "The SOP time standard of each step.", ["step"], registry=r
         )
+        self.step_ratio = Histogram(
+            "warta_sop_step_duration_ratio",
+            "A finished step's duration divided by its SOP standard (1 is exactly on time).",
+            ["step"],
+            buckets=RATIO_BUCKETS,
+            registry=r,
+        )
+        self.steps_open = Gauge(
+            "warta_sop_steps_open", "Steps whose clock runs now, per step (read at scrape time).", ["step"], registry=r
+        )
+        self.steps_overdue = Gauge(
+            "warta_sop_steps_overdue",
+            "Steps whose clock runs now and is already past the standard, per step (read at scrape time).",
+            ["step"],
+            registry=r,
+        )
         self.steps_completed = Counter(
             "warta_sop_steps_completed",
             "SOP steps finished, by whether they kept their time standard.",
@@ -49,6 +69,27 @@ class ServiceMetrics:
             "Deliveries handled by this service's consumers, by result.",
             ["type", "result"],
             registry=r,
+        )
+        self.consumer_pending = Gauge(
+            "warta_consumer_pending_messages",
+            "Events in the stream this service's consumer has not received yet (its lag), read at scrape.",
+            ["type"],
+            registry=r,
+        )
+        self.consumer_ack_pending = Gauge(
+            "warta_consumer_ack_pending_messages",
+            "Events delivered to this service's consumer and not yet acknowledged, read at scrape.",
+            ["type"],
+            registry=r,
+        )
+        self.consumer_redelivered = Gauge(
+            "warta_consumer_redelivered_messages",
+            "Events this service's consumer is handling again after a failure or timeout, read at scrape.",
+            ["type"],
+            registry=r,
+        )
+        self.dead_letters = Gauge(
+            "warta_dead_letters", "Messages this service dead-lettered that are still in the DLQ stream.", registry=r
         )
         self.outbox_pending = Gauge("warta_outbox_pending", "Events committed but not yet relayed.", registry=r)
         self.lead_time = Histogram(
@@ -73,11 +114,9 @@ class ServiceMetrics:
         self.requests_completed.labels("within" if seconds <= TOTAL_STANDARD_MINUTES * 60 else "over").inc()
         return seconds
 
-    def step_finished(self, number: int, started_at: datetime, finished_at: datetime) -> float:
-        """Record one finished step and return its duration in seconds."""
-        seconds = max(0.0, (finished_at - started_at).total_seconds())
-        standard = SOP_STEPS[number - 1].standard.total_seconds()
-        self.step_duration.labels(str(number)).observe(seconds)
-        outcome = "within" if seconds <= standard else "over"
-        self.steps_completed.labels(str(number), outcome).inc()
-        return seconds
+    def step_finished(self, number: int, seconds: float, standard_seconds: float) -> None:
+        """Record one finished step, its duration already counted in the step's calendar."""
+        step = str(number)
+        self.step_duration.labels(step).observe(seconds)
+        self.step_ratio.labels(step).observe(seconds / standard_seconds)
+        self.steps_completed.labels(step, "within" if seconds <= standard_seconds else "over").inc()

@@ -4,14 +4,18 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from . import accountability
 from .auth import TokenVerifier
 from .bus import Bus
-from .clock import Clock, SystemClock
+from .calendar import OfficeHours, WallClock
+from .clock import Clock, OffsetClock, SystemClock
+from .clocks import StepClocks, ensure_clock_indexes
 from .http import database_reachable, install_error_handlers, install_health_routes
 from .metrics import ServiceMetrics
 from .outbox import OutboxRelay
@@ -31,7 +35,9 @@ class ServiceRuntime:
 
     def __init__(self, settings: ServiceSettings, *, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or (
+            OffsetClock(settings.dev_clock_file) if settings.dev_clock_file else SystemClock()
+        )
         self.metrics = ServiceMetrics(settings.service_name)
         self.mongo: AsyncMongoClient[Any] = AsyncMongoClient(
             settings.mongodb_url,
@@ -44,8 +50,23 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.db[OUTBOX], self.bus.publish, self.clock, self.metrics, settings.outbox_sweep_seconds
         )
-        self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.kick)
-        self._setup: list[Setup] = [ensure_outbox_index]
+        office = OfficeHours(
+            opens=settings.office_opens,
+            closes=settings.office_closes,
+            working_days=frozenset(settings.office_days),
+            local_days_off=frozenset(settings.local_days_off),
+            zone=ZoneInfo(settings.timezone),
+        )
+        self.step_clocks = StepClocks(
+            self.db,
+            settings.sop_steps,
+            {"wall": WallClock(), "office": office},
+            settings.step_calendars,
+            self.metrics,
+            ZoneInfo(settings.timezone),
+        )
+        self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.kick, self.step_clocks)
+        self._setup: list[Setup] = [ensure_outbox_index, ensure_clock_indexes]
 
     def on_start(self, setup: Setup) -> None:
         """Run ``setup`` against the database before serving (indexes, seed data)."""
@@ -86,6 +107,6 @@ class ServiceRuntime:
             setattr(app.state, name, value)
         install_error_handlers(app)
         install_health_routes(app, self)
-        for router in routers:
+        for router in [*routers, accountability.router]:
             app.include_router(router)
         return app

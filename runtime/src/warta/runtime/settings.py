@@ -1,8 +1,9 @@
 """Configuration from the environment (``WARTA_`` prefix); nothing connects at import time."""
 
-from typing import Literal
+from datetime import date, time
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warta.contracts import DEFAULT_SUBJECT_PREFIX
@@ -47,6 +48,27 @@ class ServiceSettings(BaseSettings):
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
 
     timezone: str = "Asia/Jakarta"
+
+    sop_steps: tuple[int, ...] = Field(default=(), description="The SOP steps this service performs and clocks.")
+    step_calendars: dict[int, Literal["wall", "office"]] = Field(
+        default_factory=dict, description='Per step, e.g. {"1": "office"}; a step not named runs on the wall clock.'
+    )
+    office_opens: time = time(7, 30)
+    office_closes: time = time(16, 0)
+    office_days: tuple[int, ...] = Field(default=(0, 1, 2, 3, 4), description="Working weekdays, Monday = 0.")
+    local_days_off: tuple[date, ...] = Field(
+        default=(), description="The city's own days off, beyond national holidays and cuti bersama."
+    )
+
+    dev_clock_file: str | None = Field(
+        default=None, description="Tests only: the clock runs ahead by the seconds written in this file."
+    )
+
+    @model_validator(mode="after")
+    def _no_test_clock_in_production(self) -> Self:
+        if self.dev_clock_file is not None and self.auth_mode != "dev":
+            raise ValueError("dev_clock_file is for tests; it is refused with auth_mode=oidc")
+        return self
 
     def database_name(self) -> str:
         return self.mongodb_database or f"warta_{self.service_name}"

@@ -3,7 +3,7 @@ the event it consumed (inbox) commit together or not at all."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -14,6 +14,9 @@ from warta.contracts import Event
 
 from .clock import Clock
 from .faults import fault_point
+
+if TYPE_CHECKING:  # the step clocks store documents, and documents know Tx
+    from .clocks import Finished, StepClocks
 
 T = TypeVar("T")
 
@@ -45,11 +48,13 @@ class UnitOfWork:
         db: AsyncDatabase[Any],
         clock: Clock,
         on_commit: Callable[[], None],
+        step_clocks: "StepClocks | None" = None,
     ) -> None:
         self._client = client
         self._db = db
         self._clock = clock
         self._on_commit = on_commit
+        self._step_clocks = step_clocks
 
     async def run(self, work: Callable[[Tx], Awaitable[T]], *, consumes: Event | None = None) -> T:
         """Run ``work`` in a transaction; raise ``AlreadyApplied`` if ``consumes`` was applied before.
@@ -58,6 +63,7 @@ class UnitOfWork:
         errors, so it must only read and write through ``tx``.
         """
         committed: list[Event] = []
+        finished: list[Finished] = []
 
         async def attempt(session: AsyncClientSession) -> T:
             tx = Tx(session=session, db=self._db)
@@ -70,6 +76,9 @@ class UnitOfWork:
                 except DuplicateKeyError:
                     raise AlreadyApplied(str(consumes.id)) from None
             result = await work(tx)
+            if self._step_clocks is not None:
+                seen = [consumes, *tx.events] if consumes is not None else tx.events
+                finished[:] = await self._step_clocks.observe(session, seen)
             if tx.events:
                 now = self._clock.now()
                 await self._db[OUTBOX].insert_many(
@@ -92,6 +101,8 @@ class UnitOfWork:
         async with self._client.start_session() as session:
             result = await session.with_transaction(attempt)
         fault_point("outbox.after_commit")
+        if self._step_clocks is not None:
+            self._step_clocks.record(finished)
         if committed:
             self._on_commit()
         return result

@@ -372,9 +372,7 @@ class CoverageHandlers:
             tx.emit(*workspace.events)
             return workspace, version
 
-        workspace, version = await self._uow.run(work)
-        if version.corrected_by is None:  # a team lead's correction is step 5's work, not step 4's
-            self._metrics.step_finished(4, workspace.clock_started_at, now)
+        _, version = await self._uow.run(work)
         return version
 
     async def get_version(self, request_id: str, version: int, officer: Principal) -> CoverageVersion:

@@ -11,6 +11,7 @@ from .store import RequestStore, ScanStore, create_indexes
 
 class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
+    sop_steps: tuple[int, ...] = (1, 2)
     http_port: int = 8101
 
 

@@ -231,9 +231,6 @@ class IntakeHandlers:
             return request
 
         request = await self._uow.run(work)
-        if request.events:
-            assert request.sheet is not None
-            self._metrics.step_finished(1, request.received_at, request.sheet.issued_at)
         return request, render_disposition_sheet(request, printed_at=now)
 
     async def sheet(self, request_id: str) -> tuple[FacilitationRequest, bytes]:
@@ -272,11 +269,7 @@ class IntakeHandlers:
             tx.emit(*request.events)
             return request
 
-        request = await self._uow.run(work)
-        assert request.sheet is not None
-        assert request.disposition is not None
-        self._metrics.step_finished(2, request.sheet.issued_at, request.disposition.decided_at)
-        return request
+        return await self._uow.run(work)
 
     async def clashes(self, request_id: str) -> list[Clash]:
         """Accepted events that overlap this request's event: what the section head checks first."""

@@ -181,7 +181,6 @@ class PublisherHandlers:
         now = self._clock.now()
         publication = await self._change(request_id, lambda p: p.complete(now=now, actor=officer.actor))
         if publication.state is PublicationState.PUBLISHED and publication.published_at == now:
-            self._metrics.step_finished(7, publication.ordered_at, now)
             received_at = await self._store.arrival(request_id)
             if received_at is not None:
                 self._metrics.request_finished(received_at, now)

@@ -91,7 +91,6 @@ class ReviewHandlers:
             return decision
 
         decision = await self._uow.run(work)
-        self._metrics.step_finished(STEP_OF_LEVEL[level], decision.waited_since, decision.decided_at)
         if decision.reason is not None:
             self._rejections.labels(level.value, decision.reason.value).inc()
         return decision

@@ -88,10 +88,9 @@ class SchedulerHandlers:
 
     async def assign_team(self, request_id: str, choice: TeamChoice, *, officer: Principal) -> AgendaEntry:
         """Step 3."""
-        entry, now = await self._staff(
+        entry, _ = await self._staff(
             request_id, choice, lambda e, plan, now: e.assign(choice, plan=plan, now=now, actor=officer.actor)
         )
-        self._metrics.step_finished(3, entry.disposed_at, now)
         return entry
 
     async def reassign_team(

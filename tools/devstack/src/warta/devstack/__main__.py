@@ -20,6 +20,7 @@ import httpx
 from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
 
+from . import dashboards
 from .demo import DemoFailed, service_ports, walk
 from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
 from .smtp import smtp_server
@@ -148,7 +149,11 @@ def main() -> int:
     up_cmd = commands.add_parser("up", help="run the whole system on this machine")
     up_cmd.add_argument("--data", type=Path, default=Path(".warta"))
     commands.add_parser("demo", help="drive one request through all seven steps of a running stack")
+    commands.add_parser("dashboards", help="write the Grafana dashboard generated from code")
     args = parser.parse_args()
+    if args.command == "dashboards":
+        print(f"wrote {dashboards.write()}")
+        return 0
     return up(args.data) if args.command == "up" else demo()
 
 

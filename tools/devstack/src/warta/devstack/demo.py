@@ -4,7 +4,7 @@ with one rejection at each review level. Used by ``make demo`` and by the end-to
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -142,9 +142,22 @@ class Walker:
         raise DemoFailed(f"{service}{path} not ready after {timeout}s: {last}")
 
 
-async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
+async def _no_pause(step: int) -> None:
+    pass
+
+
+async def walk(
+    urls: dict[str, str],
+    token_for: TokenFor,
+    *,
+    now: datetime | None = None,
+    before: Callable[[int], Awaitable[None]] = _no_pause,
+) -> Timeline:
+    """Walk one request through the seven steps. ``now`` is the services' time (a test may run their
+    clocks ahead); ``before(step)`` is awaited before each action that ends a step, so a test can let
+    time pass there."""
     timeline = Timeline()
-    now = datetime.now(JAKARTA).replace(microsecond=0)
+    now = (now or datetime.now(JAKARTA)).astimezone(JAKARTA).replace(microsecond=0)
     async with httpx.AsyncClient(timeout=10) as client:
         w = Walker(urls, token_for, client)
 
@@ -171,11 +184,13 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
         rid = timeline.request_id = request["id"]
         timeline.agenda_number = request["agenda_number"]
         timeline.add(1, ADMIN[0], f"mencatat surat {letter['letter']['number']} → {request['agenda_number']}")
+        await before(1)
         sheet = await w.call(ADMIN, "POST", "intake", f"/requests/{rid}/disposition-sheet")
         timeline.add(1, ADMIN[0], f"menerbitkan lembar disposisi (PDF, {len(sheet) // 1024} KB)")
 
         clashes = await w.call(SECTION_HEAD, "GET", "intake", f"/requests/{rid}/clashes")
         disposition = {"instructions": ["liput_dan_publikasikan", "hadiri"], "notes": "Utamakan foto pimpinan."}
+        await before(2)
         await w.call(SECTION_HEAD, "POST", "intake", f"/requests/{rid}/disposition", disposition)
         timeline.add(
             2, SECTION_HEAD[0], f"memeriksa agenda ({len(clashes)} bentrok), disposisi: liput dan publikasikan"
@@ -196,6 +211,7 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
             await w.call(TEAM_LEAD, "POST", "scheduler", "/officers", officer, expect=(201, 409))
         for item in DEV_INVENTORY:
             await w.call(TEAM_LEAD, "POST", "scheduler", "/equipment", item, expect=(201, 409))
+        await before(3)
         refusal = await w.call(TEAM_LEAD, "POST", "scheduler", f"/agenda/{rid}/assignment", team, expect=(200, 409))
         if "error" in refusal:
             # An earlier demo run booked the same team for the same hour: the team lead overrides
@@ -219,6 +235,7 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
                 "tags": ["literasi", "cisadane"],
             }
             await w.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/draft", draft)
+            await before(4)
             version = await w.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", expect=201)
             timeline.add(4, WRITER[0], f"mengirim hasil liputan versi {version['version']}")
             return int(version["version"])
@@ -236,8 +253,9 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
                 officer, "review", f"/reviews/{rid}", lambda r: r["state"] == state and r["version"] == version
             )
             body = {"version": version, "level": level, "outcome": outcome, **why}
-            await w.call(officer, "POST", "review", f"/reviews/{rid}/decisions", body, expect=201)
             step = 5 if level == "team_lead" else 6
+            await before(step)
+            await w.call(officer, "POST", "review", f"/reviews/{rid}/decisions", body, expect=201)
             word = "menyetujui" if outcome == "approve" else f"menolak ({why.get('reason')})"
             timeline.add(step, officer[0], f"{word} versi {version}")
 
@@ -261,6 +279,7 @@ async def walk(urls: dict[str, str], token_for: TokenFor) -> Timeline:
         await w.wait_for(SOCIAL_MEDIA, "publisher", f"/publications/{rid}", lambda p: p["state"] == "ready")
         imported = await w.call(ADMIN, "POST", "publisher", "/media/import?dry_run=false", DEV_MEDIA.encode())
         timeline.add(7, ADMIN[0], f"memperbarui daftar media ({imported['contacts_added']} kontak baru)")
+        await before(7)
         publication = await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/publish", expect=(200, 409))
         if "website" not in publication:  # no website channel connected: post by hand, record the address
             url = f"https://tangerangkota.go.id/berita/{rid}"

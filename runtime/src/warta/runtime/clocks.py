@@ -1,0 +1,228 @@
+"""The SOP step clocks, kept by the service that performs each step.
+
+Every unit of work shows its events — the one it consumed, then the ones it emits — to
+``StepClocks.observe``, which starts and stops the clocks of the service's own steps by the SOP
+table in the contracts: a start event opens a run unless one is open (a team reassigned mid-step
+keeps the clock it had), a stop event closes the open run. A rejection is a start event of the step
+it returns to, so that step's clock runs again as a new run. Runs live in the service's
+``step_clocks`` collection inside the same transaction as the state they describe, so a repeated
+delivery changes nothing and a crash loses nothing.
+
+A run finished over its standard becomes a deviation (``deviations``): the step, the officer whose
+action stopped the clock, the overrun, and room for that officer's explanation.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from warta.contracts import SOP_STEPS, Event, Role
+
+from .calendar import Calendar, CalendarName
+from .documents import from_document, to_document
+from .metrics import ServiceMetrics
+
+CLOCKS = "step_clocks"
+DEVIATIONS = "deviations"
+
+
+class StepRun(BaseModel):
+    request_id: str
+    step: int
+    run: int
+    calendar: CalendarName
+    started_at: AwareDatetime
+    start_event: str  # the id of the event that started it: seeing that event again starts nothing
+    finished_at: AwareDatetime | None = None
+    seconds: float | None = None
+    standard_seconds: float
+    officer_id: str | None = None
+    role: Role | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.request_id}:{self.step}:{self.run}"
+
+    @property
+    def open(self) -> bool:
+        return self.finished_at is None
+
+
+class Deviation(BaseModel):
+    id: str
+    request_id: str
+    step: int
+    officer_id: str | None
+    role: Role | None
+    calendar: CalendarName
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    seconds: float
+    standard_seconds: float
+    overrun_seconds: float
+    month: str  # YYYY-MM in Asia/Jakarta, for the monthly report
+    explanation: str | None = None
+    explained_at: AwareDatetime | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    seconds: float
+    standard_seconds: float
+
+
+async def ensure_clock_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[CLOCKS].create_index([("request_id", ASCENDING), ("step", ASCENDING), ("run", ASCENDING)])
+    await db[CLOCKS].create_index([("finished_at", ASCENDING), ("step", ASCENDING)])
+    await db[DEVIATIONS].create_index([("month", ASCENDING), ("officer_id", ASCENDING)])
+
+
+class StepClocks:
+    def __init__(
+        self,
+        db: AsyncDatabase[Any],
+        steps: Iterable[int],
+        calendars: dict[CalendarName, Calendar],
+        step_calendars: dict[int, CalendarName],
+        metrics: ServiceMetrics,
+        zone: Any,
+    ) -> None:
+        self._runs = db[CLOCKS]
+        self._deviations = db[DEVIATIONS]
+        self._steps = [SOP_STEPS[n - 1] for n in sorted(set(steps))]
+        self._calendars = calendars
+        self._step_calendars = step_calendars
+        self._metrics = metrics
+        self._zone = zone
+        # Every series of this service's steps exists from the start, at zero: rate() and
+        # increase() need the zero to count the first step that finishes.
+        for step in self.steps:
+            label = str(step)
+            metrics.step_duration.labels(label)
+            metrics.step_ratio.labels(label)
+            for outcome in ("within", "over"):
+                metrics.steps_completed.labels(label, outcome)
+            metrics.steps_open.labels(label).set(0)
+            metrics.steps_overdue.labels(label).set(0)
+
+    @property
+    def steps(self) -> list[int]:
+        return [s.number for s in self._steps]
+
+    def calendar_of(self, step: int) -> Calendar:
+        return self._calendars[self._step_calendars.get(step, "wall")]
+
+    async def observe(self, session: Any, events: Iterable[Event]) -> list[Finished]:
+        """Start and stop this service's step clocks by ``events``, inside the caller's transaction."""
+        finished: list[Finished] = []
+        for event in events:
+            for step in self._steps:
+                started_at, stopped_at = step.started_by(event), step.stopped_by(event)
+                if started_at is None and stopped_at is None:
+                    continue
+                request_id = event.subject
+                run = await self._open_run(session, request_id, step.number)
+                stored = run is not None
+                if run is None and started_at is not None:
+                    earlier = {"request_id": request_id, "step": step.number}
+                    if await self._runs.find_one({**earlier, "start_event": str(event.id)}, session=session):
+                        continue
+                    runs = await self._runs.count_documents(earlier, session=session)
+                    run = StepRun(
+                        request_id=request_id,
+                        step=step.number,
+                        run=runs + 1,
+                        calendar=self.calendar_of(step.number).name,
+                        started_at=started_at,
+                        start_event=str(event.id),
+                        standard_seconds=step.standard.total_seconds(),
+                    )
+                if run is None or (stored and stopped_at is None):
+                    # A stop with no clock running (a second TeamAssigned), or a start while one
+                    # runs (a reassigned team keeps its clock).
+                    continue
+                if stopped_at is not None:
+                    finished.append(await self._close(session, run, stopped_at, event))
+                if stored:
+                    await self._runs.replace_one({"_id": run.key}, to_document(run, _id=run.key), session=session)
+                else:
+                    await self._runs.insert_one(to_document(run, _id=run.key), session=session)
+        return finished
+
+    def record(self, finished: Iterable[Finished]) -> None:
+        """Count finished steps in Prometheus, once their transaction has committed."""
+        for f in finished:
+            self._metrics.step_finished(f.step, f.seconds, f.standard_seconds)
+
+    async def _open_run(self, session: Any, request_id: str, step: int) -> StepRun | None:
+        doc = await self._runs.find_one({"request_id": request_id, "step": step, "finished_at": None}, session=session)
+        return from_document(StepRun, doc) if doc else None
+
+    async def _close(self, session: Any, run: StepRun, at: datetime, event: Event) -> Finished:
+        run.finished_at = at
+        run.seconds = self._calendars[run.calendar].seconds_between(run.started_at, at)
+        if event.actor is not None:
+            run.officer_id, run.role = event.actor.officer_id, event.actor.role
+        if run.seconds > run.standard_seconds:
+            deviation = Deviation(
+                id=run.key,
+                request_id=run.request_id,
+                step=run.step,
+                officer_id=run.officer_id,
+                role=run.role,
+                calendar=run.calendar,
+                started_at=run.started_at,
+                finished_at=at,
+                seconds=run.seconds,
+                standard_seconds=run.standard_seconds,
+                overrun_seconds=run.seconds - run.standard_seconds,
+                month=at.astimezone(self._zone).strftime("%Y-%m"),
+            )
+            await self._deviations.replace_one(
+                {"_id": deviation.id}, to_document(deviation, _id=deviation.id), upsert=True, session=session
+            )
+        return Finished(step=run.step, seconds=run.seconds, standard_seconds=run.standard_seconds)
+
+    async def refresh_gauges(self, now: datetime) -> None:
+        """Open runs per step, and those already over their standard now: an overdue item shows
+        while it is still open, not only once it finishes."""
+        open_now = {s.number: 0 for s in self._steps}
+        overdue = dict(open_now)
+        cursor = self._runs.find({"finished_at": None, "step": {"$in": list(open_now)}})
+        async for doc in cursor:
+            run = from_document(StepRun, doc)
+            open_now[run.step] += 1
+            if self._calendars[run.calendar].seconds_between(run.started_at, now) > run.standard_seconds:
+                overdue[run.step] += 1
+        for step, count in open_now.items():
+            self._metrics.steps_open.labels(str(step)).set(count)
+            self._metrics.steps_overdue.labels(str(step)).set(overdue[step])
+
+    async def deviations(self, *, month: str | None = None, officer_id: str | None = None) -> list[Deviation]:
+        query: dict[str, Any] = {}
+        if month is not None:
+            query["month"] = month
+        if officer_id is not None:
+            query["officer_id"] = officer_id
+        cursor = self._deviations.find(query).sort([("finished_at", ASCENDING), ("_id", ASCENDING)])
+        return [from_document(Deviation, doc) async for doc in cursor]
+
+    async def deviation(self, deviation_id: str) -> Deviation | None:
+        doc = await self._deviations.find_one({"_id": deviation_id})
+        return from_document(Deviation, doc) if doc else None
+
+    async def explain(self, deviation: Deviation, text: str, at: datetime) -> Deviation:
+        """Record the officer's explanation, once: a filter on its absence keeps a second from
+        overwriting the first."""
+        written = await self._deviations.update_one(
+            {"_id": deviation.id, "explanation": None}, {"$set": {"explanation": text, "explained_at": at}}
+        )
+        if written.modified_count == 0:
+            raise ValueError("already explained")
+        return deviation.model_copy(update={"explanation": text, "explained_at": at})
