@@ -8,6 +8,9 @@ terminates it. A payload that breaks its contract can never succeed: it goes to 
 stream at once.
 """
 
+import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -19,11 +22,12 @@ from faststream.nats.annotations import NatsMessage
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy as ConsumerAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 from pydantic import ValidationError
 
 from warta.contracts import Event, subject_for
 
+from .faults import fault_point, slow_point
 from .metrics import ServiceMetrics
 from .settings import ServiceSettings
 from .unit_of_work import AlreadyApplied
@@ -46,7 +50,14 @@ class Bus:
     def __init__(self, settings: ServiceSettings, metrics: ServiceMetrics) -> None:
         self.settings = settings
         self._metrics = metrics
-        self.broker = NatsBroker(settings.nats_url, logger=logging.getLogger(f"warta.{settings.service_name}.bus"))
+        self.broker = NatsBroker(
+            settings.nats_url,
+            logger=logging.getLogger(f"warta.{settings.service_name}.bus"),
+            graceful_timeout=settings.shutdown_grace_seconds,
+            # A NATS outage of any length is waited out: the outbox holds what is committed.
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+        )
         # Streams are declared by ``declare_streams`` with Warta's own configuration; FastStream
         # only binds consumers to them.
         self.stream = JStream(settings.stream_name, declare=False)
@@ -56,6 +67,14 @@ class Bus:
     @property
     def dead_letter_stream_name(self) -> str:
         return f"{self.settings.stream_name}_DLQ"
+
+    @property
+    def advisory_stream_name(self) -> str:
+        return f"{self.settings.stream_name}_ADVISORIES"
+
+    @property
+    def max_deliveries_subject(self) -> str:
+        return f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.settings.stream_name}"
 
     def subject(self, event: type[Event] | str) -> str:
         return subject_for(event, self.settings.subject_prefix)
@@ -79,11 +98,54 @@ class Bus:
                 duplicate_window=s.stream_duplicate_window_seconds,
                 num_replicas=s.stream_replicas,
             ),
+            # JetStream's word that a message ran out of deliveries unacknowledged (a handler that
+            # crashed its process each time, say), kept so a service that was down still sees it.
+            StreamConfig(
+                name=self.advisory_stream_name,
+                description="Max-deliveries advisories of the Warta event stream",
+                subjects=[f"{self.max_deliveries_subject}.*"],
+                storage=StorageType.FILE,
+                max_age=7 * 24 * 3600,
+                num_replicas=s.stream_replicas,
+            ),
         ]
 
     async def connect(self) -> None:
         await self.broker.connect()
         await self.declare_streams()
+        if self._durables:
+            self._watch_max_deliveries()
+
+    def _watch_max_deliveries(self) -> None:
+        """Dead-letter what ran out of deliveries without an answer from the handler; the
+        handler's own dead-lettering covers failures it saw, with the same dedupe id."""
+        s = self.settings
+
+        @self._durable_subscriber(
+            f"{self.max_deliveries_subject}.*",
+            JStream(self.advisory_stream_name, declare=False),
+            f"{s.service_name}__max_deliveries",
+        )
+        async def on_advisory(msg: NatsMessage) -> None:
+            advisory = json.loads(msg.body)
+            if advisory.get("consumer") not in self._durables.values():
+                return  # another service's consumer
+            js = self.broker.connection.jetstream()
+            try:
+                original = await js.get_msg(s.stream_name, advisory["stream_seq"])
+            except NotFoundError:
+                log.error("max deliveries of seq %s, which the stream no longer holds", advisory["stream_seq"])
+                return
+            event_type = next(t for t, d in self._durables.items() if d == advisory["consumer"])
+            await self._send_to_dead_letters(
+                original.data or b"",
+                original.subject or "",
+                event_type,
+                f"no acknowledgement after {advisory.get('deliveries')} deliveries "
+                "(the handler outlived its ack wait or its process died each time)",
+                int(advisory["stream_seq"]),
+                int(advisory.get("deliveries") or 0),
+            )
 
     async def declare_streams(self) -> None:
         js = self.broker.connection.jetstream()
@@ -135,25 +197,31 @@ class Bus:
         subject = self.subject(event)
         durable = f"{s.service_name}__{event.event_type().replace('.', '_')}"
         self._durables[event.event_type()] = durable
-        config = ConsumerConfig(
-            durable_name=durable,
-            ack_policy=ConsumerAckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            max_deliver=s.max_deliver,
-            ack_wait=s.ack_wait_seconds,
-        )
 
-        @self.broker.subscriber(
+        @self._durable_subscriber(subject, self.stream, durable)
+        async def on_message(msg: NatsMessage) -> None:
+            await self._deliver(event, handler, msg, subject)
+
+    def _durable_subscriber(
+        self, subject: str, stream: JStream, durable: str
+    ) -> Callable[[Callable[[NatsMessage], Awaitable[None]]], object]:
+        """A durable pull consumer with explicit acks that nacks what its handler raises."""
+        s = self.settings
+        return self.broker.subscriber(
             subject,
-            stream=self.stream,
+            stream=stream,
             durable=durable,
-            config=config,
+            config=ConsumerConfig(
+                durable_name=durable,
+                ack_policy=ConsumerAckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                max_deliver=s.max_deliver,
+                ack_wait=s.ack_wait_seconds,
+            ),
             pull_sub=PullSub(batch_size=16, timeout=1.0),
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=durable,
         )
-        async def on_message(msg: NatsMessage) -> None:
-            await self._deliver(event, handler, msg, subject)
 
     async def _deliver(self, event_cls: type[E], handler: Handler[E], msg: Any, subject: str) -> None:
         event_type = event_cls.event_type()
@@ -166,7 +234,7 @@ class Bus:
             )
             raise RejectMessage() from exc
         try:
-            await handler(event)
+            await self._handle_with_heartbeat(handler, event, msg)
         except AlreadyApplied:
             self._metrics.events_consumed.labels(event_type, "duplicate").inc()
             return
@@ -188,15 +256,44 @@ class Bus:
                 exc,
             )
             raise NackMessage(delay=delay) from exc
+        # Between the handler's commit and the acknowledgement: a crash here means a redelivery,
+        # which the inbox answers without effect.
+        fault_point("consume.after_handle")
         self._metrics.events_consumed.labels(event_type, "applied").inc()
 
+    async def _handle_with_heartbeat(self, handler: Handler[E], event: E, msg: Any) -> None:
+        """Run the handler, telling JetStream the message is in progress every third of the ack
+        wait, so a slow handler keeps its message instead of getting a duplicate delivered."""
+        beat = self.settings.ack_wait_seconds / 3
+
+        async def heartbeat() -> None:
+            while True:
+                await asyncio.sleep(beat)
+                with contextlib.suppress(Exception):
+                    await msg.raw_message.in_progress()
+
+        fault_point("consume.before_handle")
+        beating = asyncio.create_task(heartbeat())
+        try:
+            await slow_point("consume.handling")
+            await handler(event)
+        finally:
+            beating.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beating
+
     async def _dead_letter(self, msg: Any, subject: str, event_type: str, error: str, deliveries: int) -> None:
-        s = self.settings
         stream_seq = msg.raw_message.metadata.sequence.stream
+        await self._send_to_dead_letters(msg.body, subject, event_type, error, stream_seq, deliveries)
+
+    async def _send_to_dead_letters(
+        self, body: bytes, subject: str, event_type: str, error: str, stream_seq: int, deliveries: int
+    ) -> None:
+        s = self.settings
         js = self.broker.connection.jetstream()
         await js.publish(
             dead_letter_subject(s.subject_prefix, s.service_name, subject),
-            msg.body,
+            body,
             headers={
                 "Nats-Msg-Id": f"dlq:{s.service_name}:{stream_seq}",
                 "Warta-Error": error[:2000],
@@ -214,6 +311,11 @@ class Bus:
             return bool(self.broker.connection.is_connected)
         except Exception:  # FastStream raises until the first connect
             return False
+
+    async def stop_consuming(self) -> None:
+        """Take no new events; wait up to the grace period for those being handled."""
+        for subscriber in self.broker.subscribers:
+            await subscriber.stop()
 
     async def close(self) -> None:
         await self.broker.stop()

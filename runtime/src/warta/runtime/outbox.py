@@ -15,6 +15,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from .clock import Clock
+from .faults import slow_point
 from .metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class OutboxRelay:
                     .sort([("created_at", ASCENDING), ("position", ASCENDING)])
                     .to_list(BATCH)
                 )
+                if pending:
+                    await slow_point("outbox.relay")
                 for doc in pending:
                     await self._publish(doc["type"], doc["payload"], doc["_id"])
                     await self._outbox.update_one({"_id": doc["_id"]}, {"$set": {"sent_at": self._clock.now()}})

@@ -42,7 +42,7 @@ class ServiceRuntime:
         self.mongo: AsyncMongoClient[Any] = AsyncMongoClient(
             settings.mongodb_url,
             tz_aware=True,
-            serverSelectionTimeoutMS=5000,
+            serverSelectionTimeoutMS=int(settings.mongodb_wait_seconds * 1000),
             appname=f"warta-{settings.service_name}",
         )
         self.db: AsyncDatabase[Any] = self.mongo[settings.database_name()]
@@ -84,6 +84,9 @@ class ServiceRuntime:
         try:
             yield
         finally:
+            # SIGTERM: take no new events and let those in hand finish, then relay everything
+            # committed (theirs included) while NATS is still connected, then close.
+            await self.bus.stop_consuming()
             await self.relay.stop()
             await self.bus.close()
             await self.mongo.close()

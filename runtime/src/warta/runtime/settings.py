@@ -28,9 +28,15 @@ class ServiceSettings(BaseSettings):
     max_deliver: int = Field(default=6, ge=2, description="Deliveries before dead-lettering.")
     redelivery_backoff_seconds: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0, 60.0)
     ack_wait_seconds: float = Field(default=30.0, gt=0)
+    shutdown_grace_seconds: float = Field(
+        default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
+    )
 
     mongodb_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongodb_database: str = ""
+    mongodb_wait_seconds: float = Field(
+        default=2.0, gt=0, description="How long a request waits for an unreachable database before a 503."
+    )
 
     outbox_sweep_seconds: float = Field(
         default=5.0, gt=0, description="Backstop interval; the relay normally runs right after commit."

@@ -100,10 +100,11 @@ class UnitOfWork:
 
         async with self._client.start_session() as session:
             result = await session.with_transaction(attempt)
-        fault_point("outbox.after_commit")
         if self._step_clocks is not None:
             self._step_clocks.record(finished)
         if committed:
+            # Events committed, none published yet: the window the outbox exists for.
+            fault_point("outbox.after_commit")
             self._on_commit()
         return result
 

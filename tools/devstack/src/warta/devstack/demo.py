@@ -2,6 +2,7 @@
 with one rejection at each review level. Used by ``make demo`` and by the end-to-end test."""
 
 import asyncio
+import contextlib
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -85,11 +86,30 @@ class Timeline:
         return "\n".join(lines)
 
 
+Done = Callable[[], Awaitable[Any]]
+EXISTING_REQUEST = re.compile(r"\(request ([0-9a-f-]{36})\)")
+
+
 class Walker:
-    def __init__(self, urls: dict[str, str], token_for: TokenFor, client: httpx.AsyncClient) -> None:
+    """The officers at their screens. An answer that never comes (the service restarting, a 503)
+    is waited out and the command sent again, unless ``done`` shows the first attempt took effect:
+    the officer looks at the screen before pressing the button a second time."""
+
+    def __init__(
+        self, urls: dict[str, str], token_for: TokenFor, client: httpx.AsyncClient, patience: float = 60
+    ) -> None:
         self._urls = urls
         self._token_for = token_for
         self._client = client
+        self._patience = patience
+        self.unanswered = 0  # commands whose answer was lost, for a test to report
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+        try:
+            response = await self._client.request(method, url, **kwargs)
+        except httpx.TransportError:
+            return None
+        return None if response.status_code in (502, 503) else response
 
     async def call(
         self,
@@ -99,10 +119,20 @@ class Walker:
         path: str,
         body: Any = None,
         expect: int | tuple[int, ...] = 200,
+        done: Done | None = None,
     ) -> Any:
         headers = {"Authorization": f"Bearer {self._token_for(*officer)}"}
         data = {"content": body} if isinstance(body, bytes) else {"json": body}
-        response = await self._client.request(method, self._urls[service] + path, headers=headers, **data)
+        deadline = time.monotonic() + self._patience
+        while (response := await self._send(method, self._urls[service] + path, headers=headers, **data)) is None:
+            self.unanswered += 1
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"{method} {service}{path}: no answer for {self._patience:.0f}s")
+            await asyncio.sleep(0.3)
+            if done is not None:
+                with contextlib.suppress(httpx.TransportError, DemoFailed):
+                    if (found := await done()) is not None:
+                        return found
         if response.status_code not in (expect if isinstance(expect, tuple) else (expect,)):
             raise DemoFailed(
                 f"{method} {service}{path}: expected {expect}, got {response.status_code}: {response.text}"
@@ -111,39 +141,53 @@ class Walker:
             return response.content
         return response.json()
 
+    async def get(self, officer: tuple[str, Role], service: str, path: str) -> Any:
+        return await self.call(officer, "GET", service, path)
+
     async def upload(self, officer: tuple[str, Role], rid: str, filename: str, content: bytes, kind: str) -> Any:
-        """Declare an upload and send its bytes in 64 KiB requests, as a phone on a weak line would."""
+        """Declare an upload and send its bytes in 64 KiB requests, as a phone on a weak line would;
+        after a lost answer, ask where the upload stands and go on from there."""
         declared = {"filename": filename, "size": len(content), "kind": kind}
         upload = await self.call(officer, "POST", "coverage", f"/coverage/{rid}/uploads", declared, expect=201)
-        path = self._urls["coverage"] + f"/coverage/{rid}/uploads/{upload['upload_id']}"
+        path = f"/coverage/{rid}/uploads/{upload['upload_id']}"
         offset, step = 0, 64 * 1024
-        while offset < len(content):
+        while upload.get("asset") is None:
             headers = {"Authorization": f"Bearer {self._token_for(*officer)}", "Upload-Offset": str(offset)}
-            response = await self._client.patch(path, content=content[offset : offset + step], headers=headers)
-            if response.status_code != 200:
+            chunk = content[offset : offset + step]
+            response = await self._send("PATCH", self._urls["coverage"] + path, content=chunk, headers=headers)
+            if response is None or response.status_code == 409:  # lost, or the offset moved on
+                upload = await self.get(officer, "coverage", path)
+            elif response.status_code != 200:
                 raise DemoFailed(f"upload of {filename} at {offset}: {response.status_code}: {response.text}")
-            upload = response.json()
+            else:
+                upload = response.json()
             offset = upload["offset"]
         return upload["asset"]
 
     async def wait_for(
-        self, officer: tuple[str, Role], service: str, path: str, ready: Callable[[Any], bool], timeout: float = 30
+        self, officer: tuple[str, Role], service: str, path: str, ready: Callable[[Any], bool], timeout: float = 60
     ) -> Any:
         """Poll until the event-driven side has caught up (an officer would refresh the page)."""
         headers = {"Authorization": f"Bearer {self._token_for(*officer)}"}
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
-            response = await self._client.get(self._urls[service] + path, headers=headers)
-            if response.status_code == 200 and ready(body := response.json()):
+            response = await self._send("GET", self._urls[service] + path, headers=headers)
+            if response is not None and response.status_code == 200 and ready(body := response.json()):
                 return body
-            last = response.text
+            last = response.text if response is not None else "no answer"
             await asyncio.sleep(0.05)
         raise DemoFailed(f"{service}{path} not ready after {timeout}s: {last}")
 
 
 async def _no_pause(step: int) -> None:
     pass
+
+
+async def _when(view: Awaitable[Any], holds: Callable[[Any], bool], answer: Callable[[Any], Any] = lambda v: v) -> Any:
+    """``answer(view)`` if ``holds(view)``, else None: how ``done`` checks are written."""
+    seen = await view
+    return answer(seen) if holds(seen) else None
 
 
 async def walk(
@@ -180,7 +224,9 @@ async def walk(
             "contact": {"name": "Rudi Hartono", "phone": "0813-1000-2000", "position": "Kepala Seksi Humas"},
             "received_at": (now - timedelta(minutes=20)).isoformat(),
         }
-        request = await w.call(ADMIN, "POST", "intake", "/requests", letter, expect=201)
+        request = await w.call(ADMIN, "POST", "intake", "/requests", letter, expect=(201, 409))
+        if (existing := EXISTING_REQUEST.search(request.get("message", ""))) is not None:
+            request = await w.get(ADMIN, "intake", f"/requests/{existing.group(1)}")  # our lost registration
         rid = timeline.request_id = request["id"]
         timeline.agenda_number = request["agenda_number"]
         timeline.add(1, ADMIN[0], f"mencatat surat {letter['letter']['number']} → {request['agenda_number']}")
@@ -191,7 +237,14 @@ async def walk(
         clashes = await w.call(SECTION_HEAD, "GET", "intake", f"/requests/{rid}/clashes")
         disposition = {"instructions": ["liput_dan_publikasikan", "hadiri"], "notes": "Utamakan foto pimpinan."}
         await before(2)
-        await w.call(SECTION_HEAD, "POST", "intake", f"/requests/{rid}/disposition", disposition)
+        await w.call(
+            SECTION_HEAD,
+            "POST",
+            "intake",
+            f"/requests/{rid}/disposition",
+            disposition,
+            done=lambda: _when(w.get(ADMIN, "intake", f"/requests/{rid}"), lambda r: r["state"] == "disposed"),
+        )
         timeline.add(
             2, SECTION_HEAD[0], f"memeriksa agenda ({len(clashes)} bentrok), disposisi: liput dan publikasikan"
         )
@@ -212,7 +265,12 @@ async def walk(
         for item in DEV_INVENTORY:
             await w.call(TEAM_LEAD, "POST", "scheduler", "/equipment", item, expect=(201, 409))
         await before(3)
-        refusal = await w.call(TEAM_LEAD, "POST", "scheduler", f"/agenda/{rid}/assignment", team, expect=(200, 409))
+
+        def assigned() -> Awaitable[Any]:
+            return _when(w.get(TEAM_LEAD, "scheduler", f"/agenda/{rid}"), lambda e: e["state"] == "assigned")
+
+        path = f"/agenda/{rid}/assignment"
+        refusal = await w.call(TEAM_LEAD, "POST", "scheduler", path, team, expect=(200, 409), done=assigned)
         if "error" in refusal:
             # An earlier demo run booked the same team for the same hour: the team lead overrides
             # each clash with a written reason, as the SOP allows.
@@ -221,8 +279,21 @@ async def walk(
                 {"resource": resource, "reason": reason}
                 for resource in dict.fromkeys(OVERRIDABLE.findall(refusal["message"]))
             ]
-            await w.call(TEAM_LEAD, "POST", "scheduler", f"/agenda/{rid}/assignment", team)
+            await w.call(TEAM_LEAD, "POST", "scheduler", path, team, done=assigned)
         timeline.add(3, TEAM_LEAD[0], "membagi tim liputan (4 orang, 3 alat)")
+
+        async def submit_version(officer: tuple[str, Role]) -> Any:
+            before_count = (await w.get(officer, "coverage", f"/coverage/{rid}"))["workspace"]["versions"]
+
+            def submitted() -> Awaitable[Any]:
+                return _when(
+                    w.get(officer, "coverage", f"/coverage/{rid}"),
+                    lambda ws: ws["workspace"]["versions"] > before_count,
+                    lambda ws: {"version": ws["workspace"]["versions"]},
+                )
+
+            path = f"/coverage/{rid}/submissions"
+            return await w.call(officer, "POST", "coverage", path, expect=201, done=submitted)
 
         async def submit(version_note: str) -> int:
             await w.wait_for(WRITER, "coverage", f"/coverage/{rid}", lambda ws: ws["workspace"]["state"] == "open")
@@ -236,7 +307,7 @@ async def walk(
             }
             await w.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/draft", draft)
             await before(4)
-            version = await w.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", expect=201)
+            version = await submit_version(WRITER)
             timeline.add(4, WRITER[0], f"mengirim hasil liputan versi {version['version']}")
             return int(version["version"])
 
@@ -255,7 +326,14 @@ async def walk(
             body = {"version": version, "level": level, "outcome": outcome, **why}
             step = 5 if level == "team_lead" else 6
             await before(step)
-            await w.call(officer, "POST", "review", f"/reviews/{rid}/decisions", body, expect=201)
+
+            def decided() -> Awaitable[Any]:
+                return _when(
+                    w.get(officer, "review", f"/reviews/{rid}"),
+                    lambda r: any(d["version"] == version and d["level"] == level for d in r["history"]),
+                )
+
+            await w.call(officer, "POST", "review", f"/reviews/{rid}/decisions", body, expect=201, done=decided)
             word = "menyetujui" if outcome == "approve" else f"menolak ({why.get('reason')})"
             timeline.add(step, officer[0], f"{word} versi {version}")
 
@@ -271,7 +349,7 @@ async def walk(
         view = await w.call(TEAM_LEAD, "GET", "coverage", f"/coverage/{rid}")
         corrected = {**view["workspace"]["draft"], "body": view["workspace"]["draft"]["body"] + " Turut hadir Sekda."}
         await w.call(TEAM_LEAD, "PUT", "coverage", f"/coverage/{rid}/draft", corrected)
-        v3 = (await w.call(TEAM_LEAD, "POST", "coverage", f"/coverage/{rid}/submissions", expect=201))["version"]
+        v3 = (await submit_version(TEAM_LEAD))["version"]
         timeline.add(5, TEAM_LEAD[0], f"mengoreksi sendiri menjadi versi {v3}")
         await decide(TEAM_LEAD, "team_lead", v3, "approve")
         await decide(SECTION_HEAD, "section_head", v3, "approve")
@@ -284,7 +362,11 @@ async def walk(
         if "website" not in publication:  # no website channel connected: post by hand, record the address
             url = f"https://tangerangkota.go.id/berita/{rid}"
             await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/website", {"website_url": url})
-            publication = await w.call(SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/publish")
+            publication = await w.call(
+                SOCIAL_MEDIA, "POST", "publisher", f"/publications/{rid}/publish", expect=(200, 409)
+            )
+        if publication.get("error"):  # published already by the attempt whose answer was lost
+            publication = await w.get(SOCIAL_MEDIA, "publisher", f"/publications/{rid}")
         if publication["state"] != "published":
             raise DemoFailed(f"publication not complete: {publication}")
         sent = publication["email"]["sent"]

@@ -1,7 +1,15 @@
 """Failures are retried with backoff, and what can never succeed ends in the dead-letter stream."""
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime
+
+import httpx
+import pytest
 
 from warta.contracts import (
     Approved,
@@ -95,3 +103,78 @@ async def test_poison_messages_go_to_the_dead_letter_stream_and_others_keep_movi
 async def _at_least(letters, n):
     found = await letters
     return found if len(found) >= n else None
+
+
+def warta(namespace, *args: str) -> subprocess.CompletedProcess[str]:
+    """The operator's command line, against this test's stream."""
+    env = {**os.environ, "WARTA_NATS_URL": namespace.servers.nats_url, "WARTA_STREAM_NAME": namespace.stream_name}
+    return subprocess.run(
+        [sys.executable, "-m", "warta.runtime.cli", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+async def test_an_operator_lists_shows_and_replays_a_dead_letter_after_the_fix(namespace, apps):
+    await publish(namespace, approved("req-late", 3))  # its version is lost somewhere upstream
+    letters = await eventually(lambda: _at_least(namespace.dead_letters(), 1), timeout=30)
+    print("injected: an approval whose version never arrives; it is dead-lettered after max_deliver")
+
+    listed = warta(namespace, "dlq", "list")
+    assert listed.returncode == 0, listed.stderr
+    [line] = listed.stdout.splitlines()
+    seq, service, subject, deliveries, error = line.split("\t")
+    assert (service, deliveries) == ("publisher", "4")
+    assert subject == subject_for(Approved, namespace.subject_prefix)
+    assert error.startswith("RetryLater: version 3 of req-late")
+    assert warta(namespace, "dlq", "list", "--service", "review").stdout == ""
+    shown = warta(namespace, "dlq", "show", seq)
+    assert "Warta-Error: RetryLater" in shown.stdout
+    assert '"request_id": "req-late"' in shown.stdout
+
+    await publish(namespace, submitted("req-late", 3))  # the fix: the version arrives
+    replayed = warta(namespace, "dlq", "replay", seq)
+    assert replayed.returncode == 0, replayed.stderr
+    headers = namespace.token(Role.COVERAGE_TEAM, "maya")
+
+    async def ready():
+        r = await apps["publisher"].get("/publications/req-late", headers=headers)
+        return r.status_code == 200 and r.json()["state"] == "ready"
+
+    assert await eventually(ready)
+    assert warta(namespace, "dlq", "list").stdout == ""
+    again = warta(namespace, "dlq", "replay", seq)
+    assert again.returncode == 1
+    assert "no dead letter" in again.stderr
+    assert len(letters) == 1
+    print("checked: listed and shown with its error; replayed after the fix, it was applied; gone from the DLQ")
+
+
+@pytest.mark.slow
+async def test_a_message_that_kills_its_consumer_every_time_is_dead_lettered_from_the_advisory(
+    namespace, service_processes
+):
+    publisher = service_processes("publisher")
+    publisher.start(WARTA_ACK_WAIT_SECONDS="2")  # declares the streams and its consumers
+    publisher.stop()
+    event = submitted("req-crash", 1)
+    await publish(namespace, event)
+    for attempt in range(1, 5):  # max_deliver is 4 in tests
+        # It may die before it even listens: the message is there the moment it starts consuming.
+        with contextlib.suppress(RuntimeError):
+            publisher.start(WARTA_FAULT_POINTS="consume.before_handle", WARTA_ACK_WAIT_SECONDS="2")
+        publisher.process.wait(30)
+        assert publisher.exit_code() == -signal.SIGKILL, publisher.log()
+        print(f"injected: delivery {attempt} of {event.id} killed the publisher before its handler finished")
+
+    publisher.start(WARTA_ACK_WAIT_SECONDS="2")
+    [(subject, letter)] = await eventually(namespace.dead_letters, timeout=40)
+    assert (
+        subject
+        == f"{namespace.subject_prefix}_dlq.publisher.{subject_for(CoverageSubmitted, namespace.subject_prefix)}"
+    )
+    assert letter["Warta-Error"].startswith("no acknowledgement after 4 deliveries")
+    assert letter["Warta-Deliveries"] == "4"
+    async with httpx.AsyncClient() as client:
+        metrics = (await client.get(f"{publisher.url}/metrics")).text
+    assert "warta_dead_letters 1.0" in metrics
+    assert publisher.exit_code() is None
+    print("checked: after the fourth crash JetStream's max-deliveries advisory put it in the DLQ; the service runs on")
