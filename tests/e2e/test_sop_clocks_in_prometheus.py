@@ -107,7 +107,9 @@ async def _walk_and_check(processes, clock: OffsetClock, tmp_path: Path) -> None
         assert ratio["3"] == 0.0
         assert ratio["7"] == 0.0
         assert ratio["1"] == ratio["5"] == 1.0
-        assert prometheus.values('warta:sop_steps_overdue:max{step="7"}') == {"7": 0.0}  # published now
+        # Published now: the next scrape and evaluation clear it.
+        overdue_now = 'warta:sop_steps_overdue:max{step="7"}'
+        await eventually(lambda: prometheus.values(overdue_now) == {"7": 0.0}, timeout=30)
         lead = prometheus.query("sum(warta_request_lead_time_seconds_count)")
         assert float(lead[0]["value"][1]) == 1.0
 

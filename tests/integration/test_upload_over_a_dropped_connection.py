@@ -94,3 +94,95 @@ async def _status(response, expected: int) -> bool:
 async def _stands_at(response, offset: int):
     body = (await response).json()
     return body if body.get("offset") == offset and body.get("state") == "receiving" else None
+
+
+@pytest.mark.slow
+async def test_a_crash_after_the_asset_is_committed_completes_the_upload_once(namespace, service_processes):
+    coverage = service_processes("coverage")
+    coverage.start()
+    now = datetime.now(UTC)
+    event = LeadershipEvent(title="t", starts_at=now, ends_at=now + timedelta(hours=1), location="l", leader="sekda")
+    assigned = TeamAssigned.occurred(
+        data=TeamAssignedData(
+            request_id="req-crash-upload",
+            revision=1,
+            members=(TeamMember(officer_id="dewi", role="videographer"),),
+            event=event,
+            coverage_starts_at=now,
+        ),
+        request_id="req-crash-upload",
+        time=now,
+    )
+    suffix = subject_for(TeamAssigned).removeprefix("warta.")
+    await namespace.publish_raw(suffix, assigned.model_dump_json().encode(), str(assigned.id))
+    headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
+    content = video(300_000)
+    base = "/coverage/req-crash-upload"
+    async with httpx.AsyncClient(base_url=coverage.url, headers=headers, timeout=30) as client:
+        await eventually(lambda: _status(client.get(base), 200))
+        declared = {"filename": "v.mp4", "size": len(content), "kind": "video"}
+        upload = (await client.post(f"{base}/uploads", json=declared)).json()
+        path = f"{base}/uploads/{upload['upload_id']}"
+        coverage.stop()
+        coverage.start(WARTA_FAULT_POINTS="upload.after_asset_commit")
+        with pytest.raises(httpx.TransportError):
+            await client.patch(path, content=content, headers={"Upload-Offset": "0"})
+        print("injected: SIGKILL after the asset was committed, before the upload was marked complete")
+        coverage.process.wait(10)
+        coverage.start()
+        status = (await client.get(path)).json()
+        assert (status["offset"], status["state"]) == (len(content), "receiving")
+        # The phone sends the (empty) rest at the offset the service reports.
+        r = await client.patch(path, content=b"", headers={"Upload-Offset": str(status["offset"])})
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "complete"
+        assert r.json()["asset"]["sha256"] == hashlib.sha256(content).hexdigest()
+        workspace = (await client.get(base)).json()
+        assert workspace["workspace"]["asset_ids"] == [r.json()["asset"]["asset_id"]]
+        assert [a["asset_id"] for a in workspace["assets"]] == [r.json()["asset"]["asset_id"]]
+    print("checked: the retry found the committed asset and completed the upload; one asset in the workspace")
+
+
+@pytest.mark.slow
+async def test_a_retry_racing_a_slow_completion_makes_one_asset_not_an_error(namespace, service_processes):
+    coverage = service_processes("coverage")
+    # The last step of a completion (after the bytes are stored) is slow, as under load.
+    coverage.start(WARTA_SLOW_POINTS="upload.completing:2")
+    rid = "req-race-upload"
+    now = datetime.now(UTC)
+    event = LeadershipEvent(title="t", starts_at=now, ends_at=now + timedelta(hours=1), location="l", leader="sekda")
+    assigned = TeamAssigned.occurred(
+        data=TeamAssignedData(
+            request_id=rid,
+            revision=1,
+            members=(TeamMember(officer_id="dewi", role="videographer"),),
+            event=event,
+            coverage_starts_at=now,
+        ),
+        request_id=rid,
+        time=now,
+    )
+    await namespace.publish_raw(
+        subject_for(TeamAssigned).removeprefix("warta."), assigned.model_dump_json().encode(), str(assigned.id)
+    )
+    headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
+    content = video(200_000)
+    async with httpx.AsyncClient(base_url=coverage.url, headers=headers, timeout=30) as client:
+        await eventually(lambda: _status(client.get(f"/coverage/{rid}"), 200))
+        declared = {"filename": "v.mp4", "size": len(content), "kind": "video"}
+        path = (
+            f"/coverage/{rid}/uploads/"
+            + (await client.post(f"/coverage/{rid}/uploads", json=declared)).json()["upload_id"]
+        )
+        first = asyncio.create_task(client.patch(path, content=content, headers={"Upload-Offset": "0"}))
+        await eventually(lambda: _stands_at(client.get(path), len(content)))
+        # The phone gave up waiting and sends the (empty) rest again while the first still completes.
+        second = await client.patch(path, content=b"", headers={"Upload-Offset": str(len(content))})
+        first_done = await first
+        print("injected: a second completion of the same upload while the first was still committing")
+    assert (first_done.status_code, second.status_code) == (200, 200), (first_done.text, second.text)
+    assert first_done.json()["asset"]["asset_id"] == second.json()["asset"]["asset_id"]
+    async with httpx.AsyncClient(base_url=coverage.url, headers=headers) as client:
+        workspace = (await client.get(f"/coverage/{rid}")).json()
+    assert len(workspace["workspace"]["asset_ids"]) == 1
+    print("checked: both answered with the same asset; the workspace holds it once")

@@ -219,6 +219,7 @@ class Bus:
                 ack_wait=s.ack_wait_seconds,
             ),
             pull_sub=PullSub(batch_size=16, timeout=1.0),
+            max_workers=s.consumer_workers,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=durable,
         )

@@ -28,6 +28,12 @@ class ServiceSettings(BaseSettings):
     max_deliver: int = Field(default=6, ge=2, description="Deliveries before dead-lettering.")
     redelivery_backoff_seconds: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0, 60.0)
     ack_wait_seconds: float = Field(default=30.0, gt=0)
+    consumer_workers: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Events one consumer handles at once: one slow or blocked event does not hold up the rest.",
+    )
     shutdown_grace_seconds: float = Field(
         default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
     )

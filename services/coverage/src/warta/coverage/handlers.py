@@ -10,6 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
 
 from warta.contracts import (
     AssetKind,
@@ -26,6 +27,7 @@ from warta.contracts import (
     UnsupportedMediaType,
 )
 from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
+from warta.runtime.faults import fault_point, slow_point
 from warta.runtime.gridfs import Progress, TooLarge
 
 from .domain import CoverageVersion, PostDraft, Workspace
@@ -265,6 +267,12 @@ class CoverageHandlers:
             yield piece
 
     async def _complete(self, upload: Upload, officer: Principal) -> UploadOutcome:
+        # An earlier attempt committed the asset and died before marking the upload complete.
+        committed = await self._store.asset(upload.file_id)
+        if committed is not None:
+            upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, committed.asset_id, b""
+            await self._store.save_progress(upload)
+            return UploadOutcome(upload, committed)
         media = self._store.media_file(upload.file_id)
         progress = Progress(upload.offset, upload.tail)
         if upload.media_type is None:  # a file shorter than the bytes a type is judged by
@@ -311,7 +319,17 @@ class CoverageHandlers:
             await self._store.add_asset(tx, asset)
             await self._store.workspaces.save(tx, workspace)
 
-        await self._uow.run(work)
+        await slow_point("upload.completing")
+        try:
+            await self._uow.run(work)
+        except DuplicateKeyError:
+            # A second transfer of the same upload (a retry whose first attempt was still running)
+            # committed it first: the asset is one and the same.
+            committed = await self._store.asset(asset.asset_id)
+            if committed is None:
+                raise
+            asset = committed
+        fault_point("upload.after_asset_commit")
         upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, asset.asset_id, b""
         await self._store.save_progress(upload)
         return UploadOutcome(upload, asset)
