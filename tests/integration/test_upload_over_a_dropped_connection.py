@@ -21,25 +21,30 @@ def video(payload: int) -> bytes:
     return ftyp + struct.pack(">I4s", 8 + payload, b"mdat") + os.urandom(payload)
 
 
-@pytest.mark.slow
-async def test_a_dropped_connection_loses_nothing_that_arrived(namespace, service_processes):
-    coverage = service_processes("coverage")
-    coverage.start()
+async def open_workspace(namespace, request_id: str) -> None:
+    """The team assignment that opens a coverage workspace to a videographer, dewi."""
     now = datetime.now(UTC)
     event = LeadershipEvent(title="t", starts_at=now, ends_at=now + timedelta(hours=1), location="l", leader="sekda")
     assigned = TeamAssigned.occurred(
         data=TeamAssignedData(
-            request_id=RID,
+            request_id=request_id,
             revision=1,
             members=(TeamMember(officer_id="dewi", role="videographer"),),
             event=event,
             coverage_starts_at=now,
         ),
-        request_id=RID,
+        request_id=request_id,
         time=now,
     )
     suffix = subject_for(TeamAssigned).removeprefix("warta.")
     await namespace.publish_raw(suffix, assigned.model_dump_json().encode(), str(assigned.id))
+
+
+@pytest.mark.slow
+async def test_a_dropped_connection_loses_nothing_that_arrived(namespace, service_processes):
+    coverage = service_processes("coverage")
+    coverage.start()
+    await open_workspace(namespace, RID)
     headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
 
     content = video(6 * 1024 * 1024)
@@ -100,21 +105,7 @@ async def _stands_at(response, offset: int):
 async def test_a_crash_after_the_asset_is_committed_completes_the_upload_once(namespace, service_processes):
     coverage = service_processes("coverage")
     coverage.start()
-    now = datetime.now(UTC)
-    event = LeadershipEvent(title="t", starts_at=now, ends_at=now + timedelta(hours=1), location="l", leader="sekda")
-    assigned = TeamAssigned.occurred(
-        data=TeamAssignedData(
-            request_id="req-crash-upload",
-            revision=1,
-            members=(TeamMember(officer_id="dewi", role="videographer"),),
-            event=event,
-            coverage_starts_at=now,
-        ),
-        request_id="req-crash-upload",
-        time=now,
-    )
-    suffix = subject_for(TeamAssigned).removeprefix("warta.")
-    await namespace.publish_raw(suffix, assigned.model_dump_json().encode(), str(assigned.id))
+    await open_workspace(namespace, "req-crash-upload")
     headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
     content = video(300_000)
     base = "/coverage/req-crash-upload"
@@ -149,22 +140,7 @@ async def test_a_retry_racing_a_slow_completion_makes_one_asset_not_an_error(nam
     # The last step of a completion (after the bytes are stored) is slow, as under load.
     coverage.start(WARTA_SLOW_POINTS="upload.completing:2")
     rid = "req-race-upload"
-    now = datetime.now(UTC)
-    event = LeadershipEvent(title="t", starts_at=now, ends_at=now + timedelta(hours=1), location="l", leader="sekda")
-    assigned = TeamAssigned.occurred(
-        data=TeamAssignedData(
-            request_id=rid,
-            revision=1,
-            members=(TeamMember(officer_id="dewi", role="videographer"),),
-            event=event,
-            coverage_starts_at=now,
-        ),
-        request_id=rid,
-        time=now,
-    )
-    await namespace.publish_raw(
-        subject_for(TeamAssigned).removeprefix("warta."), assigned.model_dump_json().encode(), str(assigned.id)
-    )
+    await open_workspace(namespace, rid)
     headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
     content = video(200_000)
     async with httpx.AsyncClient(base_url=coverage.url, headers=headers, timeout=30) as client:
