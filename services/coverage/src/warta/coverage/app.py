@@ -31,7 +31,6 @@ def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime
         CoverageStore(runtime.db),
         runtime.uow,
         runtime.clock,
-        runtime.metrics,
         limits=SizeLimits(photo_bytes=settings.photo_max_bytes, video_bytes=settings.video_max_bytes),
         public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
     )

@@ -26,7 +26,7 @@ from warta.contracts import (
     TeamAssigned,
     UnsupportedMediaType,
 )
-from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
+from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.faults import fault_point, slow_point
 from warta.runtime.gridfs import Progress, TooLarge
 
@@ -92,7 +92,6 @@ class CoverageHandlers:
         store: CoverageStore,
         uow: UnitOfWork,
         clock: Clock,
-        metrics: ServiceMetrics,
         *,
         limits: SizeLimits,
         public_url: str,
@@ -100,7 +99,6 @@ class CoverageHandlers:
         self._store = store
         self._uow = uow
         self._clock = clock
-        self._metrics = metrics
         self._limits = limits
         self._public_url = public_url.rstrip("/")
         self._hashes = RunningHashes()

@@ -18,7 +18,5 @@ class IntakeSettings(ServiceSettings):
 def create_app(settings: IntakeSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
     runtime = runtime or ServiceRuntime(settings or IntakeSettings())
     runtime.on_start(create_indexes)
-    handlers = IntakeHandlers(
-        RequestStore(runtime.db), ScanStore(runtime.db), runtime.uow, runtime.clock, runtime.metrics
-    )
+    handlers = IntakeHandlers(RequestStore(runtime.db), ScanStore(runtime.db), runtime.uow, runtime.clock)
     return runtime.http_app(title="Warta intake", routers=[api.router], state={"handlers": handlers})

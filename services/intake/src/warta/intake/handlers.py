@@ -23,7 +23,7 @@ from warta.contracts import (
     Role,
     UnsupportedMediaType,
 )
-from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
+from warta.runtime import Clock, Principal, Tx, UnitOfWork
 
 from .disposition_sheet import render_disposition_sheet
 from .domain import (
@@ -82,14 +82,11 @@ def _too_large() -> PayloadTooLarge:
 
 
 class IntakeHandlers:
-    def __init__(
-        self, store: RequestStore, scans: ScanStore, uow: UnitOfWork, clock: Clock, metrics: ServiceMetrics
-    ) -> None:
+    def __init__(self, store: RequestStore, scans: ScanStore, uow: UnitOfWork, clock: Clock) -> None:
         self._store = store
         self._scans = scans
         self._uow = uow
         self._clock = clock
-        self._metrics = metrics
 
     # -- the scanned letter ------------------------------------------------------------------
 

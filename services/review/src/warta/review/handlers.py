@@ -43,7 +43,6 @@ class ReviewHandlers:
         self._store = store
         self._uow = uow
         self._clock = clock
-        self._metrics = metrics
         self._rejections = Counter(
             "warta_review_rejections",
             "Coverage versions sent back, by review level and reason.",

@@ -39,7 +39,6 @@ class SchedulerHandlers:
         self._store = store
         self._uow = uow
         self._clock = clock
-        self._metrics = metrics
         self._buffer = travel_buffer
         self._overrides = Counter(
             "warta_assignment_overrides",

@@ -129,22 +129,32 @@ class Walker:
         headers = {"Authorization": f"Bearer {self._token_for(*officer)}"}
         data = {"content": body} if isinstance(body, bytes) else {"json": body}
         deadline = time.monotonic() + self._patience
+        lost = False
         while (response := await self._send(method, self._urls[service] + path, headers=headers, **data)) is None:
+            lost = True
             self.unanswered += 1
             if time.monotonic() > deadline:
                 raise DemoFailed(f"{method} {service}{path}: no answer for {self._patience:.0f}s ({self.trouble})")
             await asyncio.sleep(0.3)
-            if done is not None:
-                with contextlib.suppress(httpx.TransportError, DemoFailed):
-                    if (found := await done()) is not None:
-                        return found
-        if response.status_code not in (expect if isinstance(expect, tuple) else (expect,)):
+            if done is not None and (found := await self._done(done)) is not None:
+                return found
+        wanted = expect if isinstance(expect, tuple) else (expect,)
+        # The lost attempt may have been still running when this one was sent, and won.
+        raced = lost and (response.status_code not in wanted or response.status_code == 409)
+        if raced and done is not None and (found := await self._done(done)) is not None:
+            return found
+        if response.status_code not in wanted:
             raise DemoFailed(
                 f"{method} {service}{path}: expected {expect}, got {response.status_code}: {response.text}"
             )
         if response.headers.get("content-type") == "application/pdf":
             return response.content
         return response.json()
+
+    async def _done(self, done: Done) -> Any:
+        with contextlib.suppress(httpx.TransportError, DemoFailed):
+            return await done()
+        return None
 
     async def get(self, officer: tuple[str, Role], service: str, path: str) -> Any:
         return await self.call(officer, "GET", service, path)
