@@ -102,9 +102,18 @@ def photos() -> Iterator[tuple[AssetRef, ...]]:
         yield tuple(refs)
 
 
-def publisher(namespace, mongo, **overrides: Any):
-    settings = namespace.settings(PublisherSettings, **overrides)
-    return settings, create_app(settings)
+def publisher(namespace, **overrides: Any):
+    return create_app(namespace.settings(PublisherSettings, **overrides))
+
+
+def on_wordpress(site: WordPressSite, url: str | None = None, password: str | None = None) -> dict[str, Any]:
+    """Settings of a publisher whose website is ``site`` (reached at ``url``, e.g. through a proxy)."""
+    return {
+        "website_channel": "wordpress",
+        "wordpress_url": url or site.url,
+        "wordpress_username": site.username,
+        "wordpress_application_password": password or site.application_password,
+    }
 
 
 async def test_a_release_is_on_wordpress_with_featured_image_gallery_category_and_tags(
@@ -112,13 +121,9 @@ async def test_a_release_is_on_wordpress_with_featured_image_gallery_category_an
 ):
     rid = "a1b2c3d4-0000-4000-8000-000000000001"
     with smtp_server(tmp_path) as relay:
-        _, app = publisher(
+        app = publisher(
             namespace,
-            mongo,
-            website_channel="wordpress",
-            wordpress_url=wordpress.url,
-            wordpress_username=wordpress.username,
-            wordpress_application_password=wordpress.application_password,
+            **on_wordpress(wordpress),
             smtp_host=relay.host,
             smtp_port=relay.port,
             smtp_ca_file=relay.ca_file,
@@ -184,15 +189,7 @@ async def test_a_retry_after_a_timeout_finds_the_post_it_made_instead_of_making_
         return 0.0
 
     async with delaying_proxy("127.0.0.1", int(wordpress.url.rsplit(":", 1)[1]), hold_the_first_post_creation) as proxy:
-        _, app = publisher(
-            namespace,
-            mongo,
-            website_channel="wordpress",
-            wordpress_url=proxy.url,
-            wordpress_username=wordpress.username,
-            wordpress_application_password=wordpress.application_password,
-            website_timeout=1.5,
-        )
+        app = publisher(namespace, **on_wordpress(wordpress, url=proxy.url), website_timeout=1.5)
         async with running_app(app) as client:
             desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
             await approve(desk, rid, RELEASE, photos)
@@ -226,14 +223,7 @@ async def test_a_wrong_application_password_is_a_failure_for_a_person_and_holds_
     namespace, mongo, wordpress, approve
 ):
     rid = "a1b2c3d4-0000-4000-8000-000000000003"
-    _, app = publisher(
-        namespace,
-        mongo,
-        website_channel="wordpress",
-        wordpress_url=wordpress.url,
-        wordpress_username=wordpress.username,
-        wordpress_application_password="salah salah salah salah",
-    )
+    app = publisher(namespace, **on_wordpress(wordpress, password="salah salah salah salah"))
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE)
@@ -289,9 +279,8 @@ def cms() -> Iterator[str]:
 async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, mongo, cms, photos, approve):
     rid = "a1b2c3d4-0000-4000-8000-000000000004"
     Cms.slow_first = True
-    _, app = publisher(
+    app = publisher(
         namespace,
-        mongo,
         website_channel="webhook",
         webhook_url=cms,
         webhook_secret=Cms.secret.decode(),
@@ -324,7 +313,7 @@ async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, m
 
 async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorded(namespace, mongo, cms, approve):
     rid = "a1b2c3d4-0000-4000-8000-000000000005"
-    _, app = publisher(namespace, mongo, website_channel="webhook", webhook_url=cms, webhook_secret="bukan-rahasianya")
+    app = publisher(namespace, website_channel="webhook", webhook_url=cms, webhook_secret="bukan-rahasianya")
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE)
@@ -338,7 +327,7 @@ async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorde
 async def test_a_photo_that_is_not_the_approved_one_is_not_published(namespace, mongo, cms, photos, approve):
     rid = "a1b2c3d4-0000-4000-8000-000000000006"
     swapped = photos[0].model_copy(update={"uri": photos[1].uri})  # the bytes served differ from the hash approved
-    _, app = publisher(namespace, mongo, website_channel="webhook", webhook_url=cms, webhook_secret=Cms.secret.decode())
+    app = publisher(namespace, website_channel="webhook", webhook_url=cms, webhook_secret=Cms.secret.decode())
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE, (swapped,))

@@ -39,15 +39,7 @@ class WebsitePost:
     excerpt: str
     category: str
     tags: tuple[str, ...]
-    pictures: tuple[Picture, ...] = field(default=())  # the first is the featured image
-
-    @property
-    def featured(self) -> Picture | None:
-        return self.pictures[0] if self.pictures else None
-
-    @property
-    def gallery(self) -> tuple[Picture, ...]:
-        return self.pictures[1:]
+    pictures: tuple[Picture, ...] = field(default=())  # the first is the featured image, the rest a gallery
 
 
 class WebsiteReceipt(BaseModel):

@@ -8,7 +8,6 @@ refusal, an issued sheet or a disposition by the request's state.
 """
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,10 +18,11 @@ import httpx
 
 from warta.contracts import Role
 
+from .demo import EXISTING_REQUEST
+
 TokenFor = Callable[[str, Role], str]
 ADMIN = ("siti.admin", Role.ADMIN)
 HEAD = ("hendra.kabag", Role.SECTION_HEAD)
-EXISTING = re.compile(r"\(request ([0-9a-f-]{36})\)")
 
 
 class Unanswered(Exception):
@@ -94,7 +94,7 @@ async def intake_flow(number: int, intake_url: str, token_for: TokenFor, log: Fl
         response = await officer.send(ADMIN, "POST", "/requests", letter)
         if response.status_code == 201:
             return str(response.json()["id"])
-        found = EXISTING.search(response.json().get("message", "")) if response.status_code == 409 else None
+        found = EXISTING_REQUEST.search(response.json().get("message", "")) if response.status_code == 409 else None
         if found:  # an earlier attempt registered it and its answer was lost
             return found.group(1)
         raise AssertionError(f"registration refused: {response.status_code} {response.text}")
