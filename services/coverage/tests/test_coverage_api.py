@@ -154,6 +154,9 @@ async def test_an_interrupted_video_upload_resumes_where_it_stopped(bench):
     assert (asset["width"], asset["height"], asset["duration_seconds"]) == (1920, 1080, 95.0)
     served = await bench.call(DEWI, "GET", f"/assets/{asset['asset_id']}")
     assert hashlib.sha256(served.content).hexdigest() == asset["sha256"]
+    # Had the answer to the last bytes been lost, the status gives the phone its asset.
+    status = await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}/uploads/{upload['upload_id']}")
+    assert (status["state"], status["offset"], status["asset"]) == ("complete", len(content), asset)
 
 
 async def test_a_spoofed_file_is_refused_and_nothing_of_it_is_kept(bench):

@@ -1,6 +1,9 @@
 """The pieces every service is built from, wired once; each service's ``app.py`` adds its own."""
 
+import asyncio
+import io
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,6 +28,15 @@ from .unit_of_work import OUTBOX, UnitOfWork, ensure_outbox_index
 log = logging.getLogger(__name__)
 
 Setup = Callable[[AsyncDatabase[Any]], Awaitable[None]]
+
+
+def log_tasks() -> None:
+    """Log the stack of every asyncio task (``kill -USR1 <pid>``)."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        out.write(f"--- {task.get_name()}\n")
+        task.print_stack(limit=30, file=out)
+    log.warning("tasks on SIGUSR1:\n%s", out.getvalue())
 
 
 class ServiceRuntime:
@@ -81,6 +93,9 @@ class ServiceRuntime:
         self.relay.kick()  # whatever a previous life committed but did not relay
         await self.bus.broker.start()
         log.info("%s started", self.settings.service_name)
+        # What is each task waiting for? The answer to a process that is alive yet does nothing.
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGUSR1, log_tasks)
         try:
             yield
         finally:
@@ -90,6 +105,7 @@ class ServiceRuntime:
             await self.relay.stop()
             await self.bus.close()
             await self.mongo.close()
+            loop.remove_signal_handler(signal.SIGUSR1)
 
     async def readiness(self) -> dict[str, bool]:
         return {

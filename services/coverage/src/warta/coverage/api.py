@@ -14,7 +14,7 @@ from warta.runtime.http import error_body, service_handlers
 
 from .domain import CoverageVersion, PostDraft, Workspace
 from .handlers import CoverageHandlers, UploadOutcome
-from .media import Asset, Upload
+from .media import Asset
 from .press import Draft, Reading
 
 router = APIRouter()
@@ -118,8 +118,7 @@ async def start_upload(request_id: str, body: StartUpload, officer: Officer, han
 @router.get("/coverage/{request_id}/uploads/{upload_id}", tags=["uploads"])
 async def upload_status(request_id: str, upload_id: str, officer: Officer, handlers: Handlers) -> UploadView:
     """Where an upload stands: after a dropped connection, continue from ``offset``."""
-    upload: Upload = await handlers.upload_status(request_id, upload_id, officer)
-    return UploadView.of(UploadOutcome(upload))
+    return UploadView.of(await handlers.upload_status(request_id, upload_id, officer))
 
 
 @router.patch("/coverage/{request_id}/uploads/{upload_id}", tags=["uploads"])

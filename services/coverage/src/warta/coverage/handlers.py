@@ -205,9 +205,15 @@ class CoverageHandlers:
         await self._store.add_upload(upload)
         return upload
 
-    async def upload_status(self, request_id: str, upload_id: str, officer: Principal) -> Upload:
+    async def upload_status(self, request_id: str, upload_id: str, officer: Principal) -> UploadOutcome:
+        """Where an upload stands, with its asset once complete: the answer a phone needs after
+        the response to its last bytes was lost."""
         (await self._load(request_id)).require_editor(officer.actor, "see this upload")
-        return await self._upload(request_id, upload_id)
+        upload = await self._upload(request_id, upload_id)
+        if upload.asset_id is None:
+            return UploadOutcome(upload)
+        asset = await self._store.asset(upload.asset_id)
+        return UploadOutcome(upload, asset, duplicate=asset is not None and asset.asset_id != upload.file_id)
 
     async def _upload(self, request_id: str, upload_id: str) -> Upload:
         upload = await self._store.upload(request_id, upload_id)

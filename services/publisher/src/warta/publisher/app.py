@@ -30,6 +30,7 @@ class PublisherSettings(ServiceSettings):
     smtp_ca_file: str | None = Field(default=None, description="CA of the relay's certificate, if not a public one.")
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30, gt=0, description="Seconds the relay has for each exchange.")
     mail_from: str = "Prokopim Kota Tangerang <prokopim@tangerangkota.go.id>"
     mail_concurrency: int = Field(default=4, ge=1, le=50)
     mail_per_second: float = Field(default=20, gt=0, description="The relay's rate limit.")
@@ -104,6 +105,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         ca_file=settings.smtp_ca_file,
         username=settings.smtp_username,
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        timeout=settings.smtp_timeout,
     )
     email = EmailHandlers(
         contacts,

@@ -309,6 +309,9 @@ class EmailHandlers:
         self._concurrency = concurrency
         self._interval = 1 / per_second
         self._retry_window = retry_window
+        # A claim outlives any live sender twice over: a ``sending`` entry older than this lost
+        # its sender (a killed process) and is sent again.
+        self._lease = mailer.longest * 2
         self._emails = Counter(
             "warta_media_emails",
             "Emails to media contacts by outcome of each attempt: sent, transient (retried), failed.",
@@ -332,12 +335,13 @@ class EmailHandlers:
         gate = asyncio.Semaphore(self._concurrency)
         pace = asyncio.Lock()
 
-        async def deliver(delivery: Delivery) -> None:
+        async def deliver(delivery: Delivery) -> bool:
             async with gate:
-                if not await self._ledger.claim(delivery):
-                    return
                 async with pace:  # the relay's rate: one message per interval
                     await asyncio.sleep(self._interval)
+                if not await self._ledger.claim(delivery, self._clock.now()):
+                    return False
+                fault_point("email.after_claim")
                 message = message_for(
                     delivery,
                     publication.press_release,
@@ -356,18 +360,19 @@ class EmailHandlers:
                 await self._ledger.record(delivery)
                 self._emails.labels(delivery.state.value).inc()
                 fault_point("email.after_record")
+                return True
 
         while True:
             now = self._clock.now()
             entries = await self._ledger.of(request_id, version)
-            due = [d for d in entries if d.due(now)]
-            if due:
-                await asyncio.gather(*(deliver(d) for d in due))
+            due = [d for d in entries if d.due(now, self._lease)]
+            # Claims lost to another sender leave nothing due for this one on the next pass.
+            if due and any(await asyncio.gather(*(deliver(d) for d in due))):
                 continue
-            soon = [d.retry_at for d in entries if d.state is DeliveryState.TRANSIENT and d.retry_at]
-            if not soon or min(soon) - now > self._retry_window:
+            chances = [c for d in entries if (c := d.next_chance(self._lease)) is not None]
+            if not chances or min(chances) - now > self._retry_window:
                 break
-            await asyncio.sleep(max(0.0, (min(soon) - now).total_seconds()))
+            await asyncio.sleep(max(0.0, (min(chances) - now).total_seconds()))
         counts = await self._ledger.counts(request_id, version)
         return FanoutReport(
             recipients=sum(counts.values()),

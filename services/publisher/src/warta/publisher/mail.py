@@ -1,15 +1,16 @@
 """The press release by email: one message per contact, and the ledger that makes a resumed or
 repeated send reach every contact once.
 
-Each (publication, recipient) has one ledger entry. A message goes out only from ``pending`` (or
-a ``transient`` failure whose retry time has come) and is marked ``sent`` the moment the relay
-accepts it. Its ``Message-ID`` is fixed per publication and recipient, so the rare copy sent again
-after a crash between the relay's acceptance and that mark is recognisable as the same message.
+Each (publication, recipient) has one ledger entry. A message goes out only from ``pending``, a
+``transient`` failure whose retry time has come, or a ``sending`` claim whose sender has died (its
+lease ran out), and is marked ``sent`` the moment the relay accepts it. Its ``Message-ID`` is
+fixed per publication and recipient, so the rare copy sent again after a crash between the relay's
+acceptance and that mark is recognisable as the same message.
 """
 
 import hashlib
 import html
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
 
@@ -25,7 +26,7 @@ RETRY_AFTER = (timedelta(seconds=1), timedelta(seconds=5), timedelta(seconds=30)
 
 class DeliveryState(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"  # handed to the relay; a crash leaves it here, and the next pass sends it again
+    SENDING = "sending"  # claimed by a sender; a crash leaves it here until the claim's lease runs out
     SENT = "sent"
     TRANSIENT = "transient"  # refused for now (4xx); retried later
     FAILED = "failed"  # refused for good (5xx) or out of retries
@@ -41,18 +42,30 @@ class Delivery(BaseModel):
     retry_at: AwareDatetime | None = None
     last_error: str | None = None
     sent_at: AwareDatetime | None = None
+    claimed_at: AwareDatetime | None = None
 
     @property
     def key(self) -> str:
         return f"{self.request_id}:{self.version}:{self.email}"
 
-    def due(self, now: datetime) -> bool:
-        if self.state in (DeliveryState.PENDING, DeliveryState.SENDING):
+    def due(self, now: datetime, lease: timedelta) -> bool:
+        if self.state is DeliveryState.PENDING:
             return True
-        return self.state is DeliveryState.TRANSIENT and (self.retry_at is None or self.retry_at <= now)
+        chance = self.next_chance(lease)
+        return chance is not None and chance <= now
+
+    def next_chance(self, lease: timedelta) -> datetime | None:
+        """When a waiting entry may be tried again: a transient refusal's retry time, or the end of
+        a claim's lease (a live sender has its answer from the relay well before then)."""
+        if self.state is DeliveryState.TRANSIENT:
+            return self.retry_at or datetime.min.replace(tzinfo=UTC)
+        if self.state is DeliveryState.SENDING:
+            return self.claimed_at + lease if self.claimed_at else datetime.min.replace(tzinfo=UTC)
+        return None
 
     def refused(self, code: int, message: str, now: datetime) -> None:
         self.attempts += 1
+        self.claimed_at = None
         self.last_error = f"{code} {message}".strip()
         if 400 <= code < 500 and self.attempts <= len(RETRY_AFTER):
             self.state, self.retry_at = DeliveryState.TRANSIENT, now + RETRY_AFTER[self.attempts - 1]
@@ -61,6 +74,7 @@ class Delivery(BaseModel):
 
     def accepted(self, now: datetime) -> None:
         self.attempts += 1
+        self.claimed_at = None
         self.state, self.sent_at, self.retry_at, self.last_error = DeliveryState.SENT, now, None, None
 
 

@@ -102,13 +102,22 @@ class DeliveryLedger:
         cursor = self._deliveries.find({"request_id": request_id, "version": version}).sort("_id", ASCENDING)
         return [from_document(Delivery, doc) async for doc in cursor]
 
-    async def claim(self, delivery: Delivery) -> bool:
-        """Take a due entry for sending; False if another sender took it first."""
+    async def claim(self, delivery: Delivery, now: datetime) -> bool:
+        """Take a due entry for sending; False if another sender took it first. The whole entry as
+        it was read is the condition, so of two senders only one wins, also over a lapsed claim."""
         taken = await self._deliveries.update_one(
-            {"_id": delivery.key, "state": delivery.state.value, "attempts": delivery.attempts},
-            {"$set": {"state": "sending"}},
+            {
+                "_id": delivery.key,
+                "state": delivery.state.value,
+                "attempts": delivery.attempts,
+                "claimed_at": delivery.claimed_at,
+            },
+            {"$set": {"state": DeliveryState.SENDING.value, "claimed_at": now}},
         )
-        return taken.modified_count == 1
+        if taken.modified_count != 1:
+            return False
+        delivery.state, delivery.claimed_at = DeliveryState.SENDING, now
+        return True
 
     async def record(self, delivery: Delivery) -> None:
         await self._deliveries.replace_one({"_id": delivery.key}, to_document(delivery, _id=delivery.key))

@@ -9,6 +9,7 @@ import copy
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,8 @@ def servers() -> Iterator[Servers]:
         yield provided
     finally:
         provided.close()
+        # Data of embedded servers; a long suite leaves hundreds of megabytes.
+        shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
