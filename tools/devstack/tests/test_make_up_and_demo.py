@@ -30,12 +30,12 @@ def free_block(size: int) -> int:
 
 @pytest.mark.slow
 def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_path):
-    base = free_block(7)
+    base = free_block(8)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
     env |= {
         "WARTA_DEV_PORT_BASE": str(base),
-        "WARTA_DEV_NATS_PORT": str(base + 6),
-        "WARTA_DEV_MONGODB_PORT": str(base + 7),
+        "WARTA_DEV_NATS_PORT": str(base + 7),
+        "WARTA_DEV_MONGODB_PORT": str(base + 8),
     }
     up = subprocess.Popen(
         [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
@@ -67,11 +67,14 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
             assert demo.returncode == 0
             assert "Semua tujuh langkah SOP selesai." in demo.stdout
             assert sorted({int(s) for s in re.findall(r"langkah (\d)", demo.stdout)}) == list(range(1, 8))
+            # The archive, a subscriber only, recorded each step's duration of that request.
+            archived = demo.stdout.split("Arsip mencatat durasi tiap langkah:")[1]
+            assert sorted({int(s) for s in re.findall(r"langkah (\d): ", archived)}) == list(range(1, 8))
     finally:
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=60)
     assert up.returncode == 0
     assert "Stopped." in rest
-    for port in range(base + 1, base + 8):
+    for port in range(base + 1, base + 9):
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))  # everything it started is gone

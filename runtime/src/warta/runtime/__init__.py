@@ -1,7 +1,7 @@
 """What every Warta service runs on."""
 
 from .auth import Officer, Principal, issue_dev_token, require_role
-from .bus import Bus, RetryLater
+from .bus import Bus, RetryLater, StreamMessage
 from .clock import Clock, SystemClock
 from .metrics import ServiceMetrics
 from .service import ServiceRuntime
@@ -18,6 +18,7 @@ __all__ = [
     "ServiceMetrics",
     "ServiceRuntime",
     "ServiceSettings",
+    "StreamMessage",
     "SystemClock",
     "Tx",
     "UnitOfWork",

@@ -13,6 +13,8 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from faststream import AckPolicy
@@ -36,6 +38,23 @@ log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E], Awaitable[None]]
+
+EVERY_EVENT = "all"  # the key of a stream subscriber's consumer among those of single event types
+
+
+@dataclass(frozen=True)
+class StreamMessage:
+    """A message of the event stream as JetStream stored it, for a subscriber that keeps every
+    message, understood or not (the archive)."""
+
+    subject: str
+    body: bytes
+    sequence: int
+    stored_at: datetime
+    msg_id: str | None
+
+
+StreamHandler = Callable[[StreamMessage], Awaitable[None]]
 
 
 class RetryLater(Exception):
@@ -202,6 +221,28 @@ class Bus:
         async def on_message(msg: NatsMessage) -> None:
             await self._deliver(event, handler, msg, subject)
 
+    def consume_stream(self, handler: StreamHandler) -> None:
+        """Bind ``handler`` to every message of the event stream, of any type or version, through
+        one durable consumer; failures are retried and dead-lettered as for single event types."""
+        if EVERY_EVENT in self._consumed:
+            raise ValueError("this service already consumes the whole stream")
+        self._consumed.add(EVERY_EVENT)
+        subject = f"{self.settings.subject_prefix}.>"
+        durable = f"{self.settings.service_name}__{EVERY_EVENT}"
+        self._durables[EVERY_EVENT] = durable
+
+        @self._durable_subscriber(subject, self.stream, durable)
+        async def on_message(msg: NatsMessage) -> None:
+            raw = msg.raw_message
+            message = StreamMessage(
+                subject=raw.subject,
+                body=msg.body,
+                sequence=raw.metadata.sequence.stream,
+                stored_at=raw.metadata.timestamp,
+                msg_id=(raw.headers or {}).get("Nats-Msg-Id"),
+            )
+            await self._apply(EVERY_EVENT, f"seq {message.sequence}", lambda: handler(message), msg, raw.subject)
+
     def _durable_subscriber(
         self, subject: str, stream: JStream, durable: str
     ) -> Callable[[Callable[[NatsMessage], Awaitable[None]]], object]:
@@ -226,16 +267,24 @@ class Bus:
 
     async def _deliver(self, event_cls: type[E], handler: Handler[E], msg: Any, subject: str) -> None:
         event_type = event_cls.event_type()
-        deliveries = msg.raw_message.metadata.num_delivered
         try:
             event = event_cls.model_validate_json(msg.body)
         except ValidationError as exc:
+            deliveries = msg.raw_message.metadata.num_delivered
             await self._dead_letter(
                 msg, subject, event_type, f"payload breaks the {event_type} contract: {exc}", deliveries
             )
             raise RejectMessage() from exc
+        await self._apply(event_type, str(event.id), lambda: handler(event), msg, subject)
+
+    async def _apply(
+        self, event_type: str, what: str, handle: Callable[[], Awaitable[None]], msg: Any, subject: str
+    ) -> None:
+        """Run a handler under Warta's failure policy: a repeat is acknowledged, a failure is
+        retried after a growing delay, and the last allowed failure goes to the dead letters."""
+        deliveries = msg.raw_message.metadata.num_delivered
         try:
-            await self._handle_with_heartbeat(handler, event, msg)
+            await self._handle_with_heartbeat(handle, msg)
         except AlreadyApplied:
             self._metrics.events_consumed.labels(event_type, "duplicate").inc()
             return
@@ -251,7 +300,7 @@ class Bus:
                 level,
                 "%s %s failed (delivery %d), retry in %.0fs: %s",
                 event_type,
-                event.id,
+                what,
                 deliveries,
                 delay,
                 exc,
@@ -262,7 +311,7 @@ class Bus:
         fault_point("consume.after_handle")
         self._metrics.events_consumed.labels(event_type, "applied").inc()
 
-    async def _handle_with_heartbeat(self, handler: Handler[E], event: E, msg: Any) -> None:
+    async def _handle_with_heartbeat(self, handle: Callable[[], Awaitable[None]], msg: Any) -> None:
         """Run the handler, telling JetStream the message is in progress every third of the ack
         wait, so a slow handler keeps its message instead of getting a duplicate delivered."""
         beat = self.settings.ack_wait_seconds / 3
@@ -277,7 +326,7 @@ class Bus:
         beating = asyncio.create_task(heartbeat())
         try:
             await slow_point("consume.handling")
-            await handler(event)
+            await handle()
         finally:
             beating.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -2,7 +2,7 @@
 
 ``up`` starts NATS with JetStream and SecantusDB (data under ``.warta/``) unless
 ``WARTA_NATS_URL`` / ``WARTA_MONGODB_URL`` name real servers, then the five services as separate
-processes. Ctrl-C stops everything.
+processes, and the archive that listens to them. Ctrl-C stops everything.
 """
 
 import argparse
@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -21,7 +22,7 @@ from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
 
 from . import dashboards
-from .demo import DemoFailed, service_ports, walk
+from .demo import SECTION_HEAD, DemoFailed, service_ports, walk
 from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
 from .smtp import smtp_server
 
@@ -140,7 +141,28 @@ def demo() -> int:
         return 1
     print(timeline.render())
     print("Semua tujuh langkah SOP selesai.")
+    try:
+        steps = asyncio.run(_archived_steps(urls["archive"], token_for(*SECTION_HEAD), timeline.request_id))
+    except (httpx.HTTPError, TimeoutError) as exc:
+        print(f"the archive has not recorded the request: {exc}", file=sys.stderr)
+        return 1
+    print("Arsip mencatat durasi tiap langkah:")
+    for run in steps:
+        again = f" (putaran {run['run']})" if run["run"] > 1 else ""
+        minutes, standard = run["seconds"] / 60, run["standard_seconds"] / 60
+        print(f"  langkah {run['step']}{again}: {minutes:.1f} menit (standar {standard:.0f})")
     return 0
+
+
+async def _archived_steps(archive_url: str, token: str, request_id: str) -> list[dict[str, Any]]:
+    """The archive's step durations of a request, once its publication has reached the archive."""
+    async with httpx.AsyncClient(base_url=archive_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        async with asyncio.timeout(30):
+            while True:
+                r = await client.get(f"/requests/{request_id}/timeline")
+                if r.status_code == 200 and any(run["step"] == 7 and run["seconds"] for run in r.json()["steps"]):
+                    return list(r.json()["steps"])
+                await asyncio.sleep(0.2)
 
 
 def main() -> int:

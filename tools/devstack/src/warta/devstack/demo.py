@@ -18,12 +18,14 @@ from warta.runtime.indonesian import JAKARTA
 
 from . import samples
 
-SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")
+SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")  # the SOP's steps
+SUBSCRIBERS = ("archive",)  # listen to the events and add nothing to the flow
 
 
 def service_ports(base: int = 8100) -> dict[str, int]:
-    """The dev stack's ports: intake at base+1 … publisher at base+5 (``WARTA_DEV_PORT_BASE``)."""
-    return {name: base + i for i, name in enumerate(SERVICES, start=1)}
+    """The dev stack's ports: intake at base+1 … publisher at base+5, archive at base+6
+    (``WARTA_DEV_PORT_BASE``)."""
+    return {name: base + i for i, name in enumerate(SERVICES + SUBSCRIBERS, start=1)}
 
 
 # The dev stack's officers: (officer id, role).

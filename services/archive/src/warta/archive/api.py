@@ -1,0 +1,130 @@
+"""The archive's HTTP API: a request's dossier and timeline, searches, the section's exports, an
+officer's audit trail and the retention report. Reading is open to every officer of the section;
+exports and audits are for its supervisors."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
+
+from warta.contracts import FieldProblem, InvalidInput, Leader, Role
+from warta.runtime import Officer, require_role
+from warta.runtime.http import service_handlers
+
+from .domain import Dossier, DossierState, RecordClass, Timeline
+from .handlers import ArchiveHandlers, Period, Search
+
+router = APIRouter(tags=["archive"])
+
+Handlers = Annotated[ArchiveHandlers, Depends(service_handlers)]
+SUPERVISORS = (Role.SECTION_HEAD, Role.TEAM_LEAD, Role.ADMIN)
+
+
+def period(
+    first: Annotated[date | None, Query(alias="from", description="First day, in WIB.")] = None,
+    last: Annotated[date | None, Query(alias="to", description="Last day (included), in WIB.")] = None,
+) -> Period:
+    if first is not None and last is not None and last < first:
+        raise InvalidInput(
+            "the period ends before it starts", fields=[FieldProblem("query.to", "must not be before from")]
+        )
+    return Period(first, last)
+
+
+def search(
+    within: Annotated[Period, Depends(period)],
+    state: DossierState | None = None,
+    leader: Leader | None = None,
+    sender: Annotated[str | None, Query(min_length=2, max_length=200, description="Part of the sender's name.")] = None,
+) -> Search:
+    return Search(period=within, state=state, leader=leader.value if leader else None, sender=sender)
+
+
+@router.get("/requests")
+async def find_requests(
+    officer: Officer,
+    handlers: Handlers,
+    found: Annotated[Search, Depends(search)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[Dossier]:
+    """Requests by period (day received), state, leader and sender, oldest first."""
+    return await handlers.search(found, limit)
+
+
+@router.get("/requests/{request_id}")
+async def get_dossier(request_id: str, officer: Officer, handlers: Handlers) -> Dossier:
+    return await handlers.dossier(request_id)
+
+
+@router.get("/requests/{request_id}/timeline")
+async def get_timeline(request_id: str, officer: Officer, handlers: Handlers) -> Timeline:
+    """Every event of the request in order, with who and when, and each SOP step's duration
+    against its standard."""
+    return await handlers.timeline(request_id)
+
+
+@router.get("/export.csv", response_class=Response)
+async def export_csv(officer: Officer, handlers: Handlers, found: Annotated[Search, Depends(search)]) -> Response:
+    require_role(officer, *SUPERVISORS, action="exporting the archive")
+    return Response(
+        await handlers.export_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{_name("arsip", found.period)}.csv"'},
+    )
+
+
+@router.get("/export.jsonl", response_class=StreamingResponse)
+async def export_jsonl(
+    officer: Officer, handlers: Handlers, found: Annotated[Search, Depends(search)]
+) -> StreamingResponse:
+    require_role(officer, *SUPERVISORS, action="exporting the archive")
+    return StreamingResponse(
+        handlers.export_jsonl(found),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{_name("peristiwa", found.period)}.jsonl"'},
+    )
+
+
+@router.get("/audit/{officer_id}.csv", response_class=Response)
+async def audit(
+    officer_id: str, officer: Officer, handlers: Handlers, within: Annotated[Period, Depends(period)]
+) -> Response:
+    """Every action of one officer; an officer may read their own."""
+    if officer.officer_id != officer_id:
+        require_role(officer, *SUPERVISORS, action="reading another officer's audit trail")
+    return Response(
+        await handlers.audit_csv(officer_id, within),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{_name(f"audit-{officer_id}", within)}.csv"'},
+    )
+
+
+class RetentionLineView(BaseModel):
+    record_class: RecordClass
+    keep_years: int
+    requests: int
+    records: int
+    oldest_end: str | None
+
+
+@router.get("/retention")
+async def retention_report(officer: Officer, handlers: Handlers) -> list[RetentionLineView]:
+    """What the retention schedule would remove today (a dry run: removing is a separate,
+    explicit command, ``warta-archive retention dispose``)."""
+    require_role(officer, *SUPERVISORS, action="reading the retention report")
+    return [
+        RetentionLineView(
+            record_class=line.record_class,
+            keep_years=line.keep_years,
+            requests=line.requests,
+            records=line.records,
+            oldest_end=line.oldest_end.isoformat() if line.oldest_end else None,
+        )
+        for line in await handlers.retention_report()
+    ]
+
+
+def _name(prefix: str, within: Period) -> str:
+    return f"{prefix}-{within.first or 'awal'}-{within.last or 'kini'}"

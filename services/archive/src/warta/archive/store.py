@@ -1,0 +1,93 @@
+"""The archive's MongoDB collections.
+
+``records``: one document per event id, never updated (append-only); a unique index on the stream
+sequence too. ``dossiers``: one per request, recomputed from its records after every new one.
+``disposals``: what the retention schedule removed, when, and on whose command.
+"""
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from warta.runtime.documents import from_document, to_document
+
+from .domain import Dossier, DossierState, Record
+
+RECORDS = "records"
+DOSSIERS = "dossiers"
+DISPOSALS = "disposals"
+
+
+async def create_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[RECORDS].create_index([("sequence", ASCENDING)], unique=True)
+    await db[RECORDS].create_index([("request_id", ASCENDING), ("sequence", ASCENDING)])
+    await db[RECORDS].create_index([("officer_id", ASCENDING), ("sequence", ASCENDING)])
+    await db[RECORDS].create_index([("stored_at", ASCENDING)])
+    await db[DOSSIERS].create_index([("received_at", ASCENDING)])
+    await db[DOSSIERS].create_index([("state", ASCENDING), ("ended_at", ASCENDING)])
+
+
+class ArchiveStore:
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._records = db[RECORDS]
+        self._dossiers = db[DOSSIERS]
+        self._disposals = db[DISPOSALS]
+
+    async def add(self, record: Record) -> bool:
+        """Keep a record; False if it was kept before (a redelivery or a republished event)."""
+        try:
+            await self._records.insert_one(to_document(record, _id=record.event_id))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def records_of(self, request_id: str) -> list[Record]:
+        cursor = self._records.find({"request_id": request_id}).sort("sequence", ASCENDING)
+        return [from_document(Record, doc) async for doc in cursor]
+
+    async def records(self, query: dict[str, Any]) -> AsyncIterator[Record]:
+        async for doc in self._records.find(query).sort("sequence", ASCENDING):
+            yield from_document(Record, doc)
+
+    async def last_sequence(self) -> int:
+        doc = await self._records.find_one({}, sort=[("sequence", DESCENDING)], projection={"sequence": 1})
+        return int(doc["sequence"]) if doc else 0
+
+    async def put_dossier(self, dossier: Dossier) -> None:
+        await self._dossiers.replace_one(
+            {"_id": dossier.request_id}, to_document(dossier, _id=dossier.request_id), upsert=True
+        )
+
+    async def dossier(self, request_id: str) -> Dossier | None:
+        doc = await self._dossiers.find_one({"_id": request_id})
+        return from_document(Dossier, doc) if doc else None
+
+    async def dossiers(self, query: dict[str, Any], limit: int = 0) -> list[Dossier]:
+        cursor = self._dossiers.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return [from_document(Dossier, doc) async for doc in cursor]
+
+    async def ended_before(self, state: DossierState, before: datetime) -> list[Dossier]:
+        return await self.dossiers({"state": state.value, "ended_at": {"$lte": before}})
+
+    async def unreadable_before(self, before: datetime) -> list[Record]:
+        """Records no request can claim: not understood and without a request id."""
+        query = {"known": False, "request_id": None, "stored_at": {"$lte": before}}
+        return [r async for r in self.records(query)]
+
+    async def dispose(self, request_id: str | None, event_ids: list[str], entry: dict[str, Any]) -> None:
+        """Remove records (and their dossier) and note the disposal; the note is written first, so
+        a disposal cut short is finished by running the command again."""
+        await self._disposals.insert_one(entry)
+        await self._records.delete_many({"_id": {"$in": event_ids}})
+        if request_id is not None:
+            await self._dossiers.delete_one({"_id": request_id})
+
+    async def disposals(self) -> list[dict[str, Any]]:
+        return [doc async for doc in self._disposals.find().sort("disposed_at", ASCENDING)]
+
+    async def disposed_requests(self) -> set[str]:
+        return {doc["request_id"] async for doc in self._disposals.find({"request_id": {"$ne": None}})}
