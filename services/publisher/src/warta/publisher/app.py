@@ -8,11 +8,11 @@ from pydantic import Field, SecretStr, model_validator
 from warta.contracts import Role
 from warta.runtime import ServiceRuntime, ServiceSettings
 from warta.runtime.auth import issue_dev_token
+from warta.runtime.mailer import Mailer, RelaySettings
 
 from . import api, registry_api
 from .assets import AssetFetcher
 from .handlers import EmailHandlers, PublisherHandlers, RegistryHandlers
-from .mailer import Mailer, RelaySettings
 from .store import DeliveryLedger, PublisherStore, RegistryStore, create_indexes
 from .subscribers import subscribe
 from .webhook import WebhookChannel

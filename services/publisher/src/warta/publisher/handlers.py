@@ -24,11 +24,11 @@ from warta.contracts import (
 )
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
+from warta.runtime.mailer import Mailer
 
 from .assets import AssetFetcher
 from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
 from .mail import Delivery, DeliveryState, deliveries_for, message_for
-from .mailer import Mailer
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
 from .website import ChannelError, WebsiteChannel, post_for

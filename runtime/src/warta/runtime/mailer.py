@@ -1,4 +1,5 @@
-"""Sending one message through the city's SMTP relay (STARTTLS), answering how it went."""
+"""Sending one message through the city's SMTP relay (STARTTLS), answering how it went; every
+service that sends email sends it this way."""
 
 import asyncio
 import ssl
