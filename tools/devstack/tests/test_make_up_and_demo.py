@@ -30,12 +30,12 @@ def free_block(size: int) -> int:
 
 @pytest.mark.slow
 def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_path):
-    base = free_block(8)
+    base = free_block(9)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
     env |= {
         "WARTA_DEV_PORT_BASE": str(base),
-        "WARTA_DEV_NATS_PORT": str(base + 7),
-        "WARTA_DEV_MONGODB_PORT": str(base + 8),
+        "WARTA_DEV_NATS_PORT": str(base + 8),
+        "WARTA_DEV_MONGODB_PORT": str(base + 9),
     }
     up = subprocess.Popen(
         [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
@@ -70,11 +70,14 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
             # The archive, a subscriber only, recorded each step's duration of that request.
             archived = demo.stdout.split("Arsip mencatat durasi tiap langkah:")[1]
             assert sorted({int(s) for s in re.findall(r"langkah (\d): ", archived)}) == list(range(1, 8))
+            # The notifier, another listener, told the officers as the request moved on.
+            sent = int(re.search(r"Notifikasi terkirim ke petugas: (\d+) pesan", demo.stdout).group(1))
+            assert sent > 0
     finally:
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=60)
     assert up.returncode == 0
     assert "Stopped." in rest
-    for port in range(base + 1, base + 9):
+    for port in range(base + 1, base + 10):
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))  # everything it started is gone

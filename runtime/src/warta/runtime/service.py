@@ -79,10 +79,26 @@ class ServiceRuntime:
         )
         self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.kick, self.step_clocks)
         self._setup: list[Setup] = [ensure_outbox_index, ensure_clock_indexes]
+        self._background: list[Callable[[], Awaitable[None]]] = []
 
     def on_start(self, setup: Setup) -> None:
         """Run ``setup`` against the database before serving (indexes, seed data)."""
         self._setup.append(setup)
+
+    def in_background(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work`` (a loop: a dispatcher, a timer sweep) while the service runs; it is
+        cancelled on shutdown before the consumers stop, and a crash in it is logged and restarts it."""
+        self._background.append(work)
+
+    async def _keep_running(self, work: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background work %s failed; starting it again", getattr(work, "__name__", work))
+                await asyncio.sleep(1)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -96,9 +112,13 @@ class ServiceRuntime:
         # What is each task waiting for? The answer to a process that is alive yet does nothing.
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGUSR1, log_tasks)
+        background = [asyncio.create_task(self._keep_running(work)) for work in self._background]
         try:
             yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             # SIGTERM: take no new events and let those in hand finish, then relay everything
             # committed (theirs included) while NATS is still connected, then close.
             await self.bus.stop_consuming()

@@ -2,7 +2,7 @@
 
 ``up`` starts NATS with JetStream and SecantusDB (data under ``.warta/``) unless
 ``WARTA_NATS_URL`` / ``WARTA_MONGODB_URL`` name real servers, then the five services as separate
-processes, and the archive that listens to them. Ctrl-C stops everything.
+processes, and the archive and the notifier that listen to them. Ctrl-C stops everything.
 """
 
 import argparse
@@ -22,9 +22,21 @@ from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
 
 from . import dashboards
-from .demo import SECTION_HEAD, DemoFailed, service_ports, walk
+from .demo import (
+    ADMIN,
+    PHOTOGRAPHER,
+    SECTION_HEAD,
+    SOCIAL_MEDIA,
+    TEAM_LEAD,
+    VIDEOGRAPHER,
+    WRITER,
+    DemoFailed,
+    service_ports,
+    walk,
+)
 from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
 from .smtp import smtp_server
+from .whatsapp import whatsapp_gateway
 
 
 def _dev_port(name: str, default: int) -> int:
@@ -74,6 +86,12 @@ def up(data_dir: Path) -> int:
                 "WARTA_SMTP_CA_FILE": relay.ca_file,
             }
             print(f"SMTP relay       {relay.host}:{relay.port}  (messages kept in {mail})")
+        if not env.get("WARTA_WHATSAPP_URL"):
+            # A stand-in for the WhatsApp gateway that keeps what the notifier sends as JSON files.
+            kept = data_dir / "whatsapp"
+            gateway = extras.enter_context(whatsapp_gateway(keep_in=kept))
+            env |= {"WARTA_WHATSAPP_URL": gateway.url, "WARTA_WHATSAPP_TOKEN": gateway.token}
+            print(f"WhatsApp gateway {gateway.url}  (messages kept in {kept})")
         if not env.get("WARTA_NATS_URL"):
             nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222))
             nats.start()
@@ -135,6 +153,7 @@ def demo() -> int:
         return issue_dev_token(settings, officer_id=officer_id, role=role)
 
     try:
+        asyncio.run(_fill_the_directory(urls["notifier"], token_for(*ADMIN)))
         timeline = asyncio.run(walk(urls, token_for))
     except (DemoFailed, httpx.HTTPError) as exc:
         print(f"demo failed: {exc}\nIs `make up` running?", file=sys.stderr)
@@ -151,7 +170,33 @@ def demo() -> int:
         again = f" (putaran {run['run']})" if run["run"] > 1 else ""
         minutes, standard = run["seconds"] / 60, run["standard_seconds"] / 60
         print(f"  langkah {run['step']}{again}: {minutes:.1f} menit (standar {standard:.0f})")
+    sent = asyncio.run(_messages_sent(urls["notifier"], token_for(*SECTION_HEAD), timeline.request_id))
+    print(f"Notifikasi terkirim ke petugas: {sent} pesan (WhatsApp dan email, lihat .warta/whatsapp dan .warta/mail)")
     return 0
+
+
+async def _fill_the_directory(notifier_url: str, token: str) -> None:
+    """The demo's officers in the notifier's directory, reachable at any hour."""
+    officers = [ADMIN, SECTION_HEAD, TEAM_LEAD, WRITER, PHOTOGRAPHER, VIDEOGRAPHER, SOCIAL_MEDIA]
+    async with httpx.AsyncClient(base_url=notifier_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        for number, (officer_id, role) in enumerate(officers, start=1):
+            entry = {
+                "officer_id": officer_id,
+                "name": officer_id,
+                "role": role.value,
+                "email": f"{officer_id}@tangerangkota.example",
+                "whatsapp": f"62811000000{number:02d}",
+                "quiet_from": None,
+                "quiet_until": None,
+            }
+            (await client.put(f"/officers/{officer_id}", json=entry)).raise_for_status()
+
+
+async def _messages_sent(notifier_url: str, token: str, request_id: str) -> int:
+    async with httpx.AsyncClient(base_url=notifier_url, headers={"Authorization": f"Bearer {token}"}) as client:
+        r = await client.get("/messages", params={"request_id": request_id, "state": "sent", "limit": 1000})
+        r.raise_for_status()
+        return len(r.json())
 
 
 async def _archived_steps(archive_url: str, token: str, request_id: str) -> list[dict[str, Any]]:

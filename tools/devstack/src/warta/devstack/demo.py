@@ -19,12 +19,12 @@ from warta.runtime.indonesian import JAKARTA
 from . import samples
 
 SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")  # the SOP's steps
-SUBSCRIBERS = ("archive",)  # listen to the events and add nothing to the flow
+SUBSCRIBERS = ("archive", "notifier")  # listen to the events and add nothing to the flow
 
 
 def service_ports(base: int = 8100) -> dict[str, int]:
-    """The dev stack's ports: intake at base+1 … publisher at base+5, archive at base+6
-    (``WARTA_DEV_PORT_BASE``)."""
+    """The dev stack's ports: intake at base+1 … publisher at base+5, archive at base+6, notifier
+    at base+7 (``WARTA_DEV_PORT_BASE``)."""
     return {name: base + i for i, name in enumerate(SERVICES + SUBSCRIBERS, start=1)}
 
 

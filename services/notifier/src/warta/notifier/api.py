@@ -1,0 +1,52 @@
+"""The notifier's HTTP API: the directory of officers' addresses and preferences (kept by the
+office administrator) and the messages sent, waiting or failed."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from warta.contracts import FieldProblem, InvalidInput, Role
+from warta.runtime import Officer, require_role
+from warta.runtime.http import service_handlers
+
+from .domain import Officer as DirectoryEntry
+from .handlers import NotifierHandlers
+from .messages import Message, MessageState
+
+router = APIRouter(tags=["notifier"])
+
+Handlers = Annotated[NotifierHandlers, Depends(service_handlers)]
+SUPERVISORS = (Role.SECTION_HEAD, Role.TEAM_LEAD, Role.ADMIN)
+
+
+@router.put("/officers/{officer_id}")
+async def put_officer(officer_id: str, body: DirectoryEntry, officer: Officer, handlers: Handlers) -> DirectoryEntry:
+    """Add or change an officer's addresses, channels and quiet hours."""
+    require_role(officer, Role.ADMIN, action="keeping the directory")
+    if body.officer_id != officer_id:
+        raise InvalidInput(
+            "the officer id in the body differs from the address",
+            fields=[FieldProblem("officer_id", f"must be {officer_id}")],
+        )
+    return await handlers.put_officer(body)
+
+
+@router.get("/officers")
+async def list_officers(officer: Officer, handlers: Handlers, role: Role | None = None) -> list[DirectoryEntry]:
+    require_role(officer, *SUPERVISORS, action="reading the directory")
+    return await handlers.officers(role)
+
+
+@router.get("/messages")
+async def list_messages(
+    officer: Officer,
+    handlers: Handlers,
+    request_id: str | None = None,
+    officer_id: str | None = None,
+    state: MessageState | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[Message]:
+    """Messages by request, recipient and state; an officer reads their own."""
+    if officer_id != officer.officer_id:
+        require_role(officer, *SUPERVISORS, action="reading other officers' messages")
+    return await handlers.messages(request_id=request_id, officer_id=officer_id, state=state, limit=limit)

@@ -1,0 +1,66 @@
+"""The ways a message reaches an officer: email through the city's SMTP relay, and WhatsApp
+through an HTTP gateway (the kind Indonesian offices commonly rent: a URL, a token, a message)."""
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import httpx
+
+from warta.runtime.mailer import Mailer
+
+from .messages import Message
+
+
+@dataclass(frozen=True)
+class Refusal:
+    error: str
+    transient: bool
+
+
+class EmailChannel:
+    def __init__(self, mailer: Mailer, sender: str) -> None:
+        self._mailer = mailer
+        self._sender = sender
+
+    async def send(self, message: Message) -> Refusal | None:
+        email = EmailMessage()
+        email["From"], email["To"] = self._sender, message.address
+        email["Subject"] = f"[Warta] {message.text.splitlines()[0][:100]}"
+        email["Message-ID"] = f"<{message.key.replace(':', '.')}@warta.tangerangkota.go.id>"
+        email.set_content(message.text)
+        refusal = await self._mailer.send(email)
+        if refusal is None:
+            return None
+        code, text = refusal
+        return Refusal(f"{code} {text}".strip(), transient=400 <= code < 500)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    url: str
+    token: str
+    template: str  # the message as the gateway gets it; {text} is the notice
+    timeout: float = 15.0
+
+
+class WhatsAppChannel:
+    def __init__(self, gateway: Gateway, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._gateway = gateway
+        self._transport = transport
+
+    async def send(self, message: Message) -> Refusal | None:
+        g = self._gateway
+        body = {"to": message.address, "message": g.template.format(text=message.text), "ref": message.key}
+        try:
+            async with httpx.AsyncClient(timeout=g.timeout, transport=self._transport) as client:
+                response = await client.post(
+                    g.url,
+                    json=body,
+                    headers={"Authorization": f"Bearer {g.token}", "Idempotency-Key": message.key},
+                )
+        except httpx.HTTPError as away:
+            return Refusal(f"gateway unreachable: {away}", transient=True)
+        if response.is_success:
+            return None
+        transient = response.status_code == 429 or response.status_code >= 500
+        return Refusal(f"gateway answered {response.status_code}: {response.text[:200]}", transient=transient)

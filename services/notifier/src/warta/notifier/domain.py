@@ -1,0 +1,261 @@
+"""Who is told what, when; pure rules, no I/O.
+
+The notifier learns a request's context from its events (``Case``), turns each event into notices
+for the officers whose work it now waits on, and keeps a timer per open SOP step that warns the
+responsible officers at a share of the standard and the section head once it is over. Every notice
+becomes one message per channel the officer chose; a message's key is fixed by what caused it, the
+recipient and the channel, so nothing causes the same message twice.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from warta.contracts import (
+    SOP_STEPS,
+    Approved,
+    CoverageSubmitted,
+    DispositionIssued,
+    Event,
+    Published,
+    Rejected,
+    RequestCorrected,
+    RequestDeclined,
+    RequestReceived,
+    ReviewLevel,
+    Role,
+    Step,
+    TeamAssigned,
+)
+from warta.runtime.indonesian import format_datetime
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
+HOUR = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+
+
+class Officer(BaseModel):
+    """An officer's entry in the notifier's directory: how and when to reach them."""
+
+    officer_id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    whatsapp: str | None = Field(default=None, pattern=r"^\+?[0-9]{8,15}$", description="E.164 digits.")
+    channels: tuple[Channel, ...] = Field(default=(Channel.WHATSAPP, Channel.EMAIL), min_length=1)
+    quiet_from: str | None = Field(default="21:00", pattern=HOUR, description="Start of quiet hours (WIB); null: none.")
+    quiet_until: str | None = Field(default="06:00", pattern=HOUR, description="End of quiet hours (WIB).")
+    active: bool = True
+
+    def address(self, channel: Channel) -> str | None:
+        return self.email if channel is Channel.EMAIL else self.whatsapp
+
+    def reachable_on(self) -> list[Channel]:
+        return [c for c in self.channels if self.address(c)]
+
+    def next_awake(self, now: datetime, zone: ZoneInfo) -> datetime:
+        """``now``, or the end of the quiet hours ``now`` falls in."""
+        if self.quiet_from is None or self.quiet_until is None:
+            return now
+        start, end = time.fromisoformat(self.quiet_from), time.fromisoformat(self.quiet_until)
+        local = now.astimezone(zone)
+        at = local.timetz().replace(tzinfo=None)
+        quiet = (at >= start or at < end) if start > end else start <= at < end  # overnight, or within a day
+        if not quiet:
+            return now
+        wake = datetime.combine(local.date(), end, zone)
+        return wake if wake > local else wake + timedelta(days=1)
+
+
+class Case(BaseModel):
+    """What the notifier knows of a request, from its events."""
+
+    request_id: str
+    agenda_number: str | None = None
+    title: str | None = None
+    location: str | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    team: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    ended: bool = False
+
+    def learn(self, event: Event) -> None:
+        if isinstance(event, RequestReceived | RequestCorrected):
+            d = event.data
+            self.agenda_number, self.title, self.location = d.agenda_number, d.event.title, d.event.location
+            self.starts_at, self.ends_at = d.event.starts_at, d.event.ends_at
+        elif isinstance(event, DispositionIssued):
+            self.agenda_number, self.title, self.location = (
+                event.data.agenda_number,
+                event.data.event.title,
+                event.data.event.location,
+            )
+            self.starts_at, self.ends_at = event.data.event.starts_at, event.data.event.ends_at
+        elif isinstance(event, TeamAssigned):
+            self.team = tuple(m.officer_id for m in event.data.members)
+            self.equipment = event.data.equipment
+            self.title, self.location = event.data.event.title, event.data.event.location
+            self.starts_at, self.ends_at = event.data.event.starts_at, event.data.event.ends_at
+        elif isinstance(event, Published | RequestDeclined):
+            self.ended = True
+
+    @property
+    def name(self) -> str:
+        return f"{self.agenda_number or self.request_id} «{self.title or 'tanpa judul'}»"
+
+    def happening(self, now: datetime, within: timedelta) -> bool:
+        """The event is under way or about to start: worth a message at night."""
+        if self.starts_at is None or self.ends_at is None:
+            return False
+        return self.starts_at - within <= now < self.ends_at
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a notice is for: everyone holding a role, or named officers."""
+
+    role: Role | None = None
+    officers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # what it is about, e.g. "waiting.disposition", "warning.step3"
+    audience: Audience
+    text: str  # Bahasa Indonesia; the link is added per recipient
+
+
+def notices_for(event: Event, case: Case) -> list[Notice]:
+    """The notices an event causes: the officers whose work now waits on it are told."""
+    name = case.name
+    if isinstance(event, RequestReceived):
+        sender = event.data.letter.sender
+        return [
+            Notice(
+                "waiting.disposition",
+                Audience(Role.SECTION_HEAD),
+                f"Permohonan baru {name} dari {sender} menunggu disposisi Anda.",
+            )
+        ]
+    if isinstance(event, DispositionIssued):
+        return [Notice("waiting.assignment", Audience(Role.TEAM_LEAD), f"Disposisi {name}: mohon bagi tim liputan.")]
+    if isinstance(event, TeamAssigned):
+        kit = ", ".join(case.equipment) or "tidak ada"
+        when = format_datetime(event.data.event.starts_at)
+        text = f"Anda ditugaskan meliput {name}, {when} di {event.data.event.location}. Alat: {kit}."
+        return [Notice("assigned", Audience(officers=case.team), text)]
+    if isinstance(event, CoverageSubmitted):
+        text = f"Hasil liputan {name} versi {event.data.version} menunggu pemeriksaan Anda."
+        return [Notice("waiting.review.team_lead", Audience(Role.TEAM_LEAD), text)]
+    if isinstance(event, Approved) and event.data.level is ReviewLevel.TEAM_LEAD:
+        text = f"Hasil liputan {name} versi {event.data.version} disetujui ketua tim dan menunggu persetujuan Anda."
+        return [Notice("waiting.review.section_head", Audience(Role.SECTION_HEAD), text)]
+    if isinstance(event, Rejected):
+        if event.data.level is ReviewLevel.TEAM_LEAD:
+            text = f"Versi {event.data.version} {name} dikembalikan ketua tim: {event.data.note}"
+            return [Notice("returned.team", Audience(officers=case.team), text)]
+        text = f"Versi {event.data.version} {name} dikembalikan kepala bagian: {event.data.note}"
+        return [Notice("returned.team_lead", Audience(Role.TEAM_LEAD), text)]
+    if isinstance(event, Published):
+        text = f"Siaran pers {name} telah terbit: {event.data.website_url}"
+        return [Notice("published", Audience(officers=case.team), text)]
+    return []
+
+
+class TimerState(StrEnum):
+    RUNNING = "running"
+    WARNED = "warned"  # the responsible officers were warned
+    OVERDUE = "overdue"  # the section head was told it is over
+    STOPPED = "stopped"  # the step finished
+
+
+class StepTimer(BaseModel):
+    """One run of a step's clock as the notifier watches it."""
+
+    request_id: str
+    step: int
+    start_event: str
+    started_at: AwareDatetime
+    warn_at: AwareDatetime
+    due_at: AwareDatetime
+    state: TimerState = TimerState.RUNNING
+
+    @property
+    def key(self) -> str:
+        return f"{self.request_id}:{self.step}:{self.start_event}"
+
+    def next_alarm(self) -> AwareDatetime | None:
+        if self.state is TimerState.RUNNING:
+            return self.warn_at
+        if self.state is TimerState.WARNED:
+            return self.due_at
+        return None
+
+
+def timers_started(event: Event, warn_ratio: float) -> list[StepTimer]:
+    out = []
+    for step in SOP_STEPS:
+        started_at = step.started_by(event)
+        if started_at is not None:
+            out.append(
+                StepTimer(
+                    request_id=event.subject,
+                    step=step.number,
+                    start_event=str(event.id),
+                    started_at=started_at,
+                    warn_at=started_at + step.standard * warn_ratio,
+                    due_at=started_at + step.standard,
+                )
+            )
+    return out
+
+
+def steps_stopped(event: Event) -> list[int]:
+    return [step.number for step in SOP_STEPS if step.stopped_by(event) is not None]
+
+
+def alarm(timer: StepTimer, case: Case) -> tuple[TimerState, Notice]:
+    """The notice a timer's next alarm sends, and the state it leaves the timer in."""
+    step = SOP_STEPS[timer.step - 1]
+    if timer.state is TimerState.RUNNING:
+        minutes = round((timer.due_at - timer.warn_at).total_seconds() / 60)
+        text = (
+            f"Pengingat: langkah {step.number} ({_short(step)}) untuk {case.name} "
+            f"harus selesai dalam {minutes} menit lagi (batas {format_datetime(timer.due_at)})."
+        )
+        return TimerState.WARNED, Notice(f"warning.step{step.number}", responsible(step, case), text)
+    text = (
+        f"Langkah {step.number} ({_short(step)}) untuk {case.name} melewati mutu baku "
+        f"{step.standard_minutes} menit (batas {format_datetime(timer.due_at)})."
+    )
+    return TimerState.OVERDUE, Notice(f"overdue.step{step.number}", Audience(Role.SECTION_HEAD), text)
+
+
+def responsible(step: Step, case: Case) -> Audience:
+    """The coverage team's steps are the assigned team's; the others are their role's."""
+    if step.actor is Role.COVERAGE_TEAM:
+        return Audience(officers=case.team)
+    return Audience(step.actor)
+
+
+_SHORT = {
+    1: "registrasi surat",
+    2: "disposisi",
+    3: "pembagian tim",
+    4: "liputan",
+    5: "pemeriksaan ketua tim",
+    6: "pemeriksaan kepala bagian",
+    7: "publikasi",
+}
+
+
+def _short(step: Step) -> str:
+    return _SHORT[step.number]

@@ -1,0 +1,224 @@
+"""The notifier's use cases: apply an event (learn, start and stop timers, write its messages),
+ring the timers whose time has come, and send what is due, each message once."""
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from prometheus_client import Counter
+
+from warta.contracts import Event, Role
+from warta.runtime import Clock, ServiceMetrics, Tx, UnitOfWork
+from warta.runtime.faults import fault_point
+
+from .channels import Refusal
+from .domain import (
+    Audience,
+    Case,
+    Channel,
+    Notice,
+    Officer,
+    alarm,
+    notices_for,
+    steps_stopped,
+    timers_started,
+)
+from .messages import Message, MessageState
+from .store import NotifierStore
+
+log = logging.getLogger(__name__)
+
+
+class Sender(Protocol):
+    async def send(self, message: Message) -> Refusal | None: ...
+
+
+@dataclass(frozen=True)
+class Rules:
+    warn_ratio: float  # share of a standard at which the responsible officers are warned
+    console_url: str  # base of the links to a request's page
+    urgent_within: timedelta  # an event this close (or under way) is worth a message at night
+    calendar_url: str  # the scheduler's public base, for an officer's assignments feed
+    feed_secret: str  # the scheduler's feed secret, which signs that feed's link
+    zone: ZoneInfo
+
+
+class NotifierHandlers:
+    def __init__(
+        self,
+        store: NotifierStore,
+        uow: UnitOfWork,
+        clock: Clock,
+        metrics: ServiceMetrics,
+        rules: Rules,
+        channels: dict[Channel, Sender],
+        claim_lease: timedelta,
+    ) -> None:
+        self._store = store
+        self._uow = uow
+        self._clock = clock
+        self._rules = rules
+        self._channels = channels
+        self._lease = claim_lease
+        self._wake = asyncio.Event()
+        self._sent = Counter(
+            "warta_notifications",
+            "Messages to officers by channel and outcome of each attempt: sent, transient, failed.",
+            ["channel", "outcome"],
+            registry=metrics.registry,
+        )
+
+    # -- events ---------------------------------------------------------------------------------
+
+    async def apply(self, event: Event) -> None:
+        """Learn from the event, stop and start its steps' timers, and write the messages it
+        causes, in one transaction with the event's inbox entry."""
+
+        async def work(tx: Tx) -> None:
+            case = await self._store.case(event.subject, tx) or Case(request_id=event.subject)
+            case.learn(event)
+            await self._store.put_case(tx, case)
+            stopped = steps_stopped(event)
+            for step in stopped:
+                await self._store.stop_timers(tx, event.subject, step)
+            for timer in timers_started(event, self._rules.warn_ratio):
+                # A step that starts and stops on the same event (step 1) needs no timer, and a
+                # step already running keeps its timer (a reassigned team keeps its clock).
+                if timer.step not in stopped and await self._store.open_timer(tx, event.subject, timer.step) is None:
+                    await self._store.start_timer(tx, timer)
+            messages = []
+            for notice in notices_for(event, case):
+                messages += await self._messages(tx, str(event.id), notice, case)
+            await self._store.add_messages(tx, messages)
+
+        await self._uow.run(work, consumes=event)
+        self._wake.set()
+
+    async def _messages(self, tx: Tx, cause: str, notice: Notice, case: Case) -> list[Message]:
+        now = self._clock.now()
+        officers = await self._audience(tx, notice.audience)
+        out = []
+        for officer_id, officer in officers.items():
+            text = f"{notice.text}\n{self._rules.console_url.rstrip('/')}/permohonan/{case.request_id}"
+            if notice.kind == "assigned":
+                text += f"\nKalender tugas Anda: {self.calendar_link(officer_id)}"
+            when = now if case.happening(now, self._rules.urgent_within) else None
+            channels: list[Channel | None] = list(officer.reachable_on()) if officer else []
+            for channel in channels or [None]:
+                message = Message(
+                    key=f"{cause}:{notice.kind}:{officer_id}:{channel.value if channel else 'none'}",
+                    cause=cause,
+                    kind=notice.kind,
+                    request_id=case.request_id,
+                    officer_id=officer_id,
+                    channel=channel or Channel.EMAIL,
+                    address=officer.address(channel) if officer and channel else None,
+                    text=text,
+                    created_at=now,
+                    not_before=when or (officer.next_awake(now, self._rules.zone) if officer else now),
+                )
+                if channel is None:  # nobody to send it to: shown to supervisors as failed
+                    message.state, message.last_error = MessageState.FAILED, "no email or WhatsApp in the directory"
+                out.append(message)
+        return out
+
+    async def _audience(self, tx: Tx, audience: Audience) -> dict[str, Officer | None]:
+        if audience.role is not None:
+            found = {o.officer_id: o for o in await self._store.officers(audience.role, tx) if o.active}
+            if not found:
+                log.warning("no active officer with role %s in the directory", audience.role.value)
+            return dict(found)
+        return {officer_id: await self._store.officer(officer_id, tx) for officer_id in audience.officers}
+
+    def calendar_link(self, officer_id: str) -> str:
+        """The officer's assignments feed on the scheduler, signed as the scheduler signs it."""
+        feed = f"officer:{officer_id}"
+        key = hmac.new(self._rules.feed_secret.encode(), feed.encode(), hashlib.sha256).hexdigest()[:32]
+        return f"{self._rules.calendar_url.rstrip('/')}/officers/{officer_id}/assignments.ics?key={key}"
+
+    # -- timers -----------------------------------------------------------------------------------
+
+    async def ring_timers(self) -> int:
+        """Send each due alarm once: the timer's state moves on in the same transaction as the
+        messages it writes, so a repeat finds nothing left to ring."""
+        rung = 0
+        for due in await self._store.ringing(self._clock.now()):
+
+            async def work(tx: Tx, key: str = due.key) -> bool:
+                timer = await self._store.timer(tx, key)
+                if timer is None or timer.next_alarm() is None or timer.next_alarm() > self._clock.now():  # type: ignore[operator]
+                    return False
+                case = await self._store.case(timer.request_id, tx) or Case(request_id=timer.request_id)
+                state, notice = alarm(timer, case)
+                timer.state = state
+                await self._store.save_timer(tx, timer)
+                await self._store.add_messages(
+                    tx, await self._messages(tx, f"timer:{timer.key}:{state.value}", notice, case)
+                )
+                return True
+
+            rung += await self._uow.run(work)
+        if rung:
+            self._wake.set()
+        return rung
+
+    # -- sending ----------------------------------------------------------------------------------
+
+    async def send_due(self) -> int:
+        """Send every message whose time has come, each by the one sender that claims it."""
+        sent = 0
+        for message in await self._store.due_messages(self._clock.now(), self._lease):
+            if not await self._store.claim(message, self._clock.now()):
+                continue
+            fault_point("notify.after_claim")
+            refusal = await self._channels[message.channel].send(message)
+            now = self._clock.now()
+            if refusal is None:
+                message.accepted(now)
+                sent += 1
+            else:
+                message.refused(refusal.error, transient=refusal.transient, now=now)
+            await self._store.record(message)
+            self._sent.labels(message.channel.value, message.state.value).inc()
+        return sent
+
+    async def run(self, every: float) -> None:
+        """The notifier's own loop: ring timers and send, every ``every`` seconds or when woken."""
+        while True:
+            for work in (self.ring_timers, self.send_due):
+                try:
+                    await work()
+                except Exception:  # one failing round must not stop the other, nor the next round
+                    log.exception("notifier round %s failed", work.__name__)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), every)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    async def messages(
+        self, *, request_id: str | None, officer_id: str | None, state: MessageState | None, limit: int
+    ) -> list[Message]:
+        query = {
+            k: v
+            for k, v in {
+                "request_id": request_id,
+                "officer_id": officer_id,
+                "state": state.value if state else None,
+            }.items()
+            if v is not None
+        }
+        return await self._store.messages(query, limit)
+
+    async def put_officer(self, officer: Officer) -> Officer:
+        await self._store.put_officer(officer)
+        return officer
+
+    async def officers(self, role: Role | None = None) -> list[Officer]:
+        return await self._store.officers(role)

@@ -1,0 +1,137 @@
+"""The notifier's MongoDB collections: ``officers`` (the directory), ``cases`` (what it knows of
+each request), ``timers`` (one per run of a step it watches) and ``messages`` (the ledger)."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from warta.contracts import Role
+from warta.runtime import Tx
+from warta.runtime.documents import from_document, to_document
+
+from .domain import Case, Officer, StepTimer, TimerState
+from .messages import Message, MessageState
+
+OPEN = [TimerState.RUNNING.value, TimerState.WARNED.value, TimerState.OVERDUE.value]
+
+
+async def create_indexes(db: AsyncDatabase[Any]) -> None:
+    await db["timers"].create_index([("request_id", ASCENDING), ("step", ASCENDING), ("state", ASCENDING)])
+    await db["timers"].create_index([("state", ASCENDING), ("warn_at", ASCENDING)])
+    await db["messages"].create_index([("state", ASCENDING), ("not_before", ASCENDING)])
+    await db["messages"].create_index([("request_id", ASCENDING), ("created_at", ASCENDING)])
+    await db["officers"].create_index([("role", ASCENDING)])
+
+
+def _session(tx: Tx | None) -> Any:
+    return tx.session if tx else None
+
+
+class NotifierStore:
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._officers = db["officers"]
+        self._cases = db["cases"]
+        self._timers = db["timers"]
+        self._messages = db["messages"]
+
+    # -- the directory --------------------------------------------------------------------------
+
+    async def put_officer(self, officer: Officer) -> None:
+        await self._officers.replace_one(
+            {"_id": officer.officer_id}, to_document(officer, _id=officer.officer_id), upsert=True
+        )
+
+    async def officer(self, officer_id: str, tx: Tx | None = None) -> Officer | None:
+        doc = await self._officers.find_one({"_id": officer_id}, session=_session(tx))
+        return from_document(Officer, doc) if doc else None
+
+    async def officers(self, role: Role | None = None, tx: Tx | None = None) -> list[Officer]:
+        query = {"role": role.value} if role else {}
+        cursor = self._officers.find(query, session=_session(tx)).sort("_id", ASCENDING)
+        return [from_document(Officer, doc) async for doc in cursor]
+
+    # -- cases and timers ----------------------------------------------------------------------
+
+    async def case(self, request_id: str, tx: Tx | None = None) -> Case | None:
+        doc = await self._cases.find_one({"_id": request_id}, session=_session(tx))
+        return from_document(Case, doc) if doc else None
+
+    async def put_case(self, tx: Tx, case: Case) -> None:
+        await self._cases.replace_one(
+            {"_id": case.request_id}, to_document(case, _id=case.request_id), upsert=True, session=tx.session
+        )
+
+    async def open_timer(self, tx: Tx, request_id: str, step: int) -> StepTimer | None:
+        doc = await self._timers.find_one(
+            {"request_id": request_id, "step": step, "state": {"$in": OPEN}}, session=tx.session
+        )
+        return from_document(StepTimer, doc) if doc else None
+
+    async def start_timer(self, tx: Tx, timer: StepTimer) -> None:
+        await self._timers.insert_one(to_document(timer, _id=timer.key), session=tx.session)
+
+    async def stop_timers(self, tx: Tx, request_id: str, step: int) -> None:
+        await self._timers.update_many(
+            {"request_id": request_id, "step": step, "state": {"$in": OPEN}},
+            {"$set": {"state": TimerState.STOPPED.value}},
+            session=tx.session,
+        )
+
+    async def timer(self, tx: Tx, key: str) -> StepTimer | None:
+        doc = await self._timers.find_one({"_id": key}, session=tx.session)
+        return from_document(StepTimer, doc) if doc else None
+
+    async def save_timer(self, tx: Tx, timer: StepTimer) -> None:
+        await self._timers.replace_one({"_id": timer.key}, to_document(timer, _id=timer.key), session=tx.session)
+
+    async def ringing(self, now: datetime) -> list[StepTimer]:
+        """Timers whose next alarm has come."""
+        query = {
+            "$or": [
+                {"state": TimerState.RUNNING.value, "warn_at": {"$lte": now}},
+                {"state": TimerState.WARNED.value, "due_at": {"$lte": now}},
+            ]
+        }
+        return [from_document(StepTimer, doc) async for doc in self._timers.find(query)]
+
+    # -- the ledger ------------------------------------------------------------------------------
+
+    async def add_messages(self, tx: Tx, messages: list[Message]) -> None:
+        if messages:
+            await self._messages.insert_many([to_document(m, _id=m.key) for m in messages], session=tx.session)
+
+    async def due_messages(self, now: datetime, lease: timedelta) -> list[Message]:
+        query = {
+            "$or": [
+                {"state": MessageState.PENDING.value, "not_before": {"$lte": now}},
+                {"state": MessageState.TRANSIENT.value, "retry_at": {"$lte": now}},
+                {"state": MessageState.SENDING.value, "claimed_at": {"$lte": now - lease}},
+            ]
+        }
+        cursor = self._messages.find(query).sort("created_at", ASCENDING).limit(200)
+        return [from_document(Message, doc) async for doc in cursor]
+
+    async def claim(self, message: Message, now: datetime) -> bool:
+        """Take a due message for sending; False if another sender took it first."""
+        taken = await self._messages.update_one(
+            {
+                "_id": message.key,
+                "state": message.state.value,
+                "attempts": message.attempts,
+                "claimed_at": message.claimed_at,
+            },
+            {"$set": {"state": MessageState.SENDING.value, "claimed_at": now}},
+        )
+        if taken.modified_count != 1:
+            return False
+        message.state, message.claimed_at = MessageState.SENDING, now
+        return True
+
+    async def record(self, message: Message) -> None:
+        await self._messages.replace_one({"_id": message.key}, to_document(message, _id=message.key))
+
+    async def messages(self, query: dict[str, Any], limit: int) -> list[Message]:
+        cursor = self._messages.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+        return [from_document(Message, doc) async for doc in cursor]
