@@ -44,7 +44,7 @@ lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -p warta.contracts -p warta.runtime -p warta.intake -p warta.scheduler \
-		-p warta.coverage -p warta.review -p warta.publisher -p warta.archive -p warta.notifier -p warta.devstack
+		-p warta.coverage -p warta.review -p warta.publisher -p warta.archive -p warta.notifier -p warta.console -p warta.devstack
 
 format: env
 	$(VENV)/bin/ruff check --fix .

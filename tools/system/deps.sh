@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages of the servers the test suite runs for real: WordPress on MariaDB and PHP (the
-# publisher's website channel) and Prometheus with promtool (the SOP clocks' rules and scrape).
+# publisher's website channel), Prometheus with promtool (the SOP clocks' rules and scrape) and
+# Chromium (the console's browser tests, driven by Playwright without its own browser download).
 # Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ PACKAGES=(
   wordpress wordpress-theme-twentytwentythree mariadb-server
   php-cli php-mysql php-gd php-curl php-xml php-mbstring
   prometheus
+  chromium
 )
 
 missing=()

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from warta.devstack.demo import service_ports
@@ -30,12 +31,12 @@ def free_block(size: int) -> int:
 
 @pytest.mark.slow
 def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_path):
-    base = free_block(9)
+    base = free_block(10)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
     env |= {
         "WARTA_DEV_PORT_BASE": str(base),
-        "WARTA_DEV_NATS_PORT": str(base + 8),
-        "WARTA_DEV_MONGODB_PORT": str(base + 9),
+        "WARTA_DEV_NATS_PORT": str(base + 9),
+        "WARTA_DEV_MONGODB_PORT": str(base + 10),
     }
     up = subprocess.Popen(
         [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
@@ -57,6 +58,9 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
         output = "".join(lines)
         for name, port in service_ports(base).items():
             assert f"{name:<16} http://127.0.0.1:{port}" in output
+        sign_in = httpx.get(f"http://127.0.0.1:{service_ports(base)['console']}/masuk")
+        assert sign_in.status_code == 200
+        assert "Pilih petugas" in sign_in.text  # the console's development sign-in
 
         # Twice: the second walk finds the same team booked for the same hour and must get through.
         for _ in range(2):
@@ -78,6 +82,6 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
         rest, _ = up.communicate(timeout=60)
     assert up.returncode == 0
     assert "Stopped." in rest
-    for port in range(base + 1, base + 10):
+    for port in range(base + 1, base + 11):
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))  # everything it started is gone

@@ -21,7 +21,9 @@ class NotifierSettings(ServiceSettings):
     service_name: str = "notifier"
     http_port: int = 8107
     warn_at: float = Field(default=0.8, gt=0, lt=1, description="Share of a standard at which the officers are warned.")
-    console_url: str = Field(default="http://127.0.0.1:8100", description="Base of the links to a request's page.")
+    console_url: str = Field(
+        default="http://127.0.0.1:8108", description="Base of the links to a request's page (the console)."
+    )
     urgent_within_minutes: int = Field(
         default=120, ge=0, description="An event this close, or under way, is worth a message in quiet hours."
     )

@@ -2,7 +2,7 @@
 
 ``up`` starts NATS with JetStream and SecantusDB (data under ``.warta/``) unless
 ``WARTA_NATS_URL`` / ``WARTA_MONGODB_URL`` name real servers, then the five services as separate
-processes, and the archive and the notifier that listen to them. Ctrl-C stops everything.
+processes, the archive and the notifier that listen to them, and the console. Ctrl-C stops everything.
 """
 
 import argparse
@@ -106,6 +106,8 @@ def up(data_dir: Path) -> int:
         print(f"MongoDB          {env['WARTA_MONGODB_URL']}")
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)
+        # Every service finds the others at the dev stack's ports (the console calls them all).
+        env |= {f"WARTA_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in _service_ports().items()}
         for name, port in _service_ports().items():
             with (logs / f"{name}.log").open("ab") as log_file:
                 services[name] = subprocess.Popen(
@@ -118,8 +120,11 @@ def up(data_dir: Path) -> int:
             url = f"http://127.0.0.1:{port}"
             wait_for_port("127.0.0.1", port, 60, services[name])
             _wait_ready(url, services[name])
-            print(f"{name:<16} {url}  (API docs {url}/docs, metrics {url}/metrics)")
-        print(f"Warta is ready. Logs in {logs}. Try `make demo` in another terminal; Ctrl-C stops.", flush=True)
+            what = "the officers' pages" if name == "console" else f"API docs {url}/docs, metrics {url}/metrics"
+            print(f"{name:<16} {url}  ({what})")
+        console = f"http://127.0.0.1:{_service_ports()['console']}"
+        print(f"Warta is ready at {console}. Logs in {logs}. Try `make demo` in another terminal; Ctrl-C stops.")
+        sys.stdout.flush()
         while not stopping:
             for name, process in services.items():
                 if process.poll() is not None:

@@ -20,12 +20,13 @@ from . import samples
 
 SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")  # the SOP's steps
 SUBSCRIBERS = ("archive", "notifier")  # listen to the events and add nothing to the flow
+PAGES = ("console",)  # the officers' web pages over the services' APIs
 
 
 def service_ports(base: int = 8100) -> dict[str, int]:
     """The dev stack's ports: intake at base+1 … publisher at base+5, archive at base+6, notifier
-    at base+7 (``WARTA_DEV_PORT_BASE``)."""
-    return {name: base + i for i, name in enumerate(SERVICES + SUBSCRIBERS, start=1)}
+    at base+7, console at base+8 (``WARTA_DEV_PORT_BASE``)."""
+    return {name: base + i for i, name in enumerate(SERVICES + SUBSCRIBERS + PAGES, start=1)}
 
 
 # The dev stack's officers: (officer id, role).

@@ -1,0 +1,93 @@
+"""Composition root of the console."""
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import Field
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from warta.runtime import ServiceSettings
+from warta.runtime.auth import TokenVerifier, Unauthenticated
+
+from . import pages
+from .i18n import LANGUAGES, translate
+from .services import Services
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+OPEN_PATHS = ("/masuk", "/static/", "/bahasa/", "/healthz", "/readyz")
+
+
+class ConsoleSettings(ServiceSettings):
+    service_name: str = "console"
+    http_port: int = 8108
+    intake_url: str = "http://127.0.0.1:8101"
+    scheduler_url: str = "http://127.0.0.1:8102"
+    coverage_url: str = "http://127.0.0.1:8103"
+    review_url: str = "http://127.0.0.1:8104"
+    publisher_url: str = "http://127.0.0.1:8105"
+    archive_url: str = "http://127.0.0.1:8106"
+    dev_officers: tuple[tuple[str, str, str], ...] = Field(
+        default=(
+            ("siti.admin", "Siti Rahmawati", "admin"),
+            ("hendra.kabag", "Hendra Gunawan", "section_head"),
+            ("rina.katim", "Rina Wulandari", "team_lead"),
+            ("dewi.penulis", "Dewi Lestari", "coverage_team"),
+        ),
+        description="(officer id, name, role) offered by the development sign-in.",
+    )
+
+
+def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
+    settings = settings or ConsoleSettings()
+    app = FastAPI(title="Warta console", docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.services = Services(
+        {
+            "intake": settings.intake_url,
+            "scheduler": settings.scheduler_url,
+            "coverage": settings.coverage_url,
+            "review": settings.review_url,
+            "publisher": settings.publisher_url,
+            "archive": settings.archive_url,
+        }
+    )
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["t"] = translate
+    app.state.templates = templates
+    verifier = TokenVerifier(settings)
+
+    async def signed_in(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        lang = request.cookies.get(pages.LANG_COOKIE, "id")
+        request.state.lang = lang if lang in LANGUAGES else "id"
+        if request.url.path.startswith(OPEN_PATHS):
+            return await call_next(request)
+        try:
+            request.state.officer = await verifier.verify(request.cookies.get(pages.TOKEN_COOKIE, ""))
+        except Unauthenticated:
+            return RedirectResponse("/masuk", status_code=303)
+        return await call_next(request)
+
+    app.add_middleware(BaseHTTPMiddleware, dispatch=signed_in)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> HTMLResponse:
+        # The officer sees a plain page; the operator finds the cause in the log.
+        log.exception("page %s failed", request.url.path)
+        if not hasattr(request.state, "lang"):
+            request.state.lang = "id"
+        return pages.render(request, "error.html", status=500)
+
+    @app.get("/healthz")
+    @app.get("/readyz")
+    async def healthz() -> dict[str, str]:
+        # The console holds no state: it is ready when it answers; each page says which service is away.
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,72 @@
+"""Between HTML forms and the services' JSON; pure, no I/O.
+
+A form field's name is the dotted path of the API field it fills (``letter.number``), so a
+refusal's field (``body.letter.number``) finds its way back to the input it belongs next to.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+LETTER_FIELDS = (
+    "letter.number",
+    "letter.date",
+    "letter.sender",
+    "letter.sender_kind",
+    "letter.subject",
+    "letter.nature",
+    "event.title",
+    "event.location",
+    "event.leader",
+    "event.starts_at",
+    "event.ends_at",
+)
+
+
+def nested(form: dict[str, str], fields: tuple[str, ...]) -> dict[str, Any]:
+    """``{"letter.number": "1"}`` as ``{"letter": {"number": "1"}}``; empty inputs are left out, so
+    the API names what is missing. Times typed in WIB (``datetime-local``) get their zone."""
+    body: dict[str, Any] = {}
+    for name in fields:
+        value = form.get(name, "").strip()
+        if not value:
+            continue
+        if name.endswith("_at"):
+            value = in_wib(value)
+        *parents, leaf = name.split(".")
+        node = body
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return body
+
+
+def in_wib(local: str) -> str:
+    """A ``datetime-local`` value (``2026-12-01T09:00``) read as WIB, in ISO 8601 with its offset;
+    anything else is passed on for the API to refuse with its own message."""
+    try:
+        return datetime.fromisoformat(local).replace(tzinfo=WIB).isoformat()
+    except ValueError:
+        return local
+
+
+def field_errors(refusal: dict[str, Any]) -> dict[str, str]:
+    """The API's field problems by form field name (``body.letter.number`` → ``letter.number``)."""
+    out: dict[str, str] = {}
+    for problem in refusal.get("fields", []):
+        name = str(problem.get("field", ""))
+        for prefix in ("body.", "query.", "path."):
+            name = name.removeprefix(prefix)
+        out.setdefault(name, str(problem.get("message", "")))
+    return out
+
+
+def traffic_light(age_minutes: float, standard_minutes: float, warn_at: float = 0.8) -> str:
+    """green while under 80 % of the standard, amber from there, red once over."""
+    if age_minutes > standard_minutes:
+        return "red"
+    if age_minutes >= warn_at * standard_minutes:
+        return "amber"
+    return "green"

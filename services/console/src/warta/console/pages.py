@@ -1,0 +1,203 @@
+"""The console's pages: sign-in, the home page of what waits, steps 1 and 2 (register a letter,
+issue its disposition sheet, dispose or decline) and a request's page with its timeline."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from warta.contracts import DispositionInstruction, Leader, LetterNature, Role, SenderKind
+from warta.runtime import Principal, issue_dev_token
+from warta.runtime.indonesian import format_datetime
+
+from .forms import LETTER_FIELDS, field_errors, nested, traffic_light
+from .i18n import LANGUAGES
+from .services import Answer, Services
+
+router = APIRouter()
+
+TOKEN_COOKIE, LANG_COOKIE = "warta_token", "warta_lang"
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    page: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request,
+        template,
+        {"officer": getattr(request.state, "officer", None), "lang": request.state.lang, **context},
+        status_code=status,
+    )
+    return page
+
+
+def token(request: Request) -> str:
+    return str(request.cookies.get(TOKEN_COOKIE, ""))
+
+
+def refused(request: Request, answer: Answer) -> HTMLResponse:
+    """A refusal the page cannot place next to a field: its message, on an error page."""
+    return render(request, "refused.html", status=answer.status if answer.status >= 400 else 400, answer=answer)
+
+
+# -- signing in ------------------------------------------------------------------------------------
+
+
+@router.get("/masuk", response_class=HTMLResponse)
+async def sign_in_page(request: Request) -> HTMLResponse:
+    settings = request.app.state.settings
+    return render(request, "sign_in.html", officers=settings.dev_officers if settings.auth_mode == "dev" else [])
+
+
+@router.post("/masuk")
+async def sign_in(request: Request, officer_id: Annotated[str, Form()]) -> Response:
+    settings = request.app.state.settings
+    chosen = next((o for o in settings.dev_officers if o[0] == officer_id), None)
+    if settings.auth_mode != "dev" or chosen is None:
+        return RedirectResponse("/masuk", status_code=303)
+    signed = issue_dev_token(settings, officer_id=chosen[0], role=Role(chosen[2]), name=chosen[1])
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, signed, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/keluar")
+async def sign_out() -> Response:
+    response = RedirectResponse("/masuk", status_code=303)
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
+
+
+@router.get("/bahasa/{lang}")
+async def choose_language(request: Request, lang: str) -> Response:
+    response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, samesite="lax")
+    return response
+
+
+# -- home ------------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> HTMLResponse:
+    officer: Principal = request.state.officer
+    waiting: list[dict[str, Any]] = []
+    notice = None
+    if officer.role in (Role.ADMIN, Role.SECTION_HEAD):
+        answer = await services(request).call(token(request), "GET", "intake", "/inbox")
+        if not answer.ok:
+            return refused(request, answer)
+        for entry in answer.body:
+            entry["light"] = traffic_light(entry["age_minutes"], entry["standard_minutes"])
+            waiting.append(entry)
+    else:
+        notice = "no_pages_yet"
+    return render(request, "home.html", waiting=waiting, notice=notice)
+
+
+# -- step 1: the register ----------------------------------------------------------------------------
+
+
+def letter_choices() -> dict[str, list[str]]:
+    return {
+        "letter.sender_kind": [k.value for k in SenderKind],
+        "letter.nature": [n.value for n in LetterNature],
+        "event.leader": [leader.value for leader in Leader],
+    }
+
+
+@router.get("/surat/baru", response_class=HTMLResponse)
+async def new_letter(request: Request) -> HTMLResponse:
+    return render(request, "letter.html", values={}, errors={}, choices=letter_choices(), fields=LETTER_FIELDS)
+
+
+@router.post("/surat/baru", response_class=HTMLResponse)
+async def register_letter(request: Request) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    answer = await services(request).call(
+        token(request), "POST", "intake", "/requests", json=nested(form, LETTER_FIELDS)
+    )
+    if answer.ok:
+        return RedirectResponse(f"/permohonan/{answer.body['id']}", status_code=303)
+    if answer.status == 422:
+        return render(
+            request,
+            "letter.html",
+            status=422,
+            values=form,
+            errors=field_errors(answer.body),
+            message=answer.message,
+            choices=letter_choices(),
+            fields=LETTER_FIELDS,
+        )
+    return refused(request, answer)
+
+
+# -- a request, and step 2 ---------------------------------------------------------------------------
+
+
+async def request_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    call = services(request).call
+    found = await call(token(request), "GET", "intake", f"/requests/{request_id}")
+    if not found.ok:
+        return refused(request, found)
+    timeline = await call(token(request), "GET", "archive", f"/requests/{request_id}/timeline")
+    return render(
+        request,
+        "request.html",
+        status=status,
+        item=found.body,
+        timeline=timeline.body if timeline.ok else None,
+        instructions=[i.value for i in DispositionInstruction],
+        when=format_datetime,
+        **extra,
+    )
+
+
+@router.get("/permohonan/{request_id}", response_class=HTMLResponse)
+async def show_request(request: Request, request_id: str) -> HTMLResponse:
+    return await request_page(request, request_id)
+
+
+@router.post("/permohonan/{request_id}/lembar-disposisi")
+async def issue_sheet(request: Request, request_id: str) -> Response:
+    path = f"/requests/{request_id}/disposition-sheet"
+    answer = await services(request).call(token(request), "POST", "intake", path)
+    if not answer.ok:
+        return await request_page(request, request_id, status=answer.status, message=answer.message)
+    return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
+
+
+@router.get("/permohonan/{request_id}/lembar-disposisi.pdf")
+async def sheet(request: Request, request_id: str) -> Response:
+    path = f"/requests/{request_id}/disposition-sheet"
+    answer = await services(request).call(token(request), "GET", "intake", path)
+    if not answer.ok:
+        return refused(request, answer)
+    return Response(answer.content, media_type="application/pdf")
+
+
+@router.post("/permohonan/{request_id}/disposisi")
+async def dispose(request: Request, request_id: str) -> Response:
+    form = await request.form()
+    body = {"instructions": form.getlist("instructions"), "notes": str(form.get("notes") or "") or None}
+    path = f"/requests/{request_id}/disposition"
+    answer = await services(request).call(token(request), "POST", "intake", path, json=body)
+    if answer.ok:
+        return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+
+
+@router.post("/permohonan/{request_id}/tolak")
+async def decline(request: Request, request_id: str, reason: Annotated[str, Form()] = "") -> Response:
+    path = f"/requests/{request_id}/decline"
+    answer = await services(request).call(token(request), "POST", "intake", path, json={"reason": reason})
+    if answer.ok:
+        return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)

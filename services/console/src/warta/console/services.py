@@ -1,0 +1,44 @@
+"""The services' HTTP APIs as the console calls them: with the signed-in officer's token, and an
+answer the pages can show whatever happened (a refusal's message and fields, or an unreachable
+service), never an exception text."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any = None
+    content: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def message(self) -> str:
+        return str(self.body.get("message", "")) if isinstance(self.body, dict) else ""
+
+
+class Services:
+    def __init__(self, urls: dict[str, str], timeout: float = 15.0) -> None:
+        self._urls = urls
+        self._timeout = timeout
+
+    async def call(self, token: str, method: str, service: str, path: str, **kwargs: Any) -> Answer:
+        try:
+            async with httpx.AsyncClient(base_url=self._urls[service], timeout=self._timeout) as client:
+                response = await client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        except httpx.HTTPError:
+            return Answer(
+                503, {"error": "unavailable", "message": f"layanan {service} tidak dapat dihubungi", "fields": []}
+            )
+        try:
+            body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
+        except ValueError:
+            body = None
+        return Answer(response.status_code, body, response.content, dict(response.headers))

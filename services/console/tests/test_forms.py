@@ -1,0 +1,32 @@
+from warta.console.forms import LETTER_FIELDS, field_errors, in_wib, nested, traffic_light
+
+
+def test_a_form_becomes_the_api_body_with_times_in_wib_and_blanks_left_out():
+    form = {
+        "letter.number": " 005/77 ",
+        "letter.sender": "Dinas Kesehatan",
+        "event.starts_at": "2026-12-02T09:00",
+        "event.title": "",
+        "unrelated": "x",
+    }
+    assert nested(form, LETTER_FIELDS) == {
+        "letter": {"number": "005/77", "sender": "Dinas Kesehatan"},
+        "event": {"starts_at": "2026-12-02T09:00:00+07:00"},
+    }
+    assert in_wib("besok pagi") == "besok pagi"  # the API refuses it with its own message
+
+
+def test_the_apis_field_problems_find_their_inputs():
+    refusal = {
+        "fields": [
+            {"field": "body.event.ends_at", "message": "must be later than starts_at"},
+            {"field": "query.state", "message": "bad"},
+            {"field": "body.event.ends_at", "message": "a second problem is not shown over the first"},
+        ]
+    }
+    assert field_errors(refusal) == {"event.ends_at": "must be later than starts_at", "state": "bad"}
+    assert field_errors({}) == {}
+
+
+def test_the_traffic_light_turns_amber_at_80_percent_and_red_over_the_standard():
+    assert [traffic_light(age, 30) for age in (0, 23.9, 24, 30, 30.1)] == ["green", "green", "amber", "amber", "red"]
