@@ -1,7 +1,7 @@
 """The notifier beside the five services, on real NATS, SecantusDB, an SMTP server and a stand-in
 WhatsApp gateway: a whole request tells exactly the expected officers, once each per channel, also
-when events come twice and the notifier is killed between applying an event and acknowledging it;
-the 80 % warning and the overrun fire once at their time, across restarts."""
+when every event comes twice and the notifier is killed in the middle of sending; the 80 % warning
+and the overrun fire once at their time, across restarts."""
 
 import asyncio
 import signal
@@ -86,11 +86,14 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
             "WARTA_WHATSAPP_URL": gateway.url,
             "WARTA_WHATSAPP_TOKEN": gateway.token,
             "WARTA_NOTIFY_EVERY_SECONDS": "0.2",
+            "WARTA_SMTP_TIMEOUT": "1",  # a send takes at most 3 s, so a dead sender's claim lapses after 6 s
         }
-        # Killed after applying its third event and before acknowledging it: that event comes again.
-        notifier.start(**mail, **wa, WARTA_FAULT_POINTS="consume.after_handle@3")
+        # Killed with its second message claimed and not yet handed to the gateway or the relay: it
+        # goes once its claim lapses. (Killed between a channel's acceptance and the ledger's mark,
+        # a message would go twice: a window no sender to a plain gateway can close.)
+        notifier.start(**mail, **wa, WARTA_FAULT_POINTS="notify.after_claim@2")
         await register(notifier.url)
-        gateway.refuse_next = 2  # the gateway is busy at first: those messages are retried
+        gateway.refuse_next = 1  # the gateway is busy at first: that message is retried 10 s later
 
         def token_for(officer_id: str, role: Role) -> str:
             return issue_dev_token(ServiceSettings(service_name="test"), officer_id=officer_id, role=role)
@@ -102,7 +105,7 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
         assert notifier.exit_code() == -signal.SIGKILL
         await asyncio.to_thread(notifier.start, **mail, **wa)
         timeline = await walking
-        print("injected: SIGKILL of the notifier between applying its third event and its ack; gateway busy twice")
+        print("injected: SIGKILL of the notifier with a message claimed and unsent; gateway busy once")
 
         # Every event once more, under new message ids (past JetStream's dedupe): nothing new.
         for subject, data, _ in await namespace.stored():
