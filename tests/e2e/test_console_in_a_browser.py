@@ -1,15 +1,22 @@
-"""The console in headless Chromium (Debian's, driven by Playwright) against the intake and archive
-services as processes: the office administrator registers a letter and issues its disposition
-sheet, the section head sees it waiting and disposes it, and the request's page shows its timeline.
-A refused form shows the API's message next to its field; no page shows a stack trace. Screenshots
-of the pages are kept in ``test-artifacts/console/``."""
+"""The console in headless Chromium (Debian's, driven by Playwright) against every service as a
+process: one request goes from letter to publication through the pages, each role doing its step,
+with one return at each review level. A refused form shows the API's message next to its field; no
+page shows a stack trace. Screenshots of the pages are kept in ``test-artifacts/console/``."""
 
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from playwright.async_api import Page, async_playwright, expect
+
+from warta.contracts import Role
+from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
+from warta.devstack.pytest_plugin import SERVICES
+from warta.devstack.samples import jpeg
+from warta.devstack.smtp import smtp_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -24,6 +31,7 @@ async def shot(page: Page, name: str) -> None:
 
 
 async def sign_in(page: Page, base: str, officer_id: str) -> None:
+    await page.context.clear_cookies()
     await page.goto(f"{base}/")
     await expect(page).to_have_url(f"{base}/masuk")
     await page.get_by_label("Pilih petugas (pengembangan)").select_option(officer_id)
@@ -31,14 +39,55 @@ async def sign_in(page: Page, base: str, officer_id: str) -> None:
     await expect(page.get_by_role("heading", name="Menunggu Anda")).to_be_visible()
 
 
+async def reach(page: Page, url: str, state: str) -> None:
+    """Open a page until the event-driven side has caught up and it shows ``state``."""
+    for _ in range(100):
+        response = await page.goto(url)
+        if response is not None and response.ok and await page.locator("#state").inner_text() == state:
+            return
+        await page.wait_for_timeout(200)
+    raise AssertionError(f"{url} never showed {state}: {await page.content()}")
+
+
+async def decide(page: Page, base: str, rid: str, state: str, outcome: str, reason: str = "", note: str = "") -> None:
+    await reach(page, f"{base}/tinjauan/{rid}", state)
+    await page.get_by_label("Setujui" if outcome == "approve" else "Kembalikan", exact=True).check()
+    if reason:
+        await page.get_by_label("Alasan").select_option(reason)
+        await page.get_by_label("Catatan").fill(note)
+    await page.get_by_role("button", name="Putuskan").click()
+    await expect(page).to_have_url(f"{base}/permohonan/{rid}")
+
+
+async def write_and_send(page: Page, base: str, rid: str, state: str, body: str) -> None:
+    await reach(page, f"{base}/liputan/{rid}", state)
+    await page.get_by_label("Isi berita").fill(body)
+    await page.get_by_role("button", name="Simpan naskah").click()
+    await page.get_by_role("button", name="Kirim untuk diperiksa").click()
+    await expect(page).to_have_url(f"{base}/permohonan/{rid}")
+
+
 @pytest.mark.slow
-async def test_steps_1_and_2_through_the_pages(namespace, service_processes):
-    intake, archive = service_processes("intake"), service_processes("archive")
-    intake.start()
-    archive.start()
-    console = service_processes("console")
-    console.start(WARTA_INTAKE_URL=intake.url, WARTA_ARCHIVE_URL=archive.url)
-    base = console.url
+@pytest.mark.timeout(600)
+async def test_a_request_from_letter_to_publication_through_the_pages(namespace, service_processes, tmp_path):
+    with ExitStack() as stack:
+        relay = stack.enter_context(smtp_server(tmp_path))
+        mail = {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port), "WARTA_SMTP_CA_FILE": relay.ca_file}
+        processes = {name: service_processes(name) for name in (*SERVICES, "archive")}
+        for process in processes.values():
+            process.start(**mail)
+        console = service_processes("console")
+        console.start(**{f"WARTA_{name.upper()}_URL": p.url for name, p in processes.items()})
+        await walk_the_pages(namespace, console.url, processes["scheduler"].url, relay)
+
+
+async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
+    # The team lead's roster and kit are in the scheduler already, as in the office.
+    async with httpx.AsyncClient(base_url=scheduler, headers=namespace.token(Role.TEAM_LEAD, "rina.katim")) as client:
+        for officer in DEV_ROSTER:
+            assert (await client.post("/officers", json=officer)).status_code == 201
+        for kit in DEV_INVENTORY:
+            assert (await client.post("/equipment", json=kit)).status_code == 201
     starts = (datetime.now(WIB) + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
 
     async with async_playwright() as playwright:
@@ -99,17 +148,101 @@ async def test_steps_1_and_2_through_the_pages(namespace, service_processes):
         await page.get_by_label("Catatan").fill("Mohon diliput lengkap.")
         await page.get_by_role("button", name="Disposisi").click()
         await expect(page.locator("#state")).to_have_text("disposed")
+        rid = page.url.rsplit("/", 1)[1]
 
-        # The archive has the story, with steps 1 and 2 timed against their standards.
-        for _ in range(50):
-            if await page.locator(".steps tbody tr").count() >= 2:
+        # Step 3: the team lead assigns the writer and the photographer, without video.
+        await sign_in(page, base, "rina.katim")
+        await expect(page.locator('.waiting li[data-step="3"]')).to_have_count(1)
+        await page.locator('.waiting li[data-step="3"] a').click()
+        await page.get_by_label("Anggota 1", exact=True).select_option("dewi.penulis")
+        await page.get_by_label("Tugas 1", exact=True).select_option("writer")
+        await page.get_by_label("Anggota 2", exact=True).select_option("agus.fotografer")
+        await page.get_by_label("Tugas 2", exact=True).select_option("photographer")
+        for n in (3, 4):
+            await page.get_by_label(f"Anggota {n}", exact=True).select_option("")
+        await page.get_by_label("Perlu video").uncheck()
+        await shot(page, "06-penugasan")
+        await page.get_by_role("button", name="Bagi tim liputan").click()
+        await reach(page, f"{base}/agenda/{rid}", "assigned")
+
+        # Step 4: the writer drafts, uploads a photo, writes the post (counted as typed) and sends.
+        await sign_in(page, base, "dewi.penulis")
+        await reach(page, f"{base}/liputan/{rid}", "open")
+        await page.get_by_role("button", name="Kirim untuk diperiksa").click()
+        await expect(page.locator("#submission-errors")).to_contain_text("at least one photo is required")
+        await page.get_by_label("Judul siaran pers").fill("Wali Kota Resmikan Puskesmas Cikokol")
+        await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini.")
+        await page.get_by_label("Isi berita").fill("Puskesmas baru melayani warga setiap hari. Versi pertama.")
+        await page.get_by_role("button", name="Simpan naskah").click()
+        await page.get_by_label("Berkas").set_input_files(
+            files=[{"name": "peresmian.jpg", "mimeType": "image/jpeg", "buffer": jpeg(seed=7)}]
+        )
+        await page.get_by_role("button", name="Unggah", exact=True).click()
+        await expect(page.locator(".assets li")).to_contain_text("peresmian.jpg")
+        await page.get_by_label("Instagram").fill("Puskesmas Cikokol resmi dibuka #KotaTangerang")
+        await expect(page.locator("#post-count")).to_have_text("45")
+        await page.get_by_role("button", name="Simpan unggahan").click()
+        await expect(page.locator(".checklist li[data-ok=false]")).to_have_count(0)
+        await shot(page, "07-ruang-kerja-liputan")
+        await page.get_by_role("button", name="Kirim untuk diperiksa").click()
+        await expect(page).to_have_url(f"{base}/permohonan/{rid}")
+
+        # Step 5: the team lead returns version 1; a return without its reason is refused first.
+        await sign_in(page, base, "rina.katim")
+        await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
+        await page.get_by_label("Kembalikan", exact=True).check()
+        await page.get_by_role("button", name="Putuskan").click()
+        await expect(page.locator(".field-error").first).not_to_be_empty()
+        await shot(page, "08-pemeriksaan-ditolak")
+        await decide(page, base, rid, "awaiting_team_lead", "reject", "language", "Perbaiki ejaan pada teras.")
+
+        await sign_in(page, base, "dewi.penulis")
+        await write_and_send(page, base, rid, "open", "Puskesmas baru melayani warga setiap hari. Versi kedua.")
+
+        await sign_in(page, base, "rina.katim")
+        await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
+        await expect(page.locator(".diff ins")).to_contain_text("kedua.")
+        await shot(page, "09-pemeriksaan-perubahan")
+        await decide(page, base, rid, "awaiting_team_lead", "approve")
+
+        # Step 6: the section head returns version 2; the team lead corrects it and approves.
+        await sign_in(page, base, "hendra.kabag")
+        await decide(page, base, rid, "awaiting_section_head", "reject", "sensitivity", "Sebutkan nama Sekda.")
+        await sign_in(page, base, "rina.katim")
+        body = "Puskesmas baru melayani warga setiap hari. Versi kedua. Turut hadir Sekda."
+        await write_and_send(page, base, rid, "returned_to_team_lead", body)
+        await decide(page, base, rid, "awaiting_team_lead", "approve")
+        await sign_in(page, base, "hendra.kabag")
+        await decide(page, base, rid, "awaiting_section_head", "approve")
+
+        # Step 7: the media registry is imported, the post's address recorded, the release sent.
+        await sign_in(page, base, "siti.admin")
+        await page.goto(f"{base}/media")
+        registry = {"name": "media.csv", "mimeType": "text/csv", "buffer": DEV_MEDIA.encode()}
+        await page.get_by_label("Berkas CSV").set_input_files(files=[registry])
+        await page.get_by_label("Simpan hasil impor").check()
+        await page.get_by_role("button", name="Impor").click()
+        await expect(page.locator("#report")).to_contain_text("Kontak baru: 2")
+        await sign_in(page, base, "dewi.penulis")
+        await reach(page, f"{base}/publikasi/{rid}", "ready")
+        await page.get_by_label("Alamat berita di situs kota").fill(f"https://tangerangkota.go.id/berita/{rid}")
+        await page.get_by_role("button", name="Catat alamat").click()
+        await page.get_by_role("button", name="Terbitkan dan kirim ke media").click()
+        await expect(page.locator("#state")).to_have_text("published")
+        await expect(page.locator(".deliveries tbody tr")).to_have_count(2)
+        await shot(page, "10-publikasi")
+        assert len(relay.mailbox.received) == 2
+
+        # The request's page: the whole story from the archive, every step timed.
+        for _ in range(100):
+            await page.goto(f"{base}/permohonan/{rid}")
+            if "7" in await page.locator(".steps tbody tr td:first-child").all_inner_texts():
                 break
             await page.wait_for_timeout(200)
-            await page.reload()
-        rows = await page.locator(".steps tbody tr td:first-child").all_inner_texts()
-        assert rows[:2] == ["1", "2"]
-        await expect(page.locator(".timeline")).to_contain_text("disposisi diteruskan")
-        await shot(page, "05-permohonan-didisposisi")
+        steps = {int(s.split()[0]) for s in await page.locator(".steps tbody tr td:first-child").all_inner_texts()}
+        assert steps == set(range(1, 8))
+        await expect(page.locator(".timeline")).to_contain_text("siaran pers dipublikasikan")
+        await shot(page, "11-riwayat-permohonan")
 
         await page.goto(f"{base}/bahasa/en")
         await expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
@@ -117,4 +250,4 @@ async def test_steps_1_and_2_through_the_pages(namespace, service_processes):
         await expect(page.get_by_role("heading", name="The request was refused")).to_be_visible()
         await shot(page, "06-not-found-en")
         await browser.close()
-    print(f"checked: steps 1 and 2 through the pages in Chromium; screenshots in {SHOTS}")
+    print(f"checked: one request from letter to publication through the pages in Chromium; screenshots in {SHOTS}")

@@ -1,6 +1,7 @@
 """Composition root of the console."""
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,14 +13,20 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from warta.runtime import ServiceSettings
 from warta.runtime.auth import TokenVerifier, Unauthenticated
+from warta.runtime.indonesian import format_datetime
 
-from . import pages
+from . import pages, steps
 from .i18n import LANGUAGES, translate
 from .services import Services
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 OPEN_PATHS = ("/masuk", "/static/", "/bahasa/", "/healthz", "/readyz")
+
+
+def in_wib_words(iso: str) -> str:
+    """An instant from the APIs as the office reads it: ``1 Desember 2026 pukul 09.00 WIB``."""
+    return format_datetime(datetime.fromisoformat(iso))
 
 
 class ConsoleSettings(ServiceSettings):
@@ -58,6 +65,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["t"] = translate
+    templates.env.filters["wib"] = in_wib_words
     app.state.templates = templates
     verifier = TokenVerifier(settings)
 
@@ -90,4 +98,5 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
+    app.include_router(steps.router)
     return app

@@ -70,3 +70,17 @@ def traffic_light(age_minutes: float, standard_minutes: float, warn_at: float = 
     if age_minutes >= warn_at * standard_minutes:
         return "amber"
     return "green"
+
+
+def checklist(view: dict[str, Any]) -> list[tuple[str, bool]]:
+    """What the coverage service will ask of a version before it takes it, shown before sending."""
+    workspace, assets = view["workspace"], view["assets"]
+    kinds = {a["kind"] for a in assets}
+    items = [
+        ("check_title", bool(workspace["draft"]["title"].strip())),
+        ("check_body", bool(workspace["draft"]["body"].strip())),
+        ("check_photo", "photo" in kinds),
+    ]
+    if workspace["needs_video"]:
+        items.append(("check_video", "video" in kinds))
+    return items

@@ -1,6 +1,7 @@
 """The console's pages: sign-in, the home page of what waits, steps 1 and 2 (register a letter,
 issue its disposition sheet, dispose or decline) and a request's page with its timeline."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -84,19 +85,96 @@ async def choose_language(request: Request, lang: str) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
+    """What waits for the officer's role, each item with its time against the step's standard."""
     officer: Principal = request.state.officer
+    call, signed = services(request).call, token(request)
     waiting: list[dict[str, Any]] = []
-    notice = None
     if officer.role in (Role.ADMIN, Role.SECTION_HEAD):
-        answer = await services(request).call(token(request), "GET", "intake", "/inbox")
-        if not answer.ok:
-            return refused(request, answer)
-        for entry in answer.body:
-            entry["light"] = traffic_light(entry["age_minutes"], entry["standard_minutes"])
-            waiting.append(entry)
-    else:
-        notice = "no_pages_yet"
-    return render(request, "home.html", waiting=waiting, notice=notice)
+        inbox = await call(signed, "GET", "intake", "/inbox")
+        if not inbox.ok:
+            return refused(request, inbox)
+        for entry in inbox.body:
+            r = entry["request"]
+            waiting.append(
+                item(
+                    f"/permohonan/{r['id']}",
+                    r["agenda_number"],
+                    r["event"]["title"],
+                    entry["step"],
+                    entry["age_minutes"],
+                    entry["standard_minutes"],
+                )
+            )
+    if officer.role is Role.TEAM_LEAD:
+        agenda = await call(signed, "GET", "scheduler", "/agenda", params={"state": "awaiting_assignment"})
+        for e in agenda.body if agenda.ok else []:
+            waiting.append(
+                item(
+                    f"/agenda/{e['request_id']}",
+                    e["agenda_number"],
+                    e["event"]["title"],
+                    3,
+                    minutes_since(e["disposed_at"]),
+                    30,
+                )
+            )
+    if officer.role in (Role.TEAM_LEAD, Role.SECTION_HEAD):
+        queue = await call(signed, "GET", "review", "/reviews/queue")
+        for q in queue.body if queue.ok else []:
+            step = 5 if q["level"] == "team_lead" else 6
+            waiting.append(
+                item(
+                    f"/tinjauan/{q['review']['request_id']}",
+                    q["review"]["request_id"][:8],
+                    f"versi {q['review']['version']}",
+                    step,
+                    q["age_minutes"],
+                    30,
+                )
+            )
+    if officer.role is Role.COVERAGE_TEAM:
+        agenda = await call(signed, "GET", "scheduler", "/agenda", params={"state": "assigned"})
+        for e in agenda.body if agenda.ok else []:
+            if any(m["officer_id"] == officer.officer_id for m in (e.get("assignment") or {}).get("members", [])):
+                waiting.append(
+                    item(
+                        f"/liputan/{e['request_id']}",
+                        e["agenda_number"],
+                        e["event"]["title"],
+                        4,
+                        minutes_since(e["event"]["starts_at"]),
+                        180,
+                    )
+                )
+        ready = await call(signed, "GET", "publisher", "/publications", params={"state": "ready"})
+        for p in ready.body if ready.ok else []:
+            waiting.append(
+                item(
+                    f"/publikasi/{p['request_id']}",
+                    p["request_id"][:8],
+                    p["press_release"]["title"],
+                    7,
+                    minutes_since(p["ordered_at"]),
+                    20,
+                )
+            )
+    return render(request, "home.html", waiting=waiting)
+
+
+def item(link: str, number: str, title: str, step: int, age: float, standard: float) -> dict[str, Any]:
+    return {
+        "link": link,
+        "number": number,
+        "title": title,
+        "step": step,
+        "age_minutes": max(0.0, age),
+        "standard_minutes": standard,
+        "light": traffic_light(max(0.0, age), standard),
+    }
+
+
+def minutes_since(iso: str) -> float:
+    return (datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds() / 60
 
 
 # -- step 1: the register ----------------------------------------------------------------------------

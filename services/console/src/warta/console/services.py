@@ -32,7 +32,8 @@ class Services:
     async def call(self, token: str, method: str, service: str, path: str, **kwargs: Any) -> Answer:
         try:
             async with httpx.AsyncClient(base_url=self._urls[service], timeout=self._timeout) as client:
-                response = await client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+                headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+                response = await client.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError:
             return Answer(
                 503, {"error": "unavailable", "message": f"layanan {service} tidak dapat dihubungi", "fields": []}

@@ -1,0 +1,271 @@
+"""The pages of steps 3 to 7: the assignment form, the coverage workspace, the review page, the
+publication page and the media registry."""
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from warta.contracts import CoverageRole, SocialChannel
+
+from .forms import checklist, field_errors
+from .pages import refused, render, services, token
+from .services import Answer
+
+router = APIRouter()
+
+# The scheduler names each clash it lets a team lead override: "override with a reason for officer:x".
+OVERRIDABLE = re.compile(r"override with a reason for ((?:officer|item):[^)\s]+)")
+MEMBER_SLOTS = 4
+
+
+async def _call(request: Request, method: str, service: str, path: str, **kwargs: Any) -> Answer:
+    return await services(request).call(token(request), method, service, path, **kwargs)
+
+
+async def _get(request: Request, service: str, path: str) -> Any:
+    answer = await _call(request, "GET", service, path)
+    return answer.body if answer.ok else None
+
+
+# -- step 3: the assignment --------------------------------------------------------------------------
+
+
+async def assignment_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    entry = await _call(request, "GET", "scheduler", f"/agenda/{request_id}")
+    if not entry.ok:
+        return refused(request, entry)
+    suggestion = await _get(request, "scheduler", f"/agenda/{request_id}/suggestion")
+    return render(
+        request,
+        "assignment.html",
+        status=status,
+        entry=entry.body,
+        suggestion=suggestion,
+        officers=await _get(request, "scheduler", "/officers") or [],
+        equipment=await _get(request, "scheduler", "/equipment") or [],
+        roles=[r.value for r in CoverageRole],
+        slots=MEMBER_SLOTS,
+        **extra,
+    )
+
+
+@router.get("/agenda/{request_id}", response_class=HTMLResponse)
+async def show_assignment(request: Request, request_id: str) -> HTMLResponse:
+    return await assignment_page(request, request_id)
+
+
+@router.post("/agenda/{request_id}")
+async def assign(request: Request, request_id: str) -> Response:
+    form = await request.form()
+    members = [
+        {"officer_id": str(form.get(f"member{n}")), "role": str(form.get(f"role{n}"))}
+        for n in range(MEMBER_SLOTS)
+        if form.get(f"member{n}")
+    ]
+    body: dict[str, Any] = {
+        "members": members,
+        "equipment": form.getlist("equipment"),
+        "needs_video": form.get("needs_video") == "on",
+    }
+    reason = str(form.get("override_reason") or "").strip()
+    if reason:
+        # The clashes named when the same choice was refused, each overridden with the reason given.
+        clashes = dict.fromkeys(OVERRIDABLE.findall(str(form.get("refusal") or "")))
+        body["overrides"] = [{"resource": resource, "reason": reason} for resource in clashes]
+    path = f"/agenda/{request_id}/assignment"
+    answer = await _call(request, "POST", "scheduler", path, json=body)
+    if answer.ok:
+        return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await assignment_page(
+        request, request_id, status=answer.status, message=answer.message, errors=errors, chosen=body
+    )
+
+
+# -- step 4: the coverage workspace ------------------------------------------------------------------
+
+
+async def workspace_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    view = await _call(request, "GET", "coverage", f"/coverage/{request_id}")
+    if not view.ok:
+        return refused(request, view)
+    return render(
+        request,
+        "workspace.html",
+        status=status,
+        view=view.body,
+        checks=checklist(view.body),
+        request_id=request_id,
+        channels=[c.value for c in SocialChannel],
+        **extra,
+    )
+
+
+@router.get("/liputan/{request_id}", response_class=HTMLResponse)
+async def show_workspace(request: Request, request_id: str) -> HTMLResponse:
+    return await workspace_page(request, request_id)
+
+
+async def _after(request: Request, request_id: str, answer: Any) -> Response:
+    if answer.ok:
+        return RedirectResponse(f"/liputan/{request_id}", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await workspace_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+
+
+@router.post("/liputan/{request_id}/naskah")
+async def save_draft(request: Request, request_id: str) -> Response:
+    form = await request.form()
+    current = await _get(request, "coverage", f"/coverage/{request_id}")
+    draft = dict(current["workspace"]["draft"]) if current else {}
+    for name in ("title", "dateline_date", "lead", "body"):
+        draft[name] = str(form.get(name) or "") or (None if name == "dateline_date" else "")
+    path = f"/coverage/{request_id}/draft"
+    return await _after(request, request_id, await _call(request, "PUT", "coverage", path, json=draft))
+
+
+@router.post("/liputan/{request_id}/unggah")
+async def upload(request: Request, request_id: str) -> Response:
+    """The file as the browser sent it, on to the coverage service as a resumable upload sent in
+    one piece (the service checks its size and type from its bytes)."""
+    form = await request.form()
+    file = form.get("file")
+    if file is None or isinstance(file, str) or not file.filename:
+        return await workspace_page(request, request_id, status=422, errors={"file": "pilih berkas"})
+    content = await file.read()
+    call = services(request).call
+    declared = {"filename": file.filename, "size": len(content), "kind": str(form.get("kind") or "photo")}
+    started = await call(token(request), "POST", "coverage", f"/coverage/{request_id}/uploads", json=declared)
+    if not started.ok:
+        return await _after(request, request_id, started)
+    path = f"/coverage/{request_id}/uploads/{started.body['upload_id']}"
+    sent = await call(token(request), "PATCH", "coverage", path, content=content, headers={"Upload-Offset": "0"})
+    return await _after(request, request_id, sent)
+
+
+@router.post("/liputan/{request_id}/sosial/{channel}")
+async def save_post(request: Request, request_id: str, channel: str) -> Response:
+    form = await request.form()
+    body = {"text": str(form.get("text") or ""), "media": form.getlist("media")}
+    path = f"/coverage/{request_id}/social/{channel}"
+    return await _after(request, request_id, await _call(request, "PUT", "coverage", path, json=body))
+
+
+@router.post("/liputan/{request_id}/kirim")
+async def submit(request: Request, request_id: str) -> Response:
+    path = f"/coverage/{request_id}/submissions"
+    answer = await _call(request, "POST", "coverage", path, json={})
+    if answer.ok:
+        return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
+    return await _after(request, request_id, answer)
+
+
+# -- steps 5 and 6: the review -----------------------------------------------------------------------
+
+
+async def review_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    review = await _call(request, "GET", "review", f"/reviews/{request_id}")
+    if not review.ok:
+        return refused(request, review)
+    version = review.body["version"]
+    diff = (
+        await _get(request, "review", f"/reviews/{request_id}/diff?from={version - 1}&to={version}")
+        if version > 1
+        else None
+    )
+    return render(
+        request,
+        "review.html",
+        status=status,
+        review=review.body,
+        content=await _get(request, "review", f"/reviews/{request_id}/versions/{version}"),
+        diff=diff,
+        reasons=await _get(request, "review", "/reviews/reasons") or [],
+        **extra,
+    )
+
+
+@router.get("/tinjauan/{request_id}", response_class=HTMLResponse)
+async def show_review(request: Request, request_id: str) -> HTMLResponse:
+    return await review_page(request, request_id)
+
+
+@router.post("/tinjauan/{request_id}")
+async def decide(request: Request, request_id: str) -> Response:
+    form = await request.form()
+    body = {
+        "version": int(str(form.get("version") or 0)),
+        "level": str(form.get("level") or ""),
+        "outcome": str(form.get("outcome") or ""),
+        "reason": str(form.get("reason") or "") or None,
+        "note": str(form.get("note") or "") or None,
+    }
+    path = f"/reviews/{request_id}/decisions"
+    answer = await _call(request, "POST", "review", path, json=body)
+    if answer.ok:
+        return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await review_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+
+
+# -- step 7: the publication and the media registry ---------------------------------------------------
+
+
+async def publication_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    found = await _call(request, "GET", "publisher", f"/publications/{request_id}")
+    if not found.ok:
+        return refused(request, found)
+    deliveries = await _get(request, "publisher", f"/publications/{request_id}/deliveries") or []
+    return render(request, "publication.html", status=status, item=found.body, deliveries=deliveries, **extra)
+
+
+@router.get("/publikasi/{request_id}", response_class=HTMLResponse)
+async def show_publication(request: Request, request_id: str) -> HTMLResponse:
+    return await publication_page(request, request_id)
+
+
+async def _published(request: Request, request_id: str, answer: Any) -> Response:
+    if answer.ok:
+        return RedirectResponse(f"/publikasi/{request_id}", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await publication_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+
+
+@router.post("/publikasi/{request_id}/situs")
+async def record_website(request: Request, request_id: str) -> Response:
+    form = await request.form()
+    path = f"/publications/{request_id}/website"
+    body = {"website_url": str(form.get("website_url") or "")}
+    return await _published(request, request_id, await _call(request, "POST", "publisher", path, json=body))
+
+
+@router.post("/publikasi/{request_id}/terbitkan")
+async def publish(request: Request, request_id: str) -> Response:
+    path = f"/publications/{request_id}/publish"
+    return await _published(request, request_id, await _call(request, "POST", "publisher", path))
+
+
+@router.get("/media", response_class=HTMLResponse)
+async def media(request: Request) -> HTMLResponse:
+    contacts = await _get(request, "publisher", "/media/contacts") or []
+    return render(request, "media.html", contacts=contacts)
+
+
+@router.post("/media", response_class=HTMLResponse)
+async def import_media(request: Request) -> Response:
+    form = await request.form()
+    file = form.get("file")
+    text = (
+        (await file.read()) if file is not None and not isinstance(file, str) else str(form.get("csv") or "").encode()
+    )
+    dry_run = "false" if form.get("apply") == "on" else "true"
+    answer = await services(request).call(
+        token(request), "POST", "publisher", "/media/import", params={"dry_run": dry_run}, content=text
+    )
+    contacts = await _get(request, "publisher", "/media/contacts") or []
+    if answer.ok:
+        return render(request, "media.html", contacts=contacts, report=answer.body)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return render(request, "media.html", status=answer.status, contacts=contacts, message=answer.message, errors=errors)
