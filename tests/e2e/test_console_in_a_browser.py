@@ -244,6 +244,16 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator(".timeline")).to_contain_text("siaran pers dipublikasikan")
         await shot(page, "11-riwayat-permohonan")
 
+        # The head of section's dashboard: every step finished this month, none over its standard.
+        await sign_in(page, base, "hendra.kabag")
+        await page.get_by_role("link", name="Dasbor SOP").click()
+        finished = page.locator("#this_month table.sop tbody td:nth-child(3)")
+        assert [int(n) for n in await finished.all_inner_texts()] == [1, 1, 1, 2, 3, 2, 1]
+        over = page.locator("#this_month table.sop tbody td:nth-child(4)")
+        assert set(await over.all_inner_texts()) == {"0"}
+        await expect(page.locator("#this_month svg rect")).to_have_count(7)
+        await shot(page, "12-dasbor-sop")
+
         await page.goto(f"{base}/bahasa/en")
         await expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
         await page.goto(f"{base}/permohonan/tidak-ada")

@@ -109,6 +109,14 @@ async def test_requests_are_found_by_period_state_leader_and_sender_and_exported
     )
     await archive.refused(422, DEWI, "GET", "/requests", params={"state": "lost"}, field="query.state")
 
+    october = {"from": "2026-10-01", "to": "2026-10-31"}
+    summary = await archive.ok(HEAD, "GET", "/sop", params=october)
+    assert [(s["step"], s["finished"], s["over"]) for s in summary["steps"]] == [
+        (1, 1, 0), (2, 1, 1), (3, 1, 0), (4, 2, 0), (5, 2, 0), (6, 1, 0), (7, 1, 0)
+    ]  # fmt: skip
+    assert [(o["officer_id"], o["overruns"]) for o in summary["officers"]] == [("hendra", 1)]
+    await archive.refused(403, DEWI, "GET", "/sop")
+
     await archive.refused(403, DEWI, "GET", "/export.csv")
     exported = await archive.call(HEAD, "GET", "/export.csv", params={"from": "2026-10-01", "to": "2026-10-31"})
     assert exported.status_code == 200

@@ -1,6 +1,6 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from warta.archive.domain import DossierState, Record, dossier_of, record_of, timeline_of
+from warta.archive.domain import DossierState, Record, dossier_of, record_of, summarize, timeline_of
 from warta.contracts import Event
 
 RID = "req-arsip"
@@ -109,3 +109,29 @@ def test_an_unknown_event_in_the_middle_changes_no_step_and_shows_in_the_timelin
     dossier = dossier_of([*kept, odd])
     assert dossier is not None
     assert (dossier.state, dossier.events, dossier.unknown_events) == (DossierState.PUBLISHED, 10, 1)
+
+
+def test_the_sop_summary_counts_runs_within_and_over_and_names_who_answers_for_an_overrun(journey):
+    done = timeline_of(RID, records(journey(RID, T0)), wall)
+    started = timeline_of("req-open", records(journey("req-open", T0)[:3]), wall)  # assigned, step 4 open
+    now = T0 + timedelta(days=1)
+    summary = summarize([done, started], T0, T0 + timedelta(days=1), now)
+    by_step = {s.step: (s.finished, s.within, s.over) for s in summary.steps}
+    assert by_step == {
+        1: (2, 2, 0),
+        2: (2, 0, 2),  # 40 minutes of 30, twice
+        3: (2, 2, 0),
+        4: (2, 2, 0),
+        5: (2, 2, 0),
+        6: (1, 1, 0),
+        7: (1, 1, 0),
+    }
+    assert summary.steps[1].within_percent == 0.0
+    assert summary.steps[0].within_percent == 100.0
+    assert [(o.officer_id, o.overruns, o.overrun_minutes) for o in summary.officers] == [("hendra", 2, 20.0)]
+    [late] = summary.overdue  # step 4 of the open request started at the event and ran past 180 minutes
+    assert (late.request_id, late.step) == ("req-open", 4)
+    assert late.over_minutes == round((now - (T0 + timedelta(hours=3))).total_seconds() / 60 - 180, 1)
+    # Runs finished outside the period are not counted.
+    empty = summarize([done], T0 + timedelta(days=2), T0 + timedelta(days=3), now)
+    assert all(s.finished == 0 and s.within_percent is None for s in empty.steps)

@@ -13,7 +13,7 @@ from warta.contracts import FieldProblem, InvalidInput, Leader, Role
 from warta.runtime import Officer, require_role
 from warta.runtime.http import service_handlers
 
-from .domain import Dossier, DossierState, RecordClass, Timeline
+from .domain import Dossier, DossierState, RecordClass, SopSummary, Timeline
 from .handlers import ArchiveHandlers, Period, Search
 
 router = APIRouter(tags=["archive"])
@@ -63,6 +63,14 @@ async def get_timeline(request_id: str, officer: Officer, handlers: Handlers) ->
     """Every event of the request in order, with who and when, and each SOP step's duration
     against its standard."""
     return await handlers.timeline(request_id)
+
+
+@router.get("/sop")
+async def sop_summary(officer: Officer, handlers: Handlers, within: Annotated[Period, Depends(period)]) -> SopSummary:
+    """Per step, runs finished in the period within and over the standard; per officer, the
+    overruns; and the runs open and over their standard now."""
+    require_role(officer, *SUPERVISORS, action="reading the SOP summary")
+    return await handlers.sop_summary(within)
 
 
 @router.get("/export.csv", response_class=Response)

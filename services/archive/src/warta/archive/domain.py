@@ -226,6 +226,7 @@ class StepRun(BaseModel):
     seconds: float | None
     standard_seconds: float
     over: bool | None  # None while the step is still open
+    officer_id: str | None = None  # whose action finished it: who answers for an overrun
 
     @property
     def open(self) -> bool:
@@ -281,6 +282,7 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
                 running.finished_at = stopped_at
                 running.seconds = seconds(step.number, running.started_at, stopped_at)
                 running.over = running.seconds > running.standard_seconds
+                running.officer_id = record.officer_id
     runs.sort(key=lambda r: (r.started_at, r.step))
     return Timeline(request_id=request_id, entries=entries, steps=runs)
 
@@ -321,3 +323,84 @@ class RecordClass(StrEnum):
 
 # The state a request of each class ended in; unreadable messages have no request.
 ENDED_AS = {RecordClass.PUBLISHED: DossierState.PUBLISHED, RecordClass.DECLINED: DossierState.DECLINED}
+
+
+class StepSummary(BaseModel):
+    step: int
+    standard_minutes: int
+    finished: int
+    within: int
+    over: int
+    within_percent: float | None  # None when nothing finished
+
+
+class OfficerOverruns(BaseModel):
+    officer_id: str
+    overruns: int
+    overrun_minutes: float
+
+
+class OverdueRun(BaseModel):
+    request_id: str
+    step: int
+    started_at: AwareDatetime
+    over_minutes: float
+
+
+class SopSummary(BaseModel):
+    """The SOP's keeping over a period: per step, runs finished within and over the standard;
+    per officer, the overruns they answer for; and the runs open and already over now."""
+
+    steps: list[StepSummary]
+    officers: list[OfficerOverruns]
+    overdue: list[OverdueRun]
+
+
+def summarize(
+    timelines: Iterable[Timeline], first: datetime | None, last: datetime | None, now: datetime
+) -> SopSummary:
+    """Runs finished in ``[first, last)`` count; open runs past their standard at ``now`` are overdue."""
+    counts = {s.number: [0, 0] for s in SOP_STEPS}
+    overruns: dict[str, list[float]] = {}
+    overdue = []
+    for timeline in timelines:
+        for run in timeline.steps:
+            if run.finished_at is None:
+                late = (now - run.started_at).total_seconds() - run.standard_seconds
+                if late > 0:
+                    overdue.append(
+                        OverdueRun(
+                            request_id=timeline.request_id,
+                            step=run.step,
+                            started_at=run.started_at,
+                            over_minutes=round(late / 60, 1),
+                        )
+                    )
+                continue
+            if (first is not None and run.finished_at < first) or (last is not None and run.finished_at >= last):
+                continue
+            counts[run.step][1 if run.over else 0] += 1
+            if run.over and run.officer_id and run.seconds is not None:
+                overruns.setdefault(run.officer_id, []).append((run.seconds - run.standard_seconds) / 60)
+    steps = []
+    for s in SOP_STEPS:
+        within, over = counts[s.number]
+        percent = round(100 * within / (within + over), 1) if within + over else None
+        steps.append(
+            StepSummary(
+                step=s.number,
+                standard_minutes=s.standard_minutes,
+                finished=within + over,
+                within=within,
+                over=over,
+                within_percent=percent,
+            )
+        )
+    officers = [
+        OfficerOverruns(officer_id=o, overruns=len(m), overrun_minutes=round(sum(m), 1)) for o, m in overruns.items()
+    ]
+    return SopSummary(
+        steps=steps,
+        officers=sorted(officers, key=lambda o: (-o.overruns, o.officer_id)),
+        overdue=sorted(overdue, key=lambda o: -o.over_minutes),
+    )

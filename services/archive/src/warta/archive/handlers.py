@@ -21,9 +21,11 @@ from .domain import (
     Record,
     RecordClass,
     Seconds,
+    SopSummary,
     Timeline,
     describe,
     dossier_of,
+    summarize,
     timeline_of,
 )
 from .store import ArchiveStore
@@ -193,6 +195,15 @@ class ArchiveHandlers:
                 )
             )
         return out.getvalue()
+
+    async def sop_summary(self, period: Period) -> SopSummary:
+        """Each step's keeping of its standard over a period (runs finished in it), and what is
+        overdue now, from the timelines of the requests still open or finished in the period."""
+        bounds = period.bounds(self._zone)
+        first, last = bounds.get("$gte"), bounds.get("$lt")
+        query: dict[str, Any] = {} if first is None else {"$or": [{"ended_at": None}, {"ended_at": {"$gte": first}}]}
+        timelines = [await self.timeline(d.request_id) for d in await self._store.dossiers(query)]
+        return summarize(timelines, first, last, self._clock.now())
 
     # -- retention --------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 publication page and the media registry."""
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warta.contracts import CoverageRole, SocialChannel
 
-from .forms import checklist, field_errors
+from .forms import WIB, checklist, field_errors
 from .pages import refused, render, services, token
 from .services import Answer
 
@@ -269,3 +270,24 @@ async def import_media(request: Request) -> Response:
         return render(request, "media.html", contacts=contacts, report=answer.body)
     errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
     return render(request, "media.html", status=answer.status, contacts=contacts, message=answer.message, errors=errors)
+
+
+# -- the SOP dashboard ---------------------------------------------------------------------------------
+
+
+@router.get("/dasbor", response_class=HTMLResponse)
+async def dashboard(request: Request) -> HTMLResponse:
+    """For the head of section: this week's and this month's keeping of each step's standard,
+    what is overdue now, and the overruns each officer answers for."""
+    today = datetime.now(WIB).date()
+    periods = {
+        "this_week": (today - timedelta(days=today.weekday()), today),
+        "this_month": (today.replace(day=1), today),
+    }
+    summaries = {}
+    for name, (first, last) in periods.items():
+        answer = await _call(request, "GET", "archive", "/sop", params={"from": str(first), "to": str(last)})
+        if not answer.ok:
+            return refused(request, answer)
+        summaries[name] = answer.body
+    return render(request, "dashboard.html", summaries=summaries, periods=periods)
