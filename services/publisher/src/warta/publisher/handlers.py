@@ -1,6 +1,7 @@
 """The publisher's use cases."""
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +33,8 @@ from .mail import Delivery, DeliveryState, deliveries_for, message_for
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
 from .website import ChannelError, WebsiteChannel, post_for
+
+log = logging.getLogger(__name__)
 
 
 class Channel(StrEnum):
@@ -351,6 +354,9 @@ class EmailHandlers:
                     opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
                     domain="warta.tangerangkota.go.id",
                 )
+                # From here until the record below the outcome is in doubt: a crash in between sends
+                # this message again, with the same Message-ID, once the claim lapses.
+                log.info("email %s handed to the relay", message["Message-ID"])
                 refusal = await self._mailer.send(message)
                 now = self._clock.now()
                 if refusal is None:
@@ -358,6 +364,7 @@ class EmailHandlers:
                 else:
                     delivery.refused(*refusal, now)
                 await self._ledger.record(delivery)
+                log.info("email %s recorded as %s", message["Message-ID"], delivery.state.value)
                 self._emails.labels(delivery.state.value).inc()
                 fault_point("email.after_record")
                 return True
