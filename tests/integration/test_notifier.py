@@ -86,7 +86,9 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
             "WARTA_WHATSAPP_URL": gateway.url,
             "WARTA_WHATSAPP_TOKEN": gateway.token,
             "WARTA_NOTIFY_EVERY_SECONDS": "0.2",
-            "WARTA_SMTP_TIMEOUT": "1",  # a send takes at most 3 s, so a dead sender's claim lapses after 6 s
+            # A send takes at most three of these, so a dead sender's claim lapses after 30 s; short
+            # enough for the test, long enough for STARTTLS on a busy machine.
+            "WARTA_SMTP_TIMEOUT": "5",
         }
         # Killed with its second message claimed and not yet handed to the gateway or the relay: it
         # goes once its claim lapses. (Killed between a channel's acceptance and the ledger's mark,
@@ -135,7 +137,7 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
             found = await messages(notifier.url)
             return found if sum(m["state"] == "sent" for m in found) >= sum(expected.values()) else []
 
-        found = await eventually(all_sent, timeout=60)
+        found = await eventually(all_sent, timeout=120)
         await asyncio.sleep(1)  # room for a second copy, were one to come
         found = await messages(notifier.url)
         sent = Counter((m["kind"], m["officer_id"], m["channel"]) for m in found if m["state"] == "sent")

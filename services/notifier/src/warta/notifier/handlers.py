@@ -184,6 +184,9 @@ class NotifierHandlers:
                 sent += 1
             else:
                 message.refused(refusal.error, transient=refusal.transient, now=now)
+                log.warning(
+                    "message %s by %s: %s (%s)", message.key, message.channel.value, refusal.error, message.state.value
+                )
             await self._store.record(message)
             self._sent.labels(message.channel.value, message.state.value).inc()
         return sent
