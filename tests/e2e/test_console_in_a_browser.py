@@ -153,6 +153,16 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         # Step 3: the team lead assigns the writer and the photographer, without video.
         await sign_in(page, base, "rina.katim")
         await expect(page.locator('.waiting li[data-step="3"]')).to_have_count(1)
+        # htmx refreshes the list alone every half minute: the same items, as a fragment.
+        fragment = await (await page.request.get(f"{base}/menunggu")).text()
+        assert fragment.lstrip().startswith('<div id="waiting"')
+        assert 'data-step="3"' in fragment
+        # The event on the week's agenda, on the day it is held.
+        await page.goto(f"{base}/agenda?hari={starts.date()}")
+        day = page.locator(f'section.day[data-date="{starts.date()}"]')
+        await expect(day).to_contain_text("Peresmian Puskesmas Cikokol")
+        await shot(page, "05b-agenda-minggu")
+        await page.goto(f"{base}/")
         await page.locator('.waiting li[data-step="3"] a').click()
         await page.get_by_label("Anggota 1", exact=True).select_option("dewi.penulis")
         await page.get_by_label("Tugas 1", exact=True).select_option("writer")
@@ -179,6 +189,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         )
         await page.get_by_role("button", name="Unggah", exact=True).click()
         await expect(page.locator(".assets li")).to_contain_text("peresmian.jpg")
+        assert await page.evaluate("document.body.dataset.uploaded") == "100"  # htmx showed the progress
         await page.get_by_label("Instagram").fill("Puskesmas Cikokol resmi dibuka #KotaTangerang")
         await expect(page.locator("#post-count")).to_have_text("45")
         await page.get_by_role("button", name="Simpan unggahan").click()
@@ -254,7 +265,8 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("#this_month svg rect")).to_have_count(7)
         await shot(page, "12-dasbor-sop")
 
-        await page.goto(f"{base}/bahasa/en")
+        await page.goto(f"{base}/bahasa/en", referer="https://elsewhere.example/")
+        await expect(page).to_have_url(f"{base}/")  # back to this site only
         await expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
         await page.goto(f"{base}/permohonan/tidak-ada")
         await expect(page.get_by_role("heading", name="The request was refused")).to_be_visible()

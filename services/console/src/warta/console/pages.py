@@ -3,6 +3,7 @@ issue its disposition sheet, dispose or decline) and a request's page with its t
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -74,7 +75,10 @@ async def sign_out() -> Response:
 
 @router.get("/bahasa/{lang}")
 async def choose_language(request: Request, lang: str) -> Response:
-    response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    # Back to the page it came from, on this site only (a referer naming another site is ignored).
+    came_from = urlsplit(request.headers.get("referer") or "/")
+    back = (came_from.path or "/") + (f"?{came_from.query}" if came_from.query else "")
+    response = RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", status_code=303)
     if lang in LANGUAGES:
         response.set_cookie(LANG_COOKIE, lang, samesite="lax")
     return response
@@ -85,6 +89,21 @@ async def choose_language(request: Request, lang: str) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
+    return await with_waiting(request, "home.html")
+
+
+@router.get("/menunggu", response_class=HTMLResponse)
+async def waiting_now(request: Request) -> HTMLResponse:
+    """The home page's list alone: htmx refreshes it every half minute, as the lights change."""
+    return await with_waiting(request, "_waiting.html")
+
+
+async def with_waiting(request: Request, template: str) -> HTMLResponse:
+    waiting = await waiting_for(request)
+    return waiting if isinstance(waiting, HTMLResponse) else render(request, template, waiting=waiting)
+
+
+async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
     """What waits for the officer's role, each item with its time against the step's standard."""
     officer: Principal = request.state.officer
     call, signed = services(request).call, token(request)
@@ -158,7 +177,7 @@ async def home(request: Request) -> HTMLResponse:
                     20,
                 )
             )
-    return render(request, "home.html", waiting=waiting)
+    return waiting
 
 
 def item(link: str, number: str, title: str, step: int, age: float, standard: float) -> dict[str, Any]:

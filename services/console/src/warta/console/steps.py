@@ -85,6 +85,23 @@ async def assign(request: Request, request_id: str) -> Response:
     )
 
 
+@router.get("/agenda", response_class=HTMLResponse)
+async def agenda_week(request: Request, hari: str | None = None) -> HTMLResponse:
+    """The leadership agenda, Monday to Sunday of the week holding ``hari`` (default: today, WIB)."""
+    day = hari or str(datetime.now(WIB).date())
+    week = await _call(request, "GET", "scheduler", f"/agenda/weeks/{day}")
+    if not week.ok:
+        return refused(request, week)
+    monday = datetime.fromisoformat(week.body["starts_on"]).date()
+    return render(
+        request,
+        "agenda_week.html",
+        week=week.body,
+        before=str(monday - timedelta(days=7)),
+        after=str(monday + timedelta(days=7)),
+    )
+
+
 # -- step 4: the coverage workspace ------------------------------------------------------------------
 
 

@@ -1,0 +1,13 @@
+// The console's few behaviours, on top of htmx (served from here: no CDN, no build step).
+// Pages work without them; with them, uploads show their progress and post lengths count as typed.
+document.addEventListener("input", (event) => {
+  const counter = event.target.dataset && event.target.dataset.countInto;
+  if (counter) document.getElementById(counter).textContent = event.target.value.length;
+});
+document.addEventListener("htmx:xhr:progress", (event) => {
+  const bar = document.getElementById("upload-progress");
+  if (!bar || !event.detail.total) return;
+  const percent = Math.round((100 * event.detail.loaded) / event.detail.total);
+  bar.value = percent;
+  document.body.dataset.uploaded = percent; // kept across the swap that follows the upload
+});
