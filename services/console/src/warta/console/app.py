@@ -1,6 +1,8 @@
 """Composition root of the console."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -51,7 +53,13 @@ class ConsoleSettings(ServiceSettings):
 
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
-    app = FastAPI(title="Warta console", docs_url=None, redoc_url=None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.services.close()
+
+    app = FastAPI(title="Warta console", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     app.state.services = Services(
         {

@@ -25,21 +25,24 @@ class Answer:
 
 
 class Services:
+    """One HTTP client per service, kept for the console's life (connections are reused)."""
+
     def __init__(self, urls: dict[str, str], timeout: float = 15.0) -> None:
-        self._urls = urls
-        self._timeout = timeout
+        self._clients = {name: httpx.AsyncClient(base_url=url, timeout=timeout) for name, url in urls.items()}
 
     async def call(self, token: str, method: str, service: str, path: str, **kwargs: Any) -> Answer:
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         try:
-            async with httpx.AsyncClient(base_url=self._urls[service], timeout=self._timeout) as client:
-                headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-                response = await client.request(method, path, headers=headers, **kwargs)
+            response = await self._clients[service].request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError:
-            return Answer(
-                503, {"error": "unavailable", "message": f"layanan {service} tidak dapat dihubungi", "fields": []}
-            )
+            away = {"error": "unavailable", "message": f"layanan {service} tidak dapat dihubungi", "fields": []}
+            return Answer(503, away)
         try:
             body = response.json() if response.headers.get("content-type", "").startswith("application/json") else None
         except ValueError:
             body = None
         return Answer(response.status_code, body, response.content, dict(response.headers))
+
+    async def close(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
