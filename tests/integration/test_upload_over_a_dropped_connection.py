@@ -162,3 +162,55 @@ async def test_a_retry_racing_a_slow_completion_makes_one_asset_not_an_error(nam
         workspace = (await client.get(f"/coverage/{rid}")).json()
     assert len(workspace["workspace"]["asset_ids"]) == 1
     print("checked: both answered with the same asset; the workspace holds it once")
+
+
+@pytest.mark.slow
+async def test_a_transfer_holds_its_upload_while_it_runs_and_a_dead_one_frees_it(namespace, service_processes):
+    coverage = service_processes("coverage")
+    lease = {"WARTA_UPLOAD_LEASE_SECONDS": "2"}
+    coverage.start(**lease)
+    await open_workspace(namespace, "req-lease")
+    headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
+    content = video(400_000)
+    base = "/coverage/req-lease"
+    async with httpx.AsyncClient(base_url=coverage.url, headers=headers, timeout=30) as client:
+        await eventually(lambda: _status(client.get(base), 200))
+        declared = {"filename": "v.mp4", "size": len(content), "kind": "video"}
+        upload = (await client.post(f"{base}/uploads", json=declared)).json()
+        path = f"{base}/uploads/{upload['upload_id']}"
+
+        # A weak line: the first half trickles in over 5 s, more than twice the lease.
+        async def trickle():
+            half = len(content) // 2
+            for at in range(0, half, half // 10):
+                yield content[at : min(at + half // 10, half)]
+                await asyncio.sleep(0.5)
+
+        slow = asyncio.create_task(client.patch(path, content=trickle(), headers={"Upload-Offset": "0"}))
+        await asyncio.sleep(3.5)
+        second = await client.patch(path, content=content, headers={"Upload-Offset": "0"})
+        assert second.status_code == 409, second.text  # the running transfer still holds it
+        assert (await slow).status_code == 200
+        print("checked: a transfer longer than the lease kept its upload (the second one was refused)")
+
+        coverage.stop()
+        # Long enough to outlast a restart, so the next transfer still finds the dead one's hold.
+        lease = {"WARTA_UPLOAD_LEASE_SECONDS": "15"}
+        coverage.start(**lease, WARTA_FAULT_POINTS="upload.leased")
+        offset = (await client.get(path)).json()["offset"]
+        with pytest.raises(httpx.TransportError):
+            await client.patch(path, content=content[offset:], headers={"Upload-Offset": str(offset)})
+        coverage.process.wait(10)
+        coverage.start(**lease)
+        print("injected: SIGKILL of the coverage service holding the upload's lease")
+        r = await client.patch(path, content=content[offset:], headers={"Upload-Offset": str(offset)})
+        assert r.status_code == 409  # the dead transfer's lease has not run out yet
+
+        async def completed() -> bool:
+            r = await client.patch(path, content=content[offset:], headers={"Upload-Offset": str(offset)})
+            return r.status_code == 200 and r.json()["state"] == "complete"
+
+        await eventually(completed, timeout=40, interval=0.5)
+        status = (await client.get(path)).json()
+        assert status["asset"]["sha256"] == hashlib.sha256(content).hexdigest()
+    print("checked: the dead transfer's upload was free again once its lease ran out, and completed")

@@ -1,5 +1,7 @@
 """Composition root of the coverage service."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from pydantic import Field
 
@@ -21,6 +23,9 @@ class CoverageSettings(ServiceSettings):
     public_url: str | None = Field(
         default=None, description="Where other services reach this one (asset URIs); default: its own host and port."
     )
+    upload_lease_seconds: float = Field(
+        default=60, gt=0, description="How long a transfer that stopped without a word holds its upload."
+    )
 
 
 def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
@@ -33,6 +38,7 @@ def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime
         runtime.clock,
         limits=SizeLimits(photo_bytes=settings.photo_max_bytes, video_bytes=settings.video_max_bytes),
         public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
+        upload_lease=timedelta(seconds=settings.upload_lease_seconds),
     )
     subscribe(runtime.bus, handlers)
     return runtime.http_app(title="Warta coverage", routers=[api.router], state={"handlers": handlers})

@@ -1,6 +1,8 @@
 """The coverage service's use cases: the workspace, resumable media uploads, asset delivery and
 the submission of step 4."""
 
+import asyncio
+import contextlib
 import hashlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -36,8 +38,6 @@ from .media import SNIFF_BYTES, Asset, SizeLimits, Upload, UploadState, require_
 from .press import Draft, Reading, read_draft
 from .store import CoverageStore
 
-# A transfer that stops without a word (a crash, a pulled cable) frees its upload after this.
-UPLOAD_LEASE = timedelta(minutes=30)
 # Who may fetch media by reference: the team, its lead and the reviewers; downstream services
 # (the publisher) call as the coverage team, whose step 7 is.
 ASSET_READERS = (Role.COVERAGE_TEAM, Role.TEAM_LEAD, Role.SECTION_HEAD)
@@ -95,11 +95,15 @@ class CoverageHandlers:
         *,
         limits: SizeLimits,
         public_url: str,
+        upload_lease: timedelta = timedelta(seconds=60),
     ) -> None:
         self._store = store
         self._uow = uow
         self._clock = clock
         self._limits = limits
+        # A transfer holds its upload for this long and renews it while it runs; one that stops
+        # without a word (a crash, a pulled cable) frees the upload when it runs out.
+        self._lease = upload_lease
         self._public_url = public_url.rstrip("/")
         self._hashes = RunningHashes()
 
@@ -229,8 +233,10 @@ class CoverageHandlers:
         upload = await self._upload(request_id, upload_id)
         upload.check_continues_at(offset)
         now = self._clock.now()
-        if not await self._store.take_lease(upload, now=now, until=now + UPLOAD_LEASE):
+        if not await self._store.take_lease(upload, now=now, until=now + self._lease):
             raise Conflict("another transfer of this upload is in progress; ask for its status and continue after it")
+        fault_point("upload.leased")
+        renewing = asyncio.create_task(self._renew_lease(upload))
         media = self._store.media_file(upload.file_id)
         progress = Progress(upload.offset, upload.tail)
         running = self._hashes.resume(upload)
@@ -251,6 +257,9 @@ class CoverageHandlers:
                 ) from None
             raise
         finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
             upload.offset, upload.tail = progress.offset, progress.tail
             if running is not None:
                 self._hashes.keep(upload, running)
@@ -259,6 +268,12 @@ class CoverageHandlers:
         if upload.offset < upload.size:
             return UploadOutcome(upload)
         return await self._complete(upload, officer)
+
+    async def _renew_lease(self, upload: Upload) -> None:
+        """Keep a long transfer's hold on its upload, a third of the lease at a time."""
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            await self._store.renew_lease(upload, until=self._clock.now() + self._lease)
 
     async def _sniffed(self, upload: Upload, pieces: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         """Pass the bytes through, judging the type from the first ones as soon as they are in."""

@@ -123,6 +123,11 @@ class CoverageStore:
         )
         return taken is not None
 
+    async def renew_lease(self, upload: Upload, *, until: datetime) -> None:
+        await self._uploads.update_one(
+            {"_id": upload.upload_id, "lease_until": {"$ne": None}}, {"$set": {"lease_until": until}}
+        )
+
     async def save_progress(self, upload: Upload) -> None:
         await self._uploads.update_one(
             {"_id": upload.upload_id},
