@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pymongo.errors import ConnectionFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warta.contracts import DomainError
@@ -64,6 +64,18 @@ def install_error_handlers(app: FastAPI) -> None:
         # A bug, not bad input: keep the body JSON and free of internals; the log has the trace.
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse(status_code=500, content=error_body("internal_error", "an unexpected error occurred"))
+
+    @app.exception_handler(DuplicateKeyError)
+    async def _write_refused(request: Request, exc: DuplicateKeyError) -> JSONResponse:
+        # A service turns the duplicates it expects into 409s with their field; one it did not
+        # expect is the database's state for a moment (seen on SecantusDB after killed clients'
+        # transactions, ADR 0004): refuse this attempt, change nothing, and let the caller retry.
+        log.error("unexpected duplicate key on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            status_code=503,
+            content=error_body("unavailable", "the database refused this change for now; try again shortly"),
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(ConnectionFailure)
     async def _database_away(request: Request, exc: ConnectionFailure) -> JSONResponse:
