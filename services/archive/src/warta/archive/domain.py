@@ -127,9 +127,6 @@ class DossierState(StrEnum):
     PUBLISHED = "published"  # ended
 
 
-ENDED = (DossierState.DECLINED, DossierState.PUBLISHED)
-
-
 class Dossier(BaseModel):
     """One request as the archive sees it: its row in searches, exports and retention."""
 

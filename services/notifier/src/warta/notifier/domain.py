@@ -23,7 +23,6 @@ from warta.contracts import (
     Published,
     Rejected,
     RequestCorrected,
-    RequestDeclined,
     RequestReceived,
     ReviewLevel,
     Role,
@@ -85,7 +84,6 @@ class Case(BaseModel):
     ends_at: AwareDatetime | None = None
     team: tuple[str, ...] = ()
     equipment: tuple[str, ...] = ()
-    ended: bool = False
 
     def learn(self, event: Event) -> None:
         if isinstance(event, RequestReceived | RequestCorrected):
@@ -104,8 +102,6 @@ class Case(BaseModel):
             self.equipment = event.data.equipment
             self.title, self.location = event.data.event.title, event.data.event.location
             self.starts_at, self.ends_at = event.data.event.starts_at, event.data.event.ends_at
-        elif isinstance(event, Published | RequestDeclined):
-            self.ended = True
 
     @property
     def name(self) -> str:
