@@ -89,6 +89,10 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
             # A send takes at most three of these, so a dead sender's claim lapses after 30 s; short
             # enough for the test, long enough for STARTTLS on a busy machine.
             "WARTA_SMTP_TIMEOUT": "5",
+            # The production retry budget, not the other tests' quick one: an event whose
+            # transaction meets the one the killed process left open waits out its abort (ADR 0004).
+            "WARTA_MAX_DELIVER": "6",
+            "WARTA_REDELIVERY_BACKOFF_SECONDS": "[1, 2, 5, 10, 30]",
         }
         # Killed with its second message claimed and not yet handed to the gateway or the relay: it
         # goes once its claim lapses. (Killed between a channel's acceptance and the ledger's mark,
@@ -137,7 +141,13 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
             found = await messages(notifier.url)
             return found if sum(m["state"] == "sent" for m in found) >= sum(expected.values()) else []
 
-        found = await eventually(all_sent, timeout=120)
+        try:
+            found = await eventually(all_sent, timeout=240)
+        except AssertionError:
+            found = await messages(notifier.url)
+            states = Counter((m["kind"], m["officer_id"], m["channel"], m["state"]) for m in found)
+            print(f"messages when the wait ran out: {dict(states)}; dead letters: {await namespace.dead_letters()}")
+            raise
         await asyncio.sleep(1)  # room for a second copy, were one to come
         found = await messages(notifier.url)
         sent = Counter((m["kind"], m["officer_id"], m["channel"]) for m in found if m["state"] == "sent")
