@@ -7,8 +7,10 @@ holds its invariants."""
 
 import asyncio
 import contextlib
+import json
 import os
 import random
+import re
 import signal
 import time
 from collections import Counter
@@ -17,7 +19,7 @@ from datetime import timedelta
 import pytest
 
 from warta.contracts import Published, Role, parse_event
-from warta.devstack.demo import walk
+from warta.devstack.demo import DemoFailed, walk
 from warta.devstack.pytest_plugin import SERVICES, eventually
 from warta.devstack.smtp import smtp_server
 from warta.runtime import ServiceSettings, issue_dev_token
@@ -50,9 +52,13 @@ async def test_requests_complete_and_nothing_happens_twice_under_random_kills(
     with smtp_server(tmp_path) as relay:
         env = {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port), "WARTA_SMTP_CA_FILE": relay.ca_file}
         # The production retry budget, not the other tests' quick one: an approval that overtakes
-        # its submission waits for it while the service holding that submission is restarted and
-        # its ack wait runs out.
-        env |= {"WARTA_MAX_DELIVER": "6", "WARTA_REDELIVERY_BACKOFF_SECONDS": "[1, 2, 5, 10, 30]"}
+        # its submission waits for it while the service holding that submission is restarted,
+        # maybe more than once, and its ack wait runs out each time.
+        production = ServiceSettings.model_fields
+        env |= {
+            "WARTA_MAX_DELIVER": str(production["max_deliver"].default),
+            "WARTA_REDELIVERY_BACKOFF_SECONDS": json.dumps(production["redelivery_backoff_seconds"].default),
+        }
         processes = {name: service_processes(name) for name in SERVICES}
         for process in processes.values():
             process.start(**env)
@@ -95,7 +101,15 @@ async def test_requests_complete_and_nothing_happens_twice_under_random_kills(
 
         supervisor = asyncio.create_task(supervise())
         killer = asyncio.create_task(chaos())
-        request_ids = await asyncio.gather(*(one(n) for n in range(FLOWS)))
+        try:
+            request_ids = await asyncio.gather(*(one(n) for n in range(FLOWS)))
+        except DemoFailed as failure:
+            print(f"restarts by service {dict(restarts)}; dead letters: {await namespace.dead_letters()}")
+            for stuck in set(re.findall(r"[0-9a-f]{8}-[0-9a-f-]{27}", str(failure))):
+                for name, process in processes.items():
+                    lines = [line for line in process.log().splitlines() if stuck in line]
+                    print(f"{name} on {stuck}:", *lines[-20:], sep="\n  ")
+            raise
         await killer
         stop.set()
         await supervisor

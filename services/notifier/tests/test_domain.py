@@ -9,6 +9,8 @@ from warta.contracts import (
     DispositionIssuedData,
     Leader,
     LeadershipEvent,
+    Published,
+    PublishedData,
     Rejected,
     RejectedData,
     RejectionReason,
@@ -21,6 +23,7 @@ from warta.contracts import (
 from warta.notifier.domain import (
     Audience,
     Case,
+    Notice,
     Officer,
     TimerState,
     alarm,
@@ -86,7 +89,8 @@ def test_the_assigned_team_and_the_right_reviewers_are_told():
     assigned = assignment(1, ("dewi", "agus"))
     case.learn(assigned)
     [notice] = notices_for(assigned, case)
-    assert notice.audience == Audience(officers=("dewi", "agus"))
+    assert notice.audience == Audience(team=True)
+    assert case.team == ("dewi", "agus")
     assert "Gedung DPRD" in notice.text
     assert "KAMERA-01" in notice.text
     assert "1 Desember 2026 pukul 13.00 WIB" in notice.text  # the event's start, in WIB
@@ -98,10 +102,35 @@ def test_the_assigned_team_and_the_right_reviewers_are_told():
         return Rejected.occurred(data=data, request_id="r", time=T0, actor=LEAD)
 
     [to_team] = notices_for(returned(ReviewLevel.TEAM_LEAD), case)
-    assert to_team.audience == Audience(officers=("dewi", "agus"))
+    assert to_team.audience == Audience(team=True)
     assert to_team.text.endswith("Perbaiki ejaan.")
     [to_lead] = notices_for(returned(ReviewLevel.SECTION_HEAD), case)
     assert to_lead.audience == Audience(Role.TEAM_LEAD)
+
+
+def test_a_notice_for_a_team_not_yet_assigned_waits_for_the_assignment():
+    case = Case(request_id="r", agenda_number="0001/PROKOPIM/2026")
+    published = Published.occurred(
+        data=PublishedData(request_id="r", version=1, website_url="https://tangerangkota.go.id/b/1"),
+        request_id="r",
+        time=T0,
+    )
+    # The publication overtook the assignment (another consumer, restarting): nobody to tell yet.
+    assert case.address("ev-published", notices_for(published, case)) == []
+    assert [h.kind for h in case.held] == ["published"]
+    held = Case.model_validate(case.model_dump(mode="json"))  # as stored between the two events
+    assigned = assignment(1, ("dewi",))
+    held.learn(assigned)
+    ready = held.address("ev-assigned", notices_for(assigned, held))
+    assert [(cause, n.kind, n.audience) for cause, n in ready] == [
+        ("ev-published", "published", Audience(team=True)),
+        ("ev-assigned", "assigned", Audience(team=True)),
+    ]
+    assert held.held == []
+    assert "https://tangerangkota.go.id/b/1" in ready[0][1].text
+    # A notice for a role never waits.
+    received = held.address("ev-x", [Notice("waiting.review.team_lead", Audience(Role.TEAM_LEAD), "t")])
+    assert [n.kind for _, n in received] == ["waiting.review.team_lead"]
 
 
 def test_a_step_timer_warns_its_officers_at_80_percent_then_the_section_head_when_over():
@@ -130,7 +159,7 @@ def test_a_step_timer_warns_its_officers_at_80_percent_then_the_section_head_whe
     case.learn(assignment(1, ("dewi",)))
     [coverage] = timers_started(assignment(1, ("dewi",)), 0.8)
     assert (coverage.step, coverage.started_at) == (4, HELD.starts_at)
-    assert alarm(coverage, case)[1].audience == Audience(officers=("dewi",))
+    assert alarm(coverage, case)[1].audience == Audience(team=True)
     assert steps_stopped(assignment(2, ("dewi",))) == [3]
 
 

@@ -84,6 +84,7 @@ class Case(BaseModel):
     ends_at: AwareDatetime | None = None
     team: tuple[str, ...] = ()
     equipment: tuple[str, ...] = ()
+    held: list["HeldNotice"] = Field(default_factory=list)  # for a team not yet known
 
     def learn(self, event: Event) -> None:
         if isinstance(event, RequestReceived | RequestCorrected):
@@ -103,6 +104,24 @@ class Case(BaseModel):
             self.title, self.location = event.data.event.title, event.data.event.location
             self.starts_at, self.ends_at = event.data.event.starts_at, event.data.event.ends_at
 
+    def address(self, cause: str, notices: list["Notice"]) -> list[tuple[str, "Notice"]]:
+        """The notices to write now, each with the id of the event that caused it.
+
+        Each event type has its own consumer, so events arrive in no fixed order: a notice for the
+        team that comes before the team's assignment (a publication whose assignment was in a
+        restarting process's hands, say) is held, and written once the assignment arrives.
+        """
+        ready = []
+        if self.team:
+            ready += [(h.cause, Notice(h.kind, Audience(team=True), h.text)) for h in self.held]
+            self.held = []
+        for notice in notices:
+            if notice.audience.team and not self.team:
+                self.held.append(HeldNotice(cause=cause, kind=notice.kind, text=notice.text))
+            else:
+                ready.append((cause, notice))
+        return ready
+
     @property
     def name(self) -> str:
         return f"{self.agenda_number or self.request_id} «{self.title or 'tanpa judul'}»"
@@ -116,10 +135,10 @@ class Case(BaseModel):
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a notice is for: everyone holding a role, or named officers."""
+    """Who a notice is for: everyone holding a role, or the request's assigned team."""
 
     role: Role | None = None
-    officers: tuple[str, ...] = ()
+    team: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,14 @@ class Notice:
     kind: str  # what it is about, e.g. "waiting.disposition", "warning.step3"
     audience: Audience
     text: str  # Bahasa Indonesia; the link is added per recipient
+
+
+class HeldNotice(BaseModel):
+    """A notice for a team not known yet, and the event that caused it."""
+
+    cause: str
+    kind: str
+    text: str
 
 
 def notices_for(event: Event, case: Case) -> list[Notice]:
@@ -147,7 +174,7 @@ def notices_for(event: Event, case: Case) -> list[Notice]:
         kit = ", ".join(case.equipment) or "tidak ada"
         when = format_datetime(event.data.event.starts_at)
         text = f"Anda ditugaskan meliput {name}, {when} di {event.data.event.location}. Alat: {kit}."
-        return [Notice("assigned", Audience(officers=case.team), text)]
+        return [Notice("assigned", Audience(team=True), text)]
     if isinstance(event, CoverageSubmitted):
         text = f"Hasil liputan {name} versi {event.data.version} menunggu pemeriksaan Anda."
         return [Notice("waiting.review.team_lead", Audience(Role.TEAM_LEAD), text)]
@@ -157,12 +184,12 @@ def notices_for(event: Event, case: Case) -> list[Notice]:
     if isinstance(event, Rejected):
         if event.data.level is ReviewLevel.TEAM_LEAD:
             text = f"Versi {event.data.version} {name} dikembalikan ketua tim: {event.data.note}"
-            return [Notice("returned.team", Audience(officers=case.team), text)]
+            return [Notice("returned.team", Audience(team=True), text)]
         text = f"Versi {event.data.version} {name} dikembalikan kepala bagian: {event.data.note}"
         return [Notice("returned.team_lead", Audience(Role.TEAM_LEAD), text)]
     if isinstance(event, Published):
         text = f"Siaran pers {name} telah terbit: {event.data.website_url}"
-        return [Notice("published", Audience(officers=case.team), text)]
+        return [Notice("published", Audience(team=True), text)]
     return []
 
 
@@ -238,7 +265,7 @@ def alarm(timer: StepTimer, case: Case) -> tuple[TimerState, Notice]:
 def responsible(step: Step, case: Case) -> Audience:
     """The coverage team's steps are the assigned team's; the others are their role's."""
     if step.actor is Role.COVERAGE_TEAM:
-        return Audience(officers=case.team)
+        return Audience(team=True)
     return Audience(step.actor)
 
 

@@ -83,6 +83,7 @@ class NotifierHandlers:
         async def work(tx: Tx) -> None:
             case = await self._store.case(event.subject, tx) or Case(request_id=event.subject)
             case.learn(event)
+            ready = case.address(str(event.id), notices_for(event, case))
             await self._store.put_case(tx, case)
             stopped = steps_stopped(event)
             for step in stopped:
@@ -93,8 +94,8 @@ class NotifierHandlers:
                 if timer.step not in stopped and await self._store.open_timer(tx, event.subject, timer.step) is None:
                     await self._store.start_timer(tx, timer)
             messages = []
-            for notice in notices_for(event, case):
-                messages += await self._messages(tx, str(event.id), notice, case)
+            for cause, notice in ready:
+                messages += await self._messages(tx, cause, notice, case)
             await self._store.add_messages(tx, messages)
 
         await self._uow.run(work, consumes=event)
@@ -102,7 +103,7 @@ class NotifierHandlers:
 
     async def _messages(self, tx: Tx, cause: str, notice: Notice, case: Case) -> list[Message]:
         now = self._clock.now()
-        officers = await self._audience(tx, notice.audience)
+        officers = await self._audience(tx, notice.audience, case)
         out = []
         for officer_id, officer in officers.items():
             text = f"{notice.text}\n{self._rules.console_url.rstrip('/')}/permohonan/{case.request_id}"
@@ -128,13 +129,15 @@ class NotifierHandlers:
                 out.append(message)
         return out
 
-    async def _audience(self, tx: Tx, audience: Audience) -> dict[str, Officer | None]:
+    async def _audience(self, tx: Tx, audience: Audience, case: Case) -> dict[str, Officer | None]:
         if audience.role is not None:
             found = {o.officer_id: o for o in await self._store.officers(audience.role, tx) if o.active}
             if not found:
                 log.warning("no active officer with role %s in the directory", audience.role.value)
             return dict(found)
-        return {officer_id: await self._store.officer(officer_id, tx) for officer_id in audience.officers}
+        if not case.team:
+            log.warning("request %s has no team assigned to tell", case.request_id)
+        return {officer_id: await self._store.officer(officer_id, tx) for officer_id in case.team}
 
     def calendar_link(self, officer_id: str) -> str:
         """The officer's assignments feed on the scheduler, signed as the scheduler signs it."""
