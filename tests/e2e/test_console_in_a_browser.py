@@ -5,7 +5,6 @@ page shows a stack trace. Screenshots of the pages are kept in ``test-artifacts/
 
 from contextlib import ExitStack
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -13,21 +12,14 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from warta.contracts import Role
+from warta.devstack.browser import ARGS, CHROMIUM, SHOTS, shot
 from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
 from warta.devstack.pytest_plugin import SERVICES
 from warta.devstack.samples import jpeg
 from warta.devstack.smtp import smtp_server
+from warta.runtime.indonesian import format_date
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-async def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-    assert "Traceback" not in await page.content()
 
 
 async def sign_in(page: Page, base: str, officer_id: str) -> None:
@@ -162,6 +154,15 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         day = page.locator(f'section.day[data-date="{starts.date()}"]')
         await expect(day).to_contain_text("Peresmian Puskesmas Cikokol")
         await shot(page, "05b-agenda-minggu")
+        # Its day alone, from the day's heading: the other days of the week are not shown.
+        await day.locator("h2 a").click()
+        await expect(page).to_have_url(f"{base}/agenda?hari={starts.date()}&tampilan=hari")
+        await expect(page.locator("section.day")).to_have_count(1)
+        await expect(page.locator("section.day h2")).to_have_text(format_date(starts.date(), weekday=True))
+        await expect(page.locator("section.day")).to_contain_text("Peresmian Puskesmas Cikokol")
+        await shot(page, "05c-agenda-hari")
+        await page.goto(f"{base}/agenda?hari=besok")  # not a date: refused with its reason, no stack trace
+        await expect(page.get_by_role("alert")).to_contain_text("not a date: besok")
         await page.goto(f"{base}/")
         await page.locator('.waiting li[data-step="3"] a').click()
         await page.get_by_label("Anggota 1", exact=True).select_option("dewi.penulis")
@@ -205,9 +206,26 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_role("button", name="Putuskan").click()
         await expect(page.locator(".field-error").first).not_to_be_empty()
         await shot(page, "08-pemeriksaan-ditolak")
+        # A comment on the first paragraph; an empty one is refused next to its field first.
+        await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
+        await expect(page.locator("#komentar")).to_contain_text("Belum ada komentar.")
+        await page.get_by_role("button", name="Kirim komentar").click()
+        await expect(page.locator("#text-error")).not_to_be_empty()
+        await expect(page.get_by_label("Isi komentar", exact=True)).to_have_attribute("aria-invalid", "true")
+        await page.get_by_label("Bagian yang dikomentari").select_option(label="Paragraf 1")
+        await page.get_by_label("Isi komentar", exact=True).fill("Sebutkan jam pelayanan puskesmas.")
+        await page.get_by_role("button", name="Kirim komentar").click()
+        comment = page.locator("#komentar li.comment")
+        await expect(comment).to_have_count(1)
+        await expect(comment).to_contain_text("Versi 1 · Paragraf 1")
+        await expect(comment).to_contain_text("rina.katim")
+        await expect(comment).to_contain_text("Sebutkan jam pelayanan puskesmas.")
+        await shot(page, "08b-pemeriksaan-komentar")
         await decide(page, base, rid, "awaiting_team_lead", "reject", "language", "Perbaiki ejaan pada teras.")
 
         await sign_in(page, base, "dewi.penulis")
+        await reach(page, f"{base}/tinjauan/{rid}", "returned_to_coverage")
+        await expect(page.locator("#komentar li.comment")).to_contain_text("Sebutkan jam pelayanan puskesmas.")
         await write_and_send(page, base, rid, "open", "Puskesmas baru melayani warga setiap hari. Versi kedua.")
 
         await sign_in(page, base, "rina.katim")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages of the servers the test suite runs for real: WordPress on MariaDB and PHP (the
-# publisher's website channel), Prometheus with promtool (the SOP clocks' rules and scrape) and
-# Chromium (the console's browser tests, driven by Playwright without its own browser download).
+# publisher's website channel), Prometheus with promtool (the SOP clocks' rules and scrape),
+# Chromium (the console's browser tests, driven by Playwright without its own browser download) and
+# Node.js (the OpenID Connect provider the console signs in through in tests, tools/idp).
 # Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ PACKAGES=(
   php-cli php-mysql php-gd php-curl php-xml php-mbstring
   prometheus
   chromium
+  nodejs
 )
 
 missing=()

@@ -1,4 +1,4 @@
-from warta.console.forms import LETTER_FIELDS, field_errors, in_wib, nested, traffic_light
+from warta.console.forms import LETTER_FIELDS, field_errors, in_wib, nested, threads_of, traffic_light
 
 
 def test_a_form_becomes_the_api_body_with_times_in_wib_and_blanks_left_out():
@@ -30,3 +30,16 @@ def test_the_apis_field_problems_find_their_inputs():
 
 def test_the_traffic_light_turns_amber_at_80_percent_and_red_over_the_standard():
     assert [traffic_light(age, 30) for age in (0, 23.9, 24, 30, 30.1)] == ["green", "green", "amber", "amber", "red"]
+
+
+def test_comments_become_threads_with_their_replies_in_order():
+    comments = [
+        {"comment_id": "a", "text": "Judul terlalu panjang."},
+        {"comment_id": "b", "text": "Sebutkan jam pelayanan."},
+        {"comment_id": "c", "text": "Sudah dipendekkan.", "reply_to": "a"},
+        {"comment_id": "d", "text": "Terima kasih.", "reply_to": "a"},
+    ]
+    threads = threads_of(comments)
+    assert [t["comment_id"] for t in threads] == ["a", "b"]
+    assert [r["comment_id"] for r in threads[0]["replies"]] == ["c", "d"]
+    assert threads[1]["replies"] == []

@@ -4,6 +4,7 @@ Rules for changing a contract: adding an optional field keeps the version; anyth
 type with the next version suffix, published next to the old one until every consumer has moved.
 """
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -95,6 +96,10 @@ class PressRelease(Model):
     embargo_until: AwareDatetime | None = Field(
         default=None, description="Nothing of the release goes out before this moment."
     )
+
+    def paragraphs(self) -> list[str]:
+        """The body's paragraphs, as separated by blank lines: what a reviewer's comment points at."""
+        return [p for p in re.split(r"\n\s*\n", self.body.strip()) if p.strip()]
 
 
 class AssetRef(Model):

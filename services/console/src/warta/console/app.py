@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from warta.runtime import ServiceSettings
@@ -19,6 +19,7 @@ from warta.runtime.indonesian import format_datetime
 
 from . import pages, steps
 from .i18n import LANGUAGES, translate
+from .oidc import OidcClient
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,15 @@ class ConsoleSettings(ServiceSettings):
     review_url: str = "http://127.0.0.1:8104"
     publisher_url: str = "http://127.0.0.1:8105"
     archive_url: str = "http://127.0.0.1:8106"
+    public_url: str = Field(
+        default="http://127.0.0.1:8108", description="Where officers reach the console; sign-in returns under it."
+    )
+    oidc_issuer: str | None = Field(
+        default=None, description="The city's identity provider; set, officers sign in through it (auth_mode oidc)."
+    )
+    oidc_client_id: str = "warta-console"
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_scope: str = "openid profile warta"
     dev_officers: tuple[tuple[str, str, str], ...] = Field(
         default=(
             ("siti.admin", "Siti Rahmawati", "admin"),
@@ -50,6 +60,14 @@ class ConsoleSettings(ServiceSettings):
         description="(officer id, name, role) offered by the development sign-in.",
     )
 
+    @model_validator(mode="after")
+    def _sign_in_is_whole(self) -> "ConsoleSettings":
+        if self.oidc_issuer and self.auth_mode != "oidc":
+            raise ValueError("oidc_issuer is set: auth_mode must be oidc, so the services' tokens are the provider's")
+        if self.auth_mode == "oidc" and not (self.oidc_issuer and self.oidc_client_secret.get_secret_value()):
+            raise ValueError("auth_mode oidc: oidc_issuer and oidc_client_secret are needed to sign officers in")
+        return self
+
 
 def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
@@ -58,6 +76,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         await app.state.services.close()
+        if app.state.oidc is not None:
+            await app.state.oidc.close()
 
     app = FastAPI(title="Warta console", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
@@ -71,11 +91,22 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             "archive": settings.archive_url,
         }
     )
+    app.state.oidc = (
+        OidcClient(
+            settings.oidc_issuer,
+            settings.oidc_client_id,
+            settings.oidc_client_secret.get_secret_value(),
+            redirect_uri=f"{settings.public_url.rstrip('/')}/masuk/kembali",
+            scope=settings.oidc_scope,
+        )
+        if settings.oidc_issuer
+        else None
+    )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["t"] = translate
     templates.env.filters["wib"] = in_wib_words
     app.state.templates = templates
-    verifier = TokenVerifier(settings)
+    verifier = app.state.token_verifier = TokenVerifier(settings)
 
     async def signed_in(request: Request, call_next: RequestResponseEndpoint) -> Response:
         lang = request.cookies.get(pages.LANG_COOKIE, "id")

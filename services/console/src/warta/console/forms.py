@@ -84,3 +84,13 @@ def checklist(view: dict[str, Any]) -> list[tuple[str, bool]]:
     if workspace["needs_video"]:
         items.append(("check_video", "video" in kinds))
     return items
+
+
+def threads_of(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Comments as threads: each opening comment with its replies under ``replies``, oldest first."""
+    threads = [dict(c, replies=[]) for c in comments if not c.get("reply_to")]
+    by_id = {t["comment_id"]: t for t in threads}
+    for reply in comments:
+        if reply.get("reply_to") in by_id:
+            by_id[reply["reply_to"]]["replies"].append(reply)
+    return threads

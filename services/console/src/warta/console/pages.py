@@ -1,6 +1,7 @@
 """The console's pages: sign-in, the home page of what waits, steps 1 and 2 (register a letter,
 issue its disposition sheet, dispose or decline) and a request's page with its timeline."""
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -10,15 +11,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from warta.contracts import DispositionInstruction, Leader, LetterNature, Role, SenderKind
 from warta.runtime import Principal, issue_dev_token
+from warta.runtime.auth import Unauthenticated
 from warta.runtime.indonesian import format_datetime
 
 from .forms import LETTER_FIELDS, field_errors, nested, traffic_light
 from .i18n import LANGUAGES
+from .oidc import OidcClient, Pending, SignInFailed
 from .services import Answer, Services
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 
-TOKEN_COOKIE, LANG_COOKIE = "warta_token", "warta_lang"
+TOKEN_COOKIE, LANG_COOKIE, PENDING_COOKIE = "warta_token", "warta_lang", "warta_sign_in"
 
 
 def services(request: Request) -> Services:
@@ -52,6 +56,64 @@ def refused(request: Request, answer: Answer) -> HTMLResponse:
 async def sign_in_page(request: Request) -> HTMLResponse:
     settings = request.app.state.settings
     return render(request, "sign_in.html", officers=settings.dev_officers if settings.auth_mode == "dev" else [])
+
+
+@router.get("/masuk/oidc")
+async def sign_in_with_the_city(request: Request) -> Response:
+    """Off to the city's identity provider, remembering what its answer must match."""
+    oidc: OidcClient | None = request.app.state.oidc
+    if oidc is None:
+        return RedirectResponse("/masuk", status_code=303)
+    pending = Pending.new()
+    try:
+        url = await oidc.authorization_url(pending)
+    except SignInFailed as failure:
+        log.warning("sign-in not started: %s", failure)
+        return render(request, "sign_in.html", status=503, officers=[], failed=True)
+    response = RedirectResponse(url, status_code=303)
+    # Ten minutes to sign in; sent back on the provider's top-level redirect (lax), never to scripts.
+    response.set_cookie(
+        PENDING_COOKIE,
+        pending.dump(),
+        max_age=600,
+        path="/masuk",
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+    )
+    return response
+
+
+@router.get("/masuk/kembali")
+async def back_from_the_city(request: Request, code: str = "", state: str = "", error: str = "") -> Response:
+    """The provider's answer: a code to trade for the officer's tokens, or its refusal."""
+    oidc: OidcClient | None = request.app.state.oidc
+    pending = Pending.load(request.cookies.get(PENDING_COOKIE, ""))
+    if oidc is None or pending is None or not pending.matches(state) or error or not code:
+        log.warning("sign-in refused: %s", error or "no pending sign-in matches the answer's state")
+        return signed_out(render(request, "sign_in.html", status=400, officers=[], failed=True))
+    try:
+        access = await oidc.access_token(code, pending)
+        officer = await request.app.state.token_verifier.verify(access)
+    except (SignInFailed, Unauthenticated) as failure:
+        log.warning("sign-in refused: %s", failure)
+        return signed_out(render(request, "sign_in.html", status=400, officers=[], failed=True))
+    log.info("%s signed in as %s", officer.officer_id, officer.role.value)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(TOKEN_COOKIE, access, httponly=True, samesite="lax", secure=secure(request))
+    response.delete_cookie(PENDING_COOKIE, path="/masuk")
+    return response
+
+
+def secure(request: Request) -> bool:
+    """Cookies travel over HTTPS only wherever the console is served over it."""
+    return str(request.app.state.settings.public_url).startswith("https://")
+
+
+def signed_out(response: Response) -> Response:
+    response.delete_cookie(PENDING_COOKIE, path="/masuk")
+    response.delete_cookie(TOKEN_COOKIE)
+    return response
 
 
 @router.post("/masuk")

@@ -2,15 +2,16 @@
 publication page and the media registry."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from warta.contracts import CoverageRole, SocialChannel
+from warta.contracts import CoverageRole, PressRelease, SocialChannel
+from warta.runtime.indonesian import format_date
 
-from .forms import WIB, checklist, field_errors
+from .forms import WIB, checklist, field_errors, threads_of
 from .pages import refused, render, services, token
 from .services import Answer
 
@@ -86,19 +87,32 @@ async def assign(request: Request, request_id: str) -> Response:
 
 
 @router.get("/agenda", response_class=HTMLResponse)
-async def agenda_week(request: Request, hari: str | None = None) -> HTMLResponse:
-    """The leadership agenda, Monday to Sunday of the week holding ``hari`` (default: today, WIB)."""
-    day = hari or str(datetime.now(WIB).date())
-    week = await _call(request, "GET", "scheduler", f"/agenda/weeks/{day}")
+async def agenda(request: Request, hari: str | None = None, tampilan: str = "minggu") -> HTMLResponse:
+    """The leadership agenda of the day ``hari`` (default: today, WIB), alone (``tampilan=hari``)
+    or in its week, Monday to Sunday."""
+    try:
+        chosen = date.fromisoformat(hari) if hari else datetime.now(WIB).date()
+    except ValueError:
+        problem = {"field": "hari", "message": "a date as YYYY-MM-DD"}
+        return refused(request, Answer(422, {"message": f"not a date: {hari}", "fields": [problem]}))
+    week = await _call(request, "GET", "scheduler", f"/agenda/weeks/{chosen}")
     if not week.ok:
         return refused(request, week)
-    monday = datetime.fromisoformat(week.body["starts_on"]).date()
+    if tampilan == "hari":
+        days = [d for d in week.body["days"] if d["date"] == str(chosen)]
+        before, after = chosen - timedelta(days=1), chosen + timedelta(days=1)
+    else:
+        monday = date.fromisoformat(week.body["starts_on"])
+        days, before, after = week.body["days"], monday - timedelta(days=7), monday + timedelta(days=7)
+    for d in days:
+        d["heading"] = format_date(date.fromisoformat(d["date"]), weekday=True)
     return render(
         request,
         "agenda_week.html",
-        week=week.body,
-        before=str(monday - timedelta(days=7)),
-        after=str(monday + timedelta(days=7)),
+        days=days,
+        by_day=tampilan == "hari",
+        before=str(before),
+        after=str(after),
     )
 
 
@@ -193,12 +207,16 @@ async def review_page(request: Request, request_id: str, status: int = 200, **ex
         if version > 1
         else None
     )
+    content = await _get(request, "review", f"/reviews/{request_id}/versions/{version}")
+    comments = await _get(request, "review", f"/reviews/{request_id}/comments") or []
     return render(
         request,
         "review.html",
         status=status,
         review=review.body,
-        content=await _get(request, "review", f"/reviews/{request_id}/versions/{version}"),
+        content=content,
+        paragraphs=PressRelease.model_validate(content["press_release"]).paragraphs() if content else [],
+        threads=threads_of(comments),
         diff=diff,
         reasons=await _get(request, "review", "/reviews/reasons") or [],
         **extra,
@@ -226,6 +244,23 @@ async def decide(request: Request, request_id: str) -> Response:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
     return await review_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+
+
+@router.post("/tinjauan/{request_id}/komentar")
+async def comment(request: Request, request_id: str) -> Response:
+    """A comment on a part of the version under review: the title, the lead or a paragraph."""
+    form = await request.form()
+    part, _, ref = str(form.get("anchor") or "").partition(":")
+    body = {
+        "version": int(str(form.get("version") or 0)),
+        "anchor": {"part": part, "ref": ref or None},
+        "text": str(form.get("text") or ""),
+    }
+    answer = await _call(request, "POST", "review", f"/reviews/{request_id}/comments", json=body)
+    if answer.ok:
+        return RedirectResponse(f"/tinjauan/{request_id}#komentar", status_code=303)
+    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    return await review_page(request, request_id, status=answer.status, comment_errors=errors, draft=body["text"])
 
 
 # -- step 7: the publication and the media registry ---------------------------------------------------

@@ -48,7 +48,7 @@ class SubmittedVersion(BaseModel):
 
     @property
     def paragraphs(self) -> list[str]:
-        return [p for p in re.split(r"\n\s*\n", self.press_release.body.strip()) if p.strip()]
+        return self.press_release.paragraphs()
 
 
 # -- diff ------------------------------------------------------------------------------------------

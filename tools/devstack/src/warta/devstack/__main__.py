@@ -34,7 +34,15 @@ from .demo import (
     service_ports,
     walk,
 )
-from .servers import ManagedProcess, embedded_mongo, embedded_nats, mongodb_url, nats_url, wait_for_port
+from .servers import (
+    ManagedProcess,
+    embedded_mongo,
+    embedded_nats,
+    mongodb_url,
+    nats_url,
+    wait_for_answer,
+    wait_for_port,
+)
 from .smtp import smtp_server
 from .whatsapp import whatsapp_gateway
 
@@ -45,20 +53,6 @@ def _dev_port(name: str, default: int) -> int:
 
 def _service_ports() -> dict[str, int]:
     return service_ports(_dev_port("WARTA_DEV_PORT_BASE", 8100))
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited with {process.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} not ready after {timeout}s")
 
 
 def up(data_dir: Path) -> int:
@@ -119,7 +113,7 @@ def up(data_dir: Path) -> int:
         for name, port in _service_ports().items():
             url = f"http://127.0.0.1:{port}"
             wait_for_port("127.0.0.1", port, 60, services[name])
-            _wait_ready(url, services[name])
+            wait_for_answer(f"{url}/readyz", services[name])
             what = "the officers' pages" if name == "console" else f"API docs {url}/docs, metrics {url}/metrics"
             print(f"{name:<16} {url}  ({what})")
         console = f"http://127.0.0.1:{_service_ports()['console']}"

@@ -18,6 +18,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 log = logging.getLogger(__name__)
 
 
@@ -38,6 +40,21 @@ def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Pope
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def wait_for_answer(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Wait until ``url`` answers 200, or fail as soon as the process serving it has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: its server exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
 def _binary(name: str) -> str:
