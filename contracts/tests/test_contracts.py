@@ -158,10 +158,19 @@ def test_every_vocabulary_value_has_an_indonesian_label():
         f"{vocabulary.__name__}.{value.name}"
         for vocabulary in vocabularies
         for value in vocabulary
-        if value not in LABELS
+        if (vocabulary, value.value) not in LABELS
     ]
     assert len(vocabularies) >= 9
     assert missing == []
+
+
+def test_a_value_shared_by_two_vocabularies_keeps_each_its_own_label():
+    from warta.contracts import Leader, ReviewLevel, Role, SenderKind, label
+
+    assert label(Role.SECTION_HEAD) == "Kepala Bagian Protokol dan Komunikasi Pimpinan"
+    assert label(ReviewLevel.SECTION_HEAD) == "Kepala Bagian"
+    assert label(Leader.OTHER) == "Pimpinan lainnya"
+    assert label(SenderKind.OTHER) == "Lainnya"
 
 
 def test_an_event_ending_before_it_starts_is_refused_at_its_end_time():

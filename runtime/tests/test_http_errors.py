@@ -2,8 +2,10 @@
 
 import httpx
 from fastapi import FastAPI
+from pydantic import BaseModel, Field
 from pymongo.errors import DuplicateKeyError
 
+from warta.contracts import Period
 from warta.runtime.http import install_error_handlers
 
 
@@ -32,3 +34,35 @@ async def test_a_duplicate_key_the_service_did_not_expect_is_a_retryable_503_and
         failed = await client.post("/bug")
         assert failed.status_code == 500
         assert "internal detail" not in failed.text
+
+
+async def test_a_field_problem_carries_its_type_and_limits_for_the_officers_language():
+    class Letter(BaseModel):
+        subject: str = Field(max_length=5)
+        period: Period
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/letters")
+    async def register(letter: Letter) -> None:
+        return None
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        body = {
+            "subject": "too long",
+            "period": {"starts_at": "2026-12-01T09:00+07:00", "ends_at": "2026-12-01T08:00+07:00"},
+        }
+        refused = await client.post("/letters", json=body)
+    assert refused.status_code == 422
+    problems = {p["field"]: p for p in refused.json()["fields"]}
+    assert problems["subject"] == {
+        "field": "subject",
+        "message": "String should have at most 5 characters",
+        "type": "string_too_long",
+        "limits": {"max_length": "5"},
+    }
+    assert problems["period.ends_at"]["type"] == "ends_before_start"
+    assert problems["period.ends_at"]["message"] == "must be later than starts_at"
+    assert "limits" not in problems["period.ends_at"]

@@ -35,7 +35,7 @@ async def reach(page: Page, url: str, state: str) -> None:
     """Open a page until the event-driven side has caught up and it shows ``state``."""
     for _ in range(100):
         response = await page.goto(url)
-        if response is not None and response.ok and await page.locator("#state").inner_text() == state:
+        if response is not None and response.ok and await page.locator("#state").get_attribute("data-state") == state:
             return
         await page.wait_for_timeout(200)
     raise AssertionError(f"{url} never showed {state}: {await page.content()}")
@@ -87,7 +87,15 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta")
         await page.goto(f"{base}/masuk")
         await shot(page, "01-masuk")
-        await sign_in(page, base, "siti.admin")
+        # By keyboard alone: Tab to the officer list (its first officer is Siti), Tab on, Enter.
+        for _ in range(10):
+            if await page.evaluate("() => document.activeElement.id") == "officer_id":
+                break
+            await page.keyboard.press("Tab")
+        assert await page.evaluate("() => document.activeElement.id") == "officer_id"
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("header .who")).to_contain_text("Siti Rahmawati")
         await page.get_by_role("link", name="Registrasi surat permohonan").click()
 
         form = {
@@ -108,16 +116,17 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_role("button", name="Simpan").click()
         # Ends before it starts: the API's message stands next to the field, the rest is kept.
         error = page.locator('[id="event.ends_at-error"]')
-        await expect(error).to_contain_text("must be later than starts_at")
+        await expect(error).to_have_text("harus sesudah waktu mulai")  # the API's problem, in Indonesian
         await expect(page.get_by_label("Selesai (WIB)")).to_have_attribute("aria-invalid", "true")
         await expect(page.get_by_label("Nomor surat")).to_have_value("005/77-Dinkes/2026")
         await shot(page, "02-surat-baru-ditolak")
 
         await page.get_by_label("Selesai (WIB)").fill((starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
         await page.get_by_role("button", name="Simpan").click()
-        await expect(page.locator("#state")).to_have_text("registered")
+        await expect(page.locator("#state")).to_have_attribute("data-state", "registered")
+        await expect(page.locator("#state")).to_have_text("Terdaftar")  # in the office's words
         await page.get_by_role("button", name="Terbitkan lembar disposisi").click()
-        await expect(page.locator("#state")).to_have_text("awaiting_disposition")
+        await expect(page.locator("#state")).to_have_attribute("data-state", "awaiting_disposition")
         link = await page.get_by_role("link", name="Lembar disposisi (PDF)").get_attribute("href")
         sheet = await page.request.get(f"{base}{link}")
         assert sheet.ok
@@ -139,7 +148,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_label("liput dan publikasikan").check()
         await page.get_by_label("Catatan").fill("Mohon diliput lengkap.")
         await page.get_by_role("button", name="Disposisi").click()
-        await expect(page.locator("#state")).to_have_text("disposed")
+        await expect(page.locator("#state")).to_have_attribute("data-state", "disposed")
         rid = page.url.rsplit("/", 1)[1]
 
         # Step 3: the team lead assigns the writer and the photographer, without video.
@@ -210,7 +219,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
         await expect(page.locator("#komentar")).to_contain_text("Belum ada komentar.")
         await page.get_by_role("button", name="Kirim komentar").click()
-        await expect(page.locator("#text-error")).not_to_be_empty()
+        await expect(page.locator("#text-error")).to_have_text("wajib diisi")
         await expect(page.get_by_label("Isi komentar", exact=True)).to_have_attribute("aria-invalid", "true")
         await page.get_by_label("Bagian yang dikomentari").select_option(label="Paragraf 1")
         await page.get_by_label("Isi komentar", exact=True).fill("Sebutkan jam pelayanan puskesmas.")
@@ -257,7 +266,8 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_label("Alamat berita di situs kota").fill(f"https://tangerangkota.go.id/berita/{rid}")
         await page.get_by_role("button", name="Catat alamat").click()
         await page.get_by_role("button", name="Terbitkan dan kirim ke media").click()
-        await expect(page.locator("#state")).to_have_text("published")
+        await expect(page.locator("#state")).to_have_attribute("data-state", "published")
+        await expect(page.locator("#state")).to_have_text("Terbit")
         await expect(page.locator(".deliveries tbody tr")).to_have_count(2)
         await shot(page, "10-publikasi")
         assert len(relay.mailbox.received) == 2
@@ -286,6 +296,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.goto(f"{base}/bahasa/en", referer="https://elsewhere.example/")
         await expect(page).to_have_url(f"{base}/")  # back to this site only
         await expect(page.get_by_role("heading", name="Waiting for you")).to_be_visible()
+        await expect(page.locator("header .who")).to_contain_text("Hendra Gunawan · Head of the Protocol")
         await page.goto(f"{base}/permohonan/tidak-ada")
         await expect(page.get_by_role("heading", name="The request was refused")).to_be_visible()
         await shot(page, "06-not-found-en")

@@ -55,7 +55,7 @@ async def test_an_officer_signs_in_through_the_city_provider_and_the_services_ac
             await sign_in_at_the_provider(page, console.url, "siti.admin")
             await expect(page).to_have_url(f"{console.url}/")
             await expect(page.get_by_role("heading", name="Menunggu Anda")).to_be_visible()  # intake's inbox, read
-            await expect(page.locator("header .who")).to_contain_text("Siti Rahmawati · admin")
+            await expect(page.locator("header .who")).to_contain_text("Siti Rahmawati · Pengadministrasi Perkantoran")
             token = await officers_token(page)
             assert token is not None
             print("injected: an admin's sign-in at the provider; checked: back on the home page, named, with a role")
@@ -82,7 +82,7 @@ async def test_an_officer_signs_in_through_the_city_provider_and_the_services_ac
             print("injected: a city account without a Warta role; checked: refused at the console")
 
             await sign_in_at_the_provider(page, console.url, "hendra.kabag")
-            await expect(page.locator("header .who")).to_contain_text("Hendra Gunawan · section_head")
+            await expect(page.locator("header .who")).to_contain_text("Hendra Gunawan · Kepala Bagian Protokol")
             await page.get_by_role("button", name="Keluar").click()
             await expect(page).to_have_url(f"{console.url}/masuk")
             assert await officers_token(page) is None

@@ -28,6 +28,40 @@ def test_the_apis_field_problems_find_their_inputs():
     assert field_errors({}) == {}
 
 
+def test_a_field_problem_is_said_in_indonesian_when_its_type_is_known():
+    refusal = {
+        "fields": [
+            {"field": "body.event.ends_at", "message": "must be later than starts_at", "type": "ends_before_start"},
+            {
+                "field": "body.letter.subject",
+                "message": "String should have at most 300 characters",
+                "type": "string_too_long",
+                "limits": {"max_length": "300"},
+            },
+            {
+                "field": "body.text",
+                "message": "String should have at least 1 character",
+                "type": "string_too_short",
+                "limits": {"min_length": "1"},
+            },
+            {"field": "body.members.1.officer_id", "message": "agus is booked for 0001/PROKOPIM/2026"},
+            {"field": "body.letter.date", "message": "Input should be a valid date", "type": "date_parsing"},
+        ]
+    }
+    assert field_errors(refusal, "id") == {
+        "event.ends_at": "harus sesudah waktu mulai",
+        "letter.subject": "maksimal 300 karakter",
+        "text": "wajib diisi",
+        "members.1.officer_id": "agus is booked for 0001/PROKOPIM/2026",  # a service's own reason
+        "letter.date": "bukan tanggal yang sah",
+    }
+    assert field_errors(refusal, "en")["letter.subject"] == "String should have at most 300 characters"
+    # A limit the answer left out: the English stands rather than a half-filled sentence.
+    too_long = "String should have at most 9 characters"
+    unlimited = {"fields": [{"field": "x", "message": too_long, "type": "string_too_long"}]}
+    assert field_errors(unlimited, "id") == {"x": too_long}
+
+
 def test_the_traffic_light_turns_amber_at_80_percent_and_red_over_the_standard():
     assert [traffic_light(age, 30) for age in (0, 23.9, 24, 30, 30.1)] == ["green", "green", "amber", "amber", "red"]
 

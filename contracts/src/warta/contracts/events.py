@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from .envelope import Event, Model
 from .roles import (
@@ -61,7 +62,7 @@ class Period(Model):
         # A field validator (not a model one) so the refusal names ends_at, where the console shows it.
         starts_at = info.data.get("starts_at")
         if starts_at is not None and ends_at <= starts_at:
-            raise ValueError("must be later than starts_at")
+            raise PydanticCustomError("ends_before_start", "must be later than starts_at")
         return ends_at
 
 

@@ -21,7 +21,7 @@ from .auth import Unauthenticated
 log = logging.getLogger(__name__)
 
 
-def error_body(error: str, message: str, fields: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def error_body(error: str, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"error": error, "message": message, "fields": fields or []}
 
 
@@ -32,10 +32,27 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+# The limits of a validation error worth telling a person (e.g. max_length 300); other context
+# (the input, the regex engine's error) stays out of the answer.
+_LIMITS = ("min_length", "max_length", "ge", "gt", "le", "lt", "expected", "pattern")
+
+
+def _field_problem(error: Any) -> dict[str, Any]:
+    """A validation error as a field problem: the English message, plus its type and limits so a
+    client can say it in the officer's language."""
+    context = error.get("ctx") or {}
+    field = _field_name(tuple(error["loc"]))
+    problem: dict[str, Any] = {"field": field, "message": error["msg"], "type": error["type"]}
+    limits = {name: str(context[name]) for name in _LIMITS if name in context}
+    if limits:
+        problem["limits"] = limits
+    return problem
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [{"field": _field_name(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        fields = [_field_problem(e) for e in exc.errors()]
         return JSONResponse(
             status_code=422,
             content=error_body("validation_failed", "the request has invalid fields", fields),

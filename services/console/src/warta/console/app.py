@@ -18,7 +18,7 @@ from warta.runtime.auth import TokenVerifier, Unauthenticated
 from warta.runtime.indonesian import format_datetime
 
 from . import pages, steps
-from .i18n import LANGUAGES, translate
+from .i18n import LANGUAGES, leader_label, role_label, state_label, task_label, translate
 from .oidc import OidcClient
 from .services import Services
 
@@ -105,6 +105,10 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["t"] = translate
     templates.env.filters["wib"] = in_wib_words
+    templates.env.filters["state"] = state_label
+    templates.env.filters["role"] = role_label
+    templates.env.filters["leader"] = leader_label
+    templates.env.filters["task"] = task_label
     app.state.templates = templates
     verifier = app.state.token_verifier = TokenVerifier(settings)
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .i18n import field_message
+
 WIB = ZoneInfo("Asia/Jakarta")
 
 LETTER_FIELDS = (
@@ -52,14 +54,15 @@ def in_wib(local: str) -> str:
         return local
 
 
-def field_errors(refusal: dict[str, Any]) -> dict[str, str]:
-    """The API's field problems by form field name (``body.letter.number`` → ``letter.number``)."""
+def field_errors(refusal: dict[str, Any], lang: str = "id") -> dict[str, str]:
+    """The API's field problems by form field name (``body.letter.number`` → ``letter.number``),
+    each in the officer's language where the console knows the kind of problem."""
     out: dict[str, str] = {}
     for problem in refusal.get("fields", []):
         name = str(problem.get("field", ""))
         for prefix in ("body.", "query.", "path."):
             name = name.removeprefix(prefix)
-        out.setdefault(name, str(problem.get("message", "")))
+        out.setdefault(name, field_message(problem, lang))
     return out
 
 

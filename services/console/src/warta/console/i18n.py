@@ -1,5 +1,9 @@
 """The console's words, in Bahasa Indonesia first and English on request."""
 
+from typing import Any
+
+from warta.contracts import CoverageRole, Leader, Role, label
+
 LANGUAGES = ("id", "en")
 
 WORDS: dict[str, dict[str, str]] = {
@@ -135,6 +139,118 @@ WORDS: dict[str, dict[str, str]] = {
     "event.starts_at": {"id": "Mulai (WIB)", "en": "Starts (WIB)"},
     "event.ends_at": {"id": "Selesai (WIB)", "en": "Ends (WIB)"},
 }
+
+
+# The services' states as the pages show them; the code stays in ``data-state`` for scripts and tests.
+STATES: dict[str, dict[str, str]] = {
+    "registered": {"id": "Terdaftar", "en": "Registered"},
+    "awaiting_disposition": {"id": "Menunggu disposisi", "en": "Awaiting disposition"},
+    "disposed": {"id": "Didisposisikan", "en": "Disposed"},
+    "declined": {"id": "Ditolak", "en": "Declined"},
+    "awaiting_assignment": {"id": "Menunggu pembagian tim", "en": "Awaiting assignment"},
+    "assigned": {"id": "Tim ditugaskan", "en": "Team assigned"},
+    "open": {"id": "Sedang dikerjakan", "en": "In progress"},
+    "submitted": {"id": "Dikirim untuk diperiksa", "en": "Submitted for review"},
+    "returned_to_team_lead": {"id": "Dikembalikan ke ketua tim", "en": "Returned to the team lead"},
+    "awaiting_team_lead": {"id": "Menunggu pemeriksaan ketua tim", "en": "Awaiting the team lead's review"},
+    "awaiting_section_head": {"id": "Menunggu persetujuan kepala bagian", "en": "Awaiting the section head's approval"},
+    "returned_to_coverage": {"id": "Dikembalikan ke tim peliputan", "en": "Returned to the coverage team"},
+    "approved": {"id": "Disetujui", "en": "Approved"},
+    "ready": {"id": "Siap dipublikasikan", "en": "Ready to publish"},
+    "published": {"id": "Terbit", "en": "Published"},
+    "pending": {"id": "Menunggu dikirim", "en": "Waiting to be sent"},
+    "sending": {"id": "Sedang dikirim", "en": "Sending"},
+    "sent": {"id": "Terkirim", "en": "Sent"},
+    "transient": {"id": "Gagal sementara, dicoba lagi", "en": "Failed for now, retried"},
+    "failed": {"id": "Gagal", "en": "Failed"},
+}
+
+ENGLISH_VOCABULARY = {
+    Role.ADMIN: "Office administrator",
+    Role.SECTION_HEAD: "Head of the Protocol and Leadership Communication section",
+    Role.TEAM_LEAD: "Leadership documentation team lead",
+    Role.COVERAGE_TEAM: "Coverage team",
+    Leader.MAYOR: "Mayor",
+    Leader.DEPUTY_MAYOR: "Deputy mayor",
+    Leader.REGIONAL_SECRETARY: "Regional secretary",
+    Leader.OTHER: "Other leader",
+    CoverageRole.WRITER: "Writer",
+    CoverageRole.PHOTOGRAPHER: "Photographer",
+    CoverageRole.VIDEOGRAPHER: "Videographer",
+    CoverageRole.EDITOR: "Editor",
+    CoverageRole.SOCIAL_MEDIA: "Social media officer",
+}
+
+
+# The services answer in English with each problem's type (pydantic's, or a contract's own) and
+# limits; these are the types an officer meets on the console's forms, in Bahasa Indonesia.
+FIELD_PROBLEMS = {
+    "missing": "wajib diisi",
+    "string_too_short": "minimal {min_length} karakter",
+    "string_too_long": "maksimal {max_length} karakter",
+    "too_short": "minimal {min_length} isian",
+    "too_long": "maksimal {max_length} isian",
+    "greater_than_equal": "minimal {ge}",
+    "greater_than": "harus lebih dari {gt}",
+    "less_than_equal": "maksimal {le}",
+    "less_than": "harus kurang dari {lt}",
+    "enum": "pilih salah satu: {expected}",
+    "literal_error": "pilih salah satu: {expected}",
+    "int_parsing": "harus berupa bilangan bulat",
+    "float_parsing": "harus berupa angka",
+    "datetime_parsing": "bukan tanggal dan waktu yang sah",
+    "datetime_from_date_parsing": "bukan tanggal dan waktu yang sah",
+    "date_parsing": "bukan tanggal yang sah",
+    "date_from_datetime_parsing": "bukan tanggal yang sah",
+    "timezone_aware": "harus menyertakan zona waktu",
+    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "url_parsing": "bukan alamat web yang sah",
+    "url_scheme": "alamat web harus diawali http:// atau https://",
+    "ends_before_start": "harus sesudah waktu mulai",
+}
+
+
+def field_message(problem: dict[str, Any], lang: str) -> str:
+    """A field problem from an API in the officer's language; its own words where the console does
+    not know its type (a rule of a service, say, which names its own reason)."""
+    message = str(problem.get("message", ""))
+    template = FIELD_PROBLEMS.get(str(problem.get("type", ""))) if lang == "id" else None
+    limits = problem.get("limits") or {}
+    if template is None:
+        return message
+    if problem.get("type") == "string_too_short" and limits.get("min_length") == "1":
+        return FIELD_PROBLEMS["missing"]
+    try:
+        return template.format(**limits)
+    except KeyError:  # a limit the answer did not give: the English says it
+        return message
+
+
+def state_label(code: str, lang: str) -> str:
+    words = STATES.get(code)
+    return (words.get(lang) or words["id"]) if words else code
+
+
+def role_label(code: str, lang: str) -> str:
+    """An SOP role's name: the contracts' Indonesian one, or its English."""
+    return _vocabulary(Role, code, lang)
+
+
+def leader_label(code: str, lang: str) -> str:
+    return _vocabulary(Leader, code, lang)
+
+
+def task_label(code: str, lang: str) -> str:
+    """A team member's task on an assignment (writer, photographer, ...)."""
+    return _vocabulary(CoverageRole, code, lang)
+
+
+def _vocabulary(kind: type[Role] | type[Leader] | type[CoverageRole], code: str, lang: str) -> str:
+    try:
+        value = kind(code)
+    except ValueError:
+        return code
+    return ENGLISH_VOCABULARY[value] if lang == "en" else label(value)
 
 
 def translate(key: str, lang: str) -> str:

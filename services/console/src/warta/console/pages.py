@@ -288,7 +288,7 @@ async def register_letter(request: Request) -> Response:
             "letter.html",
             status=422,
             values=form,
-            errors=field_errors(answer.body),
+            errors=field_errors(answer.body, request.state.lang),
             message=answer.message,
             choices=letter_choices(),
             fields=LETTER_FIELDS,
@@ -348,7 +348,7 @@ async def dispose(request: Request, request_id: str) -> Response:
     answer = await services(request).call(token(request), "POST", "intake", path, json=body)
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
     return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
 
 
@@ -358,5 +358,5 @@ async def decline(request: Request, request_id: str, reason: Annotated[str, Form
     answer = await services(request).call(token(request), "POST", "intake", path, json={"reason": reason})
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    errors = field_errors(answer.body) if isinstance(answer.body, dict) else {}
+    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
     return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
