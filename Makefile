@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help env system up demo test bench lint format schemas dashboards clean
+.PHONY: help env system up demo test bench lint format schemas dashboards nats-config clean
 
 help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
@@ -18,6 +18,7 @@ help:
 	@echo "make format   apply ruff's formatting and fixes"
 	@echo "make schemas  regenerate contracts/schemas from the event models"
 	@echo "make dashboards  regenerate deploy/grafana from the dashboard code"
+	@echo "make nats-config regenerate deploy/nats from the contracts' ownership table"
 	@echo "make system   install the Debian packages of the servers the tests run (make test does)"
 
 $(UV):
@@ -63,6 +64,9 @@ schemas: env
 
 dashboards: env
 	$(PY) -m warta.devstack dashboards
+
+nats-config: env
+	$(PY) -m warta.devstack nats-config
 
 clean:
 	rm -rf .warta $(VENV)

@@ -21,6 +21,7 @@ from faststream import AckPolicy
 from faststream.exceptions import NackMessage, RejectMessage
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.annotations import NatsMessage
+from faststream.nats.security import NatsUserPassword
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy as ConsumerAckPolicy
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
@@ -69,8 +70,10 @@ class Bus:
     def __init__(self, settings: ServiceSettings, metrics: ServiceMetrics) -> None:
         self.settings = settings
         self._metrics = metrics
+        login = settings.nats_login()
         self.broker = NatsBroker(
             settings.nats_url,
+            security=NatsUserPassword(login["user"], login["password"]) if login else None,
             logger=logging.getLogger(f"warta.{settings.service_name}.bus"),
             graceful_timeout=settings.shutdown_grace_seconds,
             # A NATS outage of any length is waited out: the outbox holds what is committed.

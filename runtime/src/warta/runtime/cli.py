@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dlq(settings: ServiceSettings, args: argparse.Namespace) -> int:
     stream = f"{settings.stream_name}_DLQ"
-    connection = await nats.connect(settings.nats_url, connect_timeout=5, max_reconnect_attempts=1)
+    connection = await nats.connect(
+        settings.nats_url, **settings.nats_login(), connect_timeout=5, max_reconnect_attempts=1
+    )
     js = connection.jetstream()
     try:
         if args.dlq_command == "list":

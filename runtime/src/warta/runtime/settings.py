@@ -19,6 +19,8 @@ class ServiceSettings(BaseSettings):
     service_name: str = Field(description="Short name of the service, e.g. intake.")
 
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str | None = Field(default=None, description="This service's NATS user (warta-<service>).")
+    nats_password: SecretStr | None = None
     stream_name: str = "WARTA"
     subject_prefix: str = DEFAULT_SUBJECT_PREFIX
     stream_duplicate_window_seconds: float = Field(
@@ -75,6 +77,13 @@ class ServiceSettings(BaseSettings):
     dev_clock_file: str | None = Field(
         default=None, description="Tests only: the clock runs ahead by the seconds written in this file."
     )
+
+    def nats_login(self) -> dict[str, str]:
+        """This service's NATS user and password as ``nats.connect`` takes them, when it has them."""
+        if self.nats_user is None:
+            return {}
+        password = self.nats_password.get_secret_value() if self.nats_password else ""
+        return {"user": self.nats_user, "password": password}
 
     @model_validator(mode="after")
     def _no_test_clock_in_production(self) -> Self:

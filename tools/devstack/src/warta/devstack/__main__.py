@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,13 +21,16 @@ import httpx
 
 from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
+from warta.runtime.permissions import OPERATOR, authorization, user_for
 
-from . import dashboards
+from . import dashboards, nats_config
 from .demo import (
     ADMIN,
     PHOTOGRAPHER,
     SECTION_HEAD,
+    SERVICES,
     SOCIAL_MEDIA,
+    SUBSCRIBERS,
     TEAM_LEAD,
     VIDEOGRAPHER,
     WRITER,
@@ -86,11 +90,28 @@ def up(data_dir: Path) -> int:
             gateway = extras.enter_context(whatsapp_gateway(keep_in=kept))
             env |= {"WARTA_WHATSAPP_URL": gateway.url, "WARTA_WHATSAPP_TOKEN": gateway.token}
             print(f"WhatsApp gateway {gateway.url}  (messages kept in {kept})")
+        nats_logins: dict[str, dict[str, str]] = {}
         if not env.get("WARTA_NATS_URL"):
-            nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222))
+            # Each service connects as its own user, allowed to publish only the events it owns.
+            passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
+            operator = secrets.token_urlsafe(24)
+            defaults = ServiceSettings.model_fields
+            block = authorization(
+                passwords,
+                operator,
+                stream=defaults["stream_name"].default,
+                prefix=defaults["subject_prefix"].default,
+            )
+            nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222), authorization=block)
             nats.start()
             servers.append(nats)
             env["WARTA_NATS_URL"] = nats_url(nats)
+            nats_logins = {
+                name: {"WARTA_NATS_USER": user_for(name), "WARTA_NATS_PASSWORD": password}
+                for name, password in passwords.items()
+            }
+            operator_url = env["WARTA_NATS_URL"].replace("nats://", f"nats://{OPERATOR}:{operator}@", 1)
+            print(f"NATS operator    {operator_url}  (for `warta dlq` as WARTA_NATS_URL)")
         if not env.get("WARTA_MONGODB_URL"):
             mongo = embedded_mongo(data_dir / "secantusdb", _dev_port("WARTA_DEV_MONGODB_PORT", 27117))
             mongo.start()
@@ -106,7 +127,7 @@ def up(data_dir: Path) -> int:
             with (logs / f"{name}.log").open("ab") as log_file:
                 services[name] = subprocess.Popen(
                     [sys.executable, "-m", f"warta.{name}"],
-                    env={**env, "WARTA_HTTP_PORT": str(port)},
+                    env={**env, **nats_logins.get(name, {}), "WARTA_HTTP_PORT": str(port)},
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                 )
@@ -216,9 +237,13 @@ def main() -> int:
     up_cmd.add_argument("--data", type=Path, default=Path(".warta"))
     commands.add_parser("demo", help="drive one request through all seven steps of a running stack")
     commands.add_parser("dashboards", help="write the Grafana dashboard generated from code")
+    commands.add_parser("nats-config", help="write the NATS users and permissions generated from the contracts")
     args = parser.parse_args()
     if args.command == "dashboards":
         print(f"wrote {dashboards.write()}")
+        return 0
+    if args.command == "nats-config":
+        print(f"wrote {nats_config.write()}")
         return 0
     return up(args.data) if args.command == "up" else demo()
 

@@ -122,15 +122,18 @@ class Servers:
         self._stack.close()
 
 
-def embedded_nats(data_dir: Path, port: int | None = None) -> ManagedProcess:
+def embedded_nats(data_dir: Path, port: int | None = None, authorization: str | None = None) -> ManagedProcess:
+    """nats-server with JetStream on file storage; with ``authorization`` (a nats-server block,
+    ``warta.runtime.permissions``) only its users may connect, each with its permissions."""
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return ManagedProcess(
-        name="nats",
-        argv=[_binary("nats-server"), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)],
-        port=port,
-        log_path=data_dir / "nats.log",
-    )
+    argv = [_binary("nats-server"), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)]
+    if authorization is not None:
+        config = data_dir / "nats.conf"
+        config.write_text(authorization)
+        config.chmod(0o600)
+        argv += ["-c", str(config)]
+    return ManagedProcess(name="nats", argv=argv, port=port, log_path=data_dir / "nats.log")
 
 
 def embedded_mongo(data_dir: Path, port: int | None = None) -> ManagedProcess:
