@@ -103,7 +103,9 @@ async def current_officer(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise Unauthenticated("missing bearer token")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(token.strip())
+    principal = await verifier.verify(token.strip())
+    request.state.officer = principal  # for the audit line of an action it is then refused
+    return principal
 
 
 Officer = Annotated[Principal, Depends(current_officer)]

@@ -14,11 +14,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from warta.contracts import DomainError
+from warta.contracts import DomainError, Forbidden
 
 from .auth import Unauthenticated
 
 log = logging.getLogger(__name__)
+audit = logging.getLogger("warta.audit")
 
 
 def error_body(error: str, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -49,6 +50,17 @@ def _field_problem(error: Any) -> dict[str, Any]:
     return problem
 
 
+def _audit_denial(request: Request, reason: str, message: str) -> None:
+    """Every refused action, with who asked (when known), what and why, in the audit log and
+    counted, so an inspector sees attempts and an operator sees a misconfigured client."""
+    officer = getattr(request.state, "officer", None)
+    who = f"{officer.officer_id} ({officer.role.value})" if officer is not None else "no valid token"
+    audit.warning("%s: %s %s by %s: %s", reason, request.method, request.url.path, who, message)
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        runtime.metrics.denied.labels(reason).inc()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -60,11 +72,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if isinstance(exc, Forbidden):
+            _audit_denial(request, "forbidden", exc.message)
         fields = [{"field": f.field, "message": f.message} for f in exc.fields]
         return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields))
 
     @app.exception_handler(Unauthenticated)
     async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
+        _audit_denial(request, "unauthenticated", exc.message)
         return JSONResponse(
             status_code=401,
             content=error_body("unauthenticated", exc.message),

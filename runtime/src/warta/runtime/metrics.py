@@ -61,6 +61,13 @@ class ServiceMetrics:
             ["step", "outcome"],
             registry=r,
         )
+        self.denied = Counter(
+            "warta_denied_requests",
+            "Requests refused for who made them: unauthenticated (no valid token) or forbidden (the role or "
+            "relation to the request does not allow the action); each is in the log as warta.audit.",
+            ["reason"],
+            registry=r,
+        )
         self.events_published = Counter(
             "warta_events_published", "Events relayed from the outbox to JetStream.", ["type"], registry=r
         )
