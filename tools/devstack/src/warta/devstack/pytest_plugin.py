@@ -31,7 +31,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from warta.contracts import Event, Role, parse_event
 from warta.runtime import ServiceSettings, issue_dev_token
 
-from .demo import SERVICES
+from .demo import SERVICES, SUBSCRIBERS
 from .servers import Servers, free_port, provide_servers, wait_for_port
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -235,9 +235,22 @@ class ServiceCaller:
 @pytest.fixture
 async def apps(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     """All five services running in this process, in this test's namespace."""
+    async with apps_of(namespace, SERVICES) as clients:
+        yield clients
+
+
+@pytest.fixture
+async def every_app(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """The five services and the two subscribers (archive, notifier), running in this process."""
+    async with apps_of(namespace, SERVICES + SUBSCRIBERS) as clients:
+        yield clients
+
+
+@asynccontextmanager
+async def apps_of(namespace: Namespace, names: tuple[str, ...]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
     async with AsyncExitStack() as stack:
         clients = {}
-        for name in SERVICES:
+        for name in names:
             app_module = importlib.import_module(f"warta.{name}.app")
             settings_cls = next(
                 v
