@@ -1,7 +1,6 @@
 """Deviations over HTTP, on every service for the steps it performs: the monthly list per officer,
 its CSV export (Indonesian headers, times in WIB), and the officer's explanation."""
 
-import csv
 import io
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from warta.contracts import Conflict, Forbidden, NotFound, Role
 
+from . import spreadsheet
 from .auth import Officer, Principal
 from .clocks import Deviation, StepClocks
 from .indonesian import format_datetime
@@ -61,7 +61,7 @@ async def export_deviations(
 ) -> Response:
     deviations = await _clocks(request).deviations(month=month, officer_id=_whose(officer, officer_id))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)
     writer.writerow(CSV_HEADER)
     for d in deviations:
         writer.writerow(

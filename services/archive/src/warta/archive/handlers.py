@@ -1,7 +1,6 @@
 """The archive's use cases: keep every stream message, and read the record back as timelines,
 searches, exports, audits and the retention schedule."""
 
-import csv
 import io
 import uuid
 from collections.abc import AsyncIterator
@@ -11,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from warta.contracts import NotFound
-from warta.runtime import Clock
+from warta.runtime import Clock, spreadsheet
 from warta.runtime.indonesian import format_datetime
 
 from .domain import (
@@ -138,7 +137,7 @@ class ArchiveHandlers:
     async def export_csv(self, search: Search) -> str:
         """One row per request with its step durations: the section's monthly report."""
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = spreadsheet.Writer(out)
         writer.writerow(DOSSIER_CSV_HEADER)
         for d in await self.search(search):
             steps = await self._minutes_per_step(d.request_id)
@@ -179,7 +178,7 @@ class ArchiveHandlers:
         if bounds := period.bounds(self._zone):
             query["time"] = bounds
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = spreadsheet.Writer(out)
         writer.writerow(AUDIT_CSV_HEADER)
         async for record in self._store.records(query):
             event = record.event()

@@ -13,6 +13,8 @@ from enum import StrEnum
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AwareDatetime, BaseModel, Field
 
+from warta.runtime import spreadsheet
+
 COLUMNS = (
     "outlet",
     "outlet_type",
@@ -87,7 +89,8 @@ def parse_csv(text: str) -> ParsedRegistry:
     contacts: list[Contact] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, raw in enumerate(reader, start=2):
+        row = {key: spreadsheet.uncell(value) if isinstance(value, str) else value for key, value in raw.items()}
         found: list[RowProblem] = []
 
         def bad(field: str, message: str, line: int = line, found: list[RowProblem] = found) -> None:
@@ -148,7 +151,7 @@ def parse_csv(text: str) -> ParsedRegistry:
 def to_csv(outlets: Iterable[Outlet], contacts: Iterable[Contact]) -> str:
     by_key = {o.key: o for o in outlets}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.Writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for c in sorted(contacts, key=lambda c: (c.outlet_key, c.email)):
         o = by_key[c.outlet_key]
