@@ -84,4 +84,7 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
     assert "Stopped." in rest
     for port in range(base + 1, base + 11):
         with socket.socket() as s:
+            # Refused while anything still listens there; a connection the stopped database closed
+            # itself (its restart with authentication) may linger in TIME_WAIT, which is allowed.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", port))  # everything it started is gone

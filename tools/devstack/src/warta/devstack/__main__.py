@@ -42,8 +42,10 @@ from .servers import (
     ManagedProcess,
     embedded_mongo,
     embedded_nats,
+    mongodb_login,
     mongodb_url,
     nats_url,
+    require_database_users,
     wait_for_answer,
     wait_for_port,
 )
@@ -112,11 +114,23 @@ def up(data_dir: Path) -> int:
             }
             operator_url = env["WARTA_NATS_URL"].replace("nats://", f"nats://{OPERATOR}:{operator}@", 1)
             print(f"NATS operator    {operator_url}  (for `warta dlq` as WARTA_NATS_URL)")
+        mongo_logins: dict[str, dict[str, str]] = {}
         if not env.get("WARTA_MONGODB_URL"):
             mongo = embedded_mongo(data_dir / "secantusdb", _dev_port("WARTA_DEV_MONGODB_PORT", 27117))
             mongo.start()
             servers.append(mongo)
+            # Each service is its own database user, allowed its own database only.
+            db_passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
+            db_operator = secrets.token_urlsafe(24)
+            databases = {name: ServiceSettings(service_name=name).database_name() for name in db_passwords}
+            users = {name: (databases[name], password) for name, password in db_passwords.items()}
+            require_database_users(mongo, users, db_operator)
             env["WARTA_MONGODB_URL"] = mongodb_url(mongo)
+            mongo_logins = {
+                name: {"WARTA_MONGODB_URL": mongodb_login(mongodb_url(mongo), f"warta-{name}", password)}
+                for name, password in db_passwords.items()
+            }
+            print(f"MongoDB operator {mongodb_login(mongodb_url(mongo), 'warta-operator', db_operator)}")
         print(f"NATS JetStream   {env['WARTA_NATS_URL']}")
         print(f"MongoDB          {env['WARTA_MONGODB_URL']}")
         logs = data_dir / "logs"
@@ -127,7 +141,12 @@ def up(data_dir: Path) -> int:
             with (logs / f"{name}.log").open("ab") as log_file:
                 services[name] = subprocess.Popen(
                     [sys.executable, "-m", f"warta.{name}"],
-                    env={**env, **nats_logins.get(name, {}), "WARTA_HTTP_PORT": str(port)},
+                    env={
+                        **env,
+                        **nats_logins.get(name, {}),
+                        **mongo_logins.get(name, {}),
+                        "WARTA_HTTP_PORT": str(port),
+                    },
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
                 )

@@ -17,8 +17,11 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
+from pymongo import MongoClient
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +159,33 @@ def embedded_mongo(data_dir: Path, port: int | None = None) -> ManagedProcess:
         log_path=data_dir / "secantusdb.log",
         ready_timeout=60.0,
     )
+
+
+def require_database_users(mongo: ManagedProcess, users: dict[str, tuple[str, str]], operator: str) -> None:
+    """Give each service (name -> database, password) its own user, allowed to read and write its
+    own database only, and the operator (``warta-operator``) every right; then restart the server
+    requiring authentication. Idempotent: an existing user gets its new password."""
+    url = mongodb_url(mongo)
+    client: MongoClient[dict[str, Any]]
+    with MongoClient(url) as client:
+        grants = {
+            f"warta-{name}": (password, [{"role": "readWrite", "db": db}]) for name, (db, password) in users.items()
+        }
+        grants["warta-operator"] = (operator, [{"role": "root", "db": "admin"}])
+        existing = {u["user"] for u in client.admin.command("usersInfo")["users"]}
+        for user, (password, roles) in grants.items():
+            verb = "updateUser" if user in existing else "createUser"
+            client.admin.command(verb, user, pwd=password, roles=roles)
+    if "--auth" not in mongo.argv:
+        mongo.argv.append("--auth")
+    mongo.restart()
+
+
+def mongodb_login(url: str, user: str, password: str) -> str:
+    """``url`` with a user and password in it, checked against the admin database's users."""
+    scheme, _, rest = url.partition("://")
+    query = "&authSource=admin" if "?" in rest else "?authSource=admin"
+    return f"{scheme}://{quote_plus(user)}:{quote_plus(password)}@{rest}{query}"
 
 
 def nats_url(process: ManagedProcess) -> str:
