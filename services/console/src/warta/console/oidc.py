@@ -67,11 +67,15 @@ class OidcClient:
                 response.raise_for_status()
             except httpx.HTTPError as exc:
                 raise SignInFailed(f"the identity provider cannot be reached: {exc}") from exc
-            metadata = response.json()
-            if str(metadata.get("issuer", "")).rstrip("/") != self._issuer:
-                raise SignInFailed(f"the provider at {self._issuer} names another issuer: {metadata.get('issuer')}")
+            try:
+                metadata = response.json()
+                named, keys = str(metadata["issuer"]).rstrip("/"), str(metadata["jwks_uri"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise SignInFailed(f"the identity provider's metadata is incomplete: {exc}") from exc
+            if named != self._issuer:
+                raise SignInFailed(f"the provider at {self._issuer} names another issuer: {named}")
             self._metadata = metadata
-            self._keys = jwt.PyJWKClient(metadata["jwks_uri"], cache_keys=True, lifespan=3600)
+            self._keys = jwt.PyJWKClient(keys, cache_keys=True, lifespan=3600)
         return self._metadata
 
     async def authorization_url(self, pending: Pending) -> str:
@@ -108,7 +112,10 @@ class OidcClient:
         if response.status_code != 200:
             refusal = f"({response.status_code}): {response.text[:200]}"
             raise SignInFailed(f"the identity provider refused the sign-in {refusal}")
-        tokens = response.json()
+        try:
+            tokens = response.json()
+        except ValueError as exc:
+            raise SignInFailed("the identity provider answered something other than JSON") from exc
         assert self._keys is not None
         try:
             key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, tokens["id_token"])
