@@ -140,11 +140,16 @@ async def test_requests_complete_and_nothing_happens_twice_under_random_kills(
         message_ids = Counter(m["Message-ID"] for m in relay.mailbox.received)
         assert len(message_ids) == CONTACTS * FLOWS
         log = processes["publisher"].log()
-        assert log.count(" recorded as sent") == CONTACTS * FLOWS  # each message's success, once
+        # No message is recorded as sent twice (a second successful send would be). The log line
+        # follows the ledger's write, so a kill between the two leaves a sent message without
+        # its line: the ledger, checked below, is what says each of the 400 was sent.
+        recorded = Counter(re.findall(r"email (<[^>]+>) recorded as sent", log))
+        assert set(recorded) <= set(message_ids)
+        assert max(recorded.values()) == 1
+        assert len(recorded) >= CONTACTS * FLOWS - restarts["publisher"] * 4  # a line lost only to a kill
         twice = {mid: n for mid, n in message_ids.items() if n > 1}
         for mid, copies in twice.items():
             assert log.count(f"email {mid} handed to the relay") == copies, mid
-            assert log.count(f"email {mid} recorded as sent") == 1, mid
         assert len(twice) <= restarts["publisher"] * 4  # at most WARTA_MAIL_CONCURRENCY in doubt per kill
         assert await namespace.dead_letters() == []
 
