@@ -1,6 +1,6 @@
 """What every Warta service runs on."""
 
-from .auth import Officer, Principal, issue_dev_token, require_role
+from .auth import Officer, Principal, acting_as, issue_dev_token, require_role
 from .bus import Bus, RetryLater, StreamMessage
 from .clock import Clock, SystemClock
 from .metrics import ServiceMetrics
@@ -22,6 +22,7 @@ __all__ = [
     "SystemClock",
     "Tx",
     "UnitOfWork",
+    "acting_as",
     "issue_dev_token",
     "require_role",
 ]

@@ -111,6 +111,18 @@ async def current_officer(request: Request) -> Principal:
 Officer = Annotated[Principal, Depends(current_officer)]
 
 
+def acting_as(*roles: Role, action: str) -> Any:
+    """A route's officer, refused with 403 unless they hold one of ``roles``. A dependency, so the
+    refusal comes before the request's body is read or validated: a caller without the role gets
+    the same answer whatever they send."""
+
+    async def officer_acting(officer: Officer) -> Principal:
+        require_role(officer, *roles, action=action)
+        return officer
+
+    return Depends(officer_acting)
+
+
 def require_role(principal: Principal, *roles: Role, action: str) -> None:
     """Refuse with 403 unless the officer holds one of the SOP roles that performs ``action``."""
     if principal.role not in roles:

@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from warta.contracts import FieldProblem, InvalidInput, Leader, Role
-from warta.runtime import Officer, require_role
+from warta.runtime import Officer, Principal, acting_as, require_role
 from warta.runtime.http import service_handlers
 
 from .domain import Dossier, DossierState, RecordClass, SopSummary, Timeline
@@ -66,16 +66,22 @@ async def get_timeline(request_id: str, officer: Officer, handlers: Handlers) ->
 
 
 @router.get("/sop")
-async def sop_summary(officer: Officer, handlers: Handlers, within: Annotated[Period, Depends(period)]) -> SopSummary:
+async def sop_summary(
+    officer: Annotated[Principal, acting_as(*SUPERVISORS, action="reading the SOP summary")],
+    handlers: Handlers,
+    within: Annotated[Period, Depends(period)],
+) -> SopSummary:
     """Per step, runs finished in the period within and over the standard; per officer, the
     overruns; and the runs open and over their standard now."""
-    require_role(officer, *SUPERVISORS, action="reading the SOP summary")
     return await handlers.sop_summary(within)
 
 
 @router.get("/export.csv", response_class=Response)
-async def export_csv(officer: Officer, handlers: Handlers, found: Annotated[Search, Depends(search)]) -> Response:
-    require_role(officer, *SUPERVISORS, action="exporting the archive")
+async def export_csv(
+    officer: Annotated[Principal, acting_as(*SUPERVISORS, action="exporting the archive")],
+    handlers: Handlers,
+    found: Annotated[Search, Depends(search)],
+) -> Response:
     return Response(
         await handlers.export_csv(found),
         media_type="text/csv; charset=utf-8",
@@ -85,9 +91,10 @@ async def export_csv(officer: Officer, handlers: Handlers, found: Annotated[Sear
 
 @router.get("/export.jsonl", response_class=StreamingResponse)
 async def export_jsonl(
-    officer: Officer, handlers: Handlers, found: Annotated[Search, Depends(search)]
+    officer: Annotated[Principal, acting_as(*SUPERVISORS, action="exporting the archive")],
+    handlers: Handlers,
+    found: Annotated[Search, Depends(search)],
 ) -> StreamingResponse:
-    require_role(officer, *SUPERVISORS, action="exporting the archive")
     return StreamingResponse(
         handlers.export_jsonl(found),
         media_type="application/x-ndjson",
@@ -118,10 +125,11 @@ class RetentionLineView(BaseModel):
 
 
 @router.get("/retention")
-async def retention_report(officer: Officer, handlers: Handlers) -> list[RetentionLineView]:
+async def retention_report(
+    officer: Annotated[Principal, acting_as(*SUPERVISORS, action="reading the retention report")], handlers: Handlers
+) -> list[RetentionLineView]:
     """What the retention schedule would remove today (a dry run: removing is a separate,
     explicit command, ``warta-archive retention dispose``)."""
-    require_role(officer, *SUPERVISORS, action="reading the retention report")
     return [
         RetentionLineView(
             record_class=line.record_class,

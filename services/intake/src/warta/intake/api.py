@@ -17,7 +17,7 @@ from warta.contracts import (
     Letter,
     Role,
 )
-from warta.runtime import Officer, require_role
+from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
 from .domain import Clash, FacilitationRequest, LetterScan, RequestState
@@ -84,13 +84,12 @@ class InboxEntry(BaseModel):
 @router.post("/scans", status_code=status.HTTP_201_CREATED, tags=["scans"])
 async def upload_scan(
     request: Request,
-    officer: Officer,
+    officer: Annotated[Principal, acting_as(Role.ADMIN, action="uploading a letter scan")],
     handlers: Handlers,
     filename: Annotated[str | None, Query(max_length=255)] = None,
 ) -> LetterScan:
     """The scanned letter as the raw request body (PDF, JPEG or PNG, at most 20 MB); name the
     returned ``scan_id`` when registering or correcting the letter."""
-    require_role(officer, Role.ADMIN, action="uploading a letter scan")
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdigit():
         raise InvalidInput("bad Content-Length", fields=[FieldProblem("scan", "Content-Length must be a number")])
@@ -114,8 +113,11 @@ async def download_scan(request_id: str, officer: Officer, handlers: Handlers) -
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, tags=["requests"])
-async def register_letter(body: RegisterLetter, officer: Officer, handlers: Handlers) -> FacilitationRequest:
-    require_role(officer, Role.ADMIN, action="registering a letter")
+async def register_letter(
+    body: RegisterLetter,
+    officer: Annotated[Principal, acting_as(Role.ADMIN, action="registering a letter")],
+    handlers: Handlers,
+) -> FacilitationRequest:
     return await handlers.register(
         letter=body.letter,
         event=body.event,
@@ -128,9 +130,11 @@ async def register_letter(body: RegisterLetter, officer: Officer, handlers: Hand
 
 @router.patch("/requests/{request_id}", tags=["requests"])
 async def correct_letter(
-    request_id: str, body: CorrectLetter, officer: Officer, handlers: Handlers
+    request_id: str,
+    body: CorrectLetter,
+    officer: Annotated[Principal, acting_as(Role.ADMIN, action="correcting a letter")],
+    handlers: Handlers,
 ) -> FacilitationRequest:
-    require_role(officer, Role.ADMIN, action="correcting a letter")
     given = body.model_fields_set - {"scan_id"}
     updates: dict[str, Any] = {name: getattr(body, name) for name in given}
     nulled = [name for name in ("letter", "event", "received_at") if name in updates and updates[name] is None]
@@ -143,10 +147,13 @@ async def correct_letter(
 
 
 @router.post("/requests/{request_id}/disposition-sheet", tags=["requests"], response_class=Response)
-async def issue_disposition_sheet(request_id: str, officer: Officer, handlers: Handlers) -> Response:
+async def issue_disposition_sheet(
+    request_id: str,
+    officer: Annotated[Principal, acting_as(Role.ADMIN, action="issuing a disposition sheet")],
+    handlers: Handlers,
+) -> Response:
     """Issue the disposition sheet: the first time ends step 1 and hands the request to the
     section head. Answers with the sheet itself, ready to print."""
-    require_role(officer, Role.ADMIN, action="issuing a disposition sheet")
     request, pdf = await handlers.issue_sheet(request_id, officer=officer)
     return _pdf(pdf, request.agenda_number)
 
@@ -173,14 +180,22 @@ async def clashes(request_id: str, officer: Officer, handlers: Handlers) -> list
 
 
 @router.post("/requests/{request_id}/disposition", tags=["requests"])
-async def dispose(request_id: str, body: Dispose, officer: Officer, handlers: Handlers) -> FacilitationRequest:
-    require_role(officer, Role.SECTION_HEAD, action="disposing a request")
+async def dispose(
+    request_id: str,
+    body: Dispose,
+    officer: Annotated[Principal, acting_as(Role.SECTION_HEAD, action="disposing a request")],
+    handlers: Handlers,
+) -> FacilitationRequest:
     return await handlers.dispose(request_id, instructions=tuple(body.instructions), notes=body.notes, officer=officer)
 
 
 @router.post("/requests/{request_id}/decline", tags=["requests"])
-async def decline(request_id: str, body: Decline, officer: Officer, handlers: Handlers) -> FacilitationRequest:
-    require_role(officer, Role.SECTION_HEAD, action="declining a request")
+async def decline(
+    request_id: str,
+    body: Decline,
+    officer: Annotated[Principal, acting_as(Role.SECTION_HEAD, action="declining a request")],
+    handlers: Handlers,
+) -> FacilitationRequest:
     return await handlers.decline(request_id, reason=body.reason, officer=officer)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from warta.contracts import FieldProblem, InvalidInput, Role
-from warta.runtime import Officer, require_role
+from warta.runtime import Officer, Principal, acting_as, require_role
 from warta.runtime.http import service_handlers
 
 from .domain import Officer as DirectoryEntry
@@ -20,9 +20,13 @@ SUPERVISORS = (Role.SECTION_HEAD, Role.TEAM_LEAD, Role.ADMIN)
 
 
 @router.put("/officers/{officer_id}")
-async def put_officer(officer_id: str, body: DirectoryEntry, officer: Officer, handlers: Handlers) -> DirectoryEntry:
+async def put_officer(
+    officer_id: str,
+    body: DirectoryEntry,
+    officer: Annotated[Principal, acting_as(Role.ADMIN, action="keeping the directory")],
+    handlers: Handlers,
+) -> DirectoryEntry:
     """Add or change an officer's addresses, channels and quiet hours."""
-    require_role(officer, Role.ADMIN, action="keeping the directory")
     if body.officer_id != officer_id:
         raise InvalidInput(
             "the officer id in the body differs from the address",
@@ -32,8 +36,11 @@ async def put_officer(officer_id: str, body: DirectoryEntry, officer: Officer, h
 
 
 @router.get("/officers")
-async def list_officers(officer: Officer, handlers: Handlers, role: Role | None = None) -> list[DirectoryEntry]:
-    require_role(officer, *SUPERVISORS, action="reading the directory")
+async def list_officers(
+    officer: Annotated[Principal, acting_as(*SUPERVISORS, action="reading the directory")],
+    handlers: Handlers,
+    role: Role | None = None,
+) -> list[DirectoryEntry]:
     return await handlers.officers(role)
 
 

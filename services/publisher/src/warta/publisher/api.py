@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AnyHttpUrl, BaseModel
 
 from warta.contracts import Role, SocialChannel
-from warta.runtime import Officer, require_role
+from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
 from .domain import Publication, PublicationState, SocialPackage
@@ -33,9 +33,13 @@ async def get_publication(request_id: str, officer: Officer, handlers: Handlers)
 
 
 @router.post("/{request_id}/publish")
-async def publish(request_id: str, officer: Officer, handlers: Handlers, channel: Channel | None = None) -> Publication:
+async def publish(
+    request_id: str,
+    officer: Annotated[Principal, acting_as(Role.COVERAGE_TEAM, action="publishing")],
+    handlers: Handlers,
+    channel: Channel | None = None,
+) -> Publication:
     """Publish on the website and email the media, or retry one channel; nothing is done twice."""
-    require_role(officer, Role.COVERAGE_TEAM, action="publishing")
     return await handlers.publish(request_id, officer=officer, only=channel)
 
 
@@ -44,9 +48,13 @@ class RecordWebsite(BaseModel):
 
 
 @router.post("/{request_id}/website")
-async def record_website(request_id: str, body: RecordWebsite, officer: Officer, handlers: Handlers) -> Publication:
+async def record_website(
+    request_id: str,
+    body: RecordWebsite,
+    officer: Annotated[Principal, acting_as(Role.COVERAGE_TEAM, action="publishing")],
+    handlers: Handlers,
+) -> Publication:
     """The address of a website post made by hand, when no channel is connected or it is down."""
-    require_role(officer, Role.COVERAGE_TEAM, action="publishing")
     return await handlers.record_website(request_id, website_url=body.website_url, officer=officer)
 
 
@@ -61,8 +69,11 @@ class PostedUrl(BaseModel):
 
 @router.post("/{request_id}/social/{channel}")
 async def record_social_post(
-    request_id: str, channel: SocialChannel, body: PostedUrl, officer: Officer, handlers: Handlers
+    request_id: str,
+    channel: SocialChannel,
+    body: PostedUrl,
+    officer: Annotated[Principal, acting_as(Role.COVERAGE_TEAM, action="posting on social media")],
+    handlers: Handlers,
 ) -> SocialPackage:
     """The address of a post an officer made by hand from its package (in the publication)."""
-    require_role(officer, Role.COVERAGE_TEAM, action="posting on social media")
     return await handlers.record_social(request_id, channel, url=body.url, officer=officer)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from warta.contracts import FieldProblem, PayloadTooLarge, Role
-from warta.runtime import Officer, require_role
+from warta.runtime import Officer, Principal, acting_as
 
 from .handlers import RegistryHandlers
 from .registry import Contact, RowProblem
@@ -33,10 +33,14 @@ class ImportAnswer(BaseModel):
 
 
 @router.post("/import")
-async def import_registry(request: Request, officer: Officer, registry: Registry, dry_run: bool = True) -> ImportAnswer:
+async def import_registry(
+    request: Request,
+    officer: Annotated[Principal, acting_as(*KEEPERS, action="keeping the media registry")],
+    registry: Registry,
+    dry_run: bool = True,
+) -> ImportAnswer:
     """The registry as CSV in the body. A dry run (the default) reports every bad row and writes
     nothing; a real import of a file with any bad row is refused whole."""
-    require_role(officer, *KEEPERS, action="keeping the media registry")
     body = bytearray()
     async for piece in request.stream():
         body += piece
@@ -62,6 +66,7 @@ async def contacts(officer: Officer, registry: Registry) -> list[Contact]:
 
 
 @router.post("/contacts/{email}/opt-out")
-async def opt_out(email: str, officer: Officer, registry: Registry) -> Contact:
-    require_role(officer, *KEEPERS, action="recording an opt-out")
+async def opt_out(
+    email: str, officer: Annotated[Principal, acting_as(*KEEPERS, action="recording an opt-out")], registry: Registry
+) -> Contact:
     return await registry.opt_out(email)

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, Field
 
 from warta.contracts import RejectionReason, ReviewLevel, label
-from warta.runtime import Officer
+from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
 from .domain import Decision, Outcome, Review, ReviewState
-from .handlers import ReviewHandlers
+from .handlers import COMMENTERS, ReviewHandlers
 from .versions import Anchor, Comment, SubmittedVersion, VersionDiff
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
@@ -115,12 +115,22 @@ async def list_comments(request_id: str, officer: Officer, handlers: Handlers) -
 
 
 @router.post("/{request_id}/comments", status_code=status.HTTP_201_CREATED)
-async def add_comment(request_id: str, body: NewComment, officer: Officer, handlers: Handlers) -> Comment:
+async def add_comment(
+    request_id: str,
+    body: NewComment,
+    officer: Annotated[Principal, acting_as(*COMMENTERS, action="writing a comment")],
+    handlers: Handlers,
+) -> Comment:
     return await handlers.comment(
         request_id, version=body.version, anchor=body.anchor, text=body.text, reply_to=body.reply_to, officer=officer
     )
 
 
 @router.post("/{request_id}/comments/{comment_id}/resolve")
-async def resolve_comment(request_id: str, comment_id: str, officer: Officer, handlers: Handlers) -> Comment:
+async def resolve_comment(
+    request_id: str,
+    comment_id: str,
+    officer: Annotated[Principal, acting_as(*COMMENTERS, action="resolving a comment")],
+    handlers: Handlers,
+) -> Comment:
     return await handlers.resolve(request_id, comment_id, officer)

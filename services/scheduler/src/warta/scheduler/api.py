@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from warta.contracts import CoverageRole, Forbidden, Period, Role
-from warta.runtime import Officer, require_role
+from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
 from .calendar_feed import agenda_feed, feed_key, key_opens, officer_feed, render_calendar
@@ -118,14 +118,22 @@ async def suggestion(request_id: str, officer: Officer, handlers: Handlers, need
 
 
 @router.post("/agenda/{request_id}/assignment", tags=["assignment"])
-async def assign_team(request_id: str, body: TeamChoice, officer: Officer, handlers: Handlers) -> AgendaEntry:
-    require_role(officer, Role.TEAM_LEAD, action="assigning a coverage team")
+async def assign_team(
+    request_id: str,
+    body: TeamChoice,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="assigning a coverage team")],
+    handlers: Handlers,
+) -> AgendaEntry:
     return await handlers.assign_team(request_id, body, officer=officer)
 
 
 @router.put("/agenda/{request_id}/assignment", tags=["assignment"])
-async def reassign_team(request_id: str, body: ReassignTeam, officer: Officer, handlers: Handlers) -> AgendaEntry:
-    require_role(officer, Role.TEAM_LEAD, action="reassigning a coverage team")
+async def reassign_team(
+    request_id: str,
+    body: ReassignTeam,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="reassigning a coverage team")],
+    handlers: Handlers,
+) -> AgendaEntry:
     return await handlers.reassign_team(request_id, body, reason=body.reason, officer=officer)
 
 
@@ -179,30 +187,43 @@ async def get_officer(officer_id: str, officer: Officer, handlers: Handlers) -> 
 
 
 @router.post("/officers", tags=["roster"], status_code=status.HTTP_201_CREATED)
-async def add_officer(body: NewOfficer, officer: Officer, handlers: Handlers) -> RosterOfficer:
-    require_role(officer, Role.TEAM_LEAD, action="keeping the roster")
+async def add_officer(
+    body: NewOfficer,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="keeping the roster")],
+    handlers: Handlers,
+) -> RosterOfficer:
     return await handlers.add_officer(RosterOfficer(**body.model_dump()))
 
 
 @router.put("/officers/{officer_id}", tags=["roster"])
-async def update_officer(officer_id: str, body: OfficerUpdate, officer: Officer, handlers: Handlers) -> RosterOfficer:
-    require_role(officer, Role.TEAM_LEAD, action="keeping the roster")
+async def update_officer(
+    officer_id: str,
+    body: OfficerUpdate,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="keeping the roster")],
+    handlers: Handlers,
+) -> RosterOfficer:
     return await handlers.update_officer(officer_id, name=body.name, skills=body.skills, active=body.active)
 
 
 @router.post("/officers/{officer_id}/unavailability", tags=["roster"], status_code=status.HTTP_201_CREATED)
 async def add_unavailability(
-    officer_id: str, body: NewUnavailability, officer: Officer, handlers: Handlers
+    officer_id: str,
+    body: NewUnavailability,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="keeping the roster")],
+    handlers: Handlers,
 ) -> UnavailabilityRecorded:
-    require_role(officer, Role.TEAM_LEAD, action="keeping the roster")
     period = Unavailability(starts_at=body.starts_at, ends_at=body.ends_at, reason=body.reason)
     updated, affected = await handlers.add_unavailability(officer_id, period)
     return UnavailabilityRecorded(officer=updated, affected=affected)
 
 
 @router.delete("/officers/{officer_id}/unavailability/{period_id}", tags=["roster"])
-async def remove_unavailability(officer_id: str, period_id: str, officer: Officer, handlers: Handlers) -> RosterOfficer:
-    require_role(officer, Role.TEAM_LEAD, action="keeping the roster")
+async def remove_unavailability(
+    officer_id: str,
+    period_id: str,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="keeping the roster")],
+    handlers: Handlers,
+) -> RosterOfficer:
     return await handlers.remove_unavailability(officer_id, period_id)
 
 
@@ -212,12 +233,19 @@ async def list_items(officer: Officer, handlers: Handlers) -> list[Item]:
 
 
 @router.post("/equipment", tags=["inventory"], status_code=status.HTTP_201_CREATED)
-async def add_item(body: NewItem, officer: Officer, handlers: Handlers) -> Item:
-    require_role(officer, Role.TEAM_LEAD, action="keeping the inventory")
+async def add_item(
+    body: NewItem,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="keeping the inventory")],
+    handlers: Handlers,
+) -> Item:
     return await handlers.add_item(Item(**body.model_dump()))
 
 
 @router.put("/equipment/{item_id}", tags=["inventory"])
-async def update_item(item_id: str, body: ItemUpdate, officer: Officer, handlers: Handlers) -> Item:
-    require_role(officer, Role.TEAM_LEAD, action="keeping the inventory")
+async def update_item(
+    item_id: str,
+    body: ItemUpdate,
+    officer: Annotated[Principal, acting_as(Role.TEAM_LEAD, action="keeping the inventory")],
+    handlers: Handlers,
+) -> Item:
     return await handlers.update_item(item_id, kind=body.kind, description=body.description, condition=body.condition)
