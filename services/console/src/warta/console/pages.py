@@ -44,6 +44,11 @@ def token(request: Request) -> str:
     return str(request.cookies.get(TOKEN_COOKIE, ""))
 
 
+def problems(request: Request, answer: Answer) -> dict[str, str]:
+    """A refusal's field problems by form field, in the officer's language."""
+    return field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+
+
 def refused(request: Request, answer: Answer) -> HTMLResponse:
     """A refusal the page cannot place next to a field: its message, on an error page."""
     return render(request, "refused.html", status=answer.status if answer.status >= 400 else 400, answer=answer)
@@ -288,7 +293,7 @@ async def register_letter(request: Request) -> Response:
             "letter.html",
             status=422,
             values=form,
-            errors=field_errors(answer.body, request.state.lang),
+            errors=problems(request, answer),
             message=answer.message,
             choices=letter_choices(),
             fields=LETTER_FIELDS,
@@ -348,7 +353,7 @@ async def dispose(request: Request, request_id: str) -> Response:
     answer = await services(request).call(token(request), "POST", "intake", path, json=body)
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
 
 
@@ -358,5 +363,5 @@ async def decline(request: Request, request_id: str, reason: Annotated[str, Form
     answer = await services(request).call(token(request), "POST", "intake", path, json={"reason": reason})
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warta.contracts import CoverageRole, PressRelease, SocialChannel
 from warta.runtime.indonesian import format_date
 
-from .forms import WIB, checklist, field_errors, threads_of
-from .pages import refused, render, services, token
+from .forms import WIB, checklist, threads_of
+from .pages import problems, refused, render, services, token
 from .services import Answer
 
 router = APIRouter()
@@ -80,7 +80,7 @@ async def assign(request: Request, request_id: str) -> Response:
     answer = await _call(request, "POST", "scheduler", path, json=body)
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await assignment_page(
         request, request_id, status=answer.status, message=answer.message, errors=errors, chosen=body
     )
@@ -143,7 +143,7 @@ async def show_workspace(request: Request, request_id: str) -> HTMLResponse:
 async def _after(request: Request, request_id: str, answer: Any) -> Response:
     if answer.ok:
         return RedirectResponse(f"/liputan/{request_id}", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await workspace_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
 
 
@@ -242,7 +242,7 @@ async def decide(request: Request, request_id: str) -> Response:
     answer = await _call(request, "POST", "review", path, json=body)
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await review_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
 
 
@@ -259,7 +259,7 @@ async def comment(request: Request, request_id: str) -> Response:
     answer = await _call(request, "POST", "review", f"/reviews/{request_id}/comments", json=body)
     if answer.ok:
         return RedirectResponse(f"/tinjauan/{request_id}#komentar", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await review_page(request, request_id, status=answer.status, comment_errors=errors, draft=body["text"])
 
 
@@ -282,7 +282,7 @@ async def show_publication(request: Request, request_id: str) -> HTMLResponse:
 async def _published(request: Request, request_id: str, answer: Any) -> Response:
     if answer.ok:
         return RedirectResponse(f"/publikasi/{request_id}", status_code=303)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return await publication_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
 
 
@@ -320,7 +320,7 @@ async def import_media(request: Request) -> Response:
     contacts = await _get(request, "publisher", "/media/contacts") or []
     if answer.ok:
         return render(request, "media.html", contacts=contacts, report=answer.body)
-    errors = field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
+    errors = problems(request, answer)
     return render(request, "media.html", status=answer.status, contacts=contacts, message=answer.message, errors=errors)
 
 

@@ -1,32 +1,11 @@
-from warta.contracts import (
-    Approved,
-    CoverageSubmitted,
-    DispositionIssued,
-    Published,
-    Rejected,
-    RequestCorrected,
-    RequestDeclined,
-    RequestReceived,
-    TeamAssigned,
-)
+from warta.contracts import CATALOGUE
 from warta.runtime import Bus
 
 from .handlers import NotifierHandlers
 
-# Every event that tells someone their work waits, or starts or stops a step's clock.
-HEARD = (
-    RequestReceived,
-    RequestCorrected,
-    DispositionIssued,
-    RequestDeclined,
-    TeamAssigned,
-    CoverageSubmitted,
-    Approved,
-    Rejected,
-    Published,
-)
-
 
 def subscribe(bus: Bus, handlers: NotifierHandlers) -> None:
-    for event in HEARD:
+    # Every event: each tells someone their work waits, or starts or stops a step's clock, and
+    # one the notifier has no notice for changes nothing.
+    for event in CATALOGUE:
         bus.consume(event, handlers.apply)
