@@ -89,11 +89,16 @@ async def _when_count(db, count: int) -> list[dict[str, Any]] | None:
     return found if len(found) >= count else None
 
 
+async def _when_folded(db, count: int) -> bool:
+    return sum([doc["events"] async for doc in db.dossiers.find()]) >= count
+
+
 async def test_requests_are_found_by_period_state_leader_and_sender_and_exported(archive, namespace, journey):
     old = journey("req-old", datetime(2026, 10, 1, 1, 0, tzinfo=UTC))
     recent = journey("req-new", datetime(2026, 11, 2, 1, 0, tzinfo=UTC))
     await publish(namespace, old + recent[:3])  # the recent one stops at step 4
     await eventually(lambda: _when_count(archive.db, len(old) + 3), timeout=20)
+    await eventually(lambda: _when_folded(archive.db, len(old) + 3), timeout=20)  # dossiers follow records
 
     async def found(**params: str) -> list[str]:
         return [d["request_id"] for d in await archive.ok(DEWI, "GET", "/requests", params=params)]
@@ -184,3 +189,25 @@ async def test_nothing_is_removed_until_the_disposal_command_and_a_rebuild_repro
     again = cli(namespace, "rebuild", "--into", fresh)
     assert again.returncode == 2  # never into a database that holds records
     print(f"checked: the rebuild from the stream equals the archive ({len(kept) + 1} records, dossiers, disposals)")
+
+
+async def test_a_dossier_folded_from_fewer_records_never_replaces_a_newer_one(namespace, mongo):
+    from warta.archive.domain import Dossier, DossierState
+    from warta.archive.store import ArchiveStore
+
+    store = ArchiveStore(mongo[namespace.database("archive")])
+    at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
+    def folded(state: DossierState, events: int) -> Dossier:
+        return Dossier(request_id="req-race", state=state, first_at=at, last_at=at, events=events, unknown_events=0)
+
+    await store.put_dossier(folded(DossierState.ASSIGNED, 3))
+    # The worker that applied the second event writes last, from the two records it saw.
+    await store.put_dossier(folded(DossierState.DISPOSED, 2))
+    kept = await store.dossier("req-race")
+    assert kept is not None
+    assert (kept.state, kept.events) == (DossierState.ASSIGNED, 3)
+    await store.put_dossier(folded(DossierState.IN_REVIEW, 4))
+    kept = await store.dossier("req-race")
+    assert kept is not None
+    assert (kept.state, kept.events) == (DossierState.IN_REVIEW, 4)

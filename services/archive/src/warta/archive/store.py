@@ -5,6 +5,7 @@ sequence too. ``dossiers``: one per request, recomputed from its records after e
 ``disposals``: what the retention schedule removed, when, and on whose command.
 """
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -58,9 +59,15 @@ class ArchiveStore:
         return int(doc["sequence"]) if doc else 0
 
     async def put_dossier(self, dossier: Dossier) -> None:
-        await self._dossiers.replace_one(
-            {"_id": dossier.request_id}, to_document(dossier, _id=dossier.request_id), upsert=True
-        )
+        """Store the dossier unless one folded from more records is there already: two events of a
+        request applied at once each fold the records they see, and the later write must not be
+        the staler one."""
+        with contextlib.suppress(DuplicateKeyError):  # the stored one is newer: keep it
+            await self._dossiers.replace_one(
+                {"_id": dossier.request_id, "events": {"$lte": dossier.events}},
+                to_document(dossier, _id=dossier.request_id),
+                upsert=True,
+            )
 
     async def dossier(self, request_id: str) -> Dossier | None:
         doc = await self._dossiers.find_one({"_id": request_id})
