@@ -19,6 +19,7 @@ from .errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     UnsupportedMediaType,
 )
 from .events import (
@@ -125,6 +126,7 @@ __all__ = [
     "TeamAssigned",
     "TeamAssignedData",
     "TeamMember",
+    "TooManyRequests",
     "UnknownEventType",
     "UnsupportedMediaType",
     "event_class",

@@ -75,3 +75,14 @@ class IllegalTransition(Conflict):
         super().__init__(message or f"cannot {attempted} while the state is {current!r}")
         self.current = current
         self.attempted = attempted
+
+
+class TooManyRequests(DomainError):
+    """One officer or address asked more often than the service allows (sign-ins, uploads)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -13,6 +13,7 @@ from warta.contracts import Conflict, Forbidden, NotFound, Role
 from . import spreadsheet
 from .auth import Officer, Principal
 from .clocks import Deviation, StepClocks
+from .http import download_as
 from .indonesian import format_datetime
 
 router = APIRouter(prefix="/deviations", tags=["deviations"])
@@ -83,7 +84,7 @@ async def export_deviations(
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename={name}"},
+        headers=download_as(name),
     )
 
 

@@ -5,16 +5,22 @@ Every refusal is JSON ``{"error", "message", "fields"}``; a request never gets a
 
 import asyncio
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warta.contracts import DomainError, Forbidden
+from warta.contracts import DomainError, Forbidden, TooManyRequests
 
 from .auth import Unauthenticated
 
@@ -24,6 +30,129 @@ audit = logging.getLogger("warta.audit")
 
 def error_body(error: str, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"error": error, "message": message, "fields": fields or []}
+
+
+class FieldProblemBody(BaseModel):
+    field: str
+    message: str
+    type: str | None = None
+    limits: dict[str, str] | None = None
+
+
+class Problem(BaseModel):
+    """The body of every refusal, as the OpenAPI documents say it."""
+
+    error: str
+    message: str
+    fields: list[FieldProblemBody]
+
+
+def refusal(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+# Refusals any route can give, documented on every route of every service: an unreadable or
+# oversized body, the token and role checks, validation, an unknown identifier, an action the
+# request's state does not allow, and the database being away. Routes taking files add 415.
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: refusal("The body cannot be read at all (e.g. not UTF-8)"),
+    401: refusal("No token, or one that cannot be trusted"),
+    413: refusal("The body is larger than this endpoint takes"),
+    403: refusal("The officer's role or relation to the request does not allow this"),
+    404: refusal("No such request, item or page"),
+    409: refusal("Not allowed in the request's present state"),
+    422: refusal("Invalid fields, each named"),
+    503: refusal("The database is not reachable; try again shortly"),
+}
+FILE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    413: refusal("Bigger than the limit for its kind"),
+    415: refusal("Not one of the types accepted for its kind, judged by its bytes"),
+    429: refusal("Too many files started by this officer in the last minute; see Retry-After"),
+}
+# An operation whose handler streams its body and holds it to its own limit (a scan, a piece of a
+# video, a CSV file): the service's limit (``max_body_bytes``) does not apply to it.
+STREAMED = "x-warta-streamed-body"
+
+
+class BodyTooLarge(HTTPException):
+    # FastAPI's HTTPException: raised while FastAPI reads a body, it reaches the handlers unchanged.
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body is larger than this endpoint takes ({limit} bytes)")
+        self.limit = limit
+
+
+def _too_large(exc: BodyTooLarge) -> JSONResponse:
+    problem = {"field": "body", "message": exc.detail, "type": "too_large", "limits": {"max_bytes": str(exc.limit)}}
+    return JSONResponse(status_code=413, content=error_body("payload_too_large", exc.detail, [problem]))
+
+
+class BodyLimit:
+    """Refuses a body over the service's limit: at once when Content-Length says so, otherwise as
+    soon as the bytes received pass it, so no route holds more than the limit in memory. The
+    operations documented as streamed (``raw_body``) hold their files to their own limits.
+    (FastAPI's own limit answers in plain text; Warta answers every refusal in JSON.)"""
+
+    def __init__(self, app: ASGIApp, *, limit: int, openapi: Callable[[], dict[str, Any]]) -> None:
+        self.app, self.limit, self._openapi = app, limit, openapi
+        self._streamed: list[tuple[str, re.Pattern[str]]] | None = None
+
+    def _limit(self, scope: Scope) -> int | None:
+        if self._streamed is None:  # the routes are all there by the first request
+            self._streamed = [
+                (method.upper(), compile_path(path)[0])
+                for path, operations in self._openapi().get("paths", {}).items()
+                for method, operation in operations.items()
+                if isinstance(operation, dict) and operation.get(STREAMED)
+            ]
+        for method, pattern in self._streamed:
+            if scope["method"] == method and pattern.match(scope["path"]):
+                return None
+        return self.limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope)
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(BodyTooLarge(limit))(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def raw_body(*media_types: str, description: str) -> dict[str, Any]:
+    """The OpenAPI of a route that reads its body as bytes (a scan, a piece of a video, a CSV),
+    so its document says what to send and fuzzers send it."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    body = {"required": True, "description": description, "content": dict.fromkeys(media_types, binary)}
+    return {"requestBody": body, STREAMED: True}
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def download_as(filename: str, *, inline: bool = False) -> dict[str, str]:
+    """The Content-Disposition header for a file named partly by what an officer typed (an officer
+    id, a period): a plain-ASCII name with nothing that could end the header or the quoted string,
+    and the exact name for browsers that read RFC 6266's ``filename*``."""
+    plain = _UNSAFE_IN_NAME.sub("_", filename).strip("._") or "berkas"
+    kind = "inline" if inline else "attachment"
+    return {"Content-Disposition": f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"}
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -75,7 +204,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, Forbidden):
             _audit_denial(request, "forbidden", exc.message)
         fields = [{"field": f.field, "message": f.message} for f in exc.fields]
-        return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields), headers=headers)
 
     @app.exception_handler(Unauthenticated)
     async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
@@ -88,6 +218,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it could not even decode: name the field like any other.
+            problem = {"field": "body", "message": str(exc.detail), "type": "unreadable"}
+            return JSONResponse(status_code=400, content=error_body("unreadable_body", str(exc.detail), [problem]))
+        if isinstance(exc, BodyTooLarge):
+            return _too_large(exc)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
 

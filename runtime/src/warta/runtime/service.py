@@ -19,9 +19,10 @@ from .bus import Bus
 from .calendar import OfficeHours, WallClock
 from .clock import Clock, OffsetClock, SystemClock
 from .clocks import StepClocks, ensure_clock_indexes
-from .http import database_reachable, install_error_handlers, install_health_routes
+from .http import REFUSALS, BodyLimit, database_reachable, install_error_handlers, install_health_routes
 from .metrics import ServiceMetrics
 from .outbox import OutboxRelay
+from .ratelimit import RateLimit
 from .settings import ServiceSettings
 from .unit_of_work import OUTBOX, UnitOfWork, ensure_outbox_index
 
@@ -139,12 +140,14 @@ class ServiceRuntime:
             async with self.running():
                 yield
 
-        app = FastAPI(title=title, lifespan=lifespan)
+        app = FastAPI(title=title, lifespan=lifespan, responses=REFUSALS)
         app.state.runtime = self
         app.state.token_verifier = TokenVerifier(self.settings)
+        app.state.upload_limit = RateLimit(self.settings.uploads_per_minute, 60)
         for name, value in state.items():
             setattr(app.state, name, value)
         install_error_handlers(app)
+        app.add_middleware(BodyLimit, limit=self.settings.max_body_bytes, openapi=app.openapi)
         install_health_routes(app, self)
         for router in [*routers, accountability.router]:
             app.include_router(router)

@@ -40,6 +40,14 @@ class ServiceSettings(BaseSettings):
         default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
     )
 
+    max_body_bytes: int = Field(
+        default=1024**2,
+        ge=1024,
+        description="Largest request body a route takes unless it sets its own (uploads do); larger ones get 413.",
+    )
+    uploads_per_minute: int = Field(
+        default=120, ge=1, description="Files one officer may start uploading in any minute; more get 429."
+    )
     mongodb_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongodb_database: str = ""
     mongodb_wait_seconds: float = Field(

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from warta.contracts import FieldProblem, InvalidInput, Leader, Role
 from warta.runtime import Officer, Principal, acting_as, require_role
-from warta.runtime.http import service_handlers
+from warta.runtime.http import download_as, service_handlers
 
 from .domain import Dossier, DossierState, RecordClass, SopSummary, Timeline
 from .handlers import ArchiveHandlers, Period, Search
@@ -85,7 +85,7 @@ async def export_csv(
     return Response(
         await handlers.export_csv(found),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_name("arsip", found.period)}.csv"'},
+        headers=download_as(f"{_name('arsip', found.period)}.csv"),
     )
 
 
@@ -98,7 +98,7 @@ async def export_jsonl(
     return StreamingResponse(
         handlers.export_jsonl(found),
         media_type="application/x-ndjson",
-        headers={"Content-Disposition": f'attachment; filename="{_name("peristiwa", found.period)}.jsonl"'},
+        headers=download_as(f"{_name('peristiwa', found.period)}.jsonl"),
     )
 
 
@@ -112,7 +112,7 @@ async def audit(
     return Response(
         await handlers.audit_csv(officer_id, within),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_name(f"audit-{officer_id}", within)}.csv"'},
+        headers=download_as(f"{_name(f'audit-{officer_id}', within)}.csv"),
     )
 
 

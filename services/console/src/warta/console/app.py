@@ -16,6 +16,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from warta.runtime import ServiceSettings
 from warta.runtime.auth import TokenVerifier, Unauthenticated
 from warta.runtime.indonesian import format_datetime
+from warta.runtime.ratelimit import RateLimit
 
 from . import pages, steps
 from .i18n import LANGUAGES, leader_label, role_label, state_label, task_label, translate
@@ -50,6 +51,12 @@ class ConsoleSettings(ServiceSettings):
     oidc_client_id: str = "warta-console"
     oidc_client_secret: SecretStr = SecretStr("")
     oidc_scope: str = "openid profile warta"
+    sign_ins_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="Sign-ins one address may start or complete in any minute; more get 429. A whole office may "
+        "share one address behind its router, so this bounds a flood, not one officer.",
+    )
     dev_officers: tuple[tuple[str, str, str], ...] = Field(
         default=(
             ("siti.admin", "Siti Rahmawati", "admin"),
@@ -91,6 +98,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             "archive": settings.archive_url,
         }
     )
+    app.state.sign_in_limit = RateLimit(settings.sign_ins_per_minute, 60)
     app.state.oidc = (
         OidcClient(
             settings.oidc_issuer,

@@ -19,6 +19,10 @@ WORDS: dict[str, dict[str, str]] = {
         "id": "Gagal masuk: penyedia identitas menolak atau tidak dapat dihubungi. Silakan coba lagi.",
         "en": "Sign-in failed: the identity provider refused or cannot be reached. Please try again.",
     },
+    "sign_in_wait": {
+        "id": "Terlalu banyak percobaan masuk dari alamat ini. Silakan coba lagi dalam {n} detik.",
+        "en": "Too many sign-in attempts from this address. Please try again in {n} seconds.",
+    },
     "waiting": {"id": "Menunggu Anda", "en": "Waiting for you"},
     "nothing_waiting": {"id": "Tidak ada yang menunggu Anda.", "en": "Nothing waits for you."},
     "no_pages_yet": {

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from warta.contracts import DispositionInstruction, Leader, LetterNature, Role, SenderKind
+from warta.contracts import DispositionInstruction, Leader, LetterNature, Role, SenderKind, TooManyRequests
 from warta.runtime import Principal, issue_dev_token
 from warta.runtime.auth import Unauthenticated
 from warta.runtime.indonesian import format_datetime
@@ -63,9 +63,25 @@ async def sign_in_page(request: Request) -> HTMLResponse:
     return render(request, "sign_in.html", officers=settings.dev_officers if settings.auth_mode == "dev" else [])
 
 
+def too_many_sign_ins(request: Request) -> Response | None:
+    """Each sign-in costs a call to the identity provider: an address trying too often is told to
+    wait instead of being passed on to the city's provider."""
+    address = request.client.host if request.client else "unknown"
+    try:
+        request.app.state.sign_in_limit.take(address, "sign-ins")
+    except TooManyRequests as refused:
+        log.warning("sign-in refused for %s: %s", address, refused.message)
+        page = render(request, "sign_in.html", status=429, officers=[], wait=refused.retry_after)
+        page.headers["Retry-After"] = str(refused.retry_after)
+        return page
+    return None
+
+
 @router.get("/masuk/oidc")
 async def sign_in_with_the_city(request: Request) -> Response:
     """Off to the city's identity provider, remembering what its answer must match."""
+    if refused := too_many_sign_ins(request):
+        return refused
     oidc: OidcClient | None = request.app.state.oidc
     if oidc is None:
         return RedirectResponse("/masuk", status_code=303)
@@ -92,6 +108,8 @@ async def sign_in_with_the_city(request: Request) -> Response:
 @router.get("/masuk/kembali")
 async def back_from_the_city(request: Request, code: str = "", state: str = "", error: str = "") -> Response:
     """The provider's answer: a code to trade for the officer's tokens, or its refusal."""
+    if refused := too_many_sign_ins(request):
+        return refused
     oidc: OidcClient | None = request.app.state.oidc
     pending = Pending.load(request.cookies.get(PENDING_COOKIE, ""))
     if oidc is None or pending is None or not pending.matches(state) or error or not code:
@@ -123,6 +141,8 @@ def signed_out(response: Response) -> Response:
 
 @router.post("/masuk")
 async def sign_in(request: Request, officer_id: Annotated[str, Form()]) -> Response:
+    if refused := too_many_sign_ins(request):
+        return refused
     settings = request.app.state.settings
     chosen = next((o for o in settings.dev_officers if o[0] == officer_id), None)
     if settings.auth_mode != "dev" or chosen is None:

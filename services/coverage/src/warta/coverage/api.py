@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from warta.contracts import AssetKind, SocialChannel
 from warta.runtime import Officer
-from warta.runtime.http import error_body, service_handlers
+from warta.runtime.http import FILE_REFUSALS, error_body, raw_body, service_handlers
+from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .domain import CoverageVersion, PostDraft, Workspace
 from .handlers import CoverageHandlers, UploadOutcome
@@ -106,7 +107,13 @@ async def remove_asset(request_id: str, asset_id: str, officer: Officer, handler
 # -- uploads -------------------------------------------------------------------------------------
 
 
-@router.post("/coverage/{request_id}/uploads", tags=["uploads"], status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/coverage/{request_id}/uploads",
+    tags=["uploads"],
+    status_code=status.HTTP_201_CREATED,
+    responses=FILE_REFUSALS,
+    dependencies=[COUNTED_UPLOAD],
+)
 async def start_upload(request_id: str, body: StartUpload, officer: Officer, handlers: Handlers) -> UploadView:
     """Declare a photo or video upload; then send its bytes with PATCH, in one request or many."""
     upload = await handlers.start_upload(
@@ -121,7 +128,12 @@ async def upload_status(request_id: str, upload_id: str, officer: Officer, handl
     return UploadView.of(await handlers.upload_status(request_id, upload_id, officer))
 
 
-@router.patch("/coverage/{request_id}/uploads/{upload_id}", tags=["uploads"])
+@router.patch(
+    "/coverage/{request_id}/uploads/{upload_id}",
+    tags=["uploads"],
+    responses=FILE_REFUSALS,
+    openapi_extra=raw_body("application/octet-stream", description="The next bytes of the file"),
+)
 async def continue_upload(
     request_id: str,
     upload_id: str,

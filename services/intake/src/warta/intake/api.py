@@ -18,7 +18,8 @@ from warta.contracts import (
     Role,
 )
 from warta.runtime import Officer, Principal, acting_as
-from warta.runtime.http import service_handlers
+from warta.runtime.http import FILE_REFUSALS, download_as, raw_body, service_handlers
+from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .domain import Clash, FacilitationRequest, LetterScan, RequestState
 from .handlers import IntakeHandlers
@@ -81,7 +82,14 @@ class InboxEntry(BaseModel):
 # -- the scanned letter --------------------------------------------------------------------------
 
 
-@router.post("/scans", status_code=status.HTTP_201_CREATED, tags=["scans"])
+@router.post(
+    "/scans",
+    status_code=status.HTTP_201_CREATED,
+    tags=["scans"],
+    responses=FILE_REFUSALS,
+    dependencies=[COUNTED_UPLOAD],
+    openapi_extra=raw_body("application/pdf", "image/jpeg", "image/png", description="The scanned letter"),
+)
 async def upload_scan(
     request: Request,
     officer: Annotated[Principal, acting_as(Role.ADMIN, action="uploading a letter scan")],
@@ -105,7 +113,7 @@ async def download_scan(request_id: str, officer: Officer, handlers: Handlers) -
     return StreamingResponse(
         chunks,
         media_type=scan.content_type.value,
-        headers={"Content-Length": str(scan.size), "Content-Disposition": f'inline; filename="{scan.scan_id}"'},
+        headers={"Content-Length": str(scan.size), **download_as(scan.scan_id, inline=True)},
     )
 
 
@@ -167,7 +175,7 @@ async def print_disposition_sheet(request_id: str, officer: Officer, handlers: H
 
 def _pdf(content: bytes, agenda_number: str) -> Response:
     filename = f"disposisi-{agenda_number.replace('/', '-')}.pdf"
-    return Response(content, media_type=PDF, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return Response(content, media_type=PDF, headers=download_as(filename, inline=True))
 
 
 # -- step 2: the disposition ---------------------------------------------------------------------

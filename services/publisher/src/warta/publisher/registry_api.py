@@ -7,6 +7,8 @@ from pydantic import BaseModel
 
 from warta.contracts import FieldProblem, PayloadTooLarge, Role
 from warta.runtime import Officer, Principal, acting_as
+from warta.runtime.http import FILE_REFUSALS, download_as, raw_body
+from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .handlers import RegistryHandlers
 from .registry import Contact, RowProblem
@@ -32,7 +34,12 @@ class ImportAnswer(BaseModel):
     problems: list[RowProblem]
 
 
-@router.post("/import")
+@router.post(
+    "/import",
+    responses=FILE_REFUSALS,
+    dependencies=[COUNTED_UPLOAD],
+    openapi_extra=raw_body("text/csv", description="The media registry as CSV"),
+)
 async def import_registry(
     request: Request,
     officer: Annotated[Principal, acting_as(*KEEPERS, action="keeping the media registry")],
@@ -56,7 +63,7 @@ async def export_registry(officer: Officer, registry: Registry) -> Response:
     return Response(
         csv_text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="daftar-media.csv"'},
+        headers=download_as("daftar-media.csv"),
     )
 
 

@@ -32,7 +32,8 @@ def feed_key(secret: str, feed: str) -> str:
 
 
 def key_opens(secret: str, feed: str, key: str) -> bool:
-    return hmac.compare_digest(feed_key(secret, feed), key)
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a link may carry any.
+    return hmac.compare_digest(feed_key(secret, feed).encode(), key.encode())
 
 
 def render_calendar(entries: Iterable[AgendaEntry], *, name: str, now: datetime) -> bytes:
