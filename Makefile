@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help env system up demo test bench lint format schemas dashboards nats-config clean
+.PHONY: help env system up demo test bench lint format schemas dashboards nats-config k8s clean
 
 help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
@@ -19,6 +19,7 @@ help:
 	@echo "make schemas  regenerate contracts/schemas from the event models"
 	@echo "make dashboards  regenerate deploy/grafana from the dashboard code"
 	@echo "make nats-config regenerate deploy/nats from the contracts' ownership table"
+	@echo "make k8s      regenerate deploy/k8s and the NATS chart values from code"
 	@echo "make system   install the Debian packages of the servers the tests run (make test does)"
 
 $(UV):
@@ -67,6 +68,9 @@ dashboards: env
 
 nats-config: env
 	$(PY) -m warta.devstack nats-config
+
+k8s: env
+	$(PY) -m warta.devstack k8s
 
 clean:
 	rm -rf .warta $(VENV)

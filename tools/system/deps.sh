@@ -2,7 +2,8 @@
 # The Debian packages of the servers the test suite runs for real: WordPress on MariaDB and PHP (the
 # publisher's website channel), Prometheus with promtool (the SOP clocks' rules and scrape),
 # Chromium (the console's browser tests, driven by Playwright without its own browser download) and
-# Node.js (the OpenID Connect provider the console signs in through in tests, tools/idp).
+# Node.js (the OpenID Connect provider the console signs in through in tests, tools/idp) and
+# kubectl (its kustomize builds the Kubernetes overlays offline in tests/deploy).
 # Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ PACKAGES=(
   prometheus
   chromium
   nodejs
+  kubectl
 )
 
 missing=()

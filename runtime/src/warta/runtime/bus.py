@@ -206,6 +206,12 @@ class Bus:
         except (NatsError, TimeoutError) as away:
             log.warning("JetStream state for metrics not read: %s", away)
 
+    @property
+    def durable_consumers(self) -> tuple[str, ...]:
+        """The durable consumers this service reads the event stream through (an autoscaler
+        watches their lag)."""
+        return tuple(self._durables.values())
+
     def consume(self, event: type[E], handler: Handler[E]) -> None:
         """Bind ``handler`` to ``event`` through this service's durable pull consumer for it.
 

@@ -57,6 +57,7 @@ class ServiceRuntime:
             tz_aware=True,
             serverSelectionTimeoutMS=int(settings.mongodb_wait_seconds * 1000),
             appname=f"warta-{settings.service_name}",
+            w=settings.mongodb_write_concern,
         )
         self.db: AsyncDatabase[Any] = self.mongo[settings.database_name()]
         self.bus = Bus(settings, self.metrics)

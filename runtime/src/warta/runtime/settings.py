@@ -49,6 +49,10 @@ class ServiceSettings(BaseSettings):
         default=120, ge=1, description="Files one officer may start uploading in any minute; more get 429."
     )
     mongodb_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    mongodb_write_concern: str = Field(
+        default="majority",
+        description="Write concern of every write: majority, so an acknowledged write survives a failover.",
+    )
     mongodb_database: str = ""
     mongodb_wait_seconds: float = Field(
         default=2.0, gt=0, description="How long a request waits for an unreachable database before a 503."
