@@ -40,15 +40,20 @@ async def _walk_and_check(stack, namespace, service_processes, mongo, tmp_path) 
     urls = {name: p.url for name, p in processes.items()}
 
     async def restart_the_archive() -> None:
-        assert archive.process is not None
-        await asyncio.to_thread(archive.process.wait)
+        # Polled, not waited on in a thread: if the walks fail first, cancelling this ends it,
+        # where a thread blocked in wait() would hold the test's event loop open for good.
+        while archive.exit_code() is None:  # noqa: ASYNC110 - a process's exit sets no asyncio.Event
+            await asyncio.sleep(0.1)
         assert archive.exit_code() == -signal.SIGKILL, archive.log()[-2000:]
         await asyncio.to_thread(archive.start)
 
     restarted = asyncio.create_task(restart_the_archive())
-    straight = await walk(urls, token_for, straight=True, patience=60)
-    returned = await walk(urls, token_for, patience=60)  # returned once at each review level
-    await asyncio.wait_for(restarted, 60)
+    try:
+        straight = await walk(urls, token_for, straight=True, patience=60)
+        returned = await walk(urls, token_for, patience=60)  # returned once at each review level
+        await asyncio.wait_for(restarted, 60)
+    finally:
+        restarted.cancel()
     print("injected: SIGKILL of the archive between keeping its fifth message and acknowledging it; restarted")
 
     stream = await namespace.stored()

@@ -53,14 +53,15 @@ def refusal(description: str) -> dict[str, Any]:
 
 # Refusals any route can give, documented on every route of every service: an unreadable or
 # oversized body, the token and role checks, validation, an unknown identifier, an action the
-# request's state does not allow, and the database being away. Routes taking files add 415.
+# request's state does not allow, and the database being away. Routes taking files add their own
+# limits, 415 and 429 (FILE_REFUSALS).
 REFUSALS: dict[int | str, dict[str, Any]] = {
     400: refusal("The body cannot be read at all (e.g. not UTF-8)"),
     401: refusal("No token, or one that cannot be trusted"),
-    413: refusal("The body is larger than this endpoint takes"),
     403: refusal("The officer's role or relation to the request does not allow this"),
     404: refusal("No such request, item or page"),
     409: refusal("Not allowed in the request's present state"),
+    413: refusal("The body is larger than this endpoint takes"),
     422: refusal("Invalid fields, each named"),
     503: refusal("The database is not reachable; try again shortly"),
 }
@@ -258,7 +259,8 @@ def install_error_handlers(app: FastAPI) -> None:
 def install_health_routes(app: FastAPI, runtime: Any) -> None:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        # Named, so whoever checks a port knows which service answers there.
+        return {"status": "ok", "service": runtime.settings.service_name}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz() -> JSONResponse:

@@ -145,7 +145,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     @app.get("/readyz")
     async def healthz() -> dict[str, str]:
         # The console holds no state: it is ready when it answers; each page says which service is away.
-        return {"status": "ok"}
+        return {"status": "ok", "service": "console"}
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)

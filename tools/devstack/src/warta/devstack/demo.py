@@ -78,6 +78,7 @@ class Timeline:
     request_id: str = ""
     agenda_number: str = ""
     entries: list[Entry] = field(default_factory=list)
+    waiting_seconds: float = 0.0  # the officers' time waiting on an answer: the system's share of the walk
 
     def add(self, step: int, officer: str, action: str) -> None:
         self.entries.append(Entry(datetime.now(UTC), step, officer, action))
@@ -107,17 +108,21 @@ class Walker:
         self._patience = patience
         self.unanswered = 0  # commands whose answer was lost, for a test to report
         self.trouble = ""  # why the last one was lost
+        self.waiting = 0.0  # seconds spent waiting on the services' answers, pauses left out
 
     @property
     def patience(self) -> float:
         return self._patience
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response | None:
+        started = time.perf_counter()
         try:
             response = await self._client.request(method, url, **kwargs)
         except httpx.TransportError as away:
             self.trouble = f"{type(away).__name__}: {away}"
             return None
+        finally:
+            self.waiting += time.perf_counter() - started
         if response.status_code in (502, 503):
             self.trouble = f"{response.status_code}: {response.text[:200]}"
             return None
@@ -432,4 +437,5 @@ async def walk(
             raise DemoFailed(f"publication not complete: {publication}")
         sent = publication["email"]["sent"]
         timeline.add(7, SOCIAL_MEDIA[0], f"mempublikasikan ke {publication['website']['url']}, email ke {sent} media")
+        timeline.waiting_seconds = w.waiting
     return timeline

@@ -5,6 +5,7 @@ every test gets its own stream, subject prefix and databases, so tests never see
 """
 
 import asyncio
+import contextlib
 import copy
 import importlib
 import json
@@ -32,7 +33,7 @@ from warta.contracts import Event, Role, parse_event
 from warta.runtime import ServiceSettings, issue_dev_token
 
 from .demo import SERVICES, SUBSCRIBERS
-from .servers import Servers, free_port, provide_servers, wait_for_port
+from .servers import Servers, free_port, provide_servers
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -300,15 +301,27 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, **extra_env: str) -> None:
-        env = {**os.environ, **self.env, **extra_env, "WARTA_HTTP_PORT": str(self.port)}
-        with self.log_path.open("ab") as log_file:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", f"warta.{self.name}"],
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        wait_for_port("127.0.0.1", self.port, 60, self.process)
+        """Start the process and wait until this service, not whatever else holds the port,
+        answers its health check. A first start whose port another process took after
+        ``free_port`` chose it moves to a new port; a restart keeps its port, as its callers do."""
+        first_start = self.process is None
+        for attempt in range(3):
+            env = {**os.environ, **self.env, **extra_env, "WARTA_HTTP_PORT": str(self.port)}
+            with self.log_path.open("ab") as log_file:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", f"warta.{self.name}"],
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
+            try:
+                wait_for_service(self.url, self.name, self.process)
+                return
+            except RuntimeError:
+                taken = "address already in use" in self.log()[-4000:]
+                if not (first_start and taken and attempt < 2):
+                    raise
+                self.port = free_port()
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -329,6 +342,20 @@ class ServiceProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def wait_for_service(url: str, name: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Until ``url``'s health check names ``name``; fail as soon as ``process`` has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"warta.{name} exited with {process.returncode} before answering")
+        with contextlib.suppress(httpx.HTTPError, ValueError):
+            answer = httpx.get(f"{url}/healthz", timeout=2)
+            if answer.status_code == 200 and answer.json().get("service") == name:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"warta.{name} did not answer on {url} within {timeout}s")
 
 
 @pytest.fixture
