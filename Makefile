@@ -59,6 +59,7 @@ bench: env
 	$(PY) bench/suggestion.py
 	$(PY) bench/uploads.py
 	$(PY) bench/media_email.py
+	$(PY) bench/system.py
 
 schemas: env
 	$(PY) -m warta.contracts.schemas contracts/schemas

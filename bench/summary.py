@@ -1,0 +1,147 @@
+"""The Markdown summary of a ``bench/system.py`` result: each target as a ratio inside the run, met
+or missed and by how much, and where the time went."""
+
+from typing import Any
+
+HOP_FACTOR = 3.0  # a hop's p99 against a raw JetStream round trip plus a raw write, both at p99
+THROUGHPUT_SHARE = 0.5  # of the bound the raw write rate and the writes per request imply
+SYSTEM_TIME_P99_S = 1.0  # per request, at 100 at once
+QUERY_GROWTH = 1.5  # a query's p99 with 100x the history
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def p99(timing: dict[str, float]) -> str:
+    # A query slower than the time the run gives each one has no second sample: say so.
+    return ms(timing["p99"]) if timing.get("n") else "no answer within the query's 5 s"
+
+
+def verdict(met: bool, how: str) -> str:
+    return f"{'met' if met else 'MISSED'}: {how}"
+
+
+def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
+    base = result["baseline"]
+    floor = base["jetstream_round_trip_s"]["p99"] + base["write"]["p99"]
+    found: list[tuple[str, bool, str]] = []
+    rounds = {r["requests"]: r for r in result["rounds"]}
+    top = str(max(rounds))
+    worst = max(result["hops"][top].items(), key=lambda kv: kv[1]["p99"])
+    ratio = worst[1]["p99"] / floor
+    found.append(
+        (
+            f"one automated hop, p99 <= {HOP_FACTOR:g} x (JetStream round trip + write)",
+            ratio <= HOP_FACTOR,
+            f"slowest hop at {top} at once, {worst[0]}: p99 {ms(worst[1]['p99'])} = {ratio:.1f} x {ms(floor)}",
+        )
+    )
+    complete = {n: r for n, r in rounds.items() if r["writes_per_request"]}
+    reference = complete.get(100) or complete[max(complete)]
+    bound = base["write_rate_per_s"] / reference["writes_per_request"]
+    best = max(r["requests_per_s"] for r in result["rounds"])
+    share = best / bound
+    found.append(
+        (
+            f"throughput >= {THROUGHPUT_SHARE:.0%} of the write-rate bound",
+            share >= THROUGHPUT_SHARE,
+            f"best {best:.2f} requests/s; bound {base['write_rate_per_s']:.0f} writes/s / "
+            f"{reference['writes_per_request']:.0f} writes per request = {bound:.1f} requests/s; {share:.1%}",
+        )
+    )
+    system = reference["system_per_request_s"]["p99"]
+    found.append(
+        (
+            f"system time per request p99 < {SYSTEM_TIME_P99_S:g} s at {reference['requests']} at once",
+            system < SYSTEM_TIME_P99_S,
+            f"p99 {system:.2f} s ({system / SYSTEM_TIME_P99_S:.1f} x the target)",
+        )
+    )
+    small, large = sorted(result["queries"], key=int)
+    for query, at_small in result["queries"][small].items():
+        at_large = result["queries"][large][query]
+        growth = at_large["p99"] / at_small["p99"] if at_large.get("n") else float("inf")
+        found.append(
+            (
+                f"{query}: p99 with {int(large):,} past <= {QUERY_GROWTH:g} x with {int(small):,}",
+                growth <= QUERY_GROWTH,
+                f"{p99(at_small)} -> {p99(at_large)} ({growth:.2f} x, {at_small['n']} and {at_large['n']} samples)",
+            )
+        )
+    return found
+
+
+def render(result: dict[str, Any]) -> str:
+    base, machine = result["baseline"], result["machine"]
+    lines = [
+        "# Warta benchmark",
+        "",
+        f"Run {result['started_at'][:16]} UTC on {machine['cpus']} CPUs, {machine['memory_gb']} GB, "
+        f"Python {machine['python']}, servers: {machine['backend']}"
+        + (" (quick run: not the full workload)" if result["quick"] else "")
+        + ".",
+        "",
+        "## Targets",
+        "",
+    ]
+    lines += [f"- **{name}**: {verdict(met, how)}" for name, met, how in targets(result)]
+    lines += [
+        "",
+        "## Baselines (same run, same servers)",
+        "",
+        f"- JetStream publish-and-consume round trip: p50 {ms(base['jetstream_round_trip_s']['p50'])}, "
+        f"p99 {ms(base['jetstream_round_trip_s']['p99'])}",
+        f"- one document write (w: majority): p50 {ms(base['write']['p50'])}, p99 {ms(base['write']['p99'])}; "
+        f"read: p50 {ms(base['read']['p50'])}, p99 {ms(base['read']['p99'])}",
+        f"- write rate with {base['writers']} writers: {base['write_rate_per_s']:.0f} writes/s",
+        "",
+        "## End to end",
+        "",
+        "| at once | published | requests/s | wall per request p50 / p99 | system time p50 / p99 "
+        "| writes per request |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in result["rounds"]:
+        wall, system = r["wall_per_request_s"], r["system_per_request_s"]
+        writes = f"{r['writes_per_request']:.0f}" if r["writes_per_request"] else "— (cut off)"
+        published = f"{r['published']} in {r['seconds']:.0f} s"
+        lines.append(
+            f"| {r['requests']} | {published} | {r['requests_per_s']:.2f} | {wall['p50']:.2f} s / {wall['p99']:.2f} s "
+            f"| {system['p50']:.2f} s / {system['p99']:.2f} s | {writes} |"
+        )
+    history = result["with_history"]
+    ten = next(r for r in result["rounds"] if r["requests"] == 10)["system_per_request_s"]["p99"]
+    lines += [
+        "",
+        f"With {history['historical_requests']:,} finished requests in the databases, 10 at once: "
+        f"{history['requests_per_s']:.2f} requests/s, system time p99 {history['system_per_request_s']['p99']:.2f} s "
+        f"(without them: {ten:.2f} s).",
+        "",
+        "## Hops (publish to applied)",
+        "",
+        "| hop | " + " | ".join(f"{n} at once p50 / p99" for n in result["hops"]) + " |",
+        "|---|" + "---|" * len(result["hops"]),
+    ]
+    hops = sorted({h for per in result["hops"].values() for h in per})
+    for hop in hops:
+        cells = []
+        for per in result["hops"].values():
+            p = per.get(hop)
+            cells.append(f"{ms(p['p50'])} / {ms(p['p99'])}" if p and p.get("n") else "—")
+        lines.append(f"| {hop} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "## Queries",
+        "",
+        "| query | " + " | ".join(f"p99 with {int(n):,} past" for n in result["queries"]) + " |",
+    ]
+    lines.append("|---|" + "---|" * len(result["queries"]))
+    for query in next(iter(result["queries"].values())):
+        lines.append(f"| {query} | " + " | ".join(p99(result["queries"][n][query]) for n in result["queries"]) + " |")
+    if result.get("profile"):
+        lines += ["", "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)", ""]
+        for service, frames in result["profile"].items():
+            lines.append(f"- **{service}**: " + "; ".join(f"{frame} {share:.0%}" for frame, share in frames[:5]))
+    lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in result["machine"]["versions"].items()), ""]
+    return "\n".join(lines)

