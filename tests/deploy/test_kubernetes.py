@@ -6,6 +6,7 @@ as the cluster's operators expect: probes, resources, a security context that dr
 a grace period longer than the service's shutdown, a PodDisruptionBudget, a ServiceMonitor, and
 secrets only by reference."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -180,3 +181,26 @@ def test_the_nats_chart_values_run_three_nodes_with_jetstream_and_warta_users():
         variable = user["password"].removeprefix("<< $").removesuffix(" >>")
         assert variable.startswith("WARTA_NATS_PASSWORD_"), user  # read from the environment, never a value
         assert "secretKeyRef" in values["container"]["env"][variable]["valueFrom"]
+
+
+def test_every_service_starts_with_the_settings_its_deployment_gives_it():
+    """Each service's settings, read from exactly what its pod would have (the ConfigMap, then its
+    own env, each Secret standing in as a value), pass the checks the service makes at start:
+    a setting production needs and the manifests forget fails here, not in the cluster."""
+    built = build("prod")
+    shared = of_kind(built, "ConfigMap")["warta-settings"]["data"]
+    for name, deployment in of_kind(built, "Deployment").items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = dict(shared)
+        for variable in container["env"]:
+            env[variable["name"]] = variable.get("value", f"secret-{variable['name'].lower()}")
+        settings_class = kubernetes.settings_of(name)
+        with pytest.MonkeyPatch.context() as patch:
+            for key in [k for k in os.environ if k.startswith("WARTA_")]:
+                patch.delenv(key)
+            for key, value in env.items():
+                patch.setenv(key, value)
+            settings = settings_class()
+        assert settings.service_name == name
+        assert settings.http_port == kubernetes.port_of(name)
+        assert settings.auth_mode == "oidc"

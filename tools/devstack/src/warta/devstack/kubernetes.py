@@ -147,11 +147,19 @@ def environment(name: str) -> list[dict[str, Any]]:
         env.append({"name": "WARTA_PUBLIC_URL", "value": f"http://{name}:{port_of(name)}"})
     if name == "publisher":
         env += [
+            {"name": "WARTA_WEBSITE_CHANNEL", "value": "wordpress"},
+            {"name": "WARTA_WORDPRESS_URL", "value": "https://tangerangkota.go.id"},
+            {"name": "WARTA_WORDPRESS_USERNAME", "value": "warta"},
             {"name": "WARTA_SMTP_PASSWORD", **_secret("warta-publisher-smtp", "password")},
             {"name": "WARTA_WORDPRESS_APPLICATION_PASSWORD", **_secret("warta-publisher-wordpress", "password")},
+            # The city's provider issues it to the publisher, to fetch approved photos from coverage.
+            {"name": "WARTA_ASSET_TOKEN", **_secret("warta-publisher-assets", "token")},
         ]
     if name == "notifier":
-        env.append({"name": "WARTA_SMTP_PASSWORD", **_secret("warta-notifier-smtp", "password")})
+        env += [
+            {"name": "WARTA_SMTP_PASSWORD", **_secret("warta-notifier-smtp", "password")},
+            {"name": "WARTA_FEED_SECRET", **_secret("warta-scheduler-feeds", "secret")},
+        ]
     if name == "scheduler":
         env.append({"name": "WARTA_FEED_SECRET", **_secret("warta-scheduler-feeds", "secret")})
     return env
