@@ -45,6 +45,22 @@ async def test_a_body_over_the_limit_is_refused_with_413_on_every_route_that_tak
                 checked.append(key)
     assert len(checked) >= 20, checked  # the JSON routes of the five services at least
 
+    async def streamed():  # no Content-Length: the limit must hold while the bytes arrive
+        for _ in range(3):
+            yield oversized[: LIMIT // 2]
+
+    intake = mongo[namespace.database("intake")]
+    before = await settled(intake)
+    chunked = await every_app["intake"].post(
+        "/requests",
+        content=streamed(),
+        headers={**namespace.token(Role.ADMIN, "siti.admin"), "Content-Type": "application/json"},
+    )
+    assert "content-length" not in {k.lower() for k in chunked.request.headers}
+    assert chunked.status_code == 413, chunked.text
+    assert chunked.json()["fields"][0]["field"] == "body"
+    assert await settled(intake) == before
+
     scan = b"%PDF-1.7\n" + b"0" * (3 * LIMIT)
     taken = await every_app["intake"].post(
         "/scans", content=scan, headers={**namespace.token(Role.ADMIN, "siti.admin"), "Content-Type": "application/pdf"}
