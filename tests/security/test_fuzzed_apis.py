@@ -74,12 +74,13 @@ async def send(client: httpx.AsyncClient, case: Any, headers: dict[str, str]) ->
 @pytest.mark.slow
 async def test_every_operation_of_every_service_survives_fuzzing(namespace, every_app, sop_roles):
     failures: list[str] = []
-    sent = 0
+    sent, operations = 0, 0
     statuses: dict[int, int] = {}
     for name, client in every_app.items():
         schema = schemathesis.openapi.from_dict((await client.get("/openapi.json")).json())
         for result in schema.get_all_operations():
             operation = result.ok()
+            operations += 1
             key = (name, operation.method.upper(), operation.path)
             role = min(sop_roles.get(key, {Role.ADMIN}), key=lambda r: r.value)
             headers = namespace.token(role, f"fuzz.{role.value}")
@@ -100,7 +101,9 @@ async def test_every_operation_of_every_service_survives_fuzzing(namespace, ever
                     except FailureGroup as group:
                         failures.append(f"{name} {key[1]} {key[2]} ({mode.value}): {group}")
     assert not failures, f"{len(failures)} of {sent} fuzzed calls broke the documents:\n" + "\n".join(failures[:20])
-    print(f"injected: {sent} fuzzed calls over {len(every_app)} services' documents")
+    assert operations >= 90, operations  # every service's document was read, not an empty one
+    assert sent >= 10 * operations, (sent, operations)
+    print(f"injected: {sent} fuzzed calls to {operations} operations of {len(every_app)} services")
     print(
         f"checked: no 500, every status, content type and body as documented; statuses seen {sorted(statuses.items())}"
     )
