@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -412,9 +413,8 @@ def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, list[tu
             stack, _, count = line.rpartition(" ")
             if not count.isdigit():
                 continue
-            frames = stack.split(";")
-            leaf = frames[-1]
-            own[leaf.split(" (")[0] + " (" + leaf.rsplit("/", 1)[-1] if "(" in leaf else leaf] += int(count)
+            leaf = stack.rsplit(";", 1)[-1]  # "function (path/to/file.py:line)"
+            own[re.sub(r"\((?:[^()]*/)?([^/()]+)\)$", r"(\1)", leaf)] += int(count)
             total += int(count)
         summary[name] = [(frame, round(n / total, 3)) for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
     return summary

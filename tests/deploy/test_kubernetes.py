@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from warta.devstack import kubernetes
-from warta.devstack.demo import SERVICES, SUBSCRIBERS
+from warta.devstack.demo import SERVICES, SUBSCRIBERS, settings_class
 
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.32.0"  # the city's cluster
@@ -194,13 +194,12 @@ def test_every_service_starts_with_the_settings_its_deployment_gives_it():
         env = dict(shared)
         for variable in container["env"]:
             env[variable["name"]] = variable.get("value", f"secret-{variable['name'].lower()}")
-        settings_class = kubernetes.settings_of(name)
         with pytest.MonkeyPatch.context() as patch:
             for key in [k for k in os.environ if k.startswith("WARTA_")]:
                 patch.delenv(key)
             for key, value in env.items():
                 patch.setenv(key, value)
-            settings = settings_class()
+            settings = settings_class(name)()
         assert settings.service_name == name
         assert settings.http_port == kubernetes.port_of(name)
         assert settings.auth_mode == "oidc"

@@ -1,4 +1,7 @@
-"""What the security tests share: the SOP's table of who does what."""
+"""What the security tests share: the SOP's table of who does what, and the calendar feeds that
+are opened by a signed key instead of a token."""
+
+from collections.abc import Callable
 
 import pytest
 
@@ -49,3 +52,25 @@ def sop_roles() -> dict[tuple[str, str, str], set[Role]]:
     """(service, method, path) -> the roles the SOP gives that action; an endpoint not named is
     open to every signed-in officer of the section."""
     return ONLY
+
+
+Endpoint = tuple[str, str, str]
+FEEDS: set[Endpoint] = {
+    ("scheduler", "GET", "/agenda.ics"),
+    ("scheduler", "GET", "/officers/{officer_id}/assignments.ics"),
+}
+
+
+@pytest.fixture
+def calendar_feeds() -> set[Endpoint]:
+    return FEEDS
+
+
+@pytest.fixture
+def allowed_role(sop_roles: dict[Endpoint, set[Role]]) -> Callable[[Endpoint], Role]:
+    """One role the SOP allows for an endpoint, the same each run (the admin where all may)."""
+
+    def choose(endpoint: Endpoint) -> Role:
+        return min(sop_roles.get(endpoint, {Role.ADMIN}), key=lambda r: r.value)
+
+    return choose

@@ -23,8 +23,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from warta.contracts import Role
-
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -33,7 +31,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 12  # per operation and generation mode; the seed is fixed, so a run is repeatable
-FEEDS = {("scheduler", "GET", "/agenda.ics"), ("scheduler", "GET", "/officers/{officer_id}/assignments.ics")}
 
 
 def cases_of(operation: Any, mode: GenerationMode) -> list[Any]:
@@ -72,7 +69,7 @@ async def send(client: httpx.AsyncClient, case: Any, headers: dict[str, str]) ->
 
 
 @pytest.mark.slow
-async def test_every_operation_of_every_service_survives_fuzzing(namespace, every_app, sop_roles):
+async def test_every_operation_of_every_service_survives_fuzzing(namespace, every_app, allowed_role, calendar_feeds):
     failures: list[str] = []
     sent, operations = 0, 0
     statuses: dict[int, int] = {}
@@ -82,9 +79,9 @@ async def test_every_operation_of_every_service_survives_fuzzing(namespace, ever
             operation = result.ok()
             operations += 1
             key = (name, operation.method.upper(), operation.path)
-            role = min(sop_roles.get(key, {Role.ADMIN}), key=lambda r: r.value)
+            role = allowed_role(key)
             headers = namespace.token(role, f"fuzz.{role.value}")
-            if key in FEEDS:
+            if key in calendar_feeds:
                 headers = {}
             for mode in GenerationMode:
                 for case in cases_of(operation, mode):

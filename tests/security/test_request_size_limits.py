@@ -15,7 +15,7 @@ LIMIT = ServiceSettings.model_fields["max_body_bytes"].default
 
 @pytest.mark.slow
 async def test_a_body_over_the_limit_is_refused_with_413_on_every_route_that_takes_one(
-    namespace, every_app, sop_roles, mongo
+    namespace, every_app, allowed_role, mongo
 ):
     oversized = json.dumps({"padding": "x" * LIMIT}).encode()
     checked = []
@@ -28,7 +28,7 @@ async def test_a_body_over_the_limit_is_refused_with_413_on_every_route_that_tak
                 if "application/json" not in content:
                     continue  # files: their own limits, below and in each service's tests
                 key = (name, method.upper(), path)
-                role = min(sop_roles.get(key, {Role.ADMIN}), key=lambda r: r.value)
+                role = allowed_role(key)
                 before = await settled(database)
                 answer = await client.request(
                     method.upper(),

@@ -13,8 +13,6 @@ import pytest
 
 from warta.runtime import ServiceSettings
 
-FEEDS = {("scheduler", "GET", "/agenda.ics"), ("scheduler", "GET", "/officers/{officer_id}/assignments.ics")}
-
 
 def untrusted_tokens(settings: ServiceSettings) -> dict[str, str]:
     secret = settings.auth_dev_secret.get_secret_value()
@@ -55,7 +53,7 @@ def concrete(path: str) -> str:
 
 
 @pytest.mark.slow
-async def test_every_endpoint_refuses_a_missing_or_untrusted_token_with_401(every_app):
+async def test_every_endpoint_refuses_a_missing_or_untrusted_token_with_401(every_app, calendar_feeds):
     services = every_app
     settings = ServiceSettings(service_name="test")
     tokens = untrusted_tokens(settings)
@@ -65,7 +63,7 @@ async def test_every_endpoint_refuses_a_missing_or_untrusted_token_with_401(ever
         for path, operations in schema["paths"].items():
             for method in operations:
                 url = concrete(path)
-                if (name, method.upper(), path) in FEEDS:
+                if (name, method.upper(), path) in calendar_feeds:
                     answer = await client.request(method.upper(), url, params={"key": "forged"})
                     assert answer.status_code == 403, (name, method, path, answer.text)
                     checked += 1

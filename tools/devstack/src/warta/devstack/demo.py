@@ -3,6 +3,7 @@ with one rejection at each review level. Used by ``make demo`` and by the end-to
 
 import asyncio
 import contextlib
+import importlib
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -14,6 +15,7 @@ from uuid import uuid4
 import httpx
 
 from warta.contracts import Role
+from warta.runtime import ServiceSettings
 from warta.runtime.indonesian import JAKARTA
 
 from . import samples
@@ -21,6 +23,17 @@ from . import samples
 SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")  # the SOP's steps
 SUBSCRIBERS = ("archive", "notifier")  # listen to the events and add nothing to the flow
 PAGES = ("console",)  # the officers' web pages over the services' APIs
+
+
+def settings_class(name: str) -> type[ServiceSettings]:
+    """The settings class of ``warta.<name>.app``: the one subclass of ServiceSettings it defines."""
+    module = importlib.import_module(f"warta.{name}.app")
+    found: type[ServiceSettings] = next(
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
+    )
+    return found
 
 
 def service_ports(base: int = 8100) -> dict[str, int]:

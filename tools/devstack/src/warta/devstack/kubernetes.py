@@ -19,7 +19,7 @@ import yaml
 from warta.runtime import ServiceSettings
 from warta.runtime.permissions import bus_permissions, streams_of, user_for
 
-from .demo import SERVICES, SUBSCRIBERS
+from .demo import SERVICES, SUBSCRIBERS, settings_class
 
 ROOT = Path("deploy/k8s")
 NATS_VALUES = Path("deploy/nats/values.yaml")
@@ -68,18 +68,8 @@ def all_services() -> tuple[str, ...]:
     return (*SERVICES, *SUBSCRIBERS, "console")
 
 
-def settings_of(name: str) -> type[ServiceSettings]:
-    module = importlib.import_module(f"warta.{name}.app")
-    found: type[ServiceSettings] = next(
-        v
-        for v in vars(module).values()
-        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
-    )
-    return found
-
-
 def port_of(name: str) -> int:
-    port: int = settings_of(name).model_fields["http_port"].default
+    port: int = settings_class(name).model_fields["http_port"].default
     return port
 
 
@@ -88,7 +78,7 @@ def consumers_of(name: str) -> tuple[str, ...]:
     """The durable consumers the service binds when its app is made (nothing is connected)."""
     if name == "console":
         return ()
-    app = importlib.import_module(f"warta.{name}.app").create_app(settings_of(name)())
+    app = importlib.import_module(f"warta.{name}.app").create_app(settings_class(name)())
     consumers: tuple[str, ...] = app.state.runtime.bus.durable_consumers
     return consumers
 

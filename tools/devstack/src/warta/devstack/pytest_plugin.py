@@ -32,7 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from warta.contracts import Event, Role, parse_event
 from warta.runtime import ServiceSettings, issue_dev_token
 
-from .demo import SERVICES, SUBSCRIBERS
+from .demo import SERVICES, SUBSCRIBERS, settings_class
 from .servers import Servers, free_port, provide_servers
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -253,12 +253,7 @@ async def apps_of(namespace: Namespace, names: tuple[str, ...]) -> AsyncIterator
         clients = {}
         for name in names:
             app_module = importlib.import_module(f"warta.{name}.app")
-            settings_cls = next(
-                v
-                for v in vars(app_module).values()
-                if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
-            )
-            app = app_module.create_app(namespace.settings(settings_cls))
+            app = app_module.create_app(namespace.settings(settings_class(name)))
             clients[name] = await stack.enter_async_context(running_app(app))
         yield clients
 
