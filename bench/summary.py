@@ -28,13 +28,17 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
     found: list[tuple[str, bool, str]] = []
     rounds = {r["requests"]: r for r in result["rounds"]}
     top = str(max(rounds))
-    worst = max(result["hops"][top].items(), key=lambda kv: kv[1]["p99"])
-    ratio = worst[1]["p99"] / floor
+    ratios = {}
+    for load, hops in result["hops"].items():
+        worst = max(hops.items(), key=lambda kv: kv[1]["p99"])
+        ratios[load] = (worst[0], worst[1]["p99"], worst[1]["p99"] / floor)
+    hop, slowest, ratio = ratios[top]
     found.append(
         (
             f"one automated hop, p99 <= {HOP_FACTOR:g} x (JetStream round trip + write)",
             ratio <= HOP_FACTOR,
-            f"slowest hop at {top} at once, {worst[0]}: p99 {ms(worst[1]['p99'])} = {ratio:.1f} x {ms(floor)}",
+            f"slowest hop at {top} at once, {hop}: p99 {ms(slowest)} = {ratio:.1f} x {ms(floor)}; "
+            + ", ".join(f"{r[2]:.1f} x at {load}" for load, r in ratios.items() if load != top),
         )
     )
     complete = {n: r for n, r in rounds.items() if r["writes_per_request"]}
@@ -55,7 +59,12 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
         (
             f"system time per request p99 < {SYSTEM_TIME_P99_S:g} s at {reference['requests']} at once",
             system < SYSTEM_TIME_P99_S,
-            f"p99 {system:.2f} s ({system / SYSTEM_TIME_P99_S:.1f} x the target)",
+            f"p99 {system:.2f} s ({system / SYSTEM_TIME_P99_S:.1f} x the target); at "
+            f"{reference['requests_per_s']:.2f} requests/s, each of {reference['requests']} at once takes "
+            f"{reference['requests'] / reference['requests_per_s']:.0f} s on average (Little's law: at once / "
+            f"rate), so under {SYSTEM_TIME_P99_S:g} s needs "
+            f"{reference['requests'] / SYSTEM_TIME_P99_S:.0f} requests/s, "
+            f"{reference['requests'] / SYSTEM_TIME_P99_S / bound:.1f} x the write-rate bound",
         )
     )
     small, large = sorted(result["queries"], key=int)
@@ -70,6 +79,25 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
             )
         )
     return found
+
+
+def cores(result: dict[str, Any]) -> list[str]:
+    """What kept the machine busy in each round: CPU seconds per second, by process."""
+    rounds = [r for r in result["rounds"] if r.get("cores_used")]
+    if not rounds:
+        return []
+    names = sorted({n for r in rounds for n in r["cores_used"]}, key=lambda n: -rounds[-1]["cores_used"].get(n, 0))
+    lines = [
+        "",
+        f"Cores kept busy in each round (CPU seconds per second; the machine has {result['machine']['cpus']}):",
+        "",
+        "| process | " + " | ".join(f"{r['requests']} at once" for r in rounds) + " |",
+        "|---|" + "---|" * len(rounds),
+    ]
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(f"{r['cores_used'].get(name, 0):.2f}" for r in rounds) + " |")
+    lines.append("| all | " + " | ".join(f"{sum(r['cores_used'].values()):.2f}" for r in rounds) + " |")
+    return lines
 
 
 def render(result: dict[str, Any]) -> str:
@@ -110,6 +138,7 @@ def render(result: dict[str, Any]) -> str:
             f"| {r['requests']} | {published} | {r['requests_per_s']:.2f} | {wall['p50']:.2f} s / {wall['p99']:.2f} s "
             f"| {system['p50']:.2f} s / {system['p99']:.2f} s | {writes} |"
         )
+    lines += cores(result)
     history = result["with_history"]
     ten = next(r for r in result["rounds"] if r["requests"] == 10)["system_per_request_s"]["p99"]
     lines += [

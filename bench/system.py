@@ -43,6 +43,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -57,9 +58,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from summary import render  # bench/summary.py, beside this script
 
 from warta.contracts import Role, parse_event
-from warta.devstack.demo import SERVICES, walk
+from warta.devstack.demo import ADMIN, SECTION_HEAD, SERVICES, TEAM_LEAD, WRITER, walk
 from warta.devstack.pytest_plugin import ServiceProcess
-from warta.devstack.servers import free_port, provide_servers
+from warta.devstack.servers import Servers, free_port, provide_servers
 from warta.devstack.smtp import smtp_server
 from warta.runtime import ServiceSettings, issue_dev_token
 
@@ -162,13 +163,23 @@ async def write_count(mongodb_url: str) -> int:
 class System:
     """The five services as processes, on private databases and a private stream."""
 
-    def __init__(self, nats_url: str, mongodb_url: str, work: Path, smtp: dict[str, str]) -> None:
+    def __init__(self, servers: Servers, work: Path, smtp: dict[str, str]) -> None:
         self.key = uuid.uuid4().hex[:8]
-        self.nats_url, self.mongodb_url = nats_url, mongodb_url
+        self.nats_url, self.mongodb_url = servers.nats_url, servers.mongodb_url
+        self.servers = servers
         self.stream, self.prefix = f"BENCH{self.key.upper()}", f"bench{self.key}"
+        work.mkdir(parents=True, exist_ok=True)
         self.processes = {
             name: ServiceProcess(name, self.env(name, smtp), free_port(), work / f"{name}.log") for name in SERVICES
         }
+
+    def pids(self) -> dict[str, int]:
+        """The processes whose CPU time a round is measured in: the services and the embedded servers."""
+        found = {name: p.process.pid for name, p in self.processes.items() if p.process}
+        for name, server in (("nats-server", self.servers.nats), ("database", self.servers.mongo)):
+            if server is not None and server.process is not None:
+                found[name] = server.process.pid
+        return found
 
     def database(self, name: str) -> str:
         return f"bench{self.key}_{name}"
@@ -214,10 +225,12 @@ async def drive(system: System, count: int, first: int, window: float | None = N
         )
         return time.perf_counter() - started, timeline.waiting_seconds, timeline.request_id
 
+    cpu_before = cpu_seconds(system.pids())
     started = time.perf_counter()
     walks = [asyncio.create_task(one(first + n)) for n in range(count)]
     finished, unfinished = await asyncio.wait(walks, timeout=window)
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(system.pids())
     for task in unfinished:
         task.cancel()
     await asyncio.gather(*unfinished, return_exceptions=True)
@@ -230,7 +243,23 @@ async def drive(system: System, count: int, first: int, window: float | None = N
         "wall_per_request_s": percentiles([d[0] for d in done]),
         "system_per_request_s": percentiles([d[1] for d in done]),
         "request_ids": [d[2] for d in done],
+        # CPU seconds per second of the round: how many of the machine's cores each process kept busy
+        "cores_used": {
+            name: (cpu_after[name] - was) / elapsed for name, was in cpu_before.items() if name in cpu_after
+        },
     }
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User and system CPU time each process has used so far, and this driver's own (the scripted
+    officers); a process whose /proc entry cannot be read (not Linux) is left out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"officers (this script)": time.process_time()}
+    for name, pid in pids.items():
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return used
 
 
 async def quiet(system: System, timeout: float = 180) -> None:
@@ -351,27 +380,28 @@ async def add_history(
 
 async def query_latencies(system: System) -> dict[str, dict[str, float]]:
     """The officers' inboxes (what the console's home page asks for each role) and the searches."""
-    queries: dict[str, tuple[str, str, Role, dict[str, str]]] = {
-        "intake inbox (admin)": ("intake", "/inbox", Role.ADMIN, {}),
-        "intake inbox (section head)": ("intake", "/inbox", Role.SECTION_HEAD, {}),
-        "agenda awaiting assignment": ("scheduler", "/agenda", Role.TEAM_LEAD, {"state": "awaiting_assignment"}),
-        "agenda assigned": ("scheduler", "/agenda", Role.COVERAGE_TEAM, {"state": "assigned"}),
-        "review queue": ("review", "/reviews/queue", Role.SECTION_HEAD, {}),
-        "publications ready": ("publisher", "/publications", Role.COVERAGE_TEAM, {"state": "ready"}),
-        "search by sender": ("intake", "/requests", Role.ADMIN, {"sender": "Dinas Pendidikan"}),
-        "search by state": ("intake", "/requests", Role.ADMIN, {"state": "awaiting_disposition"}),
-        "search by subject words": ("intake", "/requests", Role.ADMIN, {"q": "peliputan peresmian"}),
+    admin, head, lead, writer = ADMIN, SECTION_HEAD, TEAM_LEAD, WRITER
+    queries: dict[str, tuple[str, str, tuple[str, Role], dict[str, str]]] = {
+        "intake inbox (admin)": ("intake", "/inbox", admin, {}),
+        "intake inbox (section head)": ("intake", "/inbox", head, {}),
+        "agenda awaiting assignment": ("scheduler", "/agenda", lead, {"state": "awaiting_assignment"}),
+        "open coverage (team member)": ("coverage", "/coverage", writer, {}),
+        "review queue": ("review", "/reviews/queue", head, {}),
+        "publications ready": ("publisher", "/publications", writer, {"state": "ready"}),
+        "search by sender": ("intake", "/requests", admin, {"sender": "Dinas Pendidikan"}),
+        "search by state": ("intake", "/requests", admin, {"state": "awaiting_disposition"}),
+        "search by subject words": ("intake", "/requests", admin, {"q": "peliputan peresmian"}),
         "search by week received": (
             "intake",
             "/requests",
-            Role.ADMIN,
+            admin,
             {"received_from": f"{date.today() - timedelta(days=7)}", "received_to": f"{date.today()}"},
         ),
     }
     found: dict[str, dict[str, float]] = {}
     async with httpx.AsyncClient(timeout=60) as client:
-        for label, (service, path, role, params) in queries.items():
-            headers = {"Authorization": f"Bearer {token_for(f'bench.{role.value}', role)}"}
+        for label, (service, path, officer, params) in queries.items():
+            headers = {"Authorization": f"Bearer {token_for(*officer)}"}
             timings: list[float] = []
             deadline = time.perf_counter() + QUERY_SECONDS
             while len(timings) < QUERY_REPEATS and time.perf_counter() < deadline:
@@ -442,58 +472,91 @@ async def run(quick: bool) -> dict[str, Any]:
                     "WARTA_SMTP_PORT": str(relay.port),
                     "WARTA_SMTP_CA_FILE": relay.ca_file,
                 }
-                system = System(servers.nats_url, servers.mongodb_url, work, smtp)
-                system.start()
-                try:
-                    result |= await measure(system, rounds, history, query_history, work)
-                finally:
-                    system.stop()
+                # The largest round leaves requests half-walked when it is cut off: it gets a
+                # system of its own (new databases and stream on the same servers), so nothing
+                # else is measured beside its leftovers.
+                *small_rounds, largest = rounds
+                with running(System(servers, work / "a", smtp)) as system:
+                    result |= await measure(system, tuple(small_rounds), history, query_history)
+                with running(System(servers, work / "b", smtp)) as system:
+                    outcome, hops, profile = await largest_round(system, largest, work)
+                result["rounds"].append(outcome)
+                result["hops"][str(largest)] = hops
+                result["profile"] = profile
         finally:
             servers.close()
     result["finished_at"] = datetime.now(UTC).isoformat()
     return result
 
 
+@contextlib.contextmanager
+def running(system: System) -> Iterator[System]:
+    system.start()
+    try:
+        yield system
+    finally:
+        system.stop()
+
+
 async def measure(
-    system: System, rounds: tuple[int, ...], history: int, query_history: tuple[int, int], work: Path
+    system: System, rounds: tuple[int, ...], history: int, query_history: tuple[int, int]
 ) -> dict[str, Any]:
+    """The rounds without history, then the queries and a round with history added: each
+    round is walked to the end and its events applied before the next step, so every figure is
+    taken with no request in flight."""
     found: dict[str, Any] = {"rounds": [], "hops": {}}
     warm = await drive(system, 2, first=0)  # first indexes, consumers, connections
     first, templates = 2, warm["request_ids"][:1]
-    small, large = query_history
-    queries = {}
-    await grow_history(system, templates, small, seed=1)
-    queries[str(small)] = await query_latencies(system)
     for count in rounds:
-        spy = profile(system, 30, work / "profile") if count == max(rounds) else None
         before = await write_count(system.mongodb_url)
-        outcome = await drive(system, count, first, window=WINDOW_SECONDS if count >= 1000 else None)
+        outcome = await drive(system, count, first)
         writes = await write_count(system.mongodb_url) - before
-        if spy is not None:
-            spy.wait(60)
-            names = {str(p.process.pid): n for n, p in system.processes.items() if p.process}
-            found["profile"] = hottest(work / "profile", names)
         first += count
         ids = outcome.pop("request_ids")
-        await quiet(system)  # a cut-off round leaves events in flight: let them land first
+        await quiet(system)
         found["hops"][str(count)] = await hop_latencies(system, set(ids))
-        complete = outcome["published"] == count  # a cut-off round's writes are not whole requests'
-        found["rounds"].append(
-            {**outcome, "writes": writes, "writes_per_request": writes / count if complete else None}
-        )
+        found["rounds"].append({**outcome, "writes": writes, "writes_per_request": writes / count})
         print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
 
+    small, large = query_history
+    queries = {}
+    await grow_history(system, templates, small - first, seed=1)
+    queries[str(small)] = await query_latencies(system)
     await grow_history(system, templates, history - small, seed=2)
     with_history = await drive(system, 10, first)
-    first += 10
     with_history.pop("request_ids")
+    await quiet(system)
     found["with_history"] = {"historical_requests": history, **with_history}
     # Beyond this, only the requests' own documents (the ones the queries read): a hundred
     # thousand requests' clocks, inboxes and deviations would take longer to write than the run may.
-    await grow_history(system, templates, large - history, seed=3, roots_only=True)
+    await grow_history(system, templates, large - history - 10, seed=3, roots_only=True)
     queries[str(large)] = await query_latencies(system)
     found["queries"] = queries
     return found
+
+
+async def largest_round(
+    system: System, count: int, work: Path
+) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, list[tuple[str, float]]]]:
+    """``count`` at once on a fresh system, cut off after ``WINDOW_SECONDS``, with py-spy on every
+    service for the first 30 s of it."""
+    await drive(system, 2, first=0)
+    spy = profile(system, 30, work / "profile")
+    before = await write_count(system.mongodb_url)
+    outcome = await drive(system, count, 2, window=WINDOW_SECONDS)
+    writes = await write_count(system.mongodb_url) - before
+    found_profile: dict[str, list[tuple[str, float]]] = {}
+    if spy is not None:
+        spy.wait(60)
+        names = {str(p.process.pid): n for n, p in system.processes.items() if p.process}
+        found_profile = hottest(work / "profile", names)
+    ids = outcome.pop("request_ids")
+    await quiet(system)  # the cut-off walks leave events in flight: let them land first
+    hops = await hop_latencies(system, set(ids))
+    complete = outcome["published"] == count  # a cut-off round's writes are not whole requests'
+    print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
+    per_request = writes / count if complete else None
+    return {**outcome, "writes": writes, "writes_per_request": per_request}, hops, found_profile
 
 
 async def grow_history(system: System, templates: list[str], count: int, seed: int, roots_only: bool = False) -> None:

@@ -188,6 +188,13 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         # Step 4: the writer drafts, uploads a photo, writes the post (counted as typed) and sends.
         await sign_in(page, base, "dewi.penulis")
         await reach(page, f"{base}/liputan/{rid}", "open")
+        # Her home page lists the coverage waiting for her, with step 4's clock, and leads to it.
+        await page.goto(f"{base}/")
+        assigned = page.locator('.waiting li[data-step="4"]')
+        await expect(assigned).to_have_count(1)
+        await expect(assigned).to_contain_text("Peresmian Puskesmas Cikokol")
+        await assigned.locator("a").click()
+        await expect(page).to_have_url(f"{base}/liputan/{rid}")
         await page.get_by_role("button", name="Kirim untuk diperiksa").click()
         await expect(page.locator("#submission-errors")).to_contain_text("at least one photo is required")
         await page.get_by_label("Judul siaran pers").fill("Wali Kota Resmikan Puskesmas Cikokol")

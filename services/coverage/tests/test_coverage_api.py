@@ -46,24 +46,45 @@ class Workbench(ServiceCaller):
         super().__init__(*args)
         self.rid = "req-cov-1"
 
-    async def open(self, needs_video: bool = True) -> None:
-        event = LeadershipEvent(title="t", starts_at=T0, ends_at=T0 + timedelta(hours=1), location="l", leader="sekda")
+    async def open(
+        self,
+        needs_video: bool = True,
+        *,
+        rid: str | None = None,
+        team: tuple[str, ...] = ("dewi", "agus"),
+        title: str = "t",
+        starts_at: datetime = T0,
+    ) -> None:
+        rid = rid or self.rid
+        event = LeadershipEvent(
+            title=title, starts_at=starts_at, ends_at=starts_at + timedelta(hours=1), location="l", leader="sekda"
+        )
+        roles = ("writer", "photographer", "videographer")
         assigned = TeamAssigned.occurred(
             data=TeamAssignedData(
-                request_id=self.rid,
+                request_id=rid,
                 revision=1,
-                members=(
-                    TeamMember(officer_id="dewi", role="writer"),
-                    TeamMember(officer_id="agus", role="photographer"),
-                ),
+                members=tuple(TeamMember(officer_id=o, role=r) for o, r in zip(team, roles, strict=False)),
                 needs_video=needs_video,
                 event=event,
-                coverage_starts_at=T0,
+                coverage_starts_at=starts_at,
             ),
-            request_id=self.rid,
-            time=T0,
+            request_id=rid,
+            time=starts_at,
         )
         await self.app.state.handlers.open_workspace(assigned)
+
+    async def return_to_team(self, version: int, reason: RejectionReason, note: str) -> None:
+        """The team lead's rejection of ``version`` arriving from the review service."""
+        rejected = Rejected.occurred(
+            data=RejectedData(
+                request_id=self.rid, version=version, level=ReviewLevel.TEAM_LEAD, reason=reason, note=note
+            ),
+            request_id=self.rid,
+            time=datetime.now(UTC),
+            actor=None,
+        )
+        await self.app.state.handlers.return_to_team(rejected)
 
     async def start(self, filename: str, size: int, kind: str, officer=DEWI) -> dict:
         body = {"filename": filename, "size": size, "kind": kind}
@@ -243,6 +264,33 @@ async def test_drafts_and_posts_are_checked_and_only_the_team_may_touch_them(ben
     )
 
 
+async def test_each_officer_sees_the_open_coverage_waiting_for_them_longest_running_first(bench):
+    later = T0 + timedelta(hours=3)
+    await bench.open(needs_video=False, title="Peresmian Taman", starts_at=later)
+    await bench.open(rid="req-cov-2", team=("agus", "joko"), title="Rapat Paripurna", starts_at=T0)
+
+    async def waiting(officer) -> list[tuple[str, str, int]]:
+        return [
+            (w["request_id"], w["event"]["title"], w["versions"]) for w in await bench.ok(officer, "GET", "/coverage")
+        ]
+
+    assert await waiting(DEWI) == [(bench.rid, "Peresmian Taman", 0)]
+    assert await waiting(AGUS) == [("req-cov-2", "Rapat Paripurna", 0), (bench.rid, "Peresmian Taman", 0)]
+    assert await waiting(LEAD) == await waiting(AGUS) == await waiting(HEAD)
+    [first] = await bench.ok(AGUS, "GET", "/coverage", params={"limit": 1})
+    assert first["clock_started_at"].startswith("2026-11-30T02:00")
+
+    await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT)
+    await bench.upload("a.jpg", jpeg(), "photo")
+    await bench.ok(DEWI, "POST", f"/coverage/{bench.rid}/submissions", 201)
+    assert await waiting(DEWI) == []  # in review: nothing for the team to do
+    assert await waiting(LEAD) == [("req-cov-2", "Rapat Paripurna", 0)]
+
+    await bench.return_to_team(1, RejectionReason.FACTUAL_ERROR, "Cek nama")
+    assert await waiting(DEWI) == [(bench.rid, "Peresmian Taman", 1)]
+    await bench.refused(422, DEWI, "GET", "/coverage", params={"limit": 0}, field="query.limit")
+
+
 async def test_submission_freezes_a_version_and_a_rejection_reopens_for_the_next(bench):
     await bench.open()
     incomplete = await bench.refused(422, DEWI, "POST", f"/coverage/{bench.rid}/submissions")
@@ -280,19 +328,7 @@ async def test_submission_freezes_a_version_and_a_rejection_reopens_for_the_next
     assert [p.channel.value for p in submitted.data.social_posts] == ["youtube"]
     assert (await bench.call(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT)).status_code == 409
 
-    rejected = Rejected.occurred(
-        data=RejectedData(
-            request_id=bench.rid,
-            version=1,
-            level=ReviewLevel.TEAM_LEAD,
-            reason=RejectionReason.LANGUAGE,
-            note="Perbaiki judul",
-        ),
-        request_id=bench.rid,
-        time=datetime.now(UTC),
-        actor=None,
-    )
-    await bench.app.state.handlers.return_to_team(rejected)
+    await bench.return_to_team(1, RejectionReason.LANGUAGE, "Perbaiki judul")
     workspace = (await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}"))["workspace"]
     assert (workspace["state"], workspace["last_return"]["note"]) == ("open", "Perbaiki judul")
 

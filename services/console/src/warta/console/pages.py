@@ -239,19 +239,18 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
                 )
             )
     if officer.role is Role.COVERAGE_TEAM:
-        agenda = await call(signed, "GET", "scheduler", "/agenda", params={"state": "assigned"})
-        for e in agenda.body if agenda.ok else []:
-            if any(m["officer_id"] == officer.officer_id for m in (e.get("assignment") or {}).get("members", [])):
-                waiting.append(
-                    item(
-                        f"/liputan/{e['request_id']}",
-                        e["agenda_number"],
-                        e["event"]["title"],
-                        4,
-                        minutes_since(e["event"]["starts_at"]),
-                        180,
-                    )
+        coverage = await call(signed, "GET", "coverage", "/coverage")  # the officer's own open work
+        for w in coverage.body if coverage.ok else []:
+            waiting.append(
+                item(
+                    f"/liputan/{w['request_id']}",
+                    w["request_id"][:8],
+                    (w.get("event") or {}).get("title", ""),
+                    4,
+                    minutes_since(w["clock_started_at"]),
+                    180,
                 )
+            )
         ready = await call(signed, "GET", "publisher", "/publications", params={"state": "ready"})
         for p in ready.body if ready.ok else []:
             waiting.append(

@@ -2,13 +2,14 @@
 with range requests, and the submissions of step 4."""
 
 import re
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from warta.contracts import AssetKind, SocialChannel
+from warta.contracts import AssetKind, LeadershipEvent, SocialChannel, TeamMember
 from warta.runtime import Officer
 from warta.runtime.http import FILE_REFUSALS, error_body, raw_body, service_handlers
 from warta.runtime.ratelimit import COUNTED_UPLOAD
@@ -71,7 +72,35 @@ class Submit(BaseModel):
     assets: list[str] | None = Field(default=None, max_length=200, description="Asset ids; default: all of them.")
 
 
+class OpenCoverage(BaseModel):
+    """One open workspace as a work list shows it."""
+
+    request_id: str
+    event: LeadershipEvent | None
+    members: tuple[TeamMember, ...]
+    clock_started_at: datetime = Field(description="When step 4's clock started.")
+    versions: int = Field(description="Versions submitted so far; more than 0 after a return.")
+
+
 # -- the workspace -------------------------------------------------------------------------------
+
+
+@router.get("/coverage", tags=["workspace"])
+async def open_work(
+    officer: Officer, handlers: Handlers, limit: Annotated[int, Query(ge=1, le=200)] = 100
+) -> list[OpenCoverage]:
+    """Coverage still being worked on, the longest-running first: a coverage team member sees
+    their own; everyone else of the section sees all."""
+    return [
+        OpenCoverage(
+            request_id=w.request_id,
+            event=w.event,
+            members=w.members,
+            clock_started_at=w.clock_started_at,
+            versions=w.versions,
+        )
+        for w in await handlers.open_work(officer, limit=limit)
+    ]
 
 
 @router.get("/coverage/{request_id}", tags=["workspace"])

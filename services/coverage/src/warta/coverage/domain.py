@@ -22,6 +22,7 @@ from warta.contracts import (
     Forbidden,
     IllegalTransition,
     InvalidInput,
+    LeadershipEvent,
     PressRelease,
     Rejected,
     RejectionReason,
@@ -98,6 +99,7 @@ class Workspace(Aggregate):
     correlation_id: str
     assignment_revision: int
     members: tuple[TeamMember, ...]
+    event: LeadershipEvent | None = None  # None in workspaces opened before it was kept
     needs_video: bool
     clock_started_at: AwareDatetime
     state: WorkspaceState = WorkspaceState.OPEN
@@ -114,6 +116,7 @@ class Workspace(Aggregate):
             correlation_id=assigned.correlation_id,
             assignment_revision=assigned.data.revision,
             members=assigned.data.members,
+            event=assigned.data.event,
             needs_video=assigned.data.needs_video,
             clock_started_at=assigned.data.coverage_starts_at,
         )
@@ -125,6 +128,7 @@ class Workspace(Aggregate):
             return False
         self.assignment_revision = assigned.data.revision
         self.members = assigned.data.members
+        self.event = assigned.data.event
         self.needs_video = assigned.data.needs_video
         self.changed()
         return True

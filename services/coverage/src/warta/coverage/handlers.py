@@ -135,6 +135,12 @@ class CoverageHandlers:
             raise NotFound(f"no coverage workspace for request {request_id} (no team assigned yet?)")
         return workspace
 
+    async def open_work(self, officer: Principal, *, limit: int) -> list[Workspace]:
+        """The coverage that waits for this officer: a team member's own open workspaces; for
+        everyone else of the section, every open one."""
+        member = officer.officer_id if officer.role is Role.COVERAGE_TEAM else None
+        return await self._store.open_workspaces(member=member, limit=limit)
+
     async def workspace(self, request_id: str, officer: Principal) -> tuple[Workspace, Reading, list[Asset]]:
         workspace = await self._load(request_id)
         workspace.require_editor(officer.actor, "open this workspace")

@@ -16,7 +16,7 @@ from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
 from warta.runtime.gridfs import ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
-from .domain import CoverageVersion, Workspace
+from .domain import CoverageVersion, Workspace, WorkspaceState
 from .media import Asset, Upload
 
 WORKSPACES = "workspaces"
@@ -27,6 +27,7 @@ MEDIA_BUCKET = "media"
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
+    await db[WORKSPACES].create_index([("state", ASCENDING), ("clock_started_at", ASCENDING)])
     await db[VERSIONS].create_index([("request_id", ASCENDING), ("version", ASCENDING)], unique=True)
     await db[VERSIONS].create_index([("asset_ids", ASCENDING)])
     await db[ASSETS].create_index([("request_id", ASCENDING), ("sha256", ASCENDING)])
@@ -42,6 +43,14 @@ class CoverageStore:
         self._assets = db[ASSETS]
         self._uploads = db[UPLOADS]
         self._bucket = AsyncGridFSBucket(db, bucket_name=MEDIA_BUCKET)
+
+    async def open_workspaces(self, *, member: str | None, limit: int) -> list[Workspace]:
+        """Open workspaces, the longest-running clock first; ``state`` leads the filter, so the
+        (state, clock) index answers it however many finished workspaces there are."""
+        criteria: dict[str, Any] = {"state": WorkspaceState.OPEN.value}
+        if member is not None:
+            criteria["members.officer_id"] = member
+        return await self.workspaces.find(criteria, sort=[("clock_started_at", ASCENDING)], limit=limit)
 
     # -- versions ------------------------------------------------------------------------------
 

@@ -98,7 +98,12 @@ def agenda_year(received_at: datetime) -> int:
 
 
 def format_agenda_number(sequence: int, year: int) -> str:
-    return f"{sequence:04d}/{AGENDA_SERIES}/{year}"
+    return f"{agenda_number_prefix(sequence)}{AGENDA_SERIES}/{year}"
+
+
+def agenda_number_prefix(sequence: int) -> str:
+    """What every year's entry ``sequence`` starts with."""
+    return f"{sequence:04d}/"
 
 
 def letter_key(letter: Letter) -> str:

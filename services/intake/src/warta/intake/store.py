@@ -20,7 +20,7 @@ from warta.runtime.documents import AggregateCollection, from_document, to_docum
 from warta.runtime.gridfs import GridFSUpload, ensure_gridfs_indexes
 from warta.runtime.indonesian import JAKARTA
 
-from .domain import FacilitationRequest, LetterScan, RequestState
+from .domain import FacilitationRequest, LetterScan, RequestState, agenda_number_prefix
 
 REQUESTS = "requests"
 COUNTERS = "counters"
@@ -34,6 +34,7 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[REQUESTS].create_index([("state", ASCENDING), ("registered_at", DESCENDING)])
     await db[REQUESTS].create_index([("state", ASCENDING), ("event.starts_at", ASCENDING)])
     await db[REQUESTS].create_index([("received_at", DESCENDING)])
+    await db[REQUESTS].create_index([("event.ends_at", ASCENDING)])
     await db[SCANS].create_index([("request_id", ASCENDING), ("uploaded_at", ASCENDING)])
     await ensure_gridfs_indexes(db, SCAN_BUCKET)
 
@@ -51,30 +52,40 @@ class RequestQuery:
     received_to: date | None = None
 
     def to_filter(self) -> dict[str, Any]:
-        clauses: list[dict[str, Any]] = []
-        if self.state is not None:
-            clauses.append({"state": self.state.value})
+        """One flat filter, its most selective indexed field first: SecantusDB (the development
+        database) plans no index for a top-level ``$and`` and answers a filter through the index of
+        its first indexed field; MongoDB plans either shape alike."""
+        criteria: dict[str, Any] = {}
         if self.agenda_number:
             number = self.agenda_number.strip()
             if number.isdigit():  # staff say "nomor 123", not "0123/PROKOPIM/2026"
-                clauses.append({"agenda_number": {"$regex": f"^0*{int(number)}/"}})
+                prefix = agenda_number_prefix(int(number))
+                # Every year's register has an entry 0123/...: the range holds exactly them.
+                criteria["agenda_number"] = {"$gte": prefix, "$lt": prefix[:-1] + chr(ord("/") + 1)}
             else:
-                clauses.append({"agenda_number": number.upper()})
-        if self.letter_number:
-            clauses.append({"letter.number": _contains(self.letter_number)})
-        if self.sender:
-            clauses.append({"letter.sender": _contains(self.sender)})
-        if self.subject:
-            clauses.extend({"letter.subject": _contains(word)} for word in self.subject.split())
+                criteria["agenda_number"] = number.upper()
+        received: dict[str, datetime] = {}
         if self.received_from is not None:
-            clauses.append({"received_at": {"$gte": _jakarta_midnight(self.received_from)}})
+            received["$gte"] = _jakarta_midnight(self.received_from)
         if self.received_to is not None:
-            clauses.append({"received_at": {"$lt": _jakarta_midnight(self.received_to + timedelta(days=1))}})
-        return {"$and": clauses} if clauses else {}
+            received["$lt"] = _jakarta_midnight(self.received_to + timedelta(days=1))
+        if received:
+            criteria["received_at"] = received
+        if self.state is not None:
+            criteria["state"] = self.state.value
+        if self.letter_number:
+            criteria["letter.number"] = _containing(self.letter_number)
+        if self.sender:
+            criteria["letter.sender"] = _containing(self.sender)
+        if self.subject:
+            criteria["letter.subject"] = _containing(*self.subject.split())
+        return criteria
 
 
-def _contains(text: str) -> dict[str, str]:
-    return {"$regex": re.escape(" ".join(text.split())), "$options": "i"}
+def _containing(*texts: str) -> dict[str, str]:
+    """Case-insensitive: every text is in the field (one lookahead each), as text, not pattern."""
+    wanted = "".join(f"(?=.*{re.escape(' '.join(text.split()))})" for text in texts)
+    return {"$regex": wanted, "$options": "is"}
 
 
 def _jakarta_midnight(day: date) -> datetime:
@@ -114,10 +125,12 @@ class RequestStore:
         return await self.requests.find({"state": state.value}, sort=[("registered_at", ASCENDING)], limit=limit)
 
     async def accepted_overlapping(self, starts_at: datetime, ends_at: datetime) -> list[FacilitationRequest]:
+        # Every accepted request's event starts before a window near today, few end after it:
+        # the end's index answers this (first, for SecantusDB; see bookings in the scheduler).
         criteria = {
-            "state": RequestState.DISPOSED.value,
-            "event.starts_at": {"$lt": ends_at},
             "event.ends_at": {"$gt": starts_at},
+            "event.starts_at": {"$lt": ends_at},
+            "state": RequestState.DISPOSED.value,
         }
         return await self.requests.find(criteria, sort=[("event.starts_at", ASCENDING)], limit=500)
 
