@@ -15,13 +15,17 @@ Measured:
   (its inbox entry, written first in the consuming transaction);
 - end to end at 1, 10, 100 and 1,000 requests at once: requests per second, each request's wall
   time, and its system time (the time its officers spent waiting on an HTTP answer; the scripted
-  officers' pauses between refreshes are left out);
+  officers' pauses between refreshes are left out), and the cores each process kept busy;
 - the database writes one request needs (the server's opcounters over the 100-request round), and
   the throughput bound they imply with the raw write rate;
 - the same 10-request round with 10,000 finished requests already in every service's database;
 - the officers' inbox and search queries with 1,000 and with 100,000 finished requests (past
   10,000, only each request's own documents are added: the ones those queries read);
 - where the time goes at the highest load (py-spy on each service process).
+
+Every round but the largest is walked to the end, and its events applied, before the next figure
+is taken. The largest is cut off after ``WINDOW_SECONDS`` and runs on a system of its own, so the
+requests it leaves half-walked are in no other figure.
 
 Writes bench/results/latest.json and latest.md. Deterministic workload; bounded in time.
 ``python bench/system.py --quick`` runs a small version (1 and 10 at once; 1,000, 2,000, 5,000 past).

@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
 from gridfs.errors import NoFile
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
@@ -125,12 +125,12 @@ class CoverageStore:
 
     async def take_lease(self, upload: Upload, *, now: datetime, until: datetime) -> bool:
         """One transfer at a time per upload: two would write over each other's chunks."""
-        taken = await self._uploads.find_one_and_update(
-            {"_id": upload.upload_id, "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}]},
-            {"$set": {"lease_until": until}},
-            return_document=ReturnDocument.AFTER,
+        # No lease, or a lapsed one. Neither an $or nor find_one_and_update: SecantusDB answers
+        # both by reading every upload ever made (ADR 0004).
+        taken = await self._uploads.update_one(
+            {"_id": upload.upload_id, "lease_until": {"$not": {"$gt": now}}}, {"$set": {"lease_until": until}}
         )
-        return taken is not None
+        return taken.matched_count == 1
 
     async def renew_lease(self, upload: Upload, *, until: datetime) -> None:
         await self._uploads.update_one(

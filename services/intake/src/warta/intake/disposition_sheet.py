@@ -1,12 +1,17 @@
 """The disposition sheet (lembar disposisi) as an A4 PDF, in the form the section used on paper.
 
 Text is set in the bundled DejaVu Sans so letters with any character print the same on every
-machine; boxes are drawn rather than typed, so they never depend on a glyph.
+machine; boxes are drawn rather than typed, so they never depend on a glyph. A sheet whose text is
+all Latin script (Indonesian, names with diacritics, punctuation) is set from the fonts' Latin
+subsets: reading the whole fonts took most of a sheet's time, and the intake service's CPU.
 """
 
+import functools
 from datetime import datetime
 from importlib import resources
+from itertools import chain
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -18,14 +23,42 @@ from .domain import FacilitationRequest, RequestState
 FONT = "DejaVu"
 LINE = 6.0
 LABEL_WIDTH = 45.0
+FONTS = resources.files("warta.intake") / "fonts"
+WHOLE_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # (regular, bold)
+LATIN_FONTS = ("DejaVuSans-Latin.ttf", "DejaVuSans-Bold-Latin.ttf")  # made by `python -m warta.devstack fonts`
+LATIN_SCRIPT = frozenset(
+    chain(
+        range(0x20, 0x7F),  # Basic Latin
+        range(0xA0, 0x250),  # Latin-1 Supplement, Latin Extended-A and -B
+        range(0x1E00, 0x1F00),  # Latin Extended Additional
+        range(0x2000, 0x2070),  # General Punctuation
+        range(0x20A0, 0x20D0),  # Currency Symbols
+        range(0x2100, 0x2150),  # Letterlike Symbols
+        range(0x2190, 0x2200),  # Arrows
+    )
+)
 
 
-def _pdf() -> FPDF:
+@functools.cache
+def latin_coverage() -> frozenset[int]:
+    """The characters both Latin subsets hold."""
+    held = []
+    for name in LATIN_FONTS:
+        with resources.as_file(FONTS / name) as path:
+            held.append(frozenset(TTFont(path, lazy=True).getBestCmap()))
+    return held[0] & held[1]
+
+
+def font_files(text: str) -> tuple[str, str]:
+    """The (regular, bold) fonts that hold every character of ``text``."""
+    return LATIN_FONTS if {ord(c) for c in text} <= latin_coverage() else WHOLE_FONTS
+
+
+def _pdf(fonts: tuple[str, str]) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    fonts = resources.files("warta.intake") / "fonts"
     with (
-        resources.as_file(fonts / "DejaVuSans.ttf") as regular,
-        resources.as_file(fonts / "DejaVuSans-Bold.ttf") as bold,
+        resources.as_file(FONTS / fonts[0]) as regular,
+        resources.as_file(FONTS / fonts[1]) as bold,
     ):
         pdf.add_font(FONT, style="", fname=regular)
         pdf.add_font(FONT, style="B", fname=bold)
@@ -75,7 +108,8 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
     """The sheet for one request: the letter, the instruction boxes, the notes box and, once the
     section head has decided, the decision."""
     letter, event = request.letter, request.event
-    pdf = _pdf()
+    # Every officer-given text is in the request; the form's own words are Latin script.
+    pdf = _pdf(font_files(request.model_dump_json()))
     pdf.set_title(f"Lembar Disposisi {request.agenda_number}")
     pdf.set_subject(letter.subject)
     pdf.add_page()

@@ -1,5 +1,6 @@
 """Intake's use cases: load, decide in the domain, save with the outbox."""
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -53,6 +54,12 @@ INBOX_STATE = {Role.ADMIN: RequestState.REGISTERED, Role.SECTION_HEAD: RequestSt
 CONFIDENTIAL_READERS = (Role.ADMIN, Role.SECTION_HEAD)
 
 
+async def render_sheet(request: FacilitationRequest, *, printed_at: datetime) -> bytes:
+    """The sheet's PDF, laid out beside the event loop: reading its fonts takes tens of
+    milliseconds of CPU, which would otherwise hold up every other officer's request."""
+    return await asyncio.to_thread(render_disposition_sheet, request, printed_at=printed_at)
+
+
 @dataclass(frozen=True)
 class InboxItem:
     request: FacilitationRequest
@@ -87,6 +94,9 @@ class IntakeHandlers:
         self._scans = scans
         self._uow = uow
         self._clock = clock
+        # Registrations take the year's next agenda number one at a time in this process: taken
+        # together, their transactions all write the one counter, abort each other and retry.
+        self._numbering = asyncio.Lock()
 
     # -- the scanned letter ------------------------------------------------------------------
 
@@ -175,7 +185,8 @@ class IntakeHandlers:
             return request
 
         try:
-            return await self._uow.run(work)
+            async with self._numbering:
+                return await self._uow.run(work)
         except DuplicateKeyError:
             # Lost a race with a registration of the same letter; the transaction took nothing.
             await self._refuse_duplicate(letter)
@@ -228,12 +239,12 @@ class IntakeHandlers:
             return request
 
         request = await self._uow.run(work)
-        return request, render_disposition_sheet(request, printed_at=now)
+        return request, await render_sheet(request, printed_at=now)
 
     async def sheet(self, request_id: str) -> tuple[FacilitationRequest, bytes]:
         """The sheet as it stands, for printing again; a draft until it is issued."""
         request = await self.get(request_id)
-        return request, render_disposition_sheet(request, printed_at=self._clock.now())
+        return request, await render_sheet(request, printed_at=self._clock.now())
 
     # -- step 2: the disposition -------------------------------------------------------------
 

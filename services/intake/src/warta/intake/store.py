@@ -154,12 +154,12 @@ class ScanStore:
 
     async def claim(self, tx: Tx, scan_id: str, *, request_id: str, field: str = "scan_id") -> LetterScan:
         """Attach an unattached scan to a request, inside the request's transaction."""
-        doc = await self._scans.find_one_and_update(
-            {"_id": scan_id, "request_id": None},
-            {"$set": {"request_id": request_id}},
-            return_document=ReturnDocument.AFTER,
-            session=tx.session,
+        # An update and a read, not find_one_and_update: SecantusDB answers that by reading every
+        # scan ever uploaded (ADR 0004). The transaction makes the two one step.
+        claimed = await self._scans.update_one(
+            {"_id": scan_id, "request_id": None}, {"$set": {"request_id": request_id}}, session=tx.session
         )
+        doc = await self._scans.find_one({"_id": scan_id}, session=tx.session) if claimed.matched_count else None
         if doc is None:
             raise InvalidInput(
                 "the scan cannot be attached",

@@ -23,7 +23,7 @@ from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
 from warta.runtime.permissions import OPERATOR, authorization, user_for
 
-from . import dashboards, kubernetes, nats_config
+from . import dashboards, fonts, kubernetes, nats_config
 from .demo import (
     ADMIN,
     PHOTOGRAPHER,
@@ -258,7 +258,12 @@ def main() -> int:
     commands.add_parser("dashboards", help="write the Grafana dashboard generated from code")
     commands.add_parser("nats-config", help="write the NATS users and permissions generated from the contracts")
     commands.add_parser("k8s", help="write the Kubernetes manifests and NATS chart values generated from code")
+    commands.add_parser("fonts", help="write the Latin subsets of the disposition sheet's fonts")
     args = parser.parse_args()
+    if args.command == "fonts":
+        for path in fonts.write():
+            print(f"wrote {path}")
+        return 0
     if args.command == "k8s":
         for path in kubernetes.write():
             print(f"wrote {path}")
