@@ -27,8 +27,10 @@ class ServiceSettings(BaseSettings):
         default=600.0, gt=0, description="How long JetStream remembers Nats-Msg-Id for dedupe."
     )
     stream_replicas: int = Field(default=1, ge=1, le=5)
-    max_deliver: int = Field(default=6, ge=2, description="Deliveries before dead-lettering.")
-    redelivery_backoff_seconds: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0, 60.0)
+    max_deliver: int = Field(default=7, ge=2, description="Deliveries before dead-lettering.")
+    # The first retry is soon: most failures are an event that overtook the one it depends on
+    # (an approval before its version's content), which lands milliseconds later.
+    redelivery_backoff_seconds: tuple[float, ...] = (0.25, 1.0, 5.0, 15.0, 30.0, 60.0)
     ack_wait_seconds: float = Field(default=30.0, gt=0)
     consumer_workers: int = Field(
         default=4,
