@@ -307,7 +307,7 @@ async def hop_latencies(system: System, request_ids: set[str]) -> dict[str, dict
 # -- history --------------------------------------------------------------------------------------------
 
 
-def _renamed(value: Any, old: str, new: str, shift: timedelta, salt: str) -> Any:
+def _renamed(value: Any, old: str, new: str, shift: timedelta) -> Any:
     if isinstance(value, str):
         return value.replace(old, new)
     if isinstance(value, datetime):
@@ -315,9 +315,9 @@ def _renamed(value: Any, old: str, new: str, shift: timedelta, salt: str) -> Any
     if isinstance(value, ObjectId):
         return ObjectId()
     if isinstance(value, dict):
-        return {k: _renamed(v, old, new, shift, salt) for k, v in value.items()}
+        return {k: _renamed(v, old, new, shift) for k, v in value.items()}
     if isinstance(value, list):
-        return [_renamed(v, old, new, shift, salt) for v in value]
+        return [_renamed(v, old, new, shift) for v in value]
     return value
 
 
@@ -367,7 +367,7 @@ async def add_history(
                 new_id, salt = str(uuid.UUID(int=chance.getrandbits(128), version=4)), f"h{seed}.{n}"
                 for original in originals:
                     old = str(original.get("request_id") or original["_id"])
-                    clone = _renamed(original, old, new_id, shift, salt)
+                    clone = _renamed(original, old, new_id, shift)
                     if clone["_id"] == original["_id"]:
                         clone["_id"] = f"{original['_id']}~{salt}" if isinstance(original["_id"], str) else ObjectId()
                     for path in uniques:

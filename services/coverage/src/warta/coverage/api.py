@@ -92,14 +92,7 @@ async def open_work(
     """Coverage still being worked on, the longest-running first: a coverage team member sees
     their own; everyone else of the section sees all."""
     return [
-        OpenCoverage(
-            request_id=w.request_id,
-            event=w.event,
-            members=w.members,
-            clock_started_at=w.clock_started_at,
-            versions=w.versions,
-        )
-        for w in await handlers.open_work(officer, limit=limit)
+        OpenCoverage.model_validate(w, from_attributes=True) for w in await handlers.open_work(officer, limit=limit)
     ]
 
 

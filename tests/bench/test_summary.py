@@ -1,0 +1,66 @@
+"""The benchmark's summary judges each target as a ratio inside one run, and what the repository
+shows of the latest run (latest.md, the README's figures) is that run's."""
+
+import copy
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+RESULT = json.loads((ROOT / "bench/results/latest.json").read_text())
+
+
+def load_summary():
+    spec = importlib.util.spec_from_file_location("bench_summary", ROOT / "bench/summary.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+summary = load_summary()
+
+
+def verdicts(result: dict) -> dict[str, bool]:
+    return {name.split(":")[0]: met for name, met, _ in summary.targets(result)}
+
+
+def test_the_committed_summary_is_the_committed_result_rendered():
+    assert (ROOT / "bench/results/latest.md").read_text() == summary.render(RESULT)
+
+
+def test_the_readme_quotes_the_latest_run():
+    readme = (ROOT / "README.md").read_text()
+    best = max(r["requests_per_s"] for r in RESULT["rounds"])
+    quoted = [
+        f"Latest system figures ({RESULT['started_at'][:10]}",
+        f"{RESULT['machine']['cpus']} CPUs",
+        f"{best:.2f} requests/s",
+        f"{RESULT['baseline']['write_rate_per_s']:,.0f} writes/s",
+    ]
+    assert [q for q in quoted if q not in readme] == []
+
+
+@pytest.mark.parametrize(("factor", "met"), [(1.4, True), (1.6, False)])
+def test_a_query_meets_its_target_only_within_one_and_a_half_times(factor, met):
+    result = copy.deepcopy(RESULT)
+    small, large = sorted(result["queries"], key=int)
+    result["queries"][large]["review queue"] = {
+        "n": 10,
+        "p99": result["queries"][small]["review queue"]["p99"] * factor,
+    }
+    assert verdicts(result)["review queue"] is met
+
+
+def test_throughput_is_judged_against_the_write_rate_and_the_writes_one_request_needs():
+    result = copy.deepcopy(RESULT)
+    hundred = next(r for r in result["rounds"] if r["requests"] == 100)
+    bound = result["baseline"]["write_rate_per_s"] / hundred["writes_per_request"]
+    for r in result["rounds"]:
+        r["requests_per_s"] = 0.49 * bound
+    assert not verdicts(result)["throughput >= 50% of the write-rate bound"]
+    hundred["requests_per_s"] = 0.51 * bound
+    assert verdicts(result)["throughput >= 50% of the write-rate bound"]
