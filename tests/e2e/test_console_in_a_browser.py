@@ -199,7 +199,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("#submission-errors")).to_contain_text("at least one photo is required")
         await page.get_by_label("Judul siaran pers").fill("Wali Kota Resmikan Puskesmas Cikokol")
         await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini.")
-        await page.get_by_label("Isi berita").fill("Puskesmas baru melayani warga setiap hari. Versi pertama.")
+        await page.get_by_label("Isi berita").fill(
+            "Puskesmas baru melayani warga **setiap hari**. Versi pertama.\n\n- poli umum\n- poli gigi"
+        )
         await page.get_by_role("button", name="Simpan naskah").click()
         await page.get_by_label("Berkas").set_input_files(
             files=[{"name": "peresmian.jpg", "mimeType": "image/jpeg", "buffer": jpeg(seed=7)}]
@@ -218,6 +220,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         # Step 5: the team lead returns version 1; a return without its reason is refused first.
         await sign_in(page, base, "rina.katim")
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
+        # The release reads as it will be published: its Markdown rendered, not shown as typed.
+        await expect(page.locator("article.release .paragraph strong")).to_have_text("setiap hari")
+        await expect(page.locator("article.release li")).to_have_text(["poli umum", "poli gigi"])
+        await expect(page.locator("article.release")).not_to_contain_text("**")
         await page.get_by_label("Kembalikan", exact=True).check()
         await page.get_by_role("button", name="Putuskan").click()
         await expect(page.locator(".field-error").first).not_to_be_empty()
@@ -242,7 +248,8 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await sign_in(page, base, "dewi.penulis")
         await reach(page, f"{base}/tinjauan/{rid}", "returned_to_coverage")
         await expect(page.locator("#komentar li.comment")).to_contain_text("Sebutkan jam pelayanan puskesmas.")
-        await write_and_send(page, base, rid, "open", "Puskesmas baru melayani warga setiap hari. Versi kedua.")
+        body = "Puskesmas baru melayani warga **setiap hari**. Versi kedua.\n\n- poli umum\n- poli gigi"
+        await write_and_send(page, base, rid, "open", body)
 
         await sign_in(page, base, "rina.katim")
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
@@ -254,7 +261,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await sign_in(page, base, "hendra.kabag")
         await decide(page, base, rid, "awaiting_section_head", "reject", "sensitivity", "Sebutkan nama Sekda.")
         await sign_in(page, base, "rina.katim")
-        body = "Puskesmas baru melayani warga setiap hari. Versi kedua. Turut hadir Sekda."
+        body = (
+            "Puskesmas baru melayani warga **setiap hari**. Versi kedua. Turut hadir Sekda.\n\n- poli umum\n- poli gigi"
+        )
         await write_and_send(page, base, rid, "returned_to_team_lead", body)
         await decide(page, base, rid, "awaiting_team_lead", "approve")
         await sign_in(page, base, "hendra.kabag")
@@ -276,6 +285,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("#state")).to_have_attribute("data-state", "published")
         await expect(page.locator("#state")).to_have_text("Terbit")
         await expect(page.locator(".deliveries tbody tr")).to_have_count(2)
+        await expect(page.locator("article.release")).to_contain_text("Turut hadir Sekda.")
         await shot(page, "10-publikasi")
         assert len(relay.mailbox.received) == 2
 

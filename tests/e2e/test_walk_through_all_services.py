@@ -1,11 +1,15 @@
 """One request from letter to Published across the five services, each its own OS process."""
 
 import hashlib
+import io
+import json
 import re
+import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from PIL import Image
 
 from warta.contracts import (
     SOP_STEPS,
@@ -127,13 +131,26 @@ async def test_letter_to_published_with_a_rejection_at_each_level(
     website = publication["website"]
     assert (website["channel"], website["url"]) == ("wordpress", str(events[-1].data.website_url))
     # The public page carries the approved version and the photo the photographer uploaded to the
-    # coverage service, fetched from it by the publisher and checked against its hash.
+    # coverage service, fetched from it by the publisher (checked against its hash) and published
+    # as a newsroom does: the same pixels, its caption and credit written in, and nothing of where
+    # it was taken or by which camera. The coverage service keeps the original as it came.
+    [photo] = [a for a in publication["assets"] if a["kind"] == "photo"]
+    coverage_team = {"Authorization": f"Bearer {token_for('agus.fotografer', Role.COVERAGE_TEAM)}"}
     async with httpx.AsyncClient(timeout=30) as client:
         page = (await client.get(website["url"])).text
         [picture_url] = website["picture_urls"].values()
         picture = (await client.get(picture_url)).content
-    [photo] = [a for a in publication["assets"] if a["kind"] == "photo"]
-    assert hashlib.sha256(picture).hexdigest() == photo["sha256"]
+        original = (await client.get(photo["uri"], headers=coverage_team)).content
+    assert hashlib.sha256(original).hexdigest() == photo["sha256"]
+    assert pixels(picture) == pixels(original)
+    published_tags, original_tags = exiftool(picture), exiftool(original)
+    print("exiftool, published copy:", published_tags)
+    assert published_tags["IPTC:Caption-Abstract"] == photo["caption"]
+    assert published_tags["IPTC:Credit"] == "Prokopim Kota Tangerang"  # the walk's tokens name nobody
+    assert published_tags["XMP-dc:Rights"].endswith("Pemerintah Kota Tangerang")
+    assert not [tag for tag in published_tags if "GPS" in tag or "Serial" in tag]
+    assert original_tags["GPS:GPSLatitude"]
+    assert original_tags["ExifIFD:SerialNumber"] == "BHX204512"
     assert publication["press_release"]["title"] in page
     posts = "SELECT COUNT(*) FROM wp_posts WHERE post_type='post' AND post_name LIKE 'siaran-pers-%'"
     assert wordpress.sql(posts) == [["1"]]
@@ -172,6 +189,17 @@ async def test_letter_to_published_with_a_rejection_at_each_level(
     assert counts == {1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2, 7: 1}
     assert len(SOP_STEPS) == len(counts)
     print("checked: 11 events in order, final state of all five databases, outboxes drained, step metrics")
+
+
+def pixels(data: bytes) -> bytes:
+    return Image.open(io.BytesIO(data)).tobytes()
+
+
+def exiftool(data: bytes) -> dict[str, object]:
+    """Every tag exiftool (Debian's, independent of the publisher's own library) reads, by group."""
+    read = subprocess.run(["exiftool", "-j", "-G1", "-"], input=data, capture_output=True, check=True)
+    tags: dict[str, object] = json.loads(read.stdout)[0]
+    return tags
 
 
 async def _complete(events):

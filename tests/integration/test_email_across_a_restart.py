@@ -3,24 +3,17 @@ contact still receives the release exactly once, whether the kill came after a m
 recorded as sent or after an entry was claimed for sending and before the relay saw it."""
 
 import signal
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from warta.contracts import (
-    Approved,
-    ApprovedData,
     AssetKind,
     AssetRef,
-    CoverageSubmitted,
-    CoverageSubmittedData,
     PressRelease,
-    ReviewLevel,
     Role,
-    subject_for,
 )
-from warta.devstack.pytest_plugin import eventually
+from warta.devstack.pytest_plugin import eventually, publish_approved
 from warta.devstack.smtp import smtp_server
 
 RID = "req-restart"
@@ -85,25 +78,8 @@ async def _ready_to_publish(namespace, url: str, headers: dict[str, str]) -> Non
     """Contacts registered, the release approved and its website post recorded by hand."""
     registry = "outlet,outlet_type,press_council_verified,journalist_organisation,contact_name,desk,email,active\n"
     registry += "".join(f"Media {i},online,ya,,Wartawan {i},,{email},ya\n" for i, email in enumerate(CONTACTS))
-    now = datetime.now(UTC)
-    submitted = CoverageSubmitted.occurred(
-        data=CoverageSubmittedData(
-            request_id=RID,
-            version=1,
-            press_release=PressRelease(title="Judul", body="Isi"),
-            assets=(AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64),),
-            submitted_by="dewi",
-            contributors=("dewi",),
-        ),
-        request_id=RID,
-        time=now - timedelta(minutes=5),
-    )
-    approved = Approved.occurred(
-        data=ApprovedData(request_id=RID, version=1, level=ReviewLevel.SECTION_HEAD), request_id=RID, time=now
-    )
-    for event in (submitted, approved):
-        suffix = subject_for(type(event)).removeprefix("warta.")
-        await namespace.publish_raw(suffix, event.model_dump_json().encode(), str(event.id))
+    photo = AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64)  # never served: no attachment
+    await publish_approved(namespace, RID, PressRelease(title="Judul", body="Isi"), (photo,))
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
         r = await client.post("/media/import", params={"dry_run": "false"}, content=registry.encode())
         assert r.status_code == 200, r.text

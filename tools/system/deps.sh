@@ -3,7 +3,8 @@
 # publisher's website channel), Prometheus with promtool (the SOP clocks' rules and scrape),
 # Chromium (the console's browser tests, driven by Playwright without its own browser download) and
 # Node.js (the OpenID Connect provider the console signs in through in tests, tools/idp) and
-# kubectl (its kustomize builds the Kubernetes overlays offline in tests/deploy).
+# kubectl (its kustomize builds the Kubernetes overlays offline in tests/deploy) and exiftool (an
+# independent reader of what the published photos say about themselves).
 # Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ PACKAGES=(
   chromium
   nodejs
   kubectl
+  libimage-exiftool-perl
 )
 
 missing=()

@@ -1,21 +1,18 @@
-"""What the publisher's tests share: a version approved, as the publisher receives it from review."""
+"""What the publisher's tests share: a version approved, as the publisher receives it from review,
+and its photos, served where their references point."""
 
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
 from warta.contracts import (
-    Approved,
-    ApprovedData,
     AssetRef,
-    CoverageSubmitted,
-    CoverageSubmittedData,
     PressRelease,
     ReviewLevel,
     SocialPost,
 )
-from warta.devstack.pytest_plugin import ServiceCaller
+from warta.devstack.pytest_plugin import ServiceCaller, approved_version
+from warta.devstack.stub_http import served_photos
 
 Approve = Callable[..., Awaitable[None]]
 
@@ -31,25 +28,18 @@ def approve() -> Approve:
         level: ReviewLevel = ReviewLevel.SECTION_HEAD,
     ) -> None:
         """Version 1 of ``release``, submitted half an hour ago and approved now at ``level``."""
-        now = datetime.now(UTC)
-        submitted = CoverageSubmitted.occurred(
-            data=CoverageSubmittedData(
-                request_id=request_id,
-                version=1,
-                press_release=release,
-                assets=assets,
-                submitted_by="dewi",
-                contributors=("dewi",),
-                social_posts=social_posts,
-            ),
-            request_id=request_id,
-            time=now - timedelta(minutes=30),
-        )
-        handlers = desk.app.state.handlers
-        await handlers.keep_submission(submitted)
-        approved = Approved.occurred(
-            data=ApprovedData(request_id=request_id, version=1, level=level), request_id=request_id, time=now
-        )
-        await handlers.order_publication(approved)
+        submitted, approved = approved_version(request_id, release, assets, social_posts, level)
+        await desk.app.state.handlers.keep_submission(submitted)
+        await desk.app.state.handlers.order_publication(approved)
 
     return approve
+
+
+CAPTIONS = ("Wali Kota menggunting pita", "Warga membaca di taman", "Rak buku anak")
+
+
+@pytest.fixture
+def photos() -> Iterator[tuple[AssetRef, ...]]:
+    """Three photos of the approved version as a camera wrote them, taken by Dewi Lestari."""
+    with served_photos(CAPTIONS) as refs:
+        yield refs

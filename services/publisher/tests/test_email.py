@@ -2,9 +2,11 @@
 the release once, refusals are retried or recorded, and a repeated send sends nothing twice."""
 
 import asyncio
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PIL import Image
 
 from warta.contracts import (
     AssetKind,
@@ -18,6 +20,7 @@ from warta.contracts import (
 )
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.smtp import smtp_server
+from warta.devstack.stub_http import PhotoHandler
 from warta.publisher.app import PublisherSettings, create_app
 
 RID = "req-mail"
@@ -66,7 +69,7 @@ async def desk(namespace, mongo, relay):
 
 
 @pytest.fixture
-def ordered(approve):
+def ordered(approve, photos):
     async def ordered(
         desk: ServiceCaller, embargo_until: datetime | None = None, level: ReviewLevel = ReviewLevel.SECTION_HEAD
     ) -> None:
@@ -77,11 +80,8 @@ def ordered(approve):
             lead="Wali Kota meresmikan taman.",
             embargo_until=embargo_until,
         )
-        assets = (
-            AssetRef(kind=AssetKind.PHOTO, uri="http://c/a", sha256="a" * 64, caption="Pita digunting"),
-            AssetRef(kind=AssetKind.VIDEO, uri="http://c/v", sha256="b" * 64),
-        )
-        instagram = SocialPost(channel=SocialChannel.INSTAGRAM, text="Taman dibuka #Tangerang", media=("http://c/a",))
+        assets = (photos[0], AssetRef(kind=AssetKind.VIDEO, uri="http://c/v", sha256="b" * 64))
+        instagram = SocialPost(channel=SocialChannel.INSTAGRAM, text="Taman dibuka #Tangerang", media=(photos[0].uri,))
         await approve(desk, RID, release, assets, (instagram,), level)
 
     return ordered
@@ -92,7 +92,7 @@ def tally(publication: dict) -> tuple[int, int, int, int]:
     return email["recipients"], email["sent"], email["waiting"], email["failed"]
 
 
-async def test_every_active_contact_gets_the_release_once(desk, relay, ordered):
+async def test_every_active_contact_gets_the_release_once(desk, relay, ordered, photos):
     await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
     await desk.ok(ADMIN, "POST", "/media/contacts/berhenti@kabarkota.id/opt-out")
     await ordered(desk)
@@ -129,9 +129,16 @@ async def test_every_active_contact_gets_the_release_once(desk, relay, ordered):
     assert text.startswith("Yth. Budi,")
     assert "https://tangerangkota.go.id/berita/1" in text
     # A post made by hand gives no public copies of the photos, and newsrooms cannot open the
-    # coverage service's addresses: no photo links then (the WordPress test has them).
-    assert "http://c/a" not in text
+    # coverage service's addresses: no photo links then (the WordPress test has them), but the
+    # photo is attached, as published: its caption and credit in it, no location.
+    assert "/assets/" not in message.get_body(("html",)).get_content()
     assert "http://c/v" not in text
+    [(name, attached)] = [(p.get_filename(), p.get_content()) for p in message.iter_attachments()]
+    assert name == "foto-1-wali-kota-menggunting-pita.jpg"
+    assert "Wali Kota menggunting pita (Foto: Dewi Lestari/Prokopim Kota Tangerang) — terlampir: " + name in text
+    shown = Image.open(io.BytesIO(attached))
+    assert 0x8825 not in shown.getexif()
+    assert shown.tobytes() == Image.open(io.BytesIO(PhotoHandler.photos[photos[0].sha256][0])).tobytes()
     assert "https://warta.tangerangkota.go.id/publisher/media/contacts/budi@tangex.co.id/opt-out" in text
     assert message.get_body(("html",)) is not None
 
@@ -180,11 +187,11 @@ async def test_publishing_what_the_section_head_has_not_approved_is_refused_and_
     assert await desk.db.publications.count_documents({}) == 0
 
 
-async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_once(desk, ordered):
+async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_once(desk, ordered, photos):
     await ordered(desk)
     [package] = (await desk.ok(DEWI, "GET", f"/publications/{RID}"))["social"]
     assert package["post"]["text"] == "Taman dibuka #Tangerang"
-    assert package["post"]["media"] == ["http://c/a"]
+    assert package["post"]["media"] == [photos[0].uri]
     assert package["posted_url"] is None
     path = f"/publications/{RID}/social/instagram"
     posted = await desk.ok(DEWI, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})
@@ -194,3 +201,21 @@ async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_onc
     await desk.refused(404, DEWI, "POST", f"/publications/{RID}/social/tiktok", json={"url": "https://tiktok.com/x"})
     await desk.refused(403, LEAD, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})
     await desk.refused(422, DEWI, "POST", path, json={"url": "bukan alamat"}, field="url")
+
+
+async def test_an_email_whose_photos_cannot_be_had_goes_without_them_rather_than_wait(desk, relay, ordered, photos):
+    await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
+    await ordered(desk)
+    await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json={"website_url": "https://tangerangkota.go.id/b/5"})
+    kept = PhotoHandler.photos.pop(photos[0].sha256)  # the coverage service cannot serve the photo
+    try:
+        publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
+    finally:
+        PhotoHandler.photos[photos[0].sha256] = kept
+    assert publication["state"] == "published"
+    assert tally(publication) == (6, 5, 0, 1)  # nobody opted out here
+    for message in relay.mailbox.received:
+        assert list(message.iter_attachments()) == []
+        text = message.get_body(("plain",)).get_content()
+        assert "- Wali Kota menggunting pita (Foto: Dewi Lestari/Prokopim Kota Tangerang)" in text
+        assert "terlampir" not in text

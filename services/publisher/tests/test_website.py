@@ -5,26 +5,27 @@ A retry after a timeout — the post made, the answer lost — leaves exactly on
 import base64
 import hashlib
 import hmac
+import html
+import io
 import json
-import threading
+import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
+from PIL import Image
 
-from warta.contracts import AssetKind, AssetRef, PressRelease, Published, Role
-from warta.devstack import samples
+from warta.contracts import AssetRef, PressRelease, Published, Role
 from warta.devstack.proxy import delaying_proxy
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
-from warta.devstack.smtp import smtp_server
+from warta.devstack.smtp import EmailAsRead, read_email, smtp_server
+from warta.devstack.stub_http import PhotoHandler, QuietHandler, serving
 from warta.devstack.wordpress import WordPressSite, wordpress_site
 from warta.publisher.app import PublisherSettings, create_app
-from warta.runtime import ServiceSettings
 
 DEWI = (Role.COVERAGE_TEAM, "dewi")
 RELEASE = PressRelease(
@@ -46,62 +47,6 @@ def wordpress(tmp_path_factory) -> Iterator[WordPressSite]:
         yield site
 
 
-class QuietHandler(BaseHTTPRequestHandler):
-    def answer(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-
-
-class PhotoHandler(QuietHandler):
-    """Serves photos as the coverage service does: only to a bearer of a valid Warta token."""
-
-    photos: dict[str, tuple[bytes, str]] = {}
-
-    def do_GET(self) -> None:
-        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
-        secret = ServiceSettings(service_name="test").auth_dev_secret.get_secret_value()
-        try:
-            claims = jwt.decode(token, secret, algorithms=["HS256"], audience="warta")
-        except jwt.InvalidTokenError:
-            self.send_error(401)
-            return
-        found = self.photos.get(self.path.rsplit("/", 1)[-1])
-        if found is None or claims["warta_role"] != "coverage_team":
-            self.send_error(404 if found is None else 403)
-            return
-        self.answer(*found)
-
-
-@pytest.fixture
-def photos() -> Iterator[tuple[AssetRef, ...]]:
-    """Three photos of the approved version, served where their references point."""
-    with serving(PhotoHandler) as port:
-        refs = []
-        for seed, caption in enumerate(("Pita digunting", "Warga membaca", "Rak buku anak")):
-            data = samples.jpeg(seed=60 * (seed + 1))  # colours far enough apart to compress differently
-            sha = hashlib.sha256(data).hexdigest()
-            PhotoHandler.photos[sha] = (data, "image/jpeg")
-            uri = f"http://127.0.0.1:{port}/assets/{sha}"
-            refs.append(AssetRef(kind=AssetKind.PHOTO, uri=uri, sha256=sha, content_type="image/jpeg", caption=caption))
-        yield tuple(refs)
-
-
 def publisher(namespace, **overrides: Any):
     return create_app(namespace.settings(PublisherSettings, **overrides))
 
@@ -116,63 +61,238 @@ def on_wordpress(site: WordPressSite, url: str | None = None, password: str | No
     }
 
 
+async def read(site: WordPressSite, route: str, **params: Any) -> Any:
+    """What the site stores, read back as its administrator (``context=edit`` gives raw fields)."""
+    async with httpx.AsyncClient(auth=site.admin, timeout=30) as wp:
+        answer = await wp.get(f"{site.url}/", params={"rest_route": f"/wp/v2/{route}", **params})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+async def public_page(url: str) -> str:
+    async with httpx.AsyncClient(timeout=30, follow_redirects=True) as reader:
+        page = await reader.get(url)
+        assert page.status_code == 200
+        return page.text
+
+
+def visible_text(page: str) -> str:
+    """A page's text as a reader sees it: no tags, entities as the characters they stand for."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def pixels(data: bytes) -> bytes:
+    return Image.open(io.BytesIO(data)).tobytes()
+
+
+async def published_on(
+    wordpress: WordPressSite,
+    namespace: Any,
+    mongo: Any,
+    approve: Any,
+    rid: str,
+    release: PressRelease,
+    photos: tuple[AssetRef, ...],
+    work: Path,
+) -> tuple[dict[str, Any], list[EmailAsRead]]:
+    """``release`` approved and published on ``wordpress`` by a publisher in this process, with one
+    newsroom registered; the publication, and the emails as the relay kept them."""
+    keep = work / "mail"
+    keep.mkdir(exist_ok=True)
+    with smtp_server(work, keep_in=keep) as relay:
+        mail = {"smtp_host": relay.host, "smtp_port": relay.port, "smtp_ca_file": relay.ca_file}
+        app = publisher(namespace, **on_wordpress(wordpress), **mail)
+        async with running_app(app) as client:
+            desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
+            await desk.ok((Role.ADMIN, "siti"), "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY)
+            await approve(desk, rid, release, photos)
+            publication = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish")
+    assert publication["state"] == "published", publication
+    return publication, [read_email(eml.read_bytes()) for eml in sorted(keep.glob("*.eml"))]
+
+
 async def test_a_release_is_on_wordpress_with_featured_image_gallery_category_and_tags(
     namespace, mongo, wordpress, photos, approve, tmp_path
 ):
     rid = "a1b2c3d4-0000-4000-8000-000000000001"
-    with smtp_server(tmp_path) as relay:
-        app = publisher(
-            namespace,
-            **on_wordpress(wordpress),
-            smtp_host=relay.host,
-            smtp_port=relay.port,
-            smtp_ca_file=relay.ca_file,
-        )
-        async with running_app(app) as client:
-            desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
-            await desk.ok((Role.ADMIN, "siti"), "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY)
-            await approve(desk, rid, RELEASE, photos)
-            publication = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish")
-
-    assert publication["state"] == "published", publication
+    publication, [message] = await published_on(wordpress, namespace, mongo, approve, rid, RELEASE, photos, tmp_path)
     website = publication["website"]
     assert website["channel"] == "wordpress"
-    auth = (wordpress.username, wordpress.application_password)
-    async with httpx.AsyncClient(auth=auth, timeout=30) as wp:
-        post = (await wp.get(f"{wordpress.url}/", params={"rest_route": f"/wp/v2/posts/{website['post_id']}"})).json()
-        media = {
-            m["id"]: m
-            for m in (await wp.get(f"{wordpress.url}/", params={"rest_route": "/wp/v2/media", "per_page": 50})).json()
-        }
-        categories = (await wp.get(f"{wordpress.url}/", params={"rest_route": "/wp/v2/categories"})).json()
-        tags = (await wp.get(f"{wordpress.url}/", params={"rest_route": "/wp/v2/tags"})).json()
-        page = await wp.get(website["url"], auth=None)
+    post = await read(wordpress, f"posts/{website['post_id']}", context="edit")
+    media = {m["id"]: m for m in await read(wordpress, "media", per_page=50, context="edit")}
+    categories = await read(wordpress, "categories")
+    tags = await read(wordpress, "tags", per_page=100)
+    page = await public_page(website["url"])
 
     assert post["status"] == "publish"
     assert post["slug"] == f"siaran-pers-{rid}"
     assert post["title"]["rendered"] == RELEASE.title
+    assert post["author"] == (await read(wordpress, "users", search=wordpress.username))[0]["id"]
     featured = media[post["featured_media"]]
     assert featured["source_url"] == website["picture_urls"][photos[0].sha256]
-    assert featured["alt_text"] == "Pita digunting"
+    assert featured["alt_text"] == "Wali Kota menggunting pita"
+    assert featured["caption"]["raw"] == "Wali Kota menggunting pita (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+    # Every photo is uploaded once, named by its hash, and attached to the post.
+    attached = [m for m in media.values() if m["post"] == post["id"]]
+    assert sorted(m["slug"] for m in attached) == sorted(f"siaran-pers-{rid}-{p.sha256[:12]}" for p in photos)
     assert {c["name"] for c in categories if c["id"] in post["categories"]} == {"Siaran Pers"}
     assert {t["name"] for t in tags if t["id"] in post["tags"]} == {"Taman Literasi", "Cikokol"}
-    # The public page, as a reader gets it: the release, and the other two photos as a gallery.
-    assert page.status_code == 200
-    assert RELEASE.title in page.text
-    assert "Koleksinya 3.000 buku." in page.text
-    assert "wp-block-gallery" in page.text
+    # The public page, as a reader gets it: the release, and the other two photos as a gallery
+    # with their captions and credit.
+    assert RELEASE.title in page
+    assert "Koleksinya 3.000 buku." in page
+    assert "wp-block-gallery" in page
+    assert "Warga membaca di taman (Foto: Dewi Lestari/Prokopim Kota Tangerang)" in page
     for photo in photos[1:]:
-        assert website["picture_urls"][photo.sha256] in page.text
+        assert website["picture_urls"][photo.sha256] in page
     # The newsroom's email links the website and the photos' public copies, never the coverage service.
-    [message] = relay.mailbox.received
-    text = message.get_body(("plain",)).get_content()
-    assert website["url"] in text
-    assert all(website["picture_urls"][p.sha256] in text for p in photos)
-    assert not any(p.uri in text for p in photos)
+    assert website["url"] in message.text
+    assert all(website["picture_urls"][p.sha256] in message.text for p in photos)
+    assert not any(p.uri in message.text + message.html for p in photos)
     [published] = await eventually(lambda: namespace.events("publication.published.v1"))
     assert isinstance(published, Published)
     assert str(published.data.website_url) == website["url"]
     assert (published.data.emails_sent, published.data.emails_failed) == (1, 0)
+
+
+XSS = "warta-xss"  # in every hostile piece below, so that any of it surviving is found
+HOSTILE = (
+    f"<script>alert('{XSS}')</script><iframe src='https://{XSS}.example/'></iframe><img src=x onerror=\"{XSS}()\">"
+)
+HOSTILE_RELEASE = PressRelease(
+    title=f"Wali Kota Resmikan {HOSTILE}Taman & Perpustakaan",
+    lead=f"Wali Kota Tangerang meresmikan taman {HOSTILE}di Cikokol, Senin.",
+    dateline="Tangerang, 5 Desember 2026",
+    body=(
+        "## Fasilitas Taman\n\n"
+        "Wali Kota **Sachrudin** membuka taman, lihat [peta lokasi](https://maps.tangerangkota.go.id/taman) "
+        f"atau [ini](javascript:alert('{XSS}')).\n\n"
+        "- rak buku anak\n- ruang baca *lansia*\n- pojok internet\n\n"
+        "| Fasilitas | Jumlah |\n|---|---|\n| Buku | 3.000 |\n\n"
+        f"{HOSTILE}\n\n"
+        f'Teks dengan <b onclick="{XSS}()">tebal</b> dan <a href="javascript:{XSS}()">tautan</a>.'
+    ),
+    tags=(f"Taman <b onmouseover='{XSS}'>Literasi</b>", f"<script>{XSS}</script>Cikokol"),
+)
+
+
+@pytest.fixture(scope="module")
+def wordpress_utc(tmp_path_factory) -> Iterator[WordPressSite]:
+    with wordpress_site(tmp_path_factory.mktemp("wordpress-utc"), timezone="UTC") as site:
+        yield site
+
+
+@pytest.mark.parametrize("site", ["wordpress", "wordpress_utc"])
+async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_markup_in_plain_fields(
+    namespace, mongo, photos, approve, request, site, tmp_path
+):
+    """WordPress in Asia/Jakarta and in UTC: the post's time is sent in UTC and shown in each
+    site's own zone; the formatting arrives as HTML elements and the hostile markup nowhere."""
+    wordpress: WordPressSite = request.getfixturevalue(site)
+    rid = f"a1b2c3d4-0000-4000-8000-00000000010{1 if site == 'wordpress' else 2}"
+    hostile_photos = tuple(p.model_copy(update={"caption": f"Pita {HOSTILE}digunting"}) for p in photos[:2])
+    publication, [checked] = await published_on(
+        wordpress, namespace, mongo, approve, rid, HOSTILE_RELEASE, hostile_photos, tmp_path
+    )
+    website = publication["website"]
+    post = await read(wordpress, f"posts/{website['post_id']}", context="edit")
+    tags = [t for t in await read(wordpress, "tags", per_page=100, context="edit") if t["id"] in post["tags"]]
+    media = [m for m in await read(wordpress, "media", per_page=50, context="edit") if m["post"] == post["id"]]
+    plain = [post["title"]["raw"], post["excerpt"]["raw"], *(t["name"] for t in tags)]
+    plain += [m[field]["raw"] for m in media for field in ("title", "caption")] + [m["alt_text"] for m in media]
+    print("stored as plain text:", plain)
+    for text in plain:
+        assert "<" not in text
+        assert ">" not in text
+        assert XSS not in text
+    assert post["title"]["raw"] == "Wali Kota Resmikan Taman &amp; Perpustakaan"
+    assert sorted(t["name"] for t in tags) == ["Cikokol", "Taman Literasi"]
+    assert post["excerpt"]["raw"] == "Wali Kota Tangerang meresmikan taman di Cikokol, Senin."
+    content = post["content"]["raw"]
+    assert content.startswith(
+        "<p><strong>Tangerang, 5 Desember 2026</strong> — Wali Kota Tangerang meresmikan taman di Cikokol, Senin.</p>"
+    )
+    for element in (
+        "<h2>Fasilitas Taman</h2>",
+        "<strong>Sachrudin</strong>",
+        '<a href="https://maps.tangerangkota.go.id/taman" rel="noopener">peta lokasi</a>',
+        "<li>ruang baca <em>lansia</em></li>",
+        "<td>3.000</td>",
+    ):
+        assert element in content
+    assert XSS not in content
+    # What readers get: the post and the home page with the formatting and without the attack.
+    page = await public_page(website["url"])
+    home = await public_page(wordpress.url + "/")
+    for shown in (page, home):
+        assert XSS not in shown
+        assert "Wali Kota Resmikan Taman & Perpustakaan" in visible_text(shown)
+    assert "<h2>Fasilitas Taman</h2>" in page
+    assert "<table>" in page
+    assert "Wali Kota Tangerang meresmikan taman di Cikokol, Senin." in home
+    # The time: sent in UTC, shown in the site's zone.
+    published_at = publication["website"]["recorded_at"]
+    assert abs(_utc(post["date_gmt"]) - _utc(published_at[:19])) < 60
+    offset = 7 * 3600 if wordpress.timezone == "Asia/Jakarta" else 0
+    assert _utc(post["date"]) - _utc(post["date_gmt"]) == offset
+
+    # The media's email, as the relay keeps it: the release's paragraphs each in a <p>, every
+    # photo linked with its caption, and attached.
+    assert checked.attachments == ["foto-1-pita-digunting.jpg", "foto-2-pita-digunting.jpg"]
+    assert XSS not in checked.html
+    assert XSS not in checked.text
+    for url in (website["picture_urls"][p.sha256] for p in hostile_photos):
+        assert checked.links[url] == "Pita digunting (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+
+
+THREE_PARAGRAPHS = PressRelease(
+    title="Wali Kota Resmikan Taman Literasi Cikokol",
+    lead="Wali Kota Tangerang meresmikan Taman Literasi Cikokol, Senin.",
+    dateline="Tangerang, 30 November 2026",
+    body=(
+        "Taman dibuka untuk warga setiap hari\nsejak pukul 07.00 WIB.\n\n"
+        "Koleksinya **3.000 buku**, dari cerita anak sampai sejarah kota.\n\n"
+        "Warga dapat [mendaftar](https://tangerangkota.go.id/taman) sebagai anggota."
+    ),
+)
+
+
+async def test_the_media_email_reads_as_the_release_with_each_photo_linked_and_attached(
+    namespace, mongo, wordpress, photos, approve, tmp_path
+):
+    """The .eml the relay keeps, read as a newsroom's mail program shows it."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000201"
+    two = photos[:2]
+    publication, [mail] = await published_on(wordpress, namespace, mongo, approve, rid, THREE_PARAGRAPHS, two, tmp_path)
+    paragraphs = [
+        "Tangerang, 30 November 2026 — Wali Kota Tangerang meresmikan Taman Literasi Cikokol, Senin.",
+        "Taman dibuka untuk warga setiap hari sejak pukul 07.00 WIB.",
+        "Koleksinya 3.000 buku, dari cerita anak sampai sejarah kota.",
+        "Warga dapat mendaftar sebagai anggota.",
+    ]
+    print("paragraphs of the HTML part:", mail.paragraphs)
+    for paragraph in paragraphs:
+        assert mail.paragraphs.count(paragraph) == 1
+    assert "<strong>3.000 buku</strong>" in mail.html
+    assert mail.links["https://tangerangkota.go.id/taman"] == "mendaftar"
+    credit = "(Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+    for photo in two:
+        assert mail.links[publication["website"]["picture_urls"][photo.sha256]] == f"{photo.caption} {credit}"
+    assert mail.links[publication["website"]["url"]] == "Selengkapnya di situs Pemerintah Kota Tangerang"
+    # The text part: the same paragraphs, one block each, and every photo with its address.
+    blocks = mail.text.split("\n\n")
+    for paragraph in paragraphs[:3]:
+        assert paragraph in blocks
+    assert "Warga dapat mendaftar (https://tangerangkota.go.id/taman) sebagai anggota." in blocks
+    for photo in two:
+        assert f"- {photo.caption} {credit} — {publication['website']['picture_urls'][photo.sha256]}" in mail.text
+    assert mail.attachments == ["foto-1-wali-kota-menggunting-pita.jpg", "foto-2-warga-membaca-di-taman.jpg"]
+    for photo, data in zip(two, mail.attached.values(), strict=True):
+        assert pixels(data) == pixels(PhotoHandler.photos[photo.sha256][0])
+
+
+def _utc(stamp: str) -> float:
+    return datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
 
 
 async def test_a_retry_after_a_timeout_finds_the_post_it_made_instead_of_making_a_second(
@@ -306,9 +426,13 @@ async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, m
     assert post["title"] == RELEASE.title
     assert post["tags"] == ["Taman Literasi", "Cikokol"]
     assert [p["featured"] for p in post["pictures"]] == [True, False, False]
-    assert [hashlib.sha256(base64.b64decode(p["data"])).hexdigest() for p in post["pictures"]] == [
-        p.sha256 for p in photos
-    ]
+    # Each picture is the approved photo (named by its hash) as published: the same pixels, with
+    # its caption and credit and without the camera's location.
+    assert [p["sha256"] for p in post["pictures"]] == [p.sha256 for p in photos]
+    for sent, photo in zip(post["pictures"], photos, strict=True):
+        assert pixels(base64.b64decode(sent["data"])) == pixels(PhotoHandler.photos[photo.sha256][0])
+        assert (sent["caption"], sent["credit"]) == (photo.caption, "Dewi Lestari/Prokopim Kota Tangerang")
+        assert 0x8825 not in Image.open(io.BytesIO(base64.b64decode(sent["data"]))).getexif()  # no GPS
 
 
 async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorded(namespace, mongo, cms, approve):

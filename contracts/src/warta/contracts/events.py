@@ -113,6 +113,7 @@ class AssetRef(Model):
     content_type: str | None = None
     size: int | None = Field(default=None, ge=0)
     caption: str | None = Field(default=None, max_length=1000)
+    credit: str | None = Field(default=None, max_length=200, description="Who took the photo or video, by name.")
     width: int | None = None
     height: int | None = None
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from warta.contracts import CoverageRole, PressRelease, SocialChannel
 from warta.runtime.indonesian import format_date
+from warta.runtime.release import inline_text, markdown_html, render_release
 
 from .forms import WIB, checklist, threads_of
 from .pages import problems, refused, render, services, token
@@ -197,6 +199,16 @@ async def submit(request: Request, request_id: str) -> Response:
 # -- steps 5 and 6: the review -----------------------------------------------------------------------
 
 
+def _release(content: dict[str, Any]) -> PressRelease:
+    return PressRelease.model_validate(content["press_release"])
+
+
+def _preview(press_release: dict[str, Any]) -> dict[str, Any]:
+    """The release as the public will read it: the one rendering the publisher sends out."""
+    rendered = render_release(PressRelease.model_validate(press_release))
+    return {"title": rendered.title, "lead": inline_text(press_release.get("lead")), "html": Markup(rendered.html)}
+
+
 async def review_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
     review = await _call(request, "GET", "review", f"/reviews/{request_id}")
     if not review.ok:
@@ -215,7 +227,8 @@ async def review_page(request: Request, request_id: str, status: int = 200, **ex
         status=status,
         review=review.body,
         content=content,
-        paragraphs=PressRelease.model_validate(content["press_release"]).paragraphs() if content else [],
+        release=_preview(content["press_release"]) if content else None,
+        paragraphs=[Markup(markdown_html(p)) for p in _release(content).paragraphs()] if content else [],
         threads=threads_of(comments),
         diff=diff,
         reasons=await _get(request, "review", "/reviews/reasons") or [],
@@ -271,7 +284,10 @@ async def publication_page(request: Request, request_id: str, status: int = 200,
     if not found.ok:
         return refused(request, found)
     deliveries = await _get(request, "publisher", f"/publications/{request_id}/deliveries") or []
-    return render(request, "publication.html", status=status, item=found.body, deliveries=deliveries, **extra)
+    release = _preview(found.body["press_release"])
+    return render(
+        request, "publication.html", status=status, item=found.body, release=release, deliveries=deliveries, **extra
+    )
 
 
 @router.get("/publikasi/{request_id}", response_class=HTMLResponse)

@@ -232,6 +232,7 @@ class Workspace(Aggregate):
                 content_type=a.media_type.value,
                 size=a.size,
                 caption=self.draft.captions.get(a.asset_id),
+                credit=a.uploaded_by_name,
                 width=a.width,
                 height=a.height,
             )

@@ -330,6 +330,7 @@ class CoverageHandlers:
             size=upload.size,
             sha256=sha256,
             uploaded_by=officer.officer_id,
+            uploaded_by_name=officer.name,
             uploaded_at=self._clock.now(),
             width=inspection.width,
             height=inspection.height,

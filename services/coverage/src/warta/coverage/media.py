@@ -128,6 +128,7 @@ class Asset(BaseModel):
     size: int
     sha256: str
     uploaded_by: str
+    uploaded_by_name: str | None = None  # the photographer's credit where published
     uploaded_at: AwareDatetime
     width: int | None = None
     height: int | None = None

@@ -1,5 +1,6 @@
 """Composition root of the publisher service."""
 
+from datetime import timedelta
 from typing import Literal, Self
 
 from fastapi import FastAPI
@@ -11,7 +12,8 @@ from warta.runtime.auth import issue_dev_token
 from warta.runtime.mailer import Mailer, RelaySettings
 
 from . import api, registry_api
-from .assets import AssetFetcher
+from .assets import AssetFetcher, Attribution
+from .domain import WEBSITE_LEASE
 from .handlers import EmailHandlers, PublisherHandlers, RegistryHandlers
 from .store import DeliveryLedger, PublisherStore, RegistryStore, create_indexes
 from .subscribers import subscribe
@@ -34,12 +36,22 @@ class PublisherSettings(ServiceSettings):
     mail_from: str = "Prokopim Kota Tangerang <prokopim@tangerangkota.go.id>"
     mail_concurrency: int = Field(default=4, ge=1, le=50)
     mail_per_second: float = Field(default=20, gt=0, description="The relay's rate limit.")
+    mail_attachments_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=0, description="Photos attached to each media email, at most this many bytes."
+    )
+    photo_credit: str = Field(default="Prokopim Kota Tangerang", description="The section's credit on every photo.")
+    photo_copyright: str = Field(default="Pemerintah Kota Tangerang", description="Who holds the photos' copyright.")
     public_url: str | None = Field(default=None, description="Base of links in emails; default: own host and port.")
     website_channel: Literal["manual", "wordpress", "webhook"] = Field(
         default="manual", description="manual: officers post by hand and record the address."
     )
     website_category: str = "Siaran Pers"
     website_timeout: float = Field(default=30, gt=0)
+    website_lease_seconds: float = Field(
+        default=WEBSITE_LEASE.total_seconds(),
+        gt=0,
+        description="How long one attempt holds the website; an attempt whose process died is taken over after it.",
+    )
     wordpress_url: str | None = None
     wordpress_username: str | None = None
     wordpress_application_password: SecretStr | None = None
@@ -117,6 +129,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
         concurrency=settings.mail_concurrency,
         per_second=settings.mail_per_second,
+        attachments_budget=settings.mail_attachments_max_bytes,
     )
     handlers = PublisherHandlers(
         store,
@@ -125,8 +138,13 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         runtime.metrics,
         email=email,
         website=website_channel(settings),
-        assets=AssetFetcher(lambda: asset_token(settings), timeout=settings.website_timeout),
+        assets=AssetFetcher(
+            lambda: asset_token(settings),
+            timeout=settings.website_timeout,
+            attribution=Attribution(credit=settings.photo_credit, copyright_holder=settings.photo_copyright),
+        ),
         category=settings.website_category,
+        website_lease=timedelta(seconds=settings.website_lease_seconds),
     )
     subscribe(runtime.bus, handlers)
     return runtime.http_app(

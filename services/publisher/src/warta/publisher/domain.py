@@ -59,8 +59,8 @@ class PublicationState(StrEnum):
     PUBLISHED = "published"  # on the website, and every media contact's email final
 
 
-# How long one attempt at the website may hold it: a crashed attempt is taken over after this, and
-# the adapter then finds what it had created.
+# How long one attempt at the website may hold it by default (``WARTA_WEBSITE_LEASE_SECONDS``): a
+# crashed attempt is taken over after this, and the adapter then finds what it had created.
 WEBSITE_LEASE = timedelta(minutes=2)
 
 
@@ -140,7 +140,7 @@ class Publication(Aggregate):
 
     # -- the website ----------------------------------------------------------------------------
 
-    def begin_website_attempt(self, now: datetime) -> None:
+    def begin_website_attempt(self, now: datetime, lease: timedelta = WEBSITE_LEASE) -> None:
         """Hold the website for one attempt, so that two officers pressing at once make one post."""
         self.require_publishing(now, "publish on the website")
         if self.website is not None:
@@ -153,7 +153,7 @@ class Publication(Aggregate):
                 attempted="publish on the website",
                 message="another attempt at the website is under way",
             )
-        self.website_attempt_until = now + WEBSITE_LEASE
+        self.website_attempt_until = now + lease
         self.changed()
 
     def website_published(self, post: WebsiteRecord) -> None:

@@ -4,7 +4,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from prometheus_client import Counter
@@ -13,7 +13,6 @@ from pymongo import ASCENDING
 
 from warta.contracts import (
     Approved,
-    AssetKind,
     CoverageSubmitted,
     FieldProblem,
     IllegalTransition,
@@ -26,13 +25,14 @@ from warta.contracts import (
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
 from warta.runtime.mailer import Mailer
+from warta.runtime.release import render_release
 
 from .assets import AssetFetcher
 from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
-from .mail import Delivery, DeliveryState, deliveries_for, message_for
+from .mail import Delivery, DeliveryState, attachable, deliveries_for, message_for
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
-from .website import ChannelError, WebsiteChannel, post_for
+from .website import ChannelError, Picture, WebsiteChannel, post_for
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class PublisherHandlers:
         website: WebsiteChannel | None,
         assets: AssetFetcher,
         category: str,
+        website_lease: timedelta,
     ) -> None:
         self._store = store
         self._uow = uow
@@ -63,6 +64,7 @@ class PublisherHandlers:
         self._website = website
         self._assets = assets
         self._category = category
+        self._website_lease = website_lease
         self._website_attempts = Counter(
             "warta_website_publications",
             "Attempts at publishing on the city website by outcome: published, transient, failed.",
@@ -104,6 +106,7 @@ class PublisherHandlers:
         link; the publication is complete, and ``Published`` emitted, once both are done."""
         publication = await self._ordered(request_id)
         publication.require_publishing(self._clock.now(), "publish")
+        pictures = _Pictures(self._assets, publication, self._clock.now())
         if only in (None, Channel.WEBSITE) and publication.website is None:
             if self._website is None:
                 raise IllegalTransition(
@@ -111,7 +114,7 @@ class PublisherHandlers:
                     attempted="publish on the website",
                     message="no website channel is connected: post the release by hand and record its address",
                 )
-            publication = await self._publish_on_website(request_id, officer)
+            publication = await self._publish_on_website(request_id, officer, pictures)
         if only in (None, Channel.EMAIL):
             if publication.website is None and publication.website_trouble is None:
                 raise IllegalTransition(
@@ -119,7 +122,7 @@ class PublisherHandlers:
                     attempted="email the media",
                     message="the release is emailed with its website link: publish it on the website first",
                 )
-            report = await self._email.send(publication)
+            report = await self._email.send(publication, await pictures.for_email())
             tally = EmailTally(**report.__dict__, at=self._clock.now())
             await self._change(request_id, lambda p: p.emailed(tally))
         return await self._complete(request_id, officer)
@@ -136,18 +139,19 @@ class PublisherHandlers:
         await self._change(request_id, record)
         return await self._complete(request_id, officer)
 
-    async def _publish_on_website(self, request_id: str, officer: Principal) -> Publication:
+    async def _publish_on_website(self, request_id: str, officer: Principal, pictures: "_Pictures") -> Publication:
         assert self._website is not None
         now = self._clock.now()
-        publication = await self._change(request_id, lambda p: p.begin_website_attempt(now))
+        publication = await self._change(request_id, lambda p: p.begin_website_attempt(now, self._website_lease))
         try:
-            pictures = await self._assets.pictures(publication.assets)
-            post = post_for(request_id, publication.press_release, pictures, self._category)
+            release = render_release(publication.press_release)
+            post = post_for(request_id, release, await pictures.get(), category=self._category, published_at=now)
             receipt = await self._website.publish(post)
         except ChannelError as failure:
             self._website_attempts.labels("transient" if failure.transient else "failed").inc()
             error, transient, at = failure.message, failure.transient, self._clock.now()
             return await self._change(request_id, lambda p: p.website_failed(error, transient=transient, now=at))
+        fault_point("website.before_record")
         self._website_attempts.labels("published").inc()
         done = WebsiteRecord(
             channel=self._website.name,
@@ -212,6 +216,29 @@ class PublisherHandlers:
         return await self._store.publications.find(
             {"state": state.value}, sort=[("ordered_at", ASCENDING)], limit=limit
         )
+
+
+class _Pictures:
+    """The publication's photos as published, fetched at most once per attempt and only if a
+    channel needs them."""
+
+    def __init__(self, fetcher: AssetFetcher, publication: Publication, at: datetime) -> None:
+        self._fetcher, self._publication, self._at = fetcher, publication, at
+        self._pictures: tuple[Picture, ...] | None = None
+
+    async def get(self) -> tuple[Picture, ...]:
+        if self._pictures is None:
+            self._pictures = await self._fetcher.pictures(self._publication.assets, at=self._at)
+        return self._pictures
+
+    async def for_email(self) -> tuple[Picture, ...]:
+        """The photos to list, link and attach; the email does not wait for a coverage service that
+        cannot serve them: it lists them without attachments (linking the website's copies)."""
+        try:
+            return await self.get()
+        except ChannelError as failure:
+            log.warning("the media email of %s goes without its photos: %s", self._publication.request_id, failure)
+            return self._fetcher.described(self._publication.assets, at=self._at)
 
 
 @dataclass(frozen=True)
@@ -301,6 +328,7 @@ class EmailHandlers:
         public_url: str,
         concurrency: int,
         per_second: float,
+        attachments_budget: int,
         retry_window: timedelta = timedelta(seconds=10),
     ) -> None:
         self._registry = registry
@@ -312,6 +340,7 @@ class EmailHandlers:
         self._concurrency = concurrency
         self._interval = 1 / per_second
         self._retry_window = retry_window
+        self._attachments_budget = attachments_budget
         # A claim outlives any live sender twice over: a ``sending`` entry older than this lost
         # its sender (a killed process) and is sent again.
         self._lease = mailer.longest * 2
@@ -322,19 +351,16 @@ class EmailHandlers:
             registry=metrics.registry,
         )
 
-    async def send(self, publication: Publication) -> FanoutReport:
-        """Send what is due until nothing more is due within the retry window; repeatable."""
+    async def send(self, publication: Publication, pictures: tuple[Picture, ...]) -> FanoutReport:
+        """Send what is due until nothing more is due within the retry window; repeatable.
+        ``pictures`` are the photos as published: linked where the website has them (newsrooms
+        cannot open the coverage service's addresses) and attached while they fit the budget."""
         request_id, version = publication.request_id, publication.version
         for delivery in deliveries_for(request_id, version, await self._registry.contacts()):
             await self._ledger.open(delivery)
         website = publication.website
-        # Newsrooms cannot open the coverage service's addresses: only the website's public copies
-        # of the photos are linked.
-        photos = tuple(
-            a.model_copy(update={"uri": website.picture_urls[a.sha256]})
-            for a in publication.assets
-            if a.kind is AssetKind.PHOTO and website is not None and a.sha256 in website.picture_urls
-        )
+        release = render_release(publication.press_release)
+        attached = attachable(pictures, self._attachments_budget)
         gate = asyncio.Semaphore(self._concurrency)
         pace = asyncio.Lock()
 
@@ -347,8 +373,10 @@ class EmailHandlers:
                 fault_point("email.after_claim")
                 message = message_for(
                     delivery,
-                    publication.press_release,
-                    photos=photos,
+                    release,
+                    photos=pictures,
+                    photo_urls=website.picture_urls if website else {},
+                    attached=attached,
                     website_url=str(website.url) if website else None,
                     sender=self._sender,
                     opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",

@@ -10,16 +10,18 @@ acceptance and that mark is recognisable as the same message.
 
 import hashlib
 import html
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
 
-from warta.contracts import AssetRef, PressRelease
+from warta.runtime.release import RenderedRelease
 
 from .registry import Contact
-from .website import article_html
+from .website import EXTENSIONS, Picture
 
 RETRY_AFTER = (timedelta(seconds=1), timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
@@ -80,26 +82,30 @@ class Delivery(BaseModel):
 
 def message_for(
     delivery: Delivery,
-    release: PressRelease,
+    release: RenderedRelease,
     *,
-    photos: tuple[AssetRef, ...],
+    photos: tuple[Picture, ...],
+    photo_urls: dict[str, str],
+    attached: tuple[Picture, ...],
     website_url: str | None,
     sender: str,
     opt_out_url: str,
     domain: str,
 ) -> EmailMessage:
-    """Yth. <name>, the release in plain text and HTML, links to its photos' public copies (full
-    size, for the newsroom to pick from; no attachments to fill inboxes), the website link when the
-    post exists, and an opt-out link."""
+    """Yth. <name>, the release as plain text and as HTML (one rendering, see
+    ``warta.runtime.release``), each photo with its caption and credit, linked to its public copy
+    on the website and attached when the photos are small enough (``attached``), the website link
+    when the post exists, and an opt-out link."""
     greeting = f"Yth. {delivery.name},"
-    lines = [greeting, "", release.title, ""]
-    if release.dateline:
-        lines.append(f"{release.dateline} — {release.lead or ''}".strip(" —"))
-    elif release.lead:
-        lines.append(release.lead)
-    lines += ["", release.body, ""]
+    names = {p.sha256: attachment_name(photos.index(p) + 1, p) for p in attached}
+    lines = [greeting, "", release.title, "", release.text, ""]
     if photos:
-        lines += ["Foto:", *(f"- {p.caption or 'Foto'}: {p.uri}" for p in photos), ""]
+        lines.append("Foto:")
+        for photo in photos:
+            where = [photo_urls[photo.sha256]] if photo.sha256 in photo_urls else []
+            where += [f"terlampir: {names[photo.sha256]}"] if photo.sha256 in names else []
+            lines.append(f"- {photo.credited_caption or 'Foto'}" + (f" — {', '.join(where)}" if where else ""))
+        lines.append("")
     if website_url:
         lines += [f"Selengkapnya: {website_url}", ""]
     lines += [f"Berhenti menerima siaran pers: {opt_out_url}"]
@@ -111,22 +117,57 @@ def message_for(
     message["Message-ID"] = f"<{digest}@{domain}>"
     message["List-Unsubscribe"] = f"<{opt_out_url}>"
     message.set_content("\n".join(lines))
-    photo_list = "".join(
-        f'<li><a href="{html.escape(p.uri)}">{html.escape(p.caption or "Foto")}</a></li>' for p in photos
-    )
-    link = (
-        f'<p><a href="{html.escape(website_url)}">Selengkapnya di situs Pemerintah Kota Tangerang</a></p>'
-        if website_url
-        else ""
-    )
     message.add_alternative(
-        f"<p>{html.escape(greeting)}</p><h1>{html.escape(release.title)}</h1>{article_html(release)}"
-        + (f"<p>Foto:</p><ul>{photo_list}</ul>" if photos else "")
-        + link
-        + f'<p><small><a href="{html.escape(opt_out_url)}">Berhenti menerima siaran pers</a></small></p>',
-        subtype="html",
+        _html(greeting, release, photos, photo_urls, names, website_url, opt_out_url), subtype="html"
     )
+    for photo in attached:
+        maintype, subtype = photo.content_type.split("/", 1)
+        message.add_attachment(photo.data, maintype=maintype, subtype=subtype, filename=names[photo.sha256])
     return message
+
+
+def _html(
+    greeting: str,
+    release: RenderedRelease,
+    photos: tuple[Picture, ...],
+    photo_urls: dict[str, str],
+    attached: dict[str, str],
+    website_url: str | None,
+    opt_out_url: str,
+) -> str:
+    parts = [f"<p>{html.escape(greeting)}</p>", f"<h1>{html.escape(release.title)}</h1>", release.html]
+    if photos:
+        items = []
+        for photo in photos:
+            caption = html.escape(photo.credited_caption or "Foto")
+            url = photo_urls.get(photo.sha256)
+            item = f'<a href="{html.escape(url)}">{caption}</a>' if url else caption
+            if photo.sha256 in attached:
+                item += f" <small>(terlampir: {html.escape(attached[photo.sha256])})</small>"
+            items.append(f"<li>{item}</li>")
+        parts.append(f"<h2>Foto</h2>\n<ul>{''.join(items)}</ul>")
+    if website_url:
+        parts.append(f'<p><a href="{html.escape(website_url)}">Selengkapnya di situs Pemerintah Kota Tangerang</a></p>')
+    parts.append(f'<p><small><a href="{html.escape(opt_out_url)}">Berhenti menerima siaran pers</a></small></p>')
+    return "\n".join(parts)
+
+
+def attachment_name(number: int, photo: Picture) -> str:
+    """A name a newsroom can file the photo by: "foto-1-wali-kota-menggunting-pita.jpg"."""
+    ascii_caption = unicodedata.normalize("NFKD", photo.caption).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_caption.lower()).strip("-")[:60].rstrip("-")
+    return f"foto-{number}" + (f"-{words}" if words else "") + f".{EXTENSIONS.get(photo.content_type, 'jpg')}"
+
+
+def attachable(photos: tuple[Picture, ...], budget: int) -> tuple[Picture, ...]:
+    """The photos attached to each email: in their order, as long as together they fit ``budget``
+    bytes (a relay's message limit counts them a third larger, as base64)."""
+    chosen, total = [], 0
+    for photo in photos:
+        if photo.data and total + len(photo.data) <= budget:
+            chosen.append(photo)
+            total += len(photo.data)
+    return tuple(chosen)
 
 
 def deliveries_for(request_id: str, version: int, contacts: list[Contact]) -> list[Delivery]:

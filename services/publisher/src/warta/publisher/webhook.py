@@ -1,6 +1,9 @@
 """The city website as a custom CMS that takes posts by a signed webhook.
 
-The request is ``POST`` of a JSON post (pictures inline, base64) with three headers:
+The request is ``POST`` of a JSON post with three headers. ``html`` is the article as safe HTML
+(see ``warta.runtime.release``) and ``text`` the same as plain text; ``title``, ``excerpt``,
+``tags`` and each picture's ``caption`` and ``credit`` are plain text, for the CMS to escape; the
+pictures are inline (base64) as published, without location or device data. The headers:
 ``X-Warta-Timestamp`` (Unix seconds), ``X-Warta-Signature: sha256=<hex HMAC-SHA256 of
 "<timestamp>.<body>" under the shared secret>`` and ``Idempotency-Key`` (fixed per publication).
 The CMS answers 2xx with ``{"url": ..., "id": ..., "pictures": {<sha256>: <public url>}}`` (the
@@ -70,15 +73,18 @@ def _payload(post: WebsitePost) -> dict[str, Any]:
         "key": post.key,
         "title": post.title,
         "html": post.html,
+        "text": post.text,
         "excerpt": post.excerpt,
         "category": post.category,
         "tags": list(post.tags),
+        "published_at": post.published_at.isoformat(),
         "pictures": [
             {
                 "filename": p.filename(post.key),
                 "content_type": p.content_type,
                 "sha256": p.sha256,
                 "caption": p.caption,
+                "credit": p.credit,
                 "featured": i == 0,
                 "data": base64.b64encode(p.data).decode(),
             }

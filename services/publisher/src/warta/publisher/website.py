@@ -3,32 +3,45 @@ interface every website adapter (WordPress, a signed webhook) implements.
 
 A post carries a ``key`` fixed per publication. Adapters use it to find what an earlier attempt
 already created (WordPress: the post's slug; a webhook: the ``Idempotency-Key``), so an attempt
-retried after a timeout updates that post instead of creating a second one.
+retried after a timeout updates that post instead of creating a second one. Its text comes from
+the one rendering of the release (``warta.runtime.release``): ``html`` is safe article HTML, and
+every other text is plain, for the adapter to escape as its API needs.
 """
 
-import html
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import AnyHttpUrl, BaseModel
 
-from warta.contracts import PressRelease
+from warta.runtime.release import RenderedRelease
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 
 
 @dataclass(frozen=True)
 class Picture:
-    """A photo of the approved version, its bytes fetched from the coverage service."""
+    """A photo of the approved version as it is published: ``data`` is the public copy (see
+    ``photos``), ``sha256`` the approved original's hash, which names it everywhere."""
 
     sha256: str
     content_type: str
     data: bytes
-    caption: str | None = None
+    caption: str = ""
+    credit: str = ""
+
+    def slug(self, key: str) -> str:
+        return f"{key}-{self.sha256[:12]}"
 
     def filename(self, key: str) -> str:
-        return f"{key}-{self.sha256[:12]}.{EXTENSIONS.get(self.content_type, 'bin')}"
+        return f"{self.slug(key)}.{EXTENSIONS.get(self.content_type, 'bin')}"
+
+    @property
+    def credited_caption(self) -> str:
+        """The caption as it stands under the photo: "… (Foto: Dewi Lestari/Prokopim Kota Tangerang)"."""
+        credit = f"(Foto: {self.credit})" if self.credit else ""
+        return f"{self.caption} {credit}".strip()
 
 
 @dataclass(frozen=True)
@@ -36,9 +49,11 @@ class WebsitePost:
     key: str
     title: str
     html: str
+    text: str
     excerpt: str
     category: str
     tags: tuple[str, ...]
+    published_at: datetime
     pictures: tuple[Picture, ...] = field(default=())  # the first is the featured image, the rest a gallery
 
 
@@ -69,24 +84,22 @@ def post_key(request_id: str) -> str:
     return "siaran-pers-" + re.sub(r"[^a-z0-9]+", "-", request_id.lower()).strip("-")
 
 
-def article_html(release: PressRelease) -> str:
-    """The release as the body of a web page or an email: dateline and lead, then its paragraphs."""
-    parts = []
-    if release.dateline or release.lead:
-        dateline = f"<strong>{html.escape(release.dateline)}</strong> — " if release.dateline else ""
-        parts.append(f"<p>{dateline}{html.escape(release.lead or '')}</p>")
-    parts += [f"<p>{html.escape(p.strip())}</p>" for p in release.body.split("\n\n") if p.strip()]
-    return "\n".join(parts)
-
-
-def post_for(request_id: str, release: PressRelease, pictures: tuple[Picture, ...], category: str) -> WebsitePost:
-    excerpt = release.lead or release.body.split("\n\n", 1)[0]
+def post_for(
+    request_id: str,
+    release: RenderedRelease,
+    pictures: tuple[Picture, ...],
+    *,
+    category: str,
+    published_at: datetime,
+) -> WebsitePost:
     return WebsitePost(
         key=post_key(request_id),
         title=release.title,
-        html=article_html(release),
-        excerpt=excerpt[:300],
+        html=release.html,
+        text=release.text,
+        excerpt=release.excerpt,
         category=category,
-        tags=tuple(release.tags),
+        tags=release.tags,
+        published_at=published_at,
         pictures=pictures,
     )

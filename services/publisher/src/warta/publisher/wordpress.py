@@ -1,16 +1,26 @@
 """The city website on WordPress, through its REST API with an application password.
 
-Every step finds before it creates, by a name fixed per publication: a picture by its media slug
-(``<key>-<sha256 prefix>``), a category or tag by WordPress's own ``term_exists`` answer, the post
-by its slug (``<key>``). An attempt that timed out after WordPress acted is therefore finished by
-the next one, which updates what is there.
+The account should be an Author (ADR 0007, docs/operations.md): it may upload, post and create
+tags, but not post unfiltered HTML, so WordPress's own filter stands behind ours.
+
+Every step finds before it creates, by a name fixed per publication and photo: the post by its
+slug (``<key>``), a photo by its media slug (``<key>-<sha256 prefix>`` of the approved original,
+never its file name or EXIF, which WordPress would otherwise name it by), the category by its
+name and a tag by WordPress's own ``term_exists`` answer. A photo is uploaded with its slug,
+title, caption and alt text in the one request, so a crash cannot leave it nameless; one found
+again has its caption and alt text put right and is attached to the post. An attempt killed at
+any point is therefore finished by the next one: one post, one attachment per photo, every
+caption as approved.
 """
 
 import html
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+
+from warta.runtime.faults import fault_point
 
 from .website import ChannelError, Picture, WebsitePost, WebsiteReceipt
 
@@ -36,24 +46,32 @@ class WordPressChannel:
         try:
             async with httpx.AsyncClient(auth=self._auth, timeout=self._timeout, transport=self._transport) as client:
                 api = _Api(client, self._base)
-                media = [await self._picture(api, post.key, p) for p in post.pictures]
-                category = await self._term(api, "categories", post.category)
-                tags = [await self._term(api, "tags", t) for t in post.tags]
+                await api.get("users/me", context="edit")  # a refused account says so here, as 401
+                found = await api.get("posts", slug=post.key, status="any", context="edit")
+                existing: dict[str, Any] | None = found[0] if found else None
+                post_id = existing["id"] if existing else None
+                media = []
+                for picture in post.pictures:
+                    media.append(await _picture(api, post.key, picture, post_id))
+                    fault_point("website.after_media")
+                category = await _category(api, post.category)
+                tags = [await _tag(api, tag) for tag in post.tags]
                 fields = {
-                    "title": post.title,
-                    "content": post.html + _gallery(media[1:]),
-                    "excerpt": post.excerpt,
+                    "title": _html_text(post.title),
+                    "content": post.html + _gallery(media[1:], post.pictures[1:]),
+                    "excerpt": _html_text(post.excerpt),
                     "status": "publish",
                     "slug": post.key,
+                    "date_gmt": _date_gmt(existing, post.published_at),
                     "categories": [category],
                     "tags": tags,
                     "featured_media": media[0]["id"] if media else 0,
                 }
-                found = await api.get("posts", slug=post.key, status="any", context="edit")
-                if found:
-                    saved = await api.post(f"posts/{found[0]['id']}", json=fields)
-                else:
-                    saved = await api.post("posts", json=fields)
+                saved = await api.post(f"posts/{post_id}" if post_id else "posts", json=fields)
+                fault_point("website.after_post")
+                for attachment in media:
+                    if attachment.get("post") != saved["id"]:
+                        await api.post(f"media/{attachment['id']}", json={"post": saved["id"]})
         except httpx.TimeoutException as slow:
             raise ChannelError(f"WordPress did not answer in time ({type(slow).__name__})", transient=True) from slow
         except httpx.TransportError as away:
@@ -64,31 +82,77 @@ class WordPressChannel:
             picture_urls={p.sha256: m["source_url"] for p, m in zip(post.pictures, media, strict=True)},
         )
 
-    async def _picture(self, api: "_Api", key: str, picture: Picture) -> dict[str, Any]:
-        filename = picture.filename(key)
-        slug = filename.rsplit(".", 1)[0]
-        found = await api.get("media", slug=slug, context="edit")
-        if found:
-            existing: dict[str, Any] = found[0]
-            return existing
-        uploaded: dict[str, Any] = await api.post(
-            "media",
-            content=picture.data,
-            headers={"Content-Type": picture.content_type, "Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-        if picture.caption:
-            uploaded = await api.post(
-                f"media/{uploaded['id']}", json={"caption": picture.caption, "alt_text": picture.caption}
-            )
-        return uploaded
 
-    async def _term(self, api: "_Api", taxonomy: str, name: str) -> int:
-        response = await api.send("POST", taxonomy, json={"name": name})
-        body = _json(response)
-        if response.status_code == 400 and body.get("code") == "term_exists":
-            return int(body["data"]["term_id"])
-        _raise_for(response, body)
-        return int(body["id"])
+async def _picture(api: "_Api", key: str, picture: Picture, post_id: int | None) -> dict[str, Any]:
+    """The photo's attachment: found by its slug and put right, or uploaded whole in one request."""
+    slug = picture.slug(key)
+    wanted = {"title": _html_text(picture.caption or slug), "caption": _html_text(picture.credited_caption)}
+    found = await api.get("media", slug=slug, context="edit")
+    if found:
+        existing: dict[str, Any] = found[0]
+        stale = {
+            "title": existing["title"]["raw"] != wanted["title"],
+            "caption": existing["caption"]["raw"] != wanted["caption"],
+            "alt_text": existing["alt_text"] != picture.caption,
+        }
+        if any(stale.values()):
+            existing = await api.post(f"media/{existing['id']}", json={**wanted, "alt_text": picture.caption})
+        return existing
+    params: dict[str, Any] = {"slug": slug, **wanted, "alt_text": picture.caption}
+    if post_id is not None:
+        params["post"] = post_id
+    uploaded: dict[str, Any] = await api.post(
+        "media",
+        params=params,
+        content=picture.data,
+        headers={
+            "Content-Type": picture.content_type,
+            "Content-Disposition": f'attachment; filename="{picture.filename(key)}"',
+        },
+    )
+    return uploaded
+
+
+async def _category(api: "_Api", name: str) -> int:
+    """The category, which an Author may use but not create: the site's administrator makes it
+    once (docs/operations.md); an account allowed to makes it here."""
+    for term in await api.get("categories", search=name, per_page=100):
+        if html.unescape(term["name"]).casefold() == name.casefold():
+            return int(term["id"])
+    response = await api.send("POST", "categories", json={"name": _html_text(name)})
+    body = _json(response)
+    if response.status_code == 400 and body.get("code") == "term_exists":
+        return int(body["data"]["term_id"])
+    if response.status_code in (401, 403):
+        raise ChannelError(
+            f"the category {name!r} does not exist on the website and this account may not create it: "
+            "ask the site's administrator to create it",
+            transient=False,
+        )
+    _raise_for(response, body)
+    return int(body["id"])
+
+
+async def _tag(api: "_Api", name: str) -> int:
+    response = await api.send("POST", "tags", json={"name": _html_text(name)})
+    body = _json(response)
+    if response.status_code == 400 and body.get("code") == "term_exists":
+        return int(body["data"]["term_id"])
+    _raise_for(response, body)
+    return int(body["id"])
+
+
+def _html_text(text: str) -> str:
+    """Plain text for a WordPress field that holds HTML (titles, captions, excerpts, term names)."""
+    return html.escape(text, quote=False)
+
+
+def _date_gmt(existing: dict[str, Any] | None, now: datetime) -> str:
+    """The post's time in UTC, so it is right whatever the site's time zone; a post already public
+    keeps the time it went up."""
+    if existing is not None and existing.get("status") == "publish" and existing.get("date_gmt"):
+        return str(existing["date_gmt"])
+    return now.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 class _Api:
@@ -135,23 +199,19 @@ def _raise_for(response: httpx.Response, body: Any) -> None:
     )
 
 
-def _gallery(media: list[dict[str, Any]]) -> str:
+def _gallery(media: list[dict[str, Any]], pictures: tuple[Picture, ...]) -> str:
     """A block-editor gallery of the other photos, as WordPress itself writes one."""
     if not media:
         return ""
     images = "".join(
         f'<!-- wp:image {{"id":{m["id"]}}} --><figure class="wp-block-image">'
-        f'<img src="{html.escape(m["source_url"])}" alt="{html.escape(_caption(m))}" class="wp-image-{m["id"]}"/>'
-        + (f"<figcaption>{html.escape(_caption(m))}</figcaption>" if _caption(m) else "")
-        + "</figure><!-- /wp:image -->"
-        for m in media
+        f'<img src="{html.escape(m["source_url"])}" alt="{html.escape(p.caption)}" class="wp-image-{m["id"]}"/>'
+        f"<figcaption>{html.escape(p.credited_caption)}</figcaption>"
+        "</figure><!-- /wp:image -->"
+        for m, p in zip(media, pictures, strict=True)
     )
     return (
         '\n<!-- wp:gallery {"linkTo":"none"} -->'
         f'<figure class="wp-block-gallery has-nested-images columns-default is-cropped">{images}</figure>'
         "<!-- /wp:gallery -->"
     )
-
-
-def _caption(media: dict[str, Any]) -> str:
-    return str(media.get("alt_text") or "")

@@ -349,6 +349,7 @@ async def walk(
                 "body": f"Taman literasi ini terbuka untuk warga setiap hari. {version_note}",
                 "quotes": [{"speaker": "Wali Kota", "function": "Wali Kota Tangerang", "text": "Mari membaca."}],
                 "tags": ["literasi", "cisadane"],
+                "captions": {photo["asset_id"]: "Wali Kota Tangerang menggunting pita peresmian Taman Literasi"},
             }
             await w.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/draft", draft)
             await before(4)
@@ -357,7 +358,7 @@ async def walk(
             return int(version["version"])
 
         await w.wait_for(WRITER, "coverage", f"/coverage/{rid}", lambda ws: ws["workspace"]["state"] == "open")
-        photo = await w.upload(PHOTOGRAPHER, rid, "peresmian.jpg", samples.jpeg(seed=len(rid)), "photo")
+        photo = await w.upload(PHOTOGRAPHER, rid, "peresmian.jpg", samples.camera_jpeg(seed=len(rid)), "photo")
         clip = (
             {"size": 0}
             if straight

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,7 +30,20 @@ from fastapi import FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from warta.contracts import Event, Role, parse_event
+from warta.contracts import (
+    Approved,
+    ApprovedData,
+    AssetRef,
+    CoverageSubmitted,
+    CoverageSubmittedData,
+    Event,
+    PressRelease,
+    ReviewLevel,
+    Role,
+    SocialPost,
+    parse_event,
+    subject_for,
+)
 from warta.runtime import ServiceSettings, issue_dev_token
 
 from .demo import SERVICES, SUBSCRIBERS, settings_class
@@ -153,6 +167,44 @@ class Namespace:
             return await js.publish(f"{self.subject_prefix}.{subject_suffix}", payload, headers={"Nats-Msg-Id": msg_id})
         finally:
             await nc.close()
+
+
+def approved_version(
+    request_id: str,
+    release: PressRelease,
+    assets: tuple[AssetRef, ...] = (),
+    social_posts: tuple[SocialPost, ...] = (),
+    level: ReviewLevel = ReviewLevel.SECTION_HEAD,
+) -> tuple[CoverageSubmitted, Approved]:
+    """Version 1 of ``release``, submitted half an hour ago and approved now at ``level``, as the
+    coverage and review services would publish them."""
+    now = datetime.now(UTC)
+    submitted = CoverageSubmitted.occurred(
+        data=CoverageSubmittedData(
+            request_id=request_id,
+            version=1,
+            press_release=release,
+            assets=assets,
+            submitted_by="dewi",
+            contributors=("dewi",),
+            social_posts=social_posts,
+        ),
+        request_id=request_id,
+        time=now - timedelta(minutes=30),
+    )
+    approved = Approved.occurred(
+        data=ApprovedData(request_id=request_id, version=1, level=level), request_id=request_id, time=now
+    )
+    return submitted, approved
+
+
+async def publish_approved(
+    namespace: Namespace, request_id: str, release: PressRelease, assets: tuple[AssetRef, ...]
+) -> None:
+    """An approved version of ``release`` published to this namespace's stream."""
+    for event in approved_version(request_id, release, assets):
+        suffix = subject_for(type(event)).removeprefix("warta.")
+        await namespace.publish_raw(suffix, event.model_dump_json().encode(), str(event.id))
 
 
 @pytest.fixture

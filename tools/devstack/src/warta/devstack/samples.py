@@ -18,6 +18,28 @@ def jpeg(width: int = 640, height: int = 480, taken: str = "2026:11:30 09:15:00"
     return out.getvalue()
 
 
+def camera_jpeg(
+    width: int = 640, height: int = 480, *, seed: int = 0, description: str = "OLYMPUS DIGITAL CAMERA"
+) -> bytes:
+    """A JPEG as a camera or phone writes it: make and model, capture time, the camera's default
+    description, its serial number and the GPS position where it was taken (Tangerang's city hall)."""
+    image = Image.new("RGB", (width, height), (seed % 256, 90, 160))
+    exif = image.getexif()
+    exif[0x010E] = description  # ImageDescription
+    exif[0x010F] = "OLYMPUS CORPORATION"  # Make
+    exif[0x0110] = "E-M10MarkIV"  # Model
+    exif[0x0112] = 1  # Orientation
+    photo = exif.get_ifd(0x8769)
+    photo[0x9003] = "2026:11:30 09:15:00"  # DateTimeOriginal, in the camera's (WIB) clock
+    photo[0xA431] = "BHX204512"  # BodySerialNumber
+    photo[0xA430] = "Dewi Lestari"  # CameraOwnerName
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "S", 2: (6.0, 10.0, 43.0), 3: "E", 4: (106.0, 37.0, 55.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
 def png(width: int = 64, height: int = 32) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (10, 20, 30)).save(out, "PNG")

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,65 @@ def smtp_server(
         yield SmtpServer(host="127.0.0.1", port=port, ca_file=str(ca_file), mailbox=mailbox)
     finally:
         controller.stop()
+
+
+@dataclass
+class EmailAsRead:
+    """A message as a newsroom's mail program shows it: both parts, the text of each ``<p>`` of
+    the HTML, its links (address → text) and the names of the attached files."""
+
+    text: str
+    html: str
+    paragraphs: list[str]
+    links: dict[str, str]
+    attachments: list[str]
+    attached: dict[str, bytes]
+
+
+def read_email(raw: bytes) -> EmailAsRead:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+    assert text_part is not None, "a text part"
+    assert html_part is not None, "an HTML part"
+    reader = _HtmlReader()
+    reader.feed(html_part.get_content())
+    attached = {part.get_filename() or "": part.get_content() for part in message.iter_attachments()}
+    return EmailAsRead(
+        text=text_part.get_content().replace("\r\n", "\n"),
+        html=html_part.get_content(),
+        paragraphs=reader.paragraphs,
+        links=reader.links,
+        attachments=list(attached),
+        attached=attached,
+    )
+
+
+class _HtmlReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self.links: dict[str, str] = {}
+        self._paragraph: list[str] | None = None
+        self._link: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p":
+            self._paragraph = []
+        elif tag == "a":
+            self._link = (dict(attrs).get("href") or "", [])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self._paragraph is not None:
+            self.paragraphs.append(" ".join("".join(self._paragraph).split()))
+            self._paragraph = None
+        elif tag == "a" and self._link is not None:
+            href, text = self._link
+            self.links[href] = " ".join("".join(text).split())
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        if self._paragraph is not None:
+            self._paragraph.append(data)
+        if self._link is not None:
+            self._link[1].append(data)

@@ -1,5 +1,9 @@
 """A real WordPress for tests: Debian's ``wordpress`` package on MariaDB, served by PHP's built-in
-server on loopback, with an administrator and an application password for its REST API.
+server on loopback, set up as the city's site would be (docs/operations.md): pretty permalinks,
+the site's time zone, the "Siaran Pers" category made by the administrator, and the publisher's
+own Author account with an application password for the REST API. An Author may upload, post and
+tag but has no ``unfiltered_html``, so WordPress filters what it is sent. The administrator's
+application password is there for tests to read back everything the site stores.
 
 Everything lives in one work folder: the database's files and socket, a copy of the site with its
 own ``wp-config.php``, and the logs. ``tools/system/deps.sh`` installs the packages (``make test`` runs it).
@@ -23,6 +27,8 @@ from .servers import free_port
 WORDPRESS = Path("/usr/share/wordpress")
 PACKAGES = "wordpress, wordpress-theme-twentytwentythree, mariadb-server and php-cli/-mysql/-gd/-xml/-mbstring"
 ADMIN = "redaksi"
+PUBLISHER = "warta"
+CATEGORY = "Siaran Pers"
 
 
 class WordPressMissing(RuntimeError):
@@ -32,9 +38,17 @@ class WordPressMissing(RuntimeError):
 @dataclass(frozen=True)
 class WordPressSite:
     url: str
-    username: str
+    username: str  # the publisher's Author account
     application_password: str
+    admin_username: str
+    admin_application_password: str
+    timezone: str
     database_socket: str
+
+    @property
+    def admin(self) -> tuple[str, str]:
+        """Basic auth of the administrator, to read back what the site stores."""
+        return self.admin_username, self.admin_application_password
 
     def sql(self, query: str) -> list[list[str]]:
         """A query straight at the site's database, for a test to see what really is there."""
@@ -90,7 +104,7 @@ def _wait_for(check: Callable[[], bool], what: str, log: Path, timeout: float = 
 
 
 @contextmanager
-def wordpress_site(work_dir: Path) -> Iterator[WordPressSite]:
+def wordpress_site(work_dir: Path, timezone: str = "Asia/Jakarta") -> Iterator[WordPressSite]:
     _require_packages()
     work_dir.mkdir(parents=True, exist_ok=True)
     data, socket, site = work_dir / "mariadb", work_dir / "mariadb.sock", work_dir / "site"
@@ -144,7 +158,8 @@ def wordpress_site(work_dir: Path) -> Iterator[WordPressSite]:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         (site / "wp-config.php").write_text(_config(url, socket))
-        password = _install(site, url, work_dir)
+        (site / "router.php").write_text(ROUTER)
+        admin_password, password = _install(site, url, work_dir, timezone)
         env = dict(os.environ, PHP_CLI_SERVER_WORKERS="4")
         server = _start(
             [
@@ -159,12 +174,21 @@ def wordpress_site(work_dir: Path) -> Iterator[WordPressSite]:
                 f"127.0.0.1:{port}",
                 "-t",
                 str(site),
+                str(site / "router.php"),
             ],
             php_log,
             env,
         )
         _wait_for(lambda: _answers(f"{url}/?rest_route=/"), "PHP's server", php_log)
-        yield WordPressSite(url=url, username=ADMIN, application_password=password, database_socket=str(socket))
+        yield WordPressSite(
+            url=url,
+            username=PUBLISHER,
+            application_password=password,
+            admin_username=ADMIN,
+            admin_application_password=admin_password,
+            timezone=timezone,
+            database_socket=str(socket),
+        )
     finally:
         if server is not None:
             _stop(server)
@@ -203,9 +227,20 @@ def _config(url: str, socket: Path) -> str:
     )
 
 
-def _install(site: Path, url: str, work_dir: Path) -> str:
-    """``wp_install`` and an application password, without wp-cli; prints the plain password,
-    which WordPress cannot show again."""
+# PHP's built-in server has no rewrite rules: files are served as they are, every other path
+# goes to WordPress, which resolves its pretty permalinks itself.
+ROUTER = """<?php
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($path !== '/' && is_file(__DIR__ . $path)) {
+    return false;
+}
+require __DIR__ . '/index.php';
+"""
+
+
+def _install(site: Path, url: str, work_dir: Path, timezone: str) -> tuple[str, str]:
+    """``wp_install``, the site's settings and both accounts' application passwords, without
+    wp-cli; prints the plain passwords, which WordPress cannot show again."""
     script = work_dir / "install.php"
     script.write_text(
         textwrap.dedent(
@@ -218,14 +253,23 @@ def _install(site: Path, url: str, work_dir: Path) -> str:
             wp_install('Pemerintah Kota Tangerang', '{ADMIN}', 'redaksi@tangerangkota.go.id', true, '',
                        'sandi-uji-coba-saja');
             switch_theme('twentytwentythree');
-            $user = get_user_by('login', '{ADMIN}');
-            [$password] = WP_Application_Passwords::create_new_application_password($user->ID, ['name' => 'warta']);
-            echo $password;
+            update_option('timezone_string', '{timezone}');
+            $GLOBALS['wp_rewrite']->set_permalink_structure('/%year%/%monthnum%/%day%/%postname%/');
+            flush_rewrite_rules();
+            wp_insert_term('{CATEGORY}', 'category');
+            $admin = get_user_by('login', '{ADMIN}');
+            [$admin_password] = WP_Application_Passwords::create_new_application_password(
+                $admin->ID, ['name' => 'tests']);
+            $author = wp_insert_user(['user_login' => '{PUBLISHER}', 'user_pass' => wp_generate_password(24),
+                                      'user_email' => 'warta@tangerangkota.go.id', 'role' => 'author',
+                                      'display_name' => 'Prokopim Kota Tangerang']);
+            [$password] = WP_Application_Passwords::create_new_application_password($author, ['name' => 'warta']);
+            echo $admin_password, "\\n", $password, "\\n";
             """
         )
     )
     done = subprocess.run(["php", str(script)], check=True, capture_output=True, text=True, cwd=site)
-    password = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    if len(password) < 16:
+    passwords = done.stdout.strip().splitlines()[-2:]
+    if len(passwords) != 2 or any(len(p) < 16 for p in passwords):
         raise RuntimeError(f"WordPress did not install:\n{done.stdout}\n{done.stderr}")
-    return password
+    return passwords[0], passwords[1]

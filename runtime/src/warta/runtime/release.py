@@ -1,0 +1,223 @@
+"""The press release as readers get it: one rendering for the website, the media's email, a custom
+CMS's webhook and the console's preview.
+
+The body is Markdown, rendered by CommonMark (markdown-it-py, with tables and strikethrough) and
+then cleaned by an allow-list sanitiser (nh3): headings, paragraphs, lists, emphasis, links
+(http, https and mailto only, ``rel="noopener"``), block quotes and tables survive; scripts,
+frames, images, styles and event attributes do not, whatever was typed. The plain-text rendering
+is read from that same clean HTML, so both say the same. Everything else of the release (title,
+excerpt, tags, captions, credits) is plain text: its markup is dropped here, and each channel
+escapes the text as its own format needs. Markdown typed into those by habit is read, not shown.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+
+import nh3
+from markdown_it import MarkdownIt
+
+from warta.contracts import PressRelease
+
+EXCERPT_CHARS = 300
+
+HEADINGS = {f"h{n}" for n in range(1, 7)}
+ALLOWED_TAGS = {
+    *HEADINGS,
+    *("p", "br", "hr", "ul", "ol", "li", "strong", "em", "del", "code", "a", "blockquote"),
+    *("table", "thead", "tbody", "tr", "th", "td"),
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RenderedRelease:
+    """A release ready for a channel: ``html`` and ``text`` are the article (dateline, lead and
+    body) as safe HTML and as plain text; the other fields are plain text."""
+
+    title: str
+    html: str
+    text: str
+    excerpt: str
+    tags: tuple[str, ...]
+
+
+class _Markdown(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        # Every link becomes a link here and the sanitiser drops an address it does not allow (a
+        # ``javascript:`` one) and keeps its text, rather than the reader seeing the Markdown typed.
+        return True
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Raw HTML is read as HTML so that the sanitiser drops what it does not allow (a script with
+    # its content), instead of showing readers the tags as text.
+    return _Markdown("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def sanitise(fragment: str) -> str:
+    """HTML cut down to what a published article may contain."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        url_relative="deny",
+        link_rel="noopener",
+        strip_comments=True,
+    ).strip()
+
+
+def plain_text(value: str | None) -> str:
+    """One line of text with any markup dropped (a script's or a style's content with it)."""
+    if not value:
+        return ""
+    return _SPACE.sub(" ", html.unescape(nh3.clean(value, tags=set()))).strip()
+
+
+def inline_text(value: str | None) -> str:
+    """A one-line field as plain text: Markdown emphasis or links typed into it by habit are read
+    as such (``**Wali Kota**`` is "Wali Kota"), and any markup is dropped."""
+    if not value:
+        return ""
+    return plain_text(sanitise(_markdown().renderInline(value)))
+
+
+def markdown_html(markdown: str) -> str:
+    """A piece of Markdown (a paragraph of a release, say) as clean HTML."""
+    return sanitise(_markdown().render(markdown))
+
+
+def render_release(release: PressRelease) -> RenderedRelease:
+    body = markdown_html(release.body)
+    lead = inline_text(release.lead)
+    dateline = plain_text(release.dateline)
+    opening = f"<strong>{html.escape(dateline)}</strong> — " if dateline else ""
+    if lead:
+        article = f"<p>{opening}{html.escape(lead)}</p>\n{body}"
+    elif dateline and body.startswith("<p>"):
+        # No lead: the dateline opens the body's first paragraph, as a wire story's does.
+        article = "<p>" + opening + body.removeprefix("<p>")
+    elif dateline:
+        article = f"<p><strong>{html.escape(dateline)}</strong></p>\n{body}"
+    else:
+        article = body
+    return RenderedRelease(
+        title=inline_text(release.title),
+        html=article,
+        text=html_text(article),
+        excerpt=shortened(lead or _first_paragraph(body), EXCERPT_CHARS),
+        tags=tuple(t for t in dict.fromkeys(inline_text(tag) for tag in release.tags) if t),
+    )
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:—-") + "…"
+
+
+def _first_paragraph(clean_html: str) -> str:
+    found = re.search(r"<p>(.*?)</p>", clean_html, re.DOTALL)
+    return plain_text(found.group(1)) if found else ""
+
+
+def html_text(clean_html: str) -> str:
+    """Clean article HTML as plain text: blank lines between blocks, list items with their marks,
+    quotes behind "> ", table cells between " | ", and each link's address after its text."""
+    reader = _TextReader()
+    reader.feed(clean_html)
+    reader.close()
+    return reader.result()
+
+
+class _TextReader(HTMLParser):
+    BLOCKS = {*HEADINGS, "p", "ul", "ol", "blockquote", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.line: list[str] = []
+        self.indent = ""  # a list item's, for the line it starts
+        self.quotes = 0
+        self.lists: list[int | None] = []  # the next number of each open list; None for bullets
+        self.cells: list[str] | None = None
+        self.links: list[tuple[str, int]] = []  # (href, where its text starts)
+
+    def _end_line(self) -> None:
+        text = _SPACE.sub(" ", "".join(self.line)).strip()
+        if text:
+            self.lines.append("> " * self.quotes + self.indent + text)
+        self.line, self.indent = [], ""
+
+    def _blank(self) -> None:
+        self._end_line()
+        if self.lines and self.lines[-1]:
+            self.lines.append("")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS and not self.lists:
+            self._blank()
+        if tag == "blockquote":
+            self.quotes += 1
+        elif tag in ("ul", "ol"):
+            start = dict(attrs).get("start")
+            self.lists.append((int(start) if start and start.isdigit() else 1) if tag == "ol" else None)
+        elif tag == "li":
+            self._end_line()
+            number = self.lists[-1] if self.lists else None
+            mark = "-" if number is None else f"{number}."
+            if number is not None:
+                self.lists[-1] = number + 1
+            self.indent = "  " * (len(self.lists) - 1)
+            self.line.append(mark + " ")
+        elif tag == "tr":
+            self.cells = []
+        elif tag in ("td", "th"):
+            self.line = []
+        elif tag == "br":
+            self._end_line()
+        elif tag == "hr":
+            self._blank()
+            self.lines.append("> " * self.quotes + "* * *")
+        elif tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.line)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cells is not None:
+            self.cells.append(_SPACE.sub(" ", "".join(self.line)).strip())
+            self.line = []
+        elif tag == "tr" and self.cells is not None:
+            self.line = [" | ".join(self.cells)]
+            self.cells = None
+            self._end_line()
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.line[start:]).strip()
+            address = href.removeprefix("mailto:")
+            if address and address != label:
+                self.line.append(f" ({address})")
+        elif tag == "blockquote":
+            self._end_line()
+            self.quotes -= 1
+            self._blank()
+        elif tag in ("ul", "ol"):
+            self._end_line()
+            self.lists.pop()
+            if not self.lists:
+                self._blank()
+        elif tag in self.BLOCKS and not self.lists:
+            self._blank()
+
+    def handle_data(self, data: str) -> None:
+        self.line.append(data)
+
+    def result(self) -> str:
+        self._end_line()
+        return "\n".join(self.lines).strip()
