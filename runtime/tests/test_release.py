@@ -3,10 +3,12 @@ nothing a reader's browser would run, and the same article as HTML and as plain 
 
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from warta.contracts import PressRelease
+from warta.contracts.text import BIDI_CONTROLS
 from warta.runtime.release import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, plain_text, render_release
 
 BODY = """## Fasilitas Taman
@@ -123,11 +125,22 @@ class _Elements(HTMLParser):
         self.found.append((tag, attrs))
 
 
+# Whatever the text policy lets through (warta.contracts.text): any script, symbol or emoji.
+TYPED = st.text(
+    alphabet=st.characters(
+        exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters=BIDI_CONTROLS | {"\ufeff"}
+    ).filter(lambda c: (ord(c) & 0xFFFE) != 0xFFFE and not 0xFDD0 <= ord(c) <= 0xFDEF),
+    max_size=40,
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.text(max_size=40), HOSTILE), min_size=1, max_size=8).map("\n".join))
-def test_whatever_is_typed_only_allowed_elements_and_addresses_reach_the_html(typed):
+@given(st.lists(st.one_of(TYPED, HOSTILE), min_size=1, max_size=8))
+def test_whatever_is_typed_only_allowed_elements_and_addresses_reach_the_html(pieces):
+    typed = "\n".join(pieces)
     body = typed if typed.strip() else "isi"
-    rendered = render_release(PressRelease(title=typed[:300] or "Judul", body=body, lead=typed[:2000] or None))
+    title = " ".join(pieces)[:300].strip() or "Judul"
+    rendered = render_release(PressRelease(title=title, body=body, lead=typed[:2000] or None))
     parser = _Elements()
     parser.feed(rendered.html)
     for tag, attrs in parser.found:
@@ -139,3 +152,40 @@ def test_whatever_is_typed_only_allowed_elements_and_addresses_reach_the_html(ty
     for plain in (rendered.title, rendered.excerpt, *rendered.tags):
         assert "<script" not in plain.lower()
         assert "\n" not in plain
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["<style>", "<script>", "<pre>", "<textarea>", "<!-- catatan", "<?php", "<iframe src=x>", "<title>", "<svg>"],
+)
+def test_markup_left_open_does_not_take_the_rest_of_the_release_with_it(opener):
+    rendered = render_release(release(body=f"Para satu.\n\n{opener}\n\n## Judul\n\n- a\n- b\n\nPenutup."))
+    assert rendered.html.startswith("<p>Para satu.</p>\n")
+    assert rendered.html.endswith("<h2>Judul</h2>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<p>Penutup.</p>")
+
+
+def test_a_closed_script_or_style_goes_with_its_content_and_the_text_around_it_stays():
+    rendered = render_release(release(body="Awal <script>alert(1)</script>tengah <style>p{}</style>akhir."))
+    assert rendered.html == "<p>Awal tengah akhir.</p>"
+
+
+def test_quotations_follow_the_body_with_who_said_them():
+    quoted = release(
+        body="Isi.",
+        quotes=[{"speaker": "Sachrudin", "function": "Wali Kota Tangerang", "text": "Mari *membaca*."}],
+    )
+    rendered = render_release(quoted)
+    assert rendered.html.endswith(
+        "<blockquote>\n<p>“Mari *membaca*.”</p>\n<p>— Sachrudin, Wali Kota Tangerang</p>\n</blockquote>"
+    )
+    assert rendered.text.endswith("> “Mari *membaca*.”\n\n> — Sachrudin, Wali Kota Tangerang")
+
+
+def test_struck_raised_and_phone_links_survive_and_a_refused_link_keeps_only_its_text():
+    rendered = render_release(
+        release(body="Harga ~~Rp50.000~~ Rp25.000 per m<sup>2</sup>, hubungi [0812](tel:0812) atau [x](javascript:x).")
+    )
+    assert "<s>Rp50.000</s>" in rendered.html
+    assert "m<sup>2</sup>" in rendered.html
+    assert '<a href="tel:0812" rel="noopener">0812</a>' in rendered.html
+    assert rendered.html.endswith("atau x.</p>")

@@ -152,7 +152,7 @@ async def test_letter_to_published_with_a_rejection_at_each_level(
     assert original_tags["GPS:GPSLatitude"]
     assert original_tags["ExifIFD:SerialNumber"] == "BHX204512"
     assert publication["press_release"]["title"] in page
-    posts = "SELECT COUNT(*) FROM wp_posts WHERE post_type='post' AND post_name LIKE 'siaran-pers-%'"
+    posts = "SELECT COUNT(*) FROM wp_posts WHERE post_type='post' AND post_status='publish'"
     assert wordpress.sql(posts) == [["1"]]
     assert relay.mailbox.delivered_to() == ["budi@tangerangekspres.example", "sari@radiokota.example"]
     assert all(website["url"] in m.get_body(("plain",)).get_content() for m in relay.mailbox.received)

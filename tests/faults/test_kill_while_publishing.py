@@ -17,6 +17,7 @@ from warta.contracts import (
 from warta.devstack.pytest_plugin import eventually, publish_approved
 from warta.devstack.stub_http import served_photos
 from warta.devstack.wordpress import WordPressSite, wordpress_site
+from warta.publisher.website import post_key
 
 CAPTIONS = ("Wali Kota menggunting pita", "Warga membaca di taman", "Rak buku anak")
 CREDIT = "(Foto: Dewi Lestari/Prokopim Kota Tangerang)"
@@ -48,7 +49,10 @@ async def test_a_kill_at_any_point_of_the_website_leaves_one_post_and_every_phot
     namespace, service_processes, wordpress, photos, kill_at
 ):
     rid = f"kill-{kill_at.replace('.', '-').replace('@', '-')}-{namespace.key}"
-    key = f"siaran-pers-{rid}"
+    release = PressRelease(
+        title="Wali Kota Resmikan Taman Literasi", body="Taman dibuka untuk warga.", lead="Taman dibuka, Senin."
+    )
+    key = post_key(rid, release.title)
     publisher = service_processes("publisher")
     env = {
         "WARTA_WEBSITE_CHANNEL": "wordpress",
@@ -60,9 +64,6 @@ async def test_a_kill_at_any_point_of_the_website_leaves_one_post_and_every_phot
     }
     publisher.start(**env, WARTA_FAULT_POINTS=kill_at)
     headers = namespace.token(Role.COVERAGE_TEAM, "dewi")
-    release = PressRelease(
-        title="Wali Kota Resmikan Taman Literasi", body="Taman dibuka untuk warga.", lead="Taman dibuka, Senin."
-    )
     await publish_approved(namespace, rid, release, photos)
     async with httpx.AsyncClient(base_url=publisher.url, headers=headers, timeout=60) as client:
         await eventually(lambda: _answers(client.get(f"/publications/{rid}")))

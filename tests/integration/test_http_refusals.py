@@ -1,10 +1,12 @@
 """Bad input gets a 4xx with a JSON body saying what is wrong, and changes nothing anywhere."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from warta.contracts import Role
 from warta.devstack import samples
 from warta.devstack.pytest_plugin import SERVICES, eventually, settled, with_field
+from warta.runtime.indonesian import JAKARTA
 
 ADMIN = ("siti", Role.ADMIN)
 HEAD = ("hendra", Role.SECTION_HEAD)
@@ -12,17 +14,18 @@ LEAD = ("rina", Role.TEAM_LEAD)
 DEWI = ("dewi", Role.COVERAGE_TEAM)
 OUTSIDER = ("joko", Role.COVERAGE_TEAM)
 
+EVENT_DAY = (datetime.now(JAKARTA) + timedelta(days=7)).date()  # requests are for events still to come
 EVENT = {
     "title": "Rapat Paripurna",
-    "starts_at": "2026-11-20T09:00:00+07:00",
-    "ends_at": "2026-11-20T11:00:00+07:00",
+    "starts_at": f"{EVENT_DAY}T09:00:00+07:00",
+    "ends_at": f"{EVENT_DAY}T11:00:00+07:00",
     "location": "DPRD",
     "leader": "wali_kota",
 }
 LETTER = {
     "letter": {
         "number": "170/5/2026",
-        "date": "2026-11-18",
+        "date": f"{datetime.now(JAKARTA).date() - timedelta(days=2)}",
         "sender": "Sekretariat DPRD",
         "sender_kind": "opd",
         "subject": "Undangan",
@@ -74,8 +77,13 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
     for path, value, field in [
         ("letter", ..., "letter"),
         ("letter.date", "2026-13-45", "letter.date"),
-        ("event.starts_at", "2026-11-20T09:00:00", "event.starts_at"),  # no time zone
-        ("event.ends_at", "2026-11-20T08:00:00+07:00", "event.ends_at"),  # before the start
+        ("event.starts_at", f"{EVENT_DAY}T09:00:00", "event.starts_at"),  # no time zone
+        ("event.ends_at", f"{EVENT_DAY}T08:00:00+07:00", "event.ends_at"),  # before the start
+        (
+            "event",
+            EVENT | {"starts_at": "2024-03-01T09:00:00+07:00", "ends_at": "2024-03-01T11:00:00+07:00"},
+            "event.ends_at",
+        ),  # long over
         ("event.leader", "presiden", "event.leader"),
         ("letter.number", "", "letter.number"),
     ]:

@@ -209,3 +209,35 @@ def test_clashes_are_overlaps_with_accepted_events_same_leader_first():
     # Two "other leader" events are not known to be the same person.
     asked_other = registered(event=EVENT.model_copy(update={"leader": "lainnya"}))
     assert [c.same_leader for c in clashes_with(asked_other, others) if c.request_id == "lain-a"] == [False]
+
+
+def test_a_letter_for_an_event_long_over_is_refused_and_one_a_day_late_is_taken():
+    long_over = EVENT.model_copy(update={"starts_at": NOW - timedelta(days=900), "ends_at": NOW - timedelta(days=899)})
+    with pytest.raises(InvalidInput) as refused:
+        registered(event=long_over)
+    assert [f.field for f in refused.value.fields] == ["event.ends_at"]
+    assert "can no longer be covered" in refused.value.fields[0].message
+    just_over = EVENT.model_copy(update={"starts_at": NOW - timedelta(hours=25), "ends_at": NOW - timedelta(hours=23)})
+    assert registered(event=just_over).event == just_over
+    with pytest.raises(InvalidInput):
+        FacilitationRequest.register(
+            request_id="r2",
+            agenda_number="0008/PROKOPIM/2026",
+            details=details(event=just_over),
+            now=NOW,
+            actor=ADMIN,
+            late_grace=timedelta(hours=12),
+        )
+
+
+def test_a_correction_may_keep_an_event_that_has_since_ended_but_not_move_it_into_the_past():
+    request = registered()
+    later = NOW + timedelta(days=3)  # the event is over; the letter's number is still corrected
+    fixed_number = LETTER.model_copy(update={"number": "005/12/2026-A"})
+    assert request.correct(details(letter=fixed_number), now=later, actor=ADMIN) is not None
+    moved = EVENT.model_copy(
+        update={"starts_at": NOW - timedelta(days=30), "ends_at": NOW - timedelta(days=30, hours=-2)}
+    )
+    with pytest.raises(InvalidInput) as refused:
+        request.correct(details(letter=fixed_number, event=moved), now=later, actor=ADMIN)
+    assert [f.field for f in refused.value.fields] == ["event.ends_at"]

@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,9 +24,10 @@ from warta.contracts import AssetRef, PressRelease, Published, Role
 from warta.devstack.proxy import delaying_proxy
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.smtp import EmailAsRead, read_email, smtp_server
-from warta.devstack.stub_http import PhotoHandler, QuietHandler, serving
+from warta.devstack.stub_http import PhotoHandler, QuietHandler, served_photos, serving
 from warta.devstack.wordpress import WordPressSite, wordpress_site
 from warta.publisher.app import PublisherSettings, create_app
+from warta.publisher.website import post_key
 
 DEWI = (Role.COVERAGE_TEAM, "dewi")
 RELEASE = PressRelease(
@@ -125,7 +127,8 @@ async def test_a_release_is_on_wordpress_with_featured_image_gallery_category_an
     page = await public_page(website["url"])
 
     assert post["status"] == "publish"
-    assert post["slug"] == f"siaran-pers-{rid}"
+    assert post["slug"] == f"wali-kota-resmikan-taman-literasi-cikokol-{rid[-12:]}"
+    assert (post["comment_status"], post["ping_status"]) == ("closed", "closed")
     assert post["title"]["rendered"] == RELEASE.title
     assert post["author"] == (await read(wordpress, "users", search=wordpress.username))[0]["id"]
     featured = media[post["featured_media"]]
@@ -134,15 +137,18 @@ async def test_a_release_is_on_wordpress_with_featured_image_gallery_category_an
     assert featured["caption"]["raw"] == "Wali Kota menggunting pita (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
     # Every photo is uploaded once, named by its hash, and attached to the post.
     attached = [m for m in media.values() if m["post"] == post["id"]]
-    assert sorted(m["slug"] for m in attached) == sorted(f"siaran-pers-{rid}-{p.sha256[:12]}" for p in photos)
+    assert sorted(m["slug"] for m in attached) == sorted(f"{post['slug']}-{p.sha256[:12]}" for p in photos)
     assert {c["name"] for c in categories if c["id"] in post["categories"]} == {"Siaran Pers"}
     assert {t["name"] for t in tags if t["id"] in post["tags"]} == {"Taman Literasi", "Cikokol"}
     # The public page, as a reader gets it: the release, and the other two photos as a gallery
     # with their captions and credit.
     assert RELEASE.title in page
     assert "Koleksinya 3.000 buku." in page
-    assert "wp-block-gallery" in page
-    assert "Warga membaca di taman (Foto: Dewi Lestari/Prokopim Kota Tangerang)" in page
+    # Every photo's caption and credit where a reader sees them: the lead photo's under the
+    # photo the theme shows above the article, the others under each of them.
+    for photo in photos:
+        assert f"{photo.caption} (Foto: Dewi Lestari/Prokopim Kota Tangerang)" in visible_text(page)
+    assert page.count('<figure class="wp-block-image') == len(photos) - 1
     for photo in photos[1:]:
         assert website["picture_urls"][photo.sha256] in page
     # The newsroom's email links the website and the photos' public copies, never the coverage service.
@@ -159,6 +165,7 @@ XSS = "warta-xss"  # in every hostile piece below, so that any of it surviving i
 HOSTILE = (
     f"<script>alert('{XSS}')</script><iframe src='https://{XSS}.example/'></iframe><img src=x onerror=\"{XSS}()\">"
 )
+SHORTCODES = '[audio src="https://suara.example/a.mp3"] dan [gallery]'
 HOSTILE_RELEASE = PressRelease(
     title=f"Wali Kota Resmikan {HOSTILE}Taman & Perpustakaan",
     lead=f"Wali Kota Tangerang meresmikan taman {HOSTILE}di Cikokol, Senin.",
@@ -170,7 +177,9 @@ HOSTILE_RELEASE = PressRelease(
         "- rak buku anak\n- ruang baca *lansia*\n- pojok internet\n\n"
         "| Fasilitas | Jumlah |\n|---|---|\n| Buku | 3.000 |\n\n"
         f"{HOSTILE}\n\n"
-        f'Teks dengan <b onclick="{XSS}()">tebal</b> dan <a href="javascript:{XSS}()">tautan</a>.'
+        f'Teks dengan <b onclick="{XSS}()">tebal</b> dan <a href="javascript:{XSS}()">tautan</a>.\n\n'
+        # WordPress would run these as a player and a gallery of the site's own photos.
+        f"{SHORTCODES}"
     ),
     tags=(f"Taman <b onmouseover='{XSS}'>Literasi</b>", f"<script>{XSS}</script>Cikokol"),
 )
@@ -190,7 +199,7 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     site's own zone; the formatting arrives as HTML elements and the hostile markup nowhere."""
     wordpress: WordPressSite = request.getfixturevalue(site)
     rid = f"a1b2c3d4-0000-4000-8000-00000000010{1 if site == 'wordpress' else 2}"
-    hostile_photos = tuple(p.model_copy(update={"caption": f"Pita {HOSTILE}digunting"}) for p in photos[:2])
+    hostile_photos = tuple(p.model_copy(update={"caption": f"Pita {HOSTILE}digunting[gallery]"}) for p in photos[:2])
     publication, [checked] = await published_on(
         wordpress, namespace, mongo, approve, rid, HOSTILE_RELEASE, hostile_photos, tmp_path
     )
@@ -209,7 +218,12 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     assert sorted(t["name"] for t in tags) == ["Cikokol", "Taman Literasi"]
     assert post["excerpt"]["raw"] == "Wali Kota Tangerang meresmikan taman di Cikokol, Senin."
     content = post["content"]["raw"]
-    assert content.startswith(
+    lead_photo, opening = content.split("\n")[:2]
+    assert lead_photo == (
+        '<p class="keterangan-foto"><em>Pita digunting&#091;gallery&#093; '
+        "(Foto: Dewi Lestari/Prokopim Kota Tangerang)</em></p>"
+    )
+    assert opening == (
         "<p><strong>Tangerang, 5 Desember 2026</strong> — Wali Kota Tangerang meresmikan taman di Cikokol, Senin.</p>"
     )
     for element in (
@@ -229,6 +243,14 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
         assert "Wali Kota Resmikan Taman & Perpustakaan" in visible_text(shown)
     assert "<h2>Fasilitas Taman</h2>" in page
     assert "<table>" in page
+    # A shortcode typed into the release is its text, not a player or the site's own gallery.
+    shown = visible_text(page)
+    assert "[audio src=" in shown
+    assert "a.mp3" in shown
+    assert "[gallery]" in shown
+    assert "<audio" not in page
+    assert "class='gallery" not in page
+    assert 'class="gallery' not in page
     assert "Wali Kota Tangerang meresmikan taman di Cikokol, Senin." in home
     # The time: sent in UTC, shown in the site's zone.
     published_at = publication["website"]["recorded_at"]
@@ -238,11 +260,11 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
 
     # The media's email, as the relay keeps it: the release's paragraphs each in a <p>, every
     # photo linked with its caption, and attached.
-    assert checked.attachments == ["foto-1-pita-digunting.jpg", "foto-2-pita-digunting.jpg"]
+    assert checked.attachments == ["foto-1-pita-digunting-gallery.jpg", "foto-2-pita-digunting-gallery.jpg"]
     assert XSS not in checked.html
     assert XSS not in checked.text
     for url in (website["picture_urls"][p.sha256] for p in hostile_photos):
-        assert checked.links[url] == "Pita digunting (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+        assert checked.links[url] == "Pita digunting[gallery] (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
 
 
 THREE_PARAGRAPHS = PressRelease(
@@ -287,8 +309,39 @@ async def test_the_media_email_reads_as_the_release_with_each_photo_linked_and_a
     for photo in two:
         assert f"- {photo.caption} {credit} — {publication['website']['picture_urls'][photo.sha256]}" in mail.text
     assert mail.attachments == ["foto-1-wali-kota-menggunting-pita.jpg", "foto-2-warga-membaca-di-taman.jpg"]
+    assert abs(mail.date - datetime.now(UTC)).total_seconds() < 120
     for photo, data in zip(two, mail.attached.values(), strict=True):
         assert pixels(data) == pixels(PhotoHandler.photos[photo.sha256][0])
+
+
+async def test_a_photo_larger_than_the_site_shows_is_linked_at_full_size_with_its_caption_and_credit(
+    namespace, mongo, wordpress, approve, tmp_path
+):
+    """WordPress shows a copy scaled to 2,560 pixels, made without the photo's metadata; the
+    newsroom is sent the photo as published, at full size, caption and credit in it."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000301"
+    with served_photos(("Wali Kota menyapa warga",), size=(3200, 2400)) as large:
+        publication, [mail] = await published_on(
+            wordpress, namespace, mongo, approve, rid, THREE_PARAGRAPHS, large, tmp_path
+        )
+    [linked] = publication["website"]["picture_urls"].values()
+    assert "-scaled" not in linked
+    async with httpx.AsyncClient(timeout=30) as reader:
+        original = (await reader.get(linked)).content
+    assert Image.open(io.BytesIO(original)).size == (3200, 2400)
+    tags = exiftool(original)
+    assert tags["IPTC:Caption-Abstract"] == "Wali Kota menyapa warga"
+    assert tags["IPTC:Credit"] == "Dewi Lestari/Prokopim Kota Tangerang"
+    assert not [tag for tag in tags if "GPS" in tag]
+    assert mail.links[linked] == "Wali Kota menyapa warga (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+    page = await public_page(publication["website"]["url"])
+    assert "-scaled.jpg" in page  # the site shows its own smaller copy
+
+
+def exiftool(data: bytes) -> dict[str, Any]:
+    read = subprocess.run(["exiftool", "-j", "-G1", "-"], input=data, capture_output=True, check=True)
+    tags: dict[str, Any] = json.loads(read.stdout)[0]
+    return tags
 
 
 def _utc(stamp: str) -> float:
@@ -299,6 +352,7 @@ async def test_a_retry_after_a_timeout_finds_the_post_it_made_instead_of_making_
     namespace, mongo, wordpress, photos, approve
 ):
     rid = "a1b2c3d4-0000-4000-8000-000000000002"
+    key = post_key(rid, RELEASE.title)
     held: list[bytes] = []
 
     def hold_the_first_post_creation(request_line: bytes) -> float:
@@ -321,7 +375,7 @@ async def test_a_retry_after_a_timeout_finds_the_post_it_made_instead_of_making_
             assert (trouble["attempts"], trouble["transient"]) == (1, True)
             assert "did not answer in time" in trouble["error"]
             # WordPress did make the post; only its answer was lost.
-            made = wordpress.sql(f"SELECT ID FROM wp_posts WHERE post_type='post' AND post_name='siaran-pers-{rid}'")
+            made = wordpress.sql(f"SELECT ID FROM wp_posts WHERE post_type='post' AND post_name='{key}'")
             assert len(made) == 1
 
             second = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish", params={"channel": "website"})
@@ -329,12 +383,10 @@ async def test_a_retry_after_a_timeout_finds_the_post_it_made_instead_of_making_
     assert second["state"] == "published"
     assert second["website_trouble"] is None
     assert second["website"]["post_id"] == made[0][0]
-    posts = wordpress.sql(
-        f"SELECT ID, post_status FROM wp_posts WHERE post_type='post' AND post_name LIKE 'siaran-pers-{rid}%'"
-    )
+    posts = wordpress.sql(f"SELECT ID, post_status FROM wp_posts WHERE post_type='post' AND post_name LIKE '{key}%'")
     assert posts == [[made[0][0], "publish"]]
     pictures = wordpress.sql(
-        f"SELECT post_name FROM wp_posts WHERE post_type='attachment' AND post_name LIKE 'siaran-pers-{rid}-%'"
+        f"SELECT post_name FROM wp_posts WHERE post_type='attachment' AND post_name LIKE '{key}-%'"
     )
     assert len(pictures) == len(photos)
 
@@ -357,7 +409,9 @@ async def test_a_wrong_application_password_is_a_failure_for_a_person_and_holds_
             DEWI, "POST", f"/publications/{rid}/website", json={"website_url": "https://tangerangkota.go.id/b/1"}
         )
         assert done["state"] == "published"
-    assert wordpress.sql(f"SELECT COUNT(*) FROM wp_posts WHERE post_name LIKE 'siaran-pers-{rid}%'") == [["0"]]
+    assert wordpress.sql(f"SELECT COUNT(*) FROM wp_posts WHERE post_name LIKE '{post_key(rid, RELEASE.title)}%'") == [
+        ["0"]
+    ]
 
 
 class Cms(QuietHandler):
@@ -419,9 +473,9 @@ async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, m
         "url": "https://tangerangkota.go.id/berita/1",
     }
     assert second["website"]["picture_urls"][photos[0].sha256] == (
-        f"https://tangerangkota.go.id/foto/siaran-pers-{rid}-{photos[0].sha256[:12]}.jpg"
+        f"https://tangerangkota.go.id/foto/{post_key(rid, RELEASE.title)}-{photos[0].sha256[:12]}.jpg"
     )
-    assert Cms.seen == [(f"siaran-pers-{rid}", True)] * 2
+    assert Cms.seen == [(post_key(rid, RELEASE.title), True)] * 2
     [post] = Cms.posts.values()
     assert post["title"] == RELEASE.title
     assert post["tags"] == ["Taman Literasi", "Cikokol"]
@@ -442,7 +496,7 @@ async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorde
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE)
         publication = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish")
-    assert Cms.seen == [(f"siaran-pers-{rid}", False)]
+    assert Cms.seen == [(post_key(rid, RELEASE.title), False)]
     assert Cms.posts == {}
     trouble = publication["website_trouble"]
     assert (trouble["transient"], trouble["error"].startswith("the CMS answered 401")) == (False, True)

@@ -67,6 +67,7 @@ from .roles import (
     SocialChannel,
 )
 from .steps import SOP_STEPS, TOTAL_STANDARD_MINUTES, ClockMark, Step, step
+from .text import Line, Text
 
 __all__ = [
     "CATALOGUE",
@@ -100,6 +101,7 @@ __all__ = [
     "LeadershipEvent",
     "Letter",
     "LetterNature",
+    "Line",
     "Model",
     "NotFound",
     "PayloadTooLarge",
@@ -126,6 +128,7 @@ __all__ = [
     "TeamAssigned",
     "TeamAssignedData",
     "TeamMember",
+    "Text",
     "TooManyRequests",
     "UnknownEventType",
     "UnsupportedMediaType",

@@ -24,6 +24,7 @@ from .roles import (
     SenderKind,
     SocialChannel,
 )
+from .text import Line, Text
 
 # ---------------------------------------------------------------------------------------------
 # Shared value objects
@@ -33,11 +34,11 @@ from .roles import (
 class Letter(Model):
     """The incoming facilitation request letter (surat permohonan fasilitasi)."""
 
-    number: str = Field(min_length=1, max_length=100, description="The sender's letter number.")
+    number: Line = Field(min_length=1, max_length=100, description="The sender's letter number.")
     date: date
-    sender: str = Field(min_length=1, max_length=200, description="Sending agency or institution.")
+    sender: Line = Field(min_length=1, max_length=200, description="Sending agency or institution.")
     sender_kind: SenderKind
-    subject: str = Field(min_length=1, max_length=500, description="Perihal.")
+    subject: Line = Field(min_length=1, max_length=500, description="Perihal.")
     nature: LetterNature = Field(default=LetterNature.ORDINARY, description="Sifat: urgency of the letter.")
     confidential: bool = Field(default=False, description="Marked rahasia.")
 
@@ -45,9 +46,9 @@ class Letter(Model):
 class ContactPerson(Model):
     """Who at the sender's office answers questions about the request."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     phone: str = Field(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$", description="Phone or WhatsApp number.")
-    position: str | None = Field(default=None, max_length=200)
+    position: Line | None = Field(default=None, max_length=200)
 
 
 class Period(Model):
@@ -69,8 +70,8 @@ class Period(Model):
 class LeadershipEvent(Period):
     """The leadership activity a request asks the section to facilitate and cover."""
 
-    title: str = Field(min_length=1, max_length=300)
-    location: str = Field(min_length=1, max_length=300)
+    title: Line = Field(min_length=1, max_length=300)
+    location: Line = Field(min_length=1, max_length=300)
     leader: Leader
 
 
@@ -82,18 +83,18 @@ class TeamMember(Model):
 class Quote(Model):
     """A quotation in a press release, with who said it and in what function."""
 
-    speaker: str = Field(min_length=1, max_length=200)
-    function: str = Field(min_length=1, max_length=200, description="E.g. Wali Kota Tangerang.")
-    text: str = Field(min_length=1, max_length=2000)
+    speaker: Line = Field(min_length=1, max_length=200)
+    function: Line = Field(min_length=1, max_length=200, description="E.g. Wali Kota Tangerang.")
+    text: Text = Field(min_length=1, max_length=2000)
 
 
 class PressRelease(Model):
-    title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=100_000, description="Markdown.")
-    dateline: str | None = Field(default=None, max_length=100, description="E.g. Tangerang, 30 November 2026.")
-    lead: str | None = Field(default=None, max_length=2000, description="Teras berita: the opening paragraph.")
+    title: Line = Field(min_length=1, max_length=300)
+    body: Text = Field(min_length=1, max_length=100_000, description="Markdown.")
+    dateline: Line | None = Field(default=None, max_length=100, description="E.g. Tangerang, 30 November 2026.")
+    lead: Text | None = Field(default=None, max_length=2000, description="Teras berita: the opening paragraph.")
     quotes: tuple[Quote, ...] = ()
-    tags: tuple[Annotated[str, Field(min_length=1, max_length=50)], ...] = Field(default=(), max_length=30)
+    tags: tuple[Annotated[Line, Field(min_length=1, max_length=50)], ...] = Field(default=(), max_length=30)
     embargo_until: AwareDatetime | None = Field(
         default=None, description="Nothing of the release goes out before this moment."
     )
@@ -112,8 +113,8 @@ class AssetRef(Model):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     content_type: str | None = None
     size: int | None = Field(default=None, ge=0)
-    caption: str | None = Field(default=None, max_length=1000)
-    credit: str | None = Field(default=None, max_length=200, description="Who took the photo or video, by name.")
+    caption: Line | None = Field(default=None, max_length=1000)
+    credit: Line | None = Field(default=None, max_length=200, description="Who took the photo or video, by name.")
     width: int | None = None
     height: int | None = None
 
@@ -122,8 +123,8 @@ class SocialPost(Model):
     """One post prepared for one channel, with the media it carries (by their asset URIs)."""
 
     channel: SocialChannel
-    text: str = Field(max_length=70_000)
-    title: str | None = Field(default=None, max_length=200, description="YouTube only.")
+    text: Text = Field(max_length=70_000)
+    title: Line | None = Field(default=None, max_length=200, description="YouTube only.")
     media: tuple[str, ...] = ()
 
 
@@ -174,7 +175,7 @@ class DispositionIssuedData(Model):
     agenda_number: str
     event: LeadershipEvent
     instructions: tuple[DispositionInstruction, ...] = Field(min_length=1)
-    notes: str | None = Field(default=None, max_length=2000, description="The section head's written notes.")
+    notes: Text | None = Field(default=None, max_length=2000, description="The section head's written notes.")
 
 
 class DispositionIssued(Event):
@@ -187,7 +188,7 @@ class DispositionIssued(Event):
 
 class RequestDeclinedData(Model):
     request_id: str
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class RequestDeclined(Event):
@@ -213,7 +214,7 @@ class TeamAssignedData(Model):
     coverage_starts_at: AwareDatetime = Field(
         description="Step 4's clock start: the later of the assignment and the event's start."
     )
-    reason: str | None = Field(
+    reason: Text | None = Field(
         default=None, max_length=1000, description="Why the team or kit was replaced (revisions after 1)."
     )
 
@@ -281,7 +282,7 @@ class RejectedData(Model):
     version: int = Field(ge=1)
     level: ReviewLevel
     reason: RejectionReason
-    note: str = Field(min_length=1, max_length=5000)
+    note: Text = Field(min_length=1, max_length=5000)
 
 
 class Rejected(Event):

@@ -19,25 +19,43 @@ from html.parser import HTMLParser
 import nh3
 from markdown_it import MarkdownIt
 
-from warta.contracts import PressRelease
+from warta.contracts import PressRelease, Quote
 
 EXCERPT_CHARS = 300
 
 HEADINGS = {f"h{n}" for n in range(1, 7)}
 ALLOWED_TAGS = {
     *HEADINGS,
-    *("p", "br", "hr", "ul", "ol", "li", "strong", "em", "del", "code", "a", "blockquote"),
+    *("p", "br", "hr", "ul", "ol", "li", "strong", "em", "s", "del", "sup", "sub", "code", "a", "blockquote"),
     *("table", "thead", "tbody", "tr", "th", "td"),
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _SPACE = re.compile(r"\s+")
+
+# HTML whose parsing runs on to a closing mark that may never come: an unclosed <style> or
+# comment would otherwise take the rest of the release with it, in Markdown's reading and in the
+# sanitiser's. Such elements are removed whole where they are closed, their marks where they are
+# not, before either reads the text; the sanitiser then decides about everything else.
+_WITH_CONTENT = "script|style|iframe|noscript|noembed|noframes|template|object|title|svg|math|select"
+_RAW_TEXT = _WITH_CONTENT + "|textarea|xmp|plaintext|pre|listing"
+_DEFUSE = (
+    re.compile(r"<!--.*?-->", re.DOTALL),
+    re.compile(r"<!--|-->"),
+    re.compile(r"<\?.*?\?>", re.DOTALL),
+    re.compile(r"<\?"),
+    re.compile(r"<!\[CDATA\[.*?\]\]>", re.DOTALL),
+    re.compile(r"<!\[CDATA\["),
+    re.compile(rf"<({_WITH_CONTENT})\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE),
+    re.compile(rf"</?({_RAW_TEXT})\b[^>]*>?", re.IGNORECASE),
+)
+_EMPTY_LINK = re.compile(r'<a rel="noopener">(.*?)</a>', re.DOTALL)
 
 
 @dataclass(frozen=True)
 class RenderedRelease:
-    """A release ready for a channel: ``html`` and ``text`` are the article (dateline, lead and
-    body) as safe HTML and as plain text; the other fields are plain text."""
+    """A release ready for a channel: ``html`` and ``text`` are the article (dateline, lead, body
+    and its quotations) as safe HTML and as plain text; the other fields are plain text."""
 
     title: str
     html: str
@@ -60,9 +78,17 @@ def _markdown() -> MarkdownIt:
     return _Markdown("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
+def defused(typed: str) -> str:
+    """``typed`` without the HTML that would swallow what follows it (see ``_DEFUSE``)."""
+    for pattern in _DEFUSE:
+        typed = pattern.sub("", typed)
+    return typed
+
+
 def sanitise(fragment: str) -> str:
-    """HTML cut down to what a published article may contain."""
-    return nh3.clean(
+    """HTML cut down to what a published article may contain. A link whose address was not
+    allowed (``javascript:``) keeps its text and stops being a link."""
+    clean = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -70,7 +96,8 @@ def sanitise(fragment: str) -> str:
         url_relative="deny",
         link_rel="noopener",
         strip_comments=True,
-    ).strip()
+    )
+    return _EMPTY_LINK.sub(r"\1", clean).strip()
 
 
 def plain_text(value: str | None) -> str:
@@ -85,12 +112,12 @@ def inline_text(value: str | None) -> str:
     as such (``**Wali Kota**`` is "Wali Kota"), and any markup is dropped."""
     if not value:
         return ""
-    return plain_text(sanitise(_markdown().renderInline(value)))
+    return plain_text(sanitise(_markdown().renderInline(defused(value))))
 
 
 def markdown_html(markdown: str) -> str:
     """A piece of Markdown (a paragraph of a release, say) as clean HTML."""
-    return sanitise(_markdown().render(markdown))
+    return sanitise(_markdown().render(defused(markdown)))
 
 
 def render_release(release: PressRelease) -> RenderedRelease:
@@ -107,6 +134,7 @@ def render_release(release: PressRelease) -> RenderedRelease:
         article = f"<p><strong>{html.escape(dateline)}</strong></p>\n{body}"
     else:
         article = body
+    article += "".join(f"\n{_quote(quote)}" for quote in release.quotes)
     return RenderedRelease(
         title=inline_text(release.title),
         html=article,
@@ -114,6 +142,13 @@ def render_release(release: PressRelease) -> RenderedRelease:
         excerpt=shortened(lead or _first_paragraph(body), EXCERPT_CHARS),
         tags=tuple(t for t in dict.fromkeys(inline_text(tag) for tag in release.tags) if t),
     )
+
+
+def _quote(quote: Quote) -> str:
+    """A quotation of the release, after its body: the words, then who said them in what office."""
+    said = plain_text(quote.text)
+    who = ", ".join(part for part in (inline_text(quote.speaker), inline_text(quote.function)) if part)
+    return f"<blockquote>\n<p>“{html.escape(said)}”</p>\n<p>— {html.escape(who)}</p>\n</blockquote>"
 
 
 def shortened(text: str, limit: int) -> str:
@@ -200,7 +235,7 @@ class _TextReader(HTMLParser):
         elif tag == "a" and self.links:
             href, start = self.links.pop()
             label = "".join(self.line[start:]).strip()
-            address = href.removeprefix("mailto:")
+            address = href.removeprefix("mailto:").removeprefix("tel:")
             if address and address != label:
                 self.line.append(f" ({address})")
         elif tag == "blockquote":

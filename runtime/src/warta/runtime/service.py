@@ -20,6 +20,7 @@ from .calendar import OfficeHours, WallClock
 from .clock import Clock, OffsetClock, SystemClock
 from .clocks import StepClocks, ensure_clock_indexes
 from .http import REFUSALS, BodyLimit, database_reachable, install_error_handlers, install_health_routes
+from .images import limit_pixels
 from .metrics import ServiceMetrics
 from .outbox import OutboxRelay
 from .ratelimit import RateLimit
@@ -48,6 +49,7 @@ class ServiceRuntime:
 
     def __init__(self, settings: ServiceSettings, *, clock: Clock | None = None) -> None:
         self.settings = settings
+        limit_pixels(settings.image_max_pixels)
         self.clock: Clock = clock or (
             OffsetClock(settings.dev_clock_file) if settings.dev_clock_file else SystemClock()
         )

@@ -8,6 +8,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warta.contracts import DEFAULT_SUBJECT_PREFIX
 
+from .images import DEFAULT_MAX_PIXELS
+
 DEV_SECRET = "warta-dev-secret-not-for-production-use"
 
 
@@ -49,6 +51,11 @@ class ServiceSettings(BaseSettings):
     )
     uploads_per_minute: int = Field(
         default=120, ge=1, description="Files one officer may start uploading in any minute; more get 429."
+    )
+    image_max_pixels: int = Field(
+        default=DEFAULT_MAX_PIXELS,
+        ge=1_000_000,
+        description="Largest image (width times height) a scan or photo may be; a larger one is refused undecoded.",
     )
     mongodb_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongodb_write_concern: str = Field(

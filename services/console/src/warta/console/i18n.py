@@ -211,6 +211,11 @@ FIELD_PROBLEMS = {
     "url_parsing": "bukan alamat web yang sah",
     "url_scheme": "alamat web harus diawali http:// atau https://",
     "ends_before_start": "harus sesudah waktu mulai",
+    "line_break": "harus satu baris, tanpa ganti baris atau tab",
+    "control_character": "berisi karakter kendali yang tidak terlihat; hapus lalu ketik ulang",
+    "bidi_control": "berisi karakter yang membalik arah tulisan; hapus lalu ketik ulang",
+    "invisible_character": "berisi karakter tak terlihat atau tidak sah; hapus lalu ketik ulang",
+    "string_unicode": "berisi karakter yang tidak sah; hapus lalu ketik ulang",
 }
 
 

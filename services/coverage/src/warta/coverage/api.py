@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from warta.contracts import AssetKind, LeadershipEvent, SocialChannel, TeamMember
+from warta.contracts import AssetKind, LeadershipEvent, Line, SocialChannel, TeamMember
 from warta.runtime import Officer
 from warta.runtime.http import FILE_REFUSALS, error_body, raw_body, service_handlers
 from warta.runtime.ratelimit import COUNTED_UPLOAD
@@ -36,7 +36,7 @@ class DraftSaved(BaseModel):
 
 
 class StartUpload(BaseModel):
-    filename: str = Field(min_length=1, max_length=255)
+    filename: Line = Field(min_length=1, max_length=255)
     size: int = Field(ge=1, description="Bytes; a file over the limit for its kind is refused here.")
     kind: AssetKind
 

@@ -23,6 +23,7 @@ from warta.contracts import (
     IllegalTransition,
     InvalidInput,
     LeadershipEvent,
+    Line,
     PressRelease,
     Rejected,
     RejectionReason,
@@ -32,6 +33,7 @@ from warta.contracts import (
     SocialPost,
     TeamAssigned,
     TeamMember,
+    Text,
 )
 from warta.runtime.aggregate import Aggregate
 
@@ -57,8 +59,8 @@ class Return(BaseModel):
 
 
 class PostDraft(BaseModel):
-    text: str = Field(default="", max_length=70_000)
-    title: str | None = Field(default=None, max_length=200)
+    text: Text = Field(default="", max_length=70_000)
+    title: Line | None = Field(default=None, max_length=200)
     media: tuple[str, ...] = Field(default=(), max_length=40, description="Asset ids, in order.")
 
 

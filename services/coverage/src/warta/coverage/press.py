@@ -9,10 +9,11 @@ console shows in Indonesian.
 
 import re
 from datetime import date
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from warta.contracts import PressRelease, Quote
+from warta.contracts import Line, PressRelease, Quote, Text
 from warta.runtime.indonesian import format_date
 
 TITLE_MAX_WORDS = 12
@@ -33,14 +34,16 @@ def words(text: str | None) -> int:
 class Draft(BaseModel):
     """What the team writes; saved any number of times until it is submitted."""
 
-    title: str = Field(default="", max_length=300)
-    dateline_place: str = Field(default=DEFAULT_PLACE, max_length=60)
+    title: Line = Field(default="", max_length=300)
+    dateline_place: Line = Field(default=DEFAULT_PLACE, max_length=60)
     dateline_date: date | None = None
-    lead: str = Field(default="", max_length=2000)
-    body: str = Field(default="", max_length=100_000, description="Markdown.")
+    lead: Text = Field(default="", max_length=2000)
+    body: Text = Field(default="", max_length=100_000, description="Markdown.")
     quotes: tuple[Quote, ...] = Field(default=(), max_length=30)
-    captions: dict[str, str] = Field(default_factory=dict, description="Photo captions by asset id.")
-    tags: tuple[str, ...] = Field(default=(), max_length=30)
+    captions: dict[str, Annotated[Line, Field(max_length=1000)]] = Field(
+        default_factory=dict, description="Photo captions by asset id."
+    )
+    tags: tuple[Annotated[Line, Field(max_length=50)], ...] = Field(default=(), max_length=30)
     embargo_until: AwareDatetime | None = Field(default=None, description="Not to be published before.")
 
     @property
@@ -56,9 +59,17 @@ class Draft(BaseModel):
             dateline=self.dateline,
             lead=self.lead.strip() or None,
             quotes=self.quotes,
-            tags=tuple(dict.fromkeys(t.strip().lower() for t in self.tags if t.strip())),
+            tags=self._tags(),
             embargo_until=self.embargo_until,
         )
+
+    def _tags(self) -> tuple[str, ...]:
+        """The tags as first typed ("Cikokol", not "cikokol"), each once whatever its case."""
+        kept: dict[str, str] = {}
+        for tag in (t.strip() for t in self.tags):
+            if tag:
+                kept.setdefault(tag.casefold(), tag)
+        return tuple(kept.values())
 
 
 class Warning(BaseModel):

@@ -16,6 +16,7 @@ from warta.contracts import (
     LeadershipEvent,
     Letter,
     Role,
+    Text,
 )
 from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import FILE_REFUSALS, download_as, raw_body, service_handlers
@@ -56,11 +57,11 @@ class Dispose(BaseModel):
     instructions: list[DispositionInstruction] = Field(
         min_length=1, max_length=len(DispositionInstruction), description="The boxes ticked on the sheet."
     )
-    notes: str | None = Field(default=None, max_length=2000, description="The section head's notes.")
+    notes: Text | None = Field(default=None, max_length=2000, description="The section head's notes.")
 
 
 class Decline(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class RequestPage(BaseModel):

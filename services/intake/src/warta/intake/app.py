@@ -1,10 +1,14 @@
 """Composition root of the intake service."""
 
+from datetime import timedelta
+
 from fastapi import FastAPI
+from pydantic import Field
 
 from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
+from .domain import LATE_REGISTRATION
 from .handlers import IntakeHandlers
 from .store import RequestStore, ScanStore, create_indexes
 
@@ -13,10 +17,22 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     sop_steps: tuple[int, ...] = (1, 2)
     http_port: int = 8101
+    late_registration_hours: float = Field(
+        default=LATE_REGISTRATION.total_seconds() / 3600,
+        ge=0,
+        description="How long after its event ends a letter may still be registered.",
+    )
 
 
 def create_app(settings: IntakeSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
-    runtime = runtime or ServiceRuntime(settings or IntakeSettings())
+    settings = settings or IntakeSettings()
+    runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
-    handlers = IntakeHandlers(RequestStore(runtime.db), ScanStore(runtime.db), runtime.uow, runtime.clock)
+    handlers = IntakeHandlers(
+        RequestStore(runtime.db),
+        ScanStore(runtime.db),
+        runtime.uow,
+        runtime.clock,
+        late_grace=timedelta(hours=settings.late_registration_hours),
+    )
     return runtime.http_app(title="Warta intake", routers=[api.router], state={"handlers": handlers})

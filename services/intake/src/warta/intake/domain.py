@@ -36,9 +36,12 @@ from warta.contracts import (
     step,
 )
 from warta.runtime.aggregate import Aggregate
-from warta.runtime.indonesian import JAKARTA
+from warta.runtime.indonesian import JAKARTA, format_datetime
 
 AGENDA_SERIES = "PROKOPIM"
+# How long after its event ends a letter may still be registered, by default (the setting
+# ``WARTA_LATE_REGISTRATION_HOURS``).
+LATE_REGISTRATION = timedelta(hours=24)
 
 
 class RequestState(StrEnum):
@@ -131,6 +134,26 @@ class RequestDetails(BaseModel):
         if problems:
             raise InvalidInput("the letter's details are not possible", fields=problems)
 
+    def check_event_to_come(self, now: datetime, grace: timedelta) -> None:
+        """The section facilitates and covers events still to come: a letter is registered before
+        its event ends, or at most ``grace`` after (a letter that arrived late, entered at once)."""
+        if self.event.ends_at + grace < now:
+            ended = format_datetime(self.event.ends_at)
+            raise InvalidInput(
+                f"the event ended on {ended}; a request is registered before its event ends",
+                fields=[
+                    FieldProblem(
+                        "event.ends_at",
+                        f"the event ended on {ended}, more than {_hours(grace)} ago: it can no longer be covered",
+                    )
+                ],
+            )
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} hours"
+
 
 class FieldChange(BaseModel):
     field: str
@@ -218,10 +241,18 @@ class FacilitationRequest(Aggregate):
 
     @classmethod
     def register(
-        cls, *, request_id: str, agenda_number: str, details: RequestDetails, now: datetime, actor: Actor
+        cls,
+        *,
+        request_id: str,
+        agenda_number: str,
+        details: RequestDetails,
+        now: datetime,
+        actor: Actor,
+        late_grace: timedelta = LATE_REGISTRATION,
     ) -> "FacilitationRequest":
         """Step 1 begins on paper when the letter arrives; here it is entered into the register."""
         details.check(now)
+        details.check_event_to_come(now, late_grace)
         return cls(
             id=request_id,
             agenda_number=agenda_number,
@@ -279,7 +310,9 @@ class FacilitationRequest(Aggregate):
             "received_at": self.received_at,
         }
 
-    def correct(self, corrected: RequestDetails, *, now: datetime, actor: Actor) -> Correction | None:
+    def correct(
+        self, corrected: RequestDetails, *, now: datetime, actor: Actor, late_grace: timedelta = LATE_REGISTRATION
+    ) -> Correction | None:
         """Replace the letter's details, keeping what changed, by whom and when. None if nothing
         changed. Refused once the section head has decided: the letter is then read-only."""
         if self.state in DECIDED:
@@ -289,6 +322,8 @@ class FacilitationRequest(Aggregate):
                 message="the section head has decided on this request; its letter can no longer be corrected",
             )
         corrected.check(self.registered_at, latest_is="after the letter was registered")
+        if corrected.event != self.event:
+            corrected.check_event_to_come(now, late_grace)
         changes = changes_between(self.details, corrected)
         if not changes:
             return None

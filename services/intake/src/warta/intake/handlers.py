@@ -4,7 +4,7 @@ import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -28,6 +28,7 @@ from warta.runtime import Clock, Principal, Tx, UnitOfWork
 
 from .disposition_sheet import render_disposition_sheet
 from .domain import (
+    LATE_REGISTRATION,
     MAX_SCAN_BYTES,
     SCAN_SNIFF_BYTES,
     Clash,
@@ -89,11 +90,20 @@ def _too_large() -> PayloadTooLarge:
 
 
 class IntakeHandlers:
-    def __init__(self, store: RequestStore, scans: ScanStore, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: RequestStore,
+        scans: ScanStore,
+        uow: UnitOfWork,
+        clock: Clock,
+        *,
+        late_grace: timedelta = LATE_REGISTRATION,
+    ) -> None:
         self._store = store
         self._scans = scans
         self._uow = uow
         self._clock = clock
+        self._late_grace = late_grace
         # Registrations take the year's next agenda number one at a time in this process: taken
         # together, their transactions all write the one counter, abort each other and retry.
         self._numbering = asyncio.Lock()
@@ -180,6 +190,7 @@ class IntakeHandlers:
                 details=details,
                 now=now,
                 actor=officer.actor,
+                late_grace=self._late_grace,
             )
             await self._store.requests.insert(tx, request)
             return request
@@ -212,7 +223,7 @@ class IntakeHandlers:
             corrected = request.details.model_copy(update=updates)
             if scan_id is not None:
                 corrected.scan = await self._scans.claim(tx, scan_id, request_id=request_id)
-            correction = request.correct(corrected, now=now, actor=officer.actor)
+            correction = request.correct(corrected, now=now, actor=officer.actor, late_grace=self._late_grace)
             if correction is not None:
                 await self._store.requests.save(tx, request)
                 tx.emit(*request.events)

@@ -20,6 +20,7 @@ from warta.contracts import (
     CoverageSubmitted,
     DispositionIssued,
     Event,
+    Line,
     Published,
     Rejected,
     RequestCorrected,
@@ -44,7 +45,7 @@ class Officer(BaseModel):
     """An officer's entry in the notifier's directory: how and when to reach them."""
 
     officer_id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     role: Role
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     whatsapp: str | None = Field(default=None, pattern=r"^\+?[0-9]{8,15}$", description="E.164 digits.")

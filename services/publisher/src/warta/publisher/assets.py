@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
-from PIL import UnidentifiedImageError
 
 from warta.contracts import AssetKind, AssetRef
+from warta.runtime.images import ImageRefused
 from warta.runtime.indonesian import JAKARTA
 from warta.runtime.release import inline_text, plain_text
 
@@ -87,7 +87,7 @@ class AssetFetcher:
         content_type = photo.content_type or original.headers.get("content-type", "")
         try:
             data, content_type = await asyncio.to_thread(published_copy, original.content, content_type, notice)
-        except (RuntimeError, OSError, UnidentifiedImageError) as unreadable:
+        except (RuntimeError, OSError, ImageRefused) as unreadable:
             raise ChannelError(
                 f"the photo {photo.uri} could not be prepared for publication: {unreadable}", transient=False
             ) from unreadable

@@ -381,6 +381,7 @@ class EmailHandlers:
                     sender=self._sender,
                     opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
                     domain="warta.tangerangkota.go.id",
+                    sent_at=self._clock.now(),
                 )
                 # From here until the record below the outcome is in doubt: a crash in between sends
                 # this message again, with the same Message-ID, once the claim lapses.

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel
@@ -91,6 +92,7 @@ def message_for(
     sender: str,
     opt_out_url: str,
     domain: str,
+    sent_at: datetime,
 ) -> EmailMessage:
     """Yth. <name>, the release as plain text and as HTML (one rendering, see
     ``warta.runtime.release``), each photo with its caption and credit, linked to its public copy
@@ -115,6 +117,7 @@ def message_for(
     message["Subject"] = f"[Siaran Pers] {release.title}"
     digest = hashlib.sha256(delivery.key.encode()).hexdigest()[:24]
     message["Message-ID"] = f"<{digest}@{domain}>"
+    message["Date"] = format_datetime(sent_at)
     message["List-Unsubscribe"] = f"<{opt_out_url}>"
     message.set_content("\n".join(lines))
     message.add_alternative(
@@ -149,13 +152,17 @@ def _html(
     if website_url:
         parts.append(f'<p><a href="{html.escape(website_url)}">Selengkapnya di situs Pemerintah Kota Tangerang</a></p>')
     parts.append(f'<p><small><a href="{html.escape(opt_out_url)}">Berhenti menerima siaran pers</a></small></p>')
-    return "\n".join(parts)
+    # A long word or address wraps on a phone instead of widening the whole message.
+    body = "\n".join(parts)
+    return f'<div style="max-width:40em;overflow-wrap:anywhere;line-height:1.5">\n{body}\n</div>'
 
 
 def attachment_name(number: int, photo: Picture) -> str:
     """A name a newsroom can file the photo by: "foto-1-wali-kota-menggunting-pita.jpg"."""
     ascii_caption = unicodedata.normalize("NFKD", photo.caption).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_caption.lower()).strip("-")[:60].rstrip("-")
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_caption.lower()).strip("-")
+    if len(words) > 60:
+        words = words[:60].rsplit("-", 1)[0]
     return f"foto-{number}" + (f"-{words}" if words else "") + f".{EXTENSIONS.get(photo.content_type, 'jpg')}"
 
 

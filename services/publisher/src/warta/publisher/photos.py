@@ -15,9 +15,8 @@ from dataclasses import dataclass
 
 import pyexiv2
 from PIL import Image
-from pillow_heif import register_heif_opener
 
-register_heif_opener()
+from warta.runtime.images import decoded
 
 KEPT_EXIF = {
     "Exif.Image.Orientation",
@@ -97,9 +96,9 @@ def _xmp(notice: PhotoNotice) -> dict[str, str | list[str] | dict[str, str]]:
 
 
 def _as_jpeg(data: bytes) -> bytes:
-    with Image.open(io.BytesIO(data)) as picture:
-        out = io.BytesIO()
-        # The camera's orientation and capture data travel along; the allow-list above then
-        # decides what of them stays.
-        picture.convert("RGB").save(out, "JPEG", quality=HEIC_JPEG_QUALITY, exif=picture.getexif())
-        return out.getvalue()
+    picture = decoded(data, max_pixels=Image.MAX_IMAGE_PIXELS or 0)
+    out = io.BytesIO()
+    # The camera's orientation and capture data travel along; the allow-list above then decides
+    # what of them stays.
+    picture.convert("RGB").save(out, "JPEG", quality=HEIC_JPEG_QUALITY, exif=picture.getexif())
+    return out.getvalue()

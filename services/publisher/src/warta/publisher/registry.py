@@ -13,6 +13,7 @@ from enum import StrEnum
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AwareDatetime, BaseModel, Field
 
+from warta.contracts import Line
 from warta.runtime import spreadsheet
 
 COLUMNS = (
@@ -37,10 +38,10 @@ class OutletType(StrEnum):
 
 
 class Outlet(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     type: OutletType
     press_council_verified: bool = Field(description="Terverifikasi Dewan Pers.")
-    journalist_organisation: str | None = Field(default=None, max_length=100, description="E.g. PWI, AJI, IJTI.")
+    journalist_organisation: Line | None = Field(default=None, max_length=100, description="E.g. PWI, AJI, IJTI.")
 
     @property
     def key(self) -> str:
@@ -49,8 +50,8 @@ class Outlet(BaseModel):
 
 class Contact(BaseModel):
     email: str = Field(description="Normalised; a contact's identity.")
-    name: str = Field(min_length=1, max_length=200)
-    desk: str | None = Field(default=None, max_length=100)
+    name: Line = Field(min_length=1, max_length=200)
+    desk: Line | None = Field(default=None, max_length=100)
     outlet_key: str
     active: bool = True
     opted_out_at: AwareDatetime | None = None

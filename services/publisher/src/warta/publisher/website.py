@@ -9,6 +9,7 @@ every other text is plain, for the adapter to escape as its API needs.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -18,6 +19,7 @@ from pydantic import AnyHttpUrl, BaseModel
 from warta.runtime.release import RenderedRelease
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+KEY_WORDS = 70  # characters of the title in a post's address
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,16 @@ class WebsiteChannel(Protocol):
     async def publish(self, post: WebsitePost) -> WebsiteReceipt: ...
 
 
-def post_key(request_id: str) -> str:
-    """One post per request: the section publishes one release per leadership event."""
-    return "siaran-pers-" + re.sub(r"[^a-z0-9]+", "-", request_id.lower()).strip("-")
+def post_key(request_id: str, title: str) -> str:
+    """One post per request, the section publishing one release per leadership event, at an
+    address a reader can read: the approved title's words and the end of the request's id
+    (``wali-kota-resmikan-taman-literasi-6b1f0c9a2e47``). The title is fixed once approved."""
+    words = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9]+", "-", words).strip("-")
+    if len(words) > KEY_WORDS:
+        words = words[:KEY_WORDS].rsplit("-", 1)[0]
+    request = re.sub(r"[^a-z0-9]", "", request_id.lower())[-12:] or "0"
+    return f"{words or 'siaran-pers'}-{request}"
 
 
 def post_for(
@@ -93,7 +102,7 @@ def post_for(
     published_at: datetime,
 ) -> WebsitePost:
     return WebsitePost(
-        key=post_key(request_id),
+        key=post_key(request_id, release.title),
         title=release.title,
         html=release.html,
         text=release.text,

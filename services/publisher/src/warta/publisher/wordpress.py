@@ -58,7 +58,7 @@ class WordPressChannel:
                 tags = [await _tag(api, tag) for tag in post.tags]
                 fields = {
                     "title": _html_text(post.title),
-                    "content": post.html + _gallery(media[1:], post.pictures[1:]),
+                    "content": _content(post, media),
                     "excerpt": _html_text(post.excerpt),
                     "status": "publish",
                     "slug": post.key,
@@ -66,6 +66,9 @@ class WordPressChannel:
                     "categories": [category],
                     "tags": tags,
                     "featured_media": media[0]["id"] if media else 0,
+                    # A release is the city's statement, not a discussion thread.
+                    "comment_status": "closed",
+                    "ping_status": "closed",
                 }
                 saved = await api.post(f"posts/{post_id}" if post_id else "posts", json=fields)
                 fault_point("website.after_post")
@@ -79,7 +82,7 @@ class WordPressChannel:
         return WebsiteReceipt(
             url=saved["link"],
             post_id=str(saved["id"]),
-            picture_urls={p.sha256: m["source_url"] for p, m in zip(post.pictures, media, strict=True)},
+            picture_urls={p.sha256: _full_size(m) for p, m in zip(post.pictures, media, strict=True)},
         )
 
 
@@ -144,7 +147,32 @@ async def _tag(api: "_Api", name: str) -> int:
 
 def _html_text(text: str) -> str:
     """Plain text for a WordPress field that holds HTML (titles, captions, excerpts, term names)."""
-    return html.escape(text, quote=False)
+    return _no_shortcodes(html.escape(text, quote=False))
+
+
+def _no_shortcodes(markup: str) -> str:
+    """WordPress runs any ``[name …]`` in a post as a shortcode (a player, a gallery, an embed
+    from anywhere): a bracket the release typed is written as its character reference instead."""
+    return markup.replace("[", "&#91;").replace("]", "&#93;")
+
+
+def _content(post: WebsitePost, media: list[dict[str, Any]]) -> str:
+    """The article, the lead photo's caption under the photo the theme shows above it, and each
+    other photo as a figure with its caption, which stays whole on a phone."""
+    parts = []
+    if post.pictures and post.pictures[0].credited_caption:
+        parts.append(f'<p class="keterangan-foto"><em>{_html_text(post.pictures[0].credited_caption)}</em></p>')
+    parts.append(_no_shortcodes(post.html))
+    parts += [_figure(m, p) for m, p in zip(media[1:], post.pictures[1:], strict=True)]
+    return "\n".join(parts)
+
+
+def _full_size(media: dict[str, Any]) -> str:
+    """The photo as uploaded: WordPress shows a copy scaled down to 2,560 pixels (without the
+    photo's caption and credit) where the original was larger, and keeps the original beside it."""
+    original = (media.get("media_details") or {}).get("original_image")
+    source = str(media["source_url"])
+    return f"{source.rsplit('/', 1)[0]}/{original}" if original else source
 
 
 def _date_gmt(existing: dict[str, Any] | None, now: datetime) -> str:
@@ -199,19 +227,12 @@ def _raise_for(response: httpx.Response, body: Any) -> None:
     )
 
 
-def _gallery(media: list[dict[str, Any]], pictures: tuple[Picture, ...]) -> str:
-    """A block-editor gallery of the other photos, as WordPress itself writes one."""
-    if not media:
-        return ""
-    images = "".join(
-        f'<!-- wp:image {{"id":{m["id"]}}} --><figure class="wp-block-image">'
-        f'<img src="{html.escape(m["source_url"])}" alt="{html.escape(p.caption)}" class="wp-image-{m["id"]}"/>'
-        f"<figcaption>{html.escape(p.credited_caption)}</figcaption>"
-        "</figure><!-- /wp:image -->"
-        for m, p in zip(media, pictures, strict=True)
-    )
+def _figure(media: dict[str, Any], picture: Picture) -> str:
+    """An image block as WordPress's editor writes one, with the caption and credit under it."""
     return (
-        '\n<!-- wp:gallery {"linkTo":"none"} -->'
-        f'<figure class="wp-block-gallery has-nested-images columns-default is-cropped">{images}</figure>'
-        "<!-- /wp:gallery -->"
+        f'<!-- wp:image {{"id":{media["id"]},"sizeSlug":"large"}} --><figure class="wp-block-image size-large">'
+        f'<img src="{html.escape(media["source_url"])}" alt="{html.escape(picture.caption)}" '
+        f'class="wp-image-{media["id"]}"/>'
+        f'<figcaption class="wp-element-caption">{_html_text(picture.credited_caption)}</figcaption>'
+        "</figure><!-- /wp:image -->"
     )

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel, Field
 
-from warta.contracts import RejectionReason, ReviewLevel, label
+from warta.contracts import RejectionReason, ReviewLevel, Text, label
 from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
@@ -22,7 +22,7 @@ class Decide(BaseModel):
     level: ReviewLevel
     outcome: Outcome
     reason: RejectionReason | None = None
-    note: str | None = Field(default=None, max_length=5000)
+    note: Text | None = Field(default=None, max_length=5000)
 
 
 @router.get("")
@@ -50,7 +50,7 @@ class Reason(BaseModel):
 class NewComment(BaseModel):
     version: int = Field(ge=1)
     anchor: Anchor
-    text: str = Field(min_length=1, max_length=5000)
+    text: Text = Field(min_length=1, max_length=5000)
     reply_to: str | None = Field(default=None, max_length=64)
 
 

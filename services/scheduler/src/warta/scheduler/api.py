@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from warta.contracts import CoverageRole, Forbidden, Period, Role
+from warta.contracts import CoverageRole, Forbidden, Line, Period, Role, Text
 from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
@@ -25,7 +25,7 @@ ResourceId = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class ReassignTeam(TeamChoice):
-    reason: str = Field(min_length=3, max_length=1000, description="Why the team or kit changes.")
+    reason: Text = Field(min_length=3, max_length=1000, description="Why the team or kit changes.")
 
 
 class DayView(BaseModel):
@@ -40,19 +40,19 @@ class WeekView(BaseModel):
 
 class NewOfficer(BaseModel):
     officer_id: ResourceId
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     skills: tuple[CoverageRole, ...] = Field(min_length=1)
     active: bool = True
 
 
 class OfficerUpdate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     skills: tuple[CoverageRole, ...] = Field(min_length=1)
     active: bool = True
 
 
 class NewUnavailability(Period):
-    reason: str = Field(min_length=1, max_length=300)
+    reason: Text = Field(min_length=1, max_length=300)
 
 
 class UnavailabilityRecorded(BaseModel):
@@ -63,13 +63,13 @@ class UnavailabilityRecorded(BaseModel):
 class NewItem(BaseModel):
     item_id: ResourceId
     kind: EquipmentKind
-    description: str = Field(default="", max_length=300)
+    description: Line = Field(default="", max_length=300)
     condition: Condition = Condition.READY
 
 
 class ItemUpdate(BaseModel):
     kind: EquipmentKind
-    description: str = Field(default="", max_length=300)
+    description: Line = Field(default="", max_length=300)
     condition: Condition
 
 

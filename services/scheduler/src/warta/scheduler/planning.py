@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from warta.contracts import Conflict, CoverageRole, FieldProblem, InvalidInput, TeamMember
+from warta.contracts import Conflict, CoverageRole, FieldProblem, InvalidInput, TeamMember, Text
 from warta.runtime.indonesian import format_period
 
 from .roster import ID_PATTERN, Condition, EquipmentKind, Item, Officer
@@ -58,7 +58,7 @@ class Override(BaseModel):
     """The team lead's written reason to book a resource despite a clash."""
 
     resource: str = Field(description="``officer:<id>`` or ``item:<id>``, as named in the refusal.")
-    reason: str = Field(min_length=5, max_length=1000)
+    reason: Text = Field(min_length=5, max_length=1000)
 
 
 class TeamChoice(BaseModel):

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 from pydantic import Field
 
-from warta.contracts import CoverageRole, NotFound, Period
+from warta.contracts import CoverageRole, Line, NotFound, Period, Text
 from warta.runtime.aggregate import Aggregate
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -16,12 +16,12 @@ class Unavailability(Period):
     """Leave, training, sickness: the officer cannot be assigned during it."""
 
     id: str = Field(default_factory=lambda: uuid4().hex[:12])
-    reason: str = Field(min_length=1, max_length=300)
+    reason: Text = Field(min_length=1, max_length=300)
 
 
 class Officer(Aggregate):
     officer_id: str = Field(pattern=ID_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     skills: tuple[CoverageRole, ...] = Field(min_length=1)
     active: bool = True
     unavailable: list[Unavailability] = Field(default_factory=list)
@@ -64,7 +64,7 @@ class Item(Aggregate):
 
     item_id: str = Field(pattern=ID_PATTERN)
     kind: EquipmentKind
-    description: str = Field(default="", max_length=300)
+    description: Line = Field(default="", max_length=300)
     condition: Condition = Condition.READY
 
     def update(self, *, kind: EquipmentKind, description: str, condition: Condition) -> None:

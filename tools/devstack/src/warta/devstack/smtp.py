@@ -8,7 +8,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,7 @@ class EmailAsRead:
 
     text: str
     html: str
+    date: datetime
     paragraphs: list[str]
     links: dict[str, str]
     attachments: list[str]
@@ -106,6 +109,7 @@ def read_email(raw: bytes) -> EmailAsRead:
     return EmailAsRead(
         text=text_part.get_content().replace("\r\n", "\n"),
         html=html_part.get_content(),
+        date=parsedate_to_datetime(str(message["Date"])),
         paragraphs=reader.paragraphs,
         links=reader.links,
         attachments=list(attached),

@@ -62,14 +62,14 @@ class PhotoHandler(QuietHandler):
 
 @contextmanager
 def served_photos(
-    captions: tuple[str, ...], *, credit: str = "Dewi Lestari", seed: int = 60
+    captions: tuple[str, ...], *, credit: str = "Dewi Lestari", seed: int = 60, size: tuple[int, int] = (640, 480)
 ) -> Iterator[tuple[AssetRef, ...]]:
     """Photos of an approved version as a camera wrote them (GPS position, serial number, the
     camera's own description), one per caption, served where their references point."""
     with serving(PhotoHandler) as port:
         refs = []
         for i, caption in enumerate(captions):
-            data = samples.camera_jpeg(seed=seed * (i + 1))  # colours far enough apart to differ
+            data = samples.camera_jpeg(*size, seed=seed * (i + 1))  # colours far enough apart to differ
             sha = hashlib.sha256(data).hexdigest()
             PhotoHandler.photos[sha] = (data, "image/jpeg")
             uri = f"http://127.0.0.1:{port}/assets/{sha}"

@@ -253,6 +253,10 @@ def _install(site: Path, url: str, work_dir: Path, timezone: str) -> tuple[str, 
             wp_install('Pemerintah Kota Tangerang', '{ADMIN}', 'redaksi@tangerangkota.go.id', true, '',
                        'sandi-uji-coba-saja');
             switch_theme('twentytwentythree');
+            update_option('blogdescription', 'Situs resmi Pemerintah Kota Tangerang');
+            foreach (get_posts(['post_type' => ['post', 'page'], 'post_status' => 'any', 'numberposts' => -1]) as $p) {{
+                wp_delete_post($p->ID, true);  // the installer's "Hello world!" and sample page
+            }}
             update_option('timezone_string', '{timezone}');
             $GLOBALS['wp_rewrite']->set_permalink_structure('/%year%/%monthnum%/%day%/%postname%/');
             flush_rewrite_rules();

@@ -1,0 +1,83 @@
+"""The text policy: what free text any command or event may carry.
+
+Text is stored as one normal form (NFC), so that "é" typed two ways is one name. Every script and
+every emoji is welcome, with the joiners and selectors emoji are made of. What is refused, with a
+422 naming the field:
+
+- control characters (the C0 and C1 ranges and DEL), except a line break and a tab in a
+  multi-line field (a browser's CR LF arrives as one line break);
+- the bidirectional overrides, embeddings and isolates (U+202A to U+202E, U+2066 to U+2069), which make
+  "Dinas ‮fdp.exe‬ Pendidikan" read differently from what it is; the plain left-to-right and
+  right-to-left marks stay;
+- line and paragraph separators, lone surrogates, noncharacters and the byte order mark;
+- in a one-line field (a name, a number, a title, a subject), any line break.
+
+``Line`` and ``Text`` are the two kinds of field; ``Annotated[Line, Field(max_length=…)]`` (or a
+``Field`` on the attribute) adds the length limit as usual.
+"""
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+SEPARATORS = frozenset("\u2028\u2029\ufeff")
+
+
+def _refused(char: str) -> tuple[str, str] | None:
+    """The kind of a refused character and why, or None for a character text may hold."""
+    if char in BIDI_CONTROLS:
+        return "bidi_control", "must not contain characters that reverse the reading direction"
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return "control_character", "must not contain control characters"
+    if char in SEPARATORS or category == "Cs" or _noncharacter(char):
+        return "invisible_character", "must not contain invisible or invalid characters"
+    return None
+
+
+def _noncharacter(char: str) -> bool:
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
+def _normal(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _check(value: str, *, multi_line: bool) -> str:
+    for position, char in enumerate(value):
+        if multi_line and char in "\n\t":
+            continue
+        if char in "\n\t":
+            raise PydanticCustomError(
+                "line_break", "must be one line (a line break or tab at character {position})", {"position": position}
+            )
+        refused = _refused(char)
+        if refused is not None:
+            kind, why = refused
+            raise PydanticCustomError(
+                kind,
+                why + " (U+{code} at character {position})",
+                {"code": f"{ord(char):04X}", "position": position},
+            )
+    return value
+
+
+def line(value: str) -> str:
+    return _check(value, multi_line=False)
+
+
+def text(value: str) -> str:
+    return _check(value, multi_line=True)
+
+
+Line = Annotated[str, BeforeValidator(_normal), AfterValidator(line)]
+"""One line of free text: a name, a number, a title, a subject."""
+
+Text = Annotated[str, BeforeValidator(_normal), AfterValidator(text)]
+"""Free text that may run over lines: a body, a note, a reason, a comment."""
