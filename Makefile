@@ -7,12 +7,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help env system up demo test bench lint format schemas dashboards nats-config k8s clean
+.PHONY: help env system up demo test fuzz bench lint format schemas dashboards nats-config k8s clean
 
 help:
 	@echo "make up       run NATS, the database and the five services (Ctrl-C stops)"
 	@echo "make demo     walk one request through all seven SOP steps (while 'make up' runs)"
 	@echo "make test     lint and run every test suite on real servers"
+	@echo "make fuzz     walk many whole requests with hostile text and files (make test walks a few)"
 	@echo "make bench    measure speed on realistic data (numbers, not pass/fail)"
 	@echo "make lint     ruff check, format check and mypy --strict"
 	@echo "make format   apply ruff's formatting and fixes"
@@ -54,6 +55,10 @@ format: env
 
 test: system lint
 	$(VENV)/bin/pytest
+
+fuzz: system env
+	WARTA_FUZZ_FLOWS=$${WARTA_FUZZ_FLOWS:-40} WARTA_FUZZ_STEPS=$${WARTA_FUZZ_STEPS:-100} \
+		$(VENV)/bin/pytest tests/security/test_fuzzed_flows.py
 
 bench: env
 	$(PY) bench/suggestion.py

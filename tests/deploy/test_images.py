@@ -29,7 +29,6 @@ NOT_IN_PRODUCTION = {
     "mypy",
     "aiosmtpd",
     "trustme",
-    "pypdf",
     "kubernetes-validate",
     "docker",
 }

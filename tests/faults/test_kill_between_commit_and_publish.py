@@ -6,24 +6,10 @@ import httpx
 import pytest
 
 from warta.contracts import RequestReceived, Role
+from warta.devstack import samples
 from warta.devstack.pytest_plugin import eventually
 
-LETTER = {
-    "letter": {
-        "number": "800/77/2026",
-        "date": "2026-11-27",
-        "sender": "Bappeda",
-        "sender_kind": "opd",
-        "subject": "Musrenbang",
-    },
-    "event": {
-        "title": "Musrenbang Kota",
-        "starts_at": "2026-12-02T08:00:00+07:00",
-        "ends_at": "2026-12-02T12:00:00+07:00",
-        "location": "Puspem",
-        "leader": "sekda",
-    },
-}
+LETTER = samples.registration("800/77/2026")
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from warta.contracts import (
     Role,
     subject_for,
 )
+from warta.devstack import samples
 from warta.devstack.pytest_plugin import eventually
 
 
@@ -121,16 +122,7 @@ async def test_sigterm_relays_what_was_committed_before_exit(namespace, service_
     intake = service_processes("intake")
     intake.start(WARTA_SLOW_POINTS="outbox.relay:2")
     headers = namespace.token(Role.ADMIN, "siti")
-    letter = {
-        "letter": {"number": "9/TERM", "date": "2026-11-27", "sender": "Bappeda", "sender_kind": "opd", "subject": "x"},
-        "event": {
-            "title": "Rapat",
-            "starts_at": "2026-12-09T08:00:00+07:00",
-            "ends_at": "2026-12-09T09:00:00+07:00",
-            "location": "Puspem",
-            "leader": "sekda",
-        },
-    }
+    letter = samples.registration("9/TERM", subject="x", title="Rapat", hours=1)
     async with httpx.AsyncClient(timeout=10) as client:
         request = (await client.post(f"{intake.url}/requests", json=letter, headers=headers)).json()
         sheet = await client.post(f"{intake.url}/requests/{request['id']}/disposition-sheet", headers=headers)

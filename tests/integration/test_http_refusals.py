@@ -254,7 +254,7 @@ async def test_every_refusal_is_a_clear_4xx_and_changes_nothing(namespace, apps,
         field="website_url",
     )
     await r.refused(422, DEWI, "publisher", "POST", f"/publications/{rid}/publish?channel=fax", field="query.channel")
-    await r.refused(403, LEAD, "publisher", "POST", f"/publications/{rid}/website", website)
+    await r.refused(403, ADMIN, "publisher", "POST", f"/publications/{rid}/website", website)
     await r.refused(404, DEWI, "publisher", "GET", f"/publications/{rid}")
     # Queries with bad parameters.
     await r.refused(422, ADMIN, "intake", "GET", "/requests?limit=0", field="query.limit")

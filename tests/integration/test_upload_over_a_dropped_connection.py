@@ -3,22 +3,20 @@ coverage service (running as its own process) restarts in between."""
 
 import asyncio
 import hashlib
-import os
-import struct
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from warta.contracts import LeadershipEvent, Role, TeamAssigned, TeamAssignedData, TeamMember, subject_for
+from warta.devstack import samples
 from warta.devstack.pytest_plugin import eventually
 
 RID = "req-dropped"
 
 
 def video(payload: int) -> bytes:
-    ftyp = struct.pack(">I4s", 16, b"ftyp") + b"isom" + struct.pack(">I", 512)
-    return ftyp + struct.pack(">I4s", 8 + payload, b"mdat") + os.urandom(payload)
+    return samples.mp4(payload)
 
 
 async def open_workspace(namespace, request_id: str) -> None:

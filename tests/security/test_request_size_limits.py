@@ -7,6 +7,7 @@ import json
 import pytest
 
 from warta.contracts import Role
+from warta.devstack import samples
 from warta.devstack.pytest_plugin import settled
 from warta.runtime import ServiceSettings
 
@@ -61,7 +62,7 @@ async def test_a_body_over_the_limit_is_refused_with_413_on_every_route_that_tak
     assert chunked.json()["fields"][0]["field"] == "body"
     assert await settled(intake) == before
 
-    scan = b"%PDF-1.7\n" + b"0" * (3 * LIMIT)
+    scan = samples.pdf(1, padding=3 * LIMIT)
     taken = await every_app["intake"].post(
         "/scans", content=scan, headers={**namespace.token(Role.ADMIN, "siti.admin"), "Content-Type": "application/pdf"}
     )

@@ -1,6 +1,7 @@
 """Step 4 over the coverage API, against the real database and event stream."""
 
 import hashlib
+import struct
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from warta.contracts import (
 )
 from warta.coverage.app import CoverageSettings, create_app
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
-from warta.devstack.samples import jpeg, mp4, png
+from warta.devstack.samples import jpeg, mp4, png, png_bomb
 
 DEWI = (Role.COVERAGE_TEAM, "dewi")
 AGUS = (Role.COVERAGE_TEAM, "agus")
@@ -30,6 +31,7 @@ HEAD = (Role.SECTION_HEAD, "hendra")
 ADMIN = (Role.ADMIN, "siti")
 T0 = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 PHOTO_LIMIT = 2 * 1024 * 1024
+FTYP = struct.pack(">I4s", 16, b"ftyp") + b"isom" + struct.pack(">I", 512)
 
 DRAFT = {
     "title": "Wali Kota Resmikan Taman Literasi Cisadane",
@@ -137,6 +139,11 @@ async def test_a_photo_is_stored_hashed_measured_and_served_in_ranges(bench):
     assert beyond.status_code == 416
     assert beyond.headers["content-range"] == f"bytes */{len(content)}"
     assert (await bench.call(ADMIN, "GET", f"/assets/{asset['asset_id']}")).status_code == 403
+    # Another event's coverage officer does not read this event's unpublished media; the
+    # publisher's service identity does.
+    for path in (f"/assets/{asset['asset_id']}", f"/assets/{asset['asset_id']}/thumbnail"):
+        assert (await bench.call(OUTSIDER, "GET", path)).status_code == 403
+        assert (await bench.call((Role.COVERAGE_TEAM, "publisher"), "GET", path)).status_code == 200
 
     thumbnail = await bench.call(DEWI, "GET", f"/assets/{asset['asset_id']}/thumbnail")
     assert thumbnail.headers["content-type"] == "image/jpeg"
@@ -195,6 +202,39 @@ async def test_a_spoofed_file_is_refused_and_nothing_of_it_is_kept(bench):
     assert (await bench.send(upload, video_as_photo)).status_code == 415
     workspace = await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}")
     assert workspace["assets"] == []
+
+
+@pytest.mark.parametrize(
+    ("filename", "kind", "content", "reason"),
+    [
+        pytest.param("bom.png", "photo", png_bomb(), "pixels than the", id="900-megapixel-png"),
+        pytest.param("potong.jpg", "photo", jpeg()[:4000], "incomplete or damaged", id="truncated-jpeg"),
+        pytest.param("rusak.png", "photo", png()[:-30], "incomplete or damaged", id="truncated-png"),
+        # A phone writes the index (moov) after the picture: a recording cut short has none.
+        pytest.param(
+            "potong.mp4",
+            "video",
+            FTYP + struct.pack(">I4s", 50_008, b"mdat") + bytes(50_000),
+            "no index",
+            id="video-without-moov",
+        ),
+    ],
+)
+async def test_a_file_that_only_looks_like_a_photo_or_video_is_refused_and_nothing_of_it_kept(
+    bench, filename, kind, content, reason
+):
+    """Read whole before it becomes an asset: a bomb, a truncated photo, a video that cannot play."""
+    await bench.open()
+    upload = await bench.start(filename, len(content), kind)
+    r = await bench.send(upload, content)
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["fields"]
+    assert problem["field"] == "file"
+    assert reason in problem["message"]
+    assert await bench.db["media.chunks"].count_documents({}) == 0
+    assert await bench.db["media.files"].count_documents({}) == 0
+    assert await bench.db.uploads.count_documents({}) == 0
+    assert (await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}"))["assets"] == []
 
 
 async def test_oversize_is_refused_before_the_body_is_read(bench):
@@ -344,3 +384,20 @@ async def test_submission_freezes_a_version_and_a_rejection_reopens_for_the_next
     assert frozen["press_release"]["title"] == DRAFT["title"]
     metrics = (await bench.client.get("/metrics")).text
     assert 'warta_sop_step_duration_seconds_count{step="4"} 2.0' in metrics
+
+
+async def test_a_title_on_two_lines_is_refused_and_a_body_typed_in_a_browser_keeps_its_lines(bench):
+    """A title with CR LF passed the draft and both approvals once, and then broke every media
+    email's Subject header; now it is refused where it is typed."""
+    await bench.open()
+    refused = await bench.refused(
+        422,
+        DEWI,
+        "PUT",
+        f"/coverage/{bench.rid}/draft",
+        json=DRAFT | {"title": "Wali Kota\r\nBcc: x@y.z"},
+        field="title",
+    )
+    assert refused["fields"][0]["type"] == "line_break"
+    saved = await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT | {"body": "Satu.\r\n\r\nDua."})
+    assert saved["draft"]["body"] == "Satu.\n\nDua."

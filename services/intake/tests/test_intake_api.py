@@ -4,13 +4,14 @@ import asyncio
 import hashlib
 import io
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pypdf
 import pytest
 
 from warta.contracts import DispositionIssued, RequestCorrected, RequestReceived, Role
+from warta.devstack import samples
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app, with_field
 from warta.intake.app import IntakeSettings, create_app
 from warta.runtime.indonesian import JAKARTA
@@ -21,9 +22,13 @@ LEAD = (Role.TEAM_LEAD, "rina")
 
 _numbers = itertools.count(1)
 
-PDF_BYTES = b"%PDF-1.4\n" + b"1 0 obj << /Type /Catalog >> endobj\n" * 100 + b"%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40
-JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(5000)
+PDF_BYTES = samples.pdf(2)
+PNG_BYTES = samples.png(800, 1100)
+JPEG_BYTES = samples.jpeg(800, 1100)
+
+
+# Requests are for events still to come: a week from the day the tests run.
+NEXT_WEEK = datetime.combine(datetime.now(JAKARTA).date() + timedelta(days=7), time(9), tzinfo=JAKARTA)
 
 
 def registration(
@@ -32,7 +37,7 @@ def registration(
     sender: str = "Dinas Kesehatan",
     subject: str = "Permohonan peliputan peluncuran Posyandu Digital",
     received_at: datetime | None = None,
-    starts_at: datetime = datetime(2026, 12, 7, 9, 0, tzinfo=JAKARTA),
+    starts_at: datetime = NEXT_WEEK,
     hours: float = 2,
     leader: str = "wali_kota",
     **extra: Any,
@@ -120,7 +125,11 @@ async def test_a_letter_goes_from_register_to_disposition(office):
     assert request["agenda_number"] in text
     assert request["letter"]["number"] in text
     assert "Dinas Kesehatan (OPD)" in text
-    assert "Senin, 7 Desember 2026, 09.00 s.d. 11.00 WIB" in text
+    day = NEXT_WEEK.date()
+    hari = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")[day.weekday()]
+    bulan = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober")
+    bulan += ("November", "Desember")
+    assert f"{hari}, {day.day} {bulan[day.month - 1]} {day.year}, 09.00 s.d. 11.00 WIB" in text
     assert "Belum ada keputusan" in text
     assert "DRAF" not in text
 
@@ -259,13 +268,12 @@ async def test_a_scan_is_typed_from_its_bytes_and_read_back_whole(office, conten
 async def test_a_scan_large_in_chunks_is_stored_without_holding_it_in_memory(office):
     import tracemalloc
 
-    chunk = b"\x00" * (256 * 1024)
-    size = 19 * 1024 * 1024
+    scan = samples.pdf(3, padding=19 * 1024 * 1024)
+    chunk = 256 * 1024
 
     async def body():
-        yield PDF_BYTES
-        for _ in range(size // len(chunk)):
-            yield chunk
+        for start in range(0, len(scan), chunk):
+            yield scan[start : start + chunk]
 
     tracemalloc.start()
     try:
@@ -274,8 +282,9 @@ async def test_a_scan_large_in_chunks_is_stored_without_holding_it_in_memory(off
     finally:
         tracemalloc.stop()
     assert r.status_code == 201, r.text
-    assert r.json()["size"] == len(PDF_BYTES) + size
-    # The whole file would be 19 MB; streaming keeps a few chunks at a time.
+    assert r.json()["size"] == len(scan)
+    # The whole file is 19 MB; streaming keeps a few chunks at a time, and reading it whole before
+    # it is kept works from a copy on disk.
     assert peak < 6 * 1024 * 1024, f"peak traced memory {peak / 2**20:.1f} MiB while storing a 19 MiB scan"
 
 
@@ -300,8 +309,24 @@ async def test_bad_scans_are_refused_and_leave_nothing_stored(office):
     await office.refused(422, ADMIN, "POST", "/scans", content=b"", field="scan")
     await office.refused(403, LEAD, "POST", "/scans", content=PDF_BYTES)
     # Exactly 20 MB is allowed.
-    r = await office.upload(streamed(20 * 1024 * 1024))
+    r = await office.upload(samples.pdf_of_size(20 * 1024 * 1024))
     assert r.status_code == 201, r.text
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param(PDF_BYTES[: len(PDF_BYTES) * 2 // 3], "incomplete", id="truncated-pdf"),
+        pytest.param(b"%PDF-1.4\n" + bytes(2000) + b"\n%%EOF\n", "cannot be read", id="pdf-in-name-only"),
+        pytest.param(JPEG_BYTES[: len(JPEG_BYTES) // 2], "incomplete or damaged", id="truncated-jpeg"),
+        pytest.param(PNG_BYTES[:-40], "incomplete or damaged", id="truncated-png"),
+        pytest.param(samples.png_bomb(), "pixels than the 100,000,000 allowed", id="900-megapixel-png"),
+    ],
+)
+async def test_a_scan_that_only_looks_like_its_type_is_refused_with_why_and_leaves_nothing(office, content, reason):
+    """A scan is read whole, as the type its first bytes claim, before it is kept."""
+    body = await office.refused(422, ADMIN, "POST", "/scans", content=content, field="scan")
+    assert reason in body["fields"][0]["message"]
 
 
 async def test_the_scan_of_a_confidential_letter_stays_with_the_office(office):
@@ -448,7 +473,7 @@ async def test_each_role_sees_what_waits_for_it_with_the_age_of_its_step(office)
 
 
 async def test_the_section_head_sees_which_accepted_events_overlap(office):
-    nine = datetime(2026, 12, 8, 9, 0, tzinfo=JAKARTA)
+    nine = NEXT_WEEK + timedelta(days=1)
     accepted = await office.register(starts_at=nine, hours=2, leader="wali_kota")
     await office.issue_sheet(accepted["id"])
     await office.dispose(accepted["id"])
@@ -476,8 +501,8 @@ async def test_the_section_head_sees_which_accepted_events_overlap(office):
 BAD_REGISTRATIONS = [
     ("letter.date", "letter.date", "20-11-2026"),
     ("event.starts_at", "event.starts_at", "besok pagi"),
-    ("event.ends_at", "event.ends_at", "2026-12-07T08:00:00+07:00"),  # before the start
-    ("event.starts_at", "event.starts_at", "2026-12-07T09:00:00"),  # no time zone
+    ("event.ends_at", "event.ends_at", (NEXT_WEEK - timedelta(hours=1)).isoformat()),  # before the start
+    ("event.starts_at", "event.starts_at", NEXT_WEEK.replace(tzinfo=None).isoformat()),  # no time zone
     ("received_at", "received_at", "2026-13-01T00:00:00+07:00"),
     ("event.leader", "event.leader", "gubernur"),
     ("letter.nature", "letter.nature", "kilat"),
@@ -526,3 +551,28 @@ async def test_bad_search_parameters_name_the_field(office):
         r = await office.call(LEAD, "GET", "/requests", params=params)
         assert r.status_code == 422, r.text
         assert field in [f["field"].removeprefix("query.") for f in r.json()["fields"]], r.json()
+
+
+async def test_a_letter_for_an_event_long_over_is_refused_naming_its_end(office):
+    years_ago = registration(starts_at=datetime(2023, 5, 2, 9, tzinfo=JAKARTA))
+    body = await office.refused(422, ADMIN, "POST", "/requests", json=years_ago, field="event.ends_at")
+    assert "can no longer be covered" in body["fields"][0]["message"]
+    yesterday = registration(starts_at=datetime.now(JAKARTA) - timedelta(hours=20), hours=2)
+    assert (await office.call(ADMIN, "POST", "/requests", json=yesterday)).status_code == 201  # late, within a day
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind"),
+    [
+        ("letter.sender", "Dinas \u202efdp.exe\u202c Pendidikan", "bidi_control"),
+        ("letter.subject", "Undangan\x00peliputan", "control_character"),
+        ("letter.number", "005/1\n2026", "line_break"),
+        ("event.title", "Rapat \u2066Paripurna\u2069", "bidi_control"),
+        ("contact.name", "Ani\u2028Rahmawati", "invisible_character"),
+    ],
+)
+async def test_text_that_hides_or_turns_around_what_it_says_is_refused_and_changes_nothing(office, field, value, kind):
+    body = await office.refused(
+        422, ADMIN, "POST", "/requests", json=with_field(registration(), field, value), field=field
+    )
+    assert [f["type"] for f in body["fields"]] == [kind]

@@ -21,11 +21,14 @@ from warta.contracts import (
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.smtp import smtp_server
 from warta.devstack.stub_http import PhotoHandler
+from warta.publisher import handlers as handlers_module
 from warta.publisher.app import PublisherSettings, create_app
 
 RID = "req-mail"
 DEWI = (Role.COVERAGE_TEAM, "dewi")
 LEAD = (Role.TEAM_LEAD, "rina")
+HEAD = (Role.SECTION_HEAD, "hendra")
+OUTSIDER = (Role.COVERAGE_TEAM, "joko")  # of the coverage team, not assigned to this event
 ADMIN = (Role.ADMIN, "siti")
 REGISTRY = (
     "outlet,outlet_type,press_council_verified,journalist_organisation,contact_name,desk,email,active\n"
@@ -105,7 +108,10 @@ async def test_every_active_contact_gets_the_release_once(desk, relay, ordered, 
     website = {"website_url": "https://tangerangkota.go.id/berita/1"}
     recorded = await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json=website)
     assert (recorded["state"], recorded["website"]["channel"]) == ("ready", "manual")  # the email is not done
-    await desk.refused(403, LEAD, "POST", f"/publications/{RID}/publish")
+    # Step 7 is the assigned team's (and the team lead's): neither another coverage officer nor
+    # the section head publishes it.
+    await desk.refused(403, OUTSIDER, "POST", f"/publications/{RID}/publish")
+    await desk.refused(403, HEAD, "POST", f"/publications/{RID}/publish")
 
     publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
     assert tally(publication) == (5, 4, 0, 1)
@@ -199,7 +205,9 @@ async def test_each_social_post_is_a_ready_package_whose_address_is_recorded_onc
     assert (await desk.ok(DEWI, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})) == posted
     await desk.refused(409, DEWI, "POST", path, json={"url": "https://www.instagram.com/p/other/"})
     await desk.refused(404, DEWI, "POST", f"/publications/{RID}/social/tiktok", json={"url": "https://tiktok.com/x"})
-    await desk.refused(403, LEAD, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})
+    await desk.refused(403, OUTSIDER, "POST", path, json={"url": "https://www.instagram.com/p/abc/"})
+    facebook = await desk.call(LEAD, "POST", f"/publications/{RID}/social/facebook", json={"url": "https://fb.com/x"})
+    assert facebook.status_code == 404  # the team lead may record a post; this version has none for facebook
     await desk.refused(422, DEWI, "POST", path, json={"url": "bukan alamat"}, field="url")
 
 
@@ -219,3 +227,33 @@ async def test_an_email_whose_photos_cannot_be_had_goes_without_them_rather_than
         text = message.get_body(("plain",)).get_content()
         assert "- Wali Kota menggunting pita (Foto: Dewi Lestari/Prokopim Kota Tangerang)" in text
         assert "terlampir" not in text
+
+
+async def test_a_message_that_cannot_be_built_fails_alone_stays_unclaimed_and_goes_once_after_an_officers_retry(
+    desk, relay, ordered, monkeypatch
+):
+    await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
+    await ordered(desk)
+    await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json={"website_url": "https://tangerangkota.go.id/b/6"})
+    build = handlers_module.message_for
+
+    def breaks_for_rina(delivery, *args, **kwargs):
+        if delivery.email == "rina@tangex.co.id":
+            raise ValueError("Header values may not contain linefeed or carriage return characters")
+        return build(delivery, *args, **kwargs)
+
+    monkeypatch.setattr(handlers_module, "message_for", breaks_for_rina)
+    publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
+    deliveries = {d["email"]: d for d in await desk.ok(DEWI, "GET", f"/publications/{RID}/deliveries")}
+    assert [email for email, d in deliveries.items() if d["state"] == "sending"] == []
+    assert deliveries["rina@tangex.co.id"]["state"] == "failed"
+    assert deliveries["rina@tangex.co.id"]["last_error"].startswith("the message could not be built: Header values")
+    assert tally(publication) == (6, 4, 0, 2)  # rina's, and ditolak@ refused for good by the relay
+    assert "rina@tangex.co.id" not in relay.mailbox.delivered_to()
+
+    monkeypatch.setattr(handlers_module, "message_for", build)  # what broke it is put right
+    again = await desk.ok(DEWI, "POST", f"/publications/{RID}/emails/retry")
+    assert tally(again) == (6, 5, 0, 1)
+    assert relay.mailbox.delivered_to().count("rina@tangex.co.id") == 1
+    assert len(relay.mailbox.delivered_to()) == 5  # nobody already sent to got a second copy
+    await desk.refused(403, OUTSIDER, "POST", f"/publications/{RID}/emails/retry")

@@ -235,6 +235,10 @@ async def test_comments_are_anchored_threaded_and_resolvable(desk):
         422, RINA, "POST", path, json={"version": 1, "anchor": {"part": "footnote"}, "text": "x"}, field="anchor.part"
     )
     await desk.refused(403, SITI, "POST", path, json={"version": 1, "anchor": {"part": "title"}, "text": "x"})
+    # A coverage officer who did not work on this release does not join its discussion.
+    joko = (Role.COVERAGE_TEAM, "joko")
+    await desk.refused(403, joko, "POST", path, json={"version": 1, "anchor": {"part": "title"}, "text": "x"})
+    await desk.refused(403, joko, "POST", f"{path}/{thread['comment_id']}/resolve")
     await desk.refused(404, RINA, "POST", path, json={"version": 7, "anchor": {"part": "title"}, "text": "x"})
     await desk.refused(422, RINA, "POST", f"{path}/{reply['comment_id']}/resolve", field="comment_id")
     resolved = await desk.ok(RINA, "POST", f"{path}/{thread['comment_id']}/resolve")

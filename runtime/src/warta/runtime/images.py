@@ -9,6 +9,8 @@ HEIC photos are read through pillow-heif.
 
 import io
 import warnings
+from dataclasses import dataclass
+from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
@@ -32,21 +34,31 @@ def limit_pixels(max_pixels: int) -> None:
     Image.MAX_IMAGE_PIXELS = max_pixels
 
 
-def decoded(data: bytes, *, max_pixels: int) -> Image.Image:
-    """The image, decoded whole; a JPEG at a reduced scale, which still reads every byte of it."""
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded image and the size the file declares (a JPEG is decoded at a reduced scale)."""
+
+    image: Image.Image
+    width: int
+    height: int
+
+
+def decoded(source: bytes | IO[bytes], *, max_pixels: int, reduced: bool = False) -> Decoded:
+    """The image, decoded whole. ``reduced``: a JPEG at an eighth of its scale, which still reads
+    every byte of it, for a check or a thumbnail at a fraction of the memory."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageRefused(
                     f"the image is {width} by {height} pixels, more than the {max_pixels:,} allowed", too_large=True
                 )
-            if image.format == "JPEG":
+            if reduced and image.format == "JPEG":
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             image.load()
-            return image
+            return Decoded(image, width, height)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:
         raise ImageRefused(f"the image claims more pixels than the {max_pixels:,} allowed", too_large=True) from bomb
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as damaged:

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -76,7 +77,13 @@ class ConsoleSettings(ServiceSettings):
         return self
 
 
-def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
+SERVICES = ("intake", "scheduler", "coverage", "review", "publisher", "archive")
+
+
+def create_app(
+    settings: ConsoleSettings | None = None, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
+) -> FastAPI:
+    """``mounts``: how to reach services that run in the same process (tests), by URL prefix."""
     settings = settings or ConsoleSettings()
 
     @asynccontextmanager
@@ -88,16 +95,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Warta console", docs_url=None, redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
-    app.state.services = Services(
-        {
-            "intake": settings.intake_url,
-            "scheduler": settings.scheduler_url,
-            "coverage": settings.coverage_url,
-            "review": settings.review_url,
-            "publisher": settings.publisher_url,
-            "archive": settings.archive_url,
-        }
-    )
+    app.state.services = Services({name: getattr(settings, f"{name}_url") for name in SERVICES}, mounts=mounts)
     app.state.sign_in_limit = RateLimit(settings.sign_ins_per_minute, 60)
     app.state.oidc = (
         OidcClient(

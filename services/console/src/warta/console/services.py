@@ -27,8 +27,18 @@ class Answer:
 class Services:
     """One HTTP client per service, kept for the console's life (connections are reused)."""
 
-    def __init__(self, urls: dict[str, str], timeout: float = 15.0) -> None:
-        self._clients = {name: httpx.AsyncClient(base_url=url, timeout=timeout) for name, url in urls.items()}
+    def __init__(
+        self,
+        urls: dict[str, str],
+        timeout: float = 15.0,
+        *,
+        mounts: dict[str, httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
+        """``mounts``: transports by URL prefix, for services reached other than over the network
+        (in a test's own process)."""
+        self._clients = {
+            name: httpx.AsyncClient(base_url=url, timeout=timeout, mounts=mounts) for name, url in urls.items()
+        }
 
     async def call(self, token: str, method: str, service: str, path: str, **kwargs: Any) -> Answer:
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}

@@ -26,6 +26,10 @@ class CoverageSettings(ServiceSettings):
     upload_lease_seconds: float = Field(
         default=60, gt=0, description="How long a transfer that stopped without a word holds its upload."
     )
+    asset_readers: tuple[str, ...] = Field(
+        default=("publisher",),
+        description="Identities (token subjects) of the services that read any request's media: the publisher.",
+    )
 
 
 def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:
@@ -39,6 +43,8 @@ def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime
         limits=SizeLimits(photo_bytes=settings.photo_max_bytes, video_bytes=settings.video_max_bytes),
         public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
         upload_lease=timedelta(seconds=settings.upload_lease_seconds),
+        max_pixels=settings.image_max_pixels,
+        asset_readers=frozenset(settings.asset_readers),
     )
     subscribe(runtime.bus, handlers)
     return runtime.http_app(title="Warta coverage", routers=[api.router], state={"handlers": handlers})

@@ -31,9 +31,10 @@ from warta.contracts import (
 from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.faults import fault_point, slow_point
 from warta.runtime.gridfs import Progress, TooLarge
+from warta.runtime.images import DEFAULT_MAX_PIXELS
 
 from .domain import CoverageVersion, PostDraft, Workspace
-from .inspection import Inspection, inspect_photo, inspect_video
+from .inspection import Inspection, Unreadable, inspect_photo, inspect_video
 from .media import SNIFF_BYTES, Asset, SizeLimits, Upload, UploadState, require_media
 from .press import Draft, Reading, read_draft
 from .store import CoverageStore
@@ -96,7 +97,11 @@ class CoverageHandlers:
         limits: SizeLimits,
         public_url: str,
         upload_lease: timedelta = timedelta(seconds=60),
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        asset_readers: frozenset[str] = frozenset(),
     ) -> None:
+        self._max_pixels = max_pixels
+        self._asset_readers = asset_readers
         self._store = store
         self._uow = uow
         self._clock = clock
@@ -317,7 +322,16 @@ class CoverageHandlers:
             await self._store.save_progress(upload)
             return UploadOutcome(upload, existing, duplicate=True)
 
-        inspection = await self._inspect(upload)
+        try:
+            inspection = await self._inspect(upload)
+        except Unreadable as unreadable:
+            # Not the photo or video it looks like: nothing of it is kept, and the upload ends.
+            await media.discard()
+            await self._store.remove_upload(upload)
+            raise InvalidInput(
+                f"the {upload.kind.value} cannot be used: {unreadable.reason}",
+                fields=[FieldProblem("file", unreadable.reason)],
+            ) from unreadable
         thumbnail_id = None
         if inspection.thumbnail_jpeg:
             thumbnail_id = await self._store.store_small_file(inspection.thumbnail_jpeg, f"thumb-{upload.filename}")
@@ -368,7 +382,8 @@ class CoverageHandlers:
 
     async def _inspect(self, upload: Upload) -> Inspection:
         if upload.kind is AssetKind.PHOTO:
-            return inspect_photo(await self._store.read_at(upload.file_id, 0, upload.size))
+            data = await self._store.read_at(upload.file_id, 0, upload.size)
+            return await asyncio.to_thread(inspect_photo, data, max_pixels=self._max_pixels)
         return await inspect_video(lambda at, n: self._store.read_at(upload.file_id, at, n), upload.size)
 
     # -- delivery ------------------------------------------------------------------------------
@@ -377,11 +392,17 @@ class CoverageHandlers:
         return f"{self._public_url}/assets/{asset.asset_id}"
 
     async def asset_for(self, asset_id: str, officer: Principal) -> Asset:
+        """Media not yet published are read by the request's team, the team lead and the section
+        head (its reviewers), and by the services named in ``asset_readers`` (the publisher)."""
         if officer.role not in ASSET_READERS:
             raise Forbidden("media are fetched by the coverage team, the team lead and the reviewers")
         asset = await self._store.asset(asset_id)
         if asset is None:
             raise NotFound(f"no asset {asset_id}")
+        if officer.officer_id not in self._asset_readers:
+            workspace = await self._load(asset.request_id)
+            if not workspace.may_read_versions(officer.actor):
+                raise Forbidden("this event's media are read by its team, the team lead and the section head")
         return asset
 
     def asset_bytes(self, asset: Asset, start: int, end: int) -> AsyncIterator[bytes]:

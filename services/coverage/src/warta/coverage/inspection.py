@@ -1,6 +1,7 @@
-"""What a stored photo or video says about itself: dimensions, capture time, duration, and a
-thumbnail for photos. Reads only what it needs: a photo's bytes (bounded by the photo limit) or
-a video's box headers, never a whole video."""
+"""What a stored photo or video says about itself, read before it becomes an asset: a photo
+decoded whole (within the pixel limit) for its dimensions, capture time and thumbnail; a video's
+box headers for its duration and dimensions, never the whole video. A file that does not read as
+what it claims to be is refused (``Unreadable``)."""
 
 import io
 import struct
@@ -8,8 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PIL import Image, UnidentifiedImageError
-
+from warta.runtime.images import ImageRefused, decoded
 from warta.runtime.indonesian import JAKARTA
 
 THUMBNAIL_PIXELS = 320
@@ -18,6 +18,14 @@ EXIF_IFD = 0x8769
 MP4_EPOCH = datetime(1904, 1, 1, tzinfo=UTC)
 
 ReadAt = Callable[[int, int], Awaitable[bytes]]
+
+
+class Unreadable(Exception):
+    """The file is not a whole photo or video; ``reason`` says why, for the officer."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -29,36 +37,35 @@ class Inspection:
     thumbnail_jpeg: bytes | None = None
 
 
-def inspect_photo(data: bytes) -> Inspection:
-    """Dimensions, EXIF capture time (camera clocks here run on WIB) and a JPEG thumbnail.
-    HEIC has no decoder here: it is stored and served, without dimensions or thumbnail."""
+def inspect_photo(data: bytes, *, max_pixels: int) -> Inspection:
+    """Dimensions, EXIF capture time (camera clocks here run on WIB) and a JPEG thumbnail. CPU
+    work: run it off the event loop."""
     try:
-        image = Image.open(io.BytesIO(data))
-        width, height = image.size
-        captured = None
-        exif = image.getexif()
-        original = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(0x0132)
-        if isinstance(original, str):
-            try:
-                captured = datetime.strptime(original.strip(), "%Y:%m:%d %H:%M:%S").replace(tzinfo=JAKARTA)
-            except ValueError:
-                captured = None
-        image.draft("RGB", (THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))  # JPEG decodes at reduced scale
-        thumb = image.convert("RGB")
-        thumb.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
-        out = io.BytesIO()
-        thumb.save(out, "JPEG", quality=80)
-        return Inspection(width=width, height=height, captured_at=captured, thumbnail_jpeg=out.getvalue())
-    except (UnidentifiedImageError, OSError, ValueError):
-        return Inspection()
+        photo = decoded(data, max_pixels=max_pixels, reduced=True)
+    except ImageRefused as refused:
+        raise Unreadable(refused.reason) from refused
+    image = photo.image
+    exif = image.getexif()
+    original = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(0x0132)
+    captured = None
+    if isinstance(original, str):
+        try:
+            captured = datetime.strptime(original.strip(), "%Y:%m:%d %H:%M:%S").replace(tzinfo=JAKARTA)
+        except ValueError:
+            captured = None
+    thumb = image.convert("RGB")
+    thumb.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+    out = io.BytesIO()
+    thumb.save(out, "JPEG", quality=80)
+    return Inspection(width=photo.width, height=photo.height, captured_at=captured, thumbnail_jpeg=out.getvalue())
 
 
 async def inspect_video(read_at: ReadAt, size: int) -> Inspection:
     """Creation time and duration from ``mvhd``, dimensions from the first video ``tkhd``: box
-    headers only, wherever ``moov`` sits in the file."""
+    headers only, wherever ``moov`` sits in the file; a video without its ``moov`` cannot play."""
     moov = await _find_box(read_at, 0, size, b"moov")
     if moov is None:
-        return Inspection()
+        raise Unreadable("the video is incomplete or damaged: it has no index (moov box); was the transfer cut short?")
     start, end = moov
     found = Inspection()
     mvhd = await _find_box(read_at, start, end, b"mvhd")

@@ -34,5 +34,6 @@ def create_app(settings: IntakeSettings | None = None, runtime: ServiceRuntime |
         runtime.uow,
         runtime.clock,
         late_grace=timedelta(hours=settings.late_registration_hours),
+        max_pixels=settings.image_max_pixels,
     )
     return runtime.http_app(title="Warta intake", routers=[api.router], state={"handlers": handlers})

@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from warta.contracts import (
     UnsupportedMediaType,
 )
 from warta.runtime import Clock, Principal, Tx, UnitOfWork
+from warta.runtime.images import DEFAULT_MAX_PIXELS
 
 from .disposition_sheet import render_disposition_sheet
 from .domain import (
@@ -45,6 +47,7 @@ from .domain import (
     letter_key,
     scan_type_of,
 )
+from .scans import check_scan
 from .store import RequestQuery, RequestStore, ScanStore
 
 Decision = Callable[[FacilitationRequest, datetime], None]
@@ -70,6 +73,9 @@ class InboxItem:
     @property
     def overdue(self) -> bool:
         return self.age_minutes > self.waiting.standard_minutes
+
+
+SPOOL_BYTES = 1024 * 1024
 
 
 def _scan_type(head: bytes) -> ScanType:
@@ -98,7 +104,9 @@ class IntakeHandlers:
         clock: Clock,
         *,
         late_grace: timedelta = LATE_REGISTRATION,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
     ) -> None:
+        self._max_pixels = max_pixels
         self._store = store
         self._scans = scans
         self._uow = uow
@@ -121,24 +129,29 @@ class IntakeHandlers:
         await self._scans.discard_unattached(now)
         upload = self._scans.open_upload(filename)
         head, size, digest, kind = b"", 0, hashlib.sha256(), None
-        try:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > MAX_SCAN_BYTES:
-                    raise _too_large()
-                if kind is None:
-                    head += chunk[: SCAN_SNIFF_BYTES - len(head)]
-                    if len(head) >= SCAN_SNIFF_BYTES:
-                        kind = _scan_type(head)
-                digest.update(chunk)
-                await upload.write(chunk)
-            if size == 0:
-                raise InvalidInput("the scan is empty", fields=[FieldProblem("scan", "must not be empty")])
-            kind = kind or _scan_type(head)
-            await upload.close()
-        except BaseException:
-            await upload.abort()
-            raise
+        # The scan is read whole before it is kept; a copy beside the database's lets the reader
+        # seek in it without holding 20 MB in memory.
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as whole:
+            try:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > MAX_SCAN_BYTES:
+                        raise _too_large()
+                    if kind is None:
+                        head += chunk[: SCAN_SNIFF_BYTES - len(head)]
+                        if len(head) >= SCAN_SNIFF_BYTES:
+                            kind = _scan_type(head)
+                    digest.update(chunk)
+                    whole.write(chunk)
+                    await upload.write(chunk)
+                if size == 0:
+                    raise InvalidInput("the scan is empty", fields=[FieldProblem("scan", "must not be empty")])
+                kind = kind or _scan_type(head)
+                await asyncio.to_thread(check_scan, whole, kind, max_pixels=self._max_pixels)
+                await upload.close()
+            except BaseException:
+                await upload.abort()
+                raise
         scan = LetterScan(
             scan_id=str(upload.file_id),
             content_type=kind,

@@ -14,6 +14,8 @@ from .handlers import Channel, PublisherHandlers
 from .mail import Delivery
 
 router = APIRouter(prefix="/publications", tags=["publications"])
+# Step 7's people: the assigned team (the publication checks membership) and the team lead.
+PUBLISHERS = (Role.COVERAGE_TEAM, Role.TEAM_LEAD)
 Handlers = Annotated[PublisherHandlers, Depends(service_handlers)]
 
 
@@ -35,12 +37,22 @@ async def get_publication(request_id: str, officer: Officer, handlers: Handlers)
 @router.post("/{request_id}/publish")
 async def publish(
     request_id: str,
-    officer: Annotated[Principal, acting_as(Role.COVERAGE_TEAM, action="publishing")],
+    officer: Annotated[Principal, acting_as(*PUBLISHERS, action="publishing")],
     handlers: Handlers,
     channel: Channel | None = None,
 ) -> Publication:
     """Publish on the website and email the media, or retry one channel; nothing is done twice."""
     return await handlers.publish(request_id, officer=officer, only=channel)
+
+
+@router.post("/{request_id}/emails/retry")
+async def email_failed_again(
+    request_id: str,
+    officer: Annotated[Principal, acting_as(*PUBLISHERS, action="publishing")],
+    handlers: Handlers,
+) -> Publication:
+    """Send each media email that failed for good once more (after its cause is put right)."""
+    return await handlers.email_failed_again(request_id, officer=officer)
 
 
 class RecordWebsite(BaseModel):
@@ -51,7 +63,7 @@ class RecordWebsite(BaseModel):
 async def record_website(
     request_id: str,
     body: RecordWebsite,
-    officer: Annotated[Principal, acting_as(Role.COVERAGE_TEAM, action="publishing")],
+    officer: Annotated[Principal, acting_as(*PUBLISHERS, action="publishing")],
     handlers: Handlers,
 ) -> Publication:
     """The address of a website post made by hand, when no channel is connected or it is down."""
@@ -72,7 +84,7 @@ async def record_social_post(
     request_id: str,
     channel: SocialChannel,
     body: PostedUrl,
-    officer: Annotated[Principal, acting_as(Role.COVERAGE_TEAM, action="posting on social media")],
+    officer: Annotated[Principal, acting_as(*PUBLISHERS, action="posting on social media")],
     handlers: Handlers,
 ) -> SocialPackage:
     """The address of a post an officer made by hand from its package (in the publication)."""

@@ -12,11 +12,13 @@ from warta.contracts import (
     ChannelOutcome,
     ChannelResult,
     CoverageSubmitted,
+    Forbidden,
     IllegalTransition,
     NotFound,
     PressRelease,
     Published,
     PublishedData,
+    Role,
     SocialChannel,
     SocialPost,
 )
@@ -32,6 +34,7 @@ class Submission(BaseModel):
     press_release: PressRelease
     assets: tuple[AssetRef, ...]
     social_posts: tuple[SocialPost, ...] = ()
+    team: tuple[str, ...] = ()  # who worked on it: the assigned team, and a correcting team lead
 
     @classmethod
     def of(cls, submitted: CoverageSubmitted) -> "Submission":
@@ -41,6 +44,7 @@ class Submission(BaseModel):
             press_release=submitted.data.press_release,
             assets=submitted.data.assets,
             social_posts=submitted.data.social_posts,
+            team=submitted.data.contributors,
         )
 
 
@@ -101,6 +105,7 @@ class Publication(Aggregate):
     press_release: PressRelease
     assets: tuple[AssetRef, ...]
     social: list[SocialPackage] = Field(default_factory=list)
+    team: tuple[str, ...] = ()
     ordered_at: AwareDatetime
     state: PublicationState = PublicationState.READY
     website: WebsiteRecord | None = None
@@ -120,8 +125,16 @@ class Publication(Aggregate):
             press_release=submission.press_release,
             assets=submission.assets,
             social=[SocialPackage(post=post) for post in submission.social_posts],
+            team=submission.team,
             ordered_at=approved.time,
         )
+
+    def require_publisher(self, actor: Actor, attempted: str) -> None:
+        """Step 7 is the assigned team's, whose names the deviation records carry, and the team
+        lead's; another coverage officer does not publish someone else's release."""
+        if actor.role is Role.TEAM_LEAD or (actor.role is Role.COVERAGE_TEAM and actor.officer_id in self.team):
+            return
+        raise Forbidden(f"only the team assigned to this event or the team lead may {attempted}")
 
     def require_embargo_over(self, now: datetime, attempted: str) -> None:
         """Nothing of an embargoed release goes out before its time."""
@@ -238,6 +251,7 @@ class Publication(Aggregate):
 
     def record_social(self, channel: SocialChannel, *, url: AnyHttpUrl, now: datetime, actor: Actor) -> SocialPackage:
         """An officer posted the package by hand and pastes the post's address back."""
+        self.require_publisher(actor, f"record its {channel.value} post")
         self.require_embargo_over(now, f"post on {channel.value}")
         package = next((p for p in self.social if p.post.channel is channel), None)
         if package is None:

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from enum import StrEnum
 
 from prometheus_client import Counter
@@ -25,7 +26,7 @@ from warta.contracts import (
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
 from warta.runtime.mailer import Mailer
-from warta.runtime.release import render_release
+from warta.runtime.release import RenderedRelease, render_release
 
 from .assets import AssetFetcher
 from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
@@ -105,6 +106,7 @@ class PublisherHandlers:
         what failed. A failed website does not hold back the email, which then goes without the
         link; the publication is complete, and ``Published`` emitted, once both are done."""
         publication = await self._ordered(request_id)
+        publication.require_publisher(officer.actor, "publish it")
         publication.require_publishing(self._clock.now(), "publish")
         pictures = _Pictures(self._assets, publication, self._clock.now())
         if only in (None, Channel.WEBSITE) and publication.website is None:
@@ -127,12 +129,32 @@ class PublisherHandlers:
             await self._change(request_id, lambda p: p.emailed(tally))
         return await self._complete(request_id, officer)
 
+    async def email_failed_again(self, request_id: str, *, officer: Principal) -> Publication:
+        """Every media email that failed for good goes once more, before or after the publication
+        is complete: for an officer, once what made it fail is put right (a contact corrected,
+        the relay back)."""
+        publication = await self._ordered(request_id)
+        publication.require_publisher(officer.actor, "email the media")
+        publication.require_embargo_over(self._clock.now(), "email the media")
+        if publication.email is None:
+            raise IllegalTransition(
+                current=publication.state.value,
+                attempted="email the media again",
+                message="the media have not been emailed yet: publish first",
+            )
+        pictures = _Pictures(self._assets, publication, self._clock.now())
+        report = await self._email.send_failed_again(publication, await pictures.for_email())
+        tally = EmailTally(**report.__dict__, at=self._clock.now())
+        await self._change(request_id, lambda p: p.emailed(tally))
+        return await self._complete(request_id, officer)
+
     async def record_website(self, request_id: str, *, website_url: AnyHttpUrl, officer: Principal) -> Publication:
         """The address of a post an officer made by hand (no website channel, or it is down)."""
         now = self._clock.now()
         post = WebsiteRecord(channel="manual", url=website_url, recorded_by=officer.officer_id, recorded_at=now)
 
         def record(publication: Publication) -> None:
+            publication.require_publisher(officer.actor, "record its website post")
             publication.require_publishing(now, "record the website post")
             publication.website_published(post)
 
@@ -306,6 +328,15 @@ class RegistryHandlers:
 
 
 @dataclass(frozen=True)
+class _Release:
+    """What every message of one fan-out says: the release rendered once, and its photos."""
+
+    publication: Publication
+    rendered: RenderedRelease
+    pictures: tuple[Picture, ...]
+
+
+@dataclass(frozen=True)
 class FanoutReport:
     recipients: int
     sent: int
@@ -358,9 +389,7 @@ class EmailHandlers:
         request_id, version = publication.request_id, publication.version
         for delivery in deliveries_for(request_id, version, await self._registry.contacts()):
             await self._ledger.open(delivery)
-        website = publication.website
-        release = render_release(publication.press_release)
-        attached = attachable(pictures, self._attachments_budget)
+        release = _Release(publication, render_release(publication.press_release), pictures)
         gate = asyncio.Semaphore(self._concurrency)
         pace = asyncio.Lock()
 
@@ -368,35 +397,7 @@ class EmailHandlers:
             async with gate:
                 async with pace:  # the relay's rate: one message per interval
                     await asyncio.sleep(self._interval)
-                if not await self._ledger.claim(delivery, self._clock.now()):
-                    return False
-                fault_point("email.after_claim")
-                message = message_for(
-                    delivery,
-                    release,
-                    photos=pictures,
-                    photo_urls=website.picture_urls if website else {},
-                    attached=attached,
-                    website_url=str(website.url) if website else None,
-                    sender=self._sender,
-                    opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
-                    domain="warta.tangerangkota.go.id",
-                    sent_at=self._clock.now(),
-                )
-                # From here until the record below the outcome is in doubt: a crash in between sends
-                # this message again, with the same Message-ID, once the claim lapses.
-                log.info("email %s handed to the relay", message["Message-ID"])
-                refusal = await self._mailer.send(message)
-                now = self._clock.now()
-                if refusal is None:
-                    delivery.accepted(now)
-                else:
-                    delivery.refused(*refusal, now)
-                await self._ledger.record(delivery)
-                log.info("email %s recorded as %s", message["Message-ID"], delivery.state.value)
-                self._emails.labels(delivery.state.value).inc()
-                fault_point("email.after_record")
-                return True
+                return await self._deliver(delivery, release)
 
         while True:
             now = self._clock.now()
@@ -409,7 +410,63 @@ class EmailHandlers:
             if not chances or min(chances) - now > self._retry_window:
                 break
             await asyncio.sleep(max(0.0, (min(chances) - now).total_seconds()))
-        counts = await self._ledger.counts(request_id, version)
+        return await self.report(publication)
+
+    async def _deliver(self, delivery: Delivery, release: "_Release") -> bool:
+        """One recipient's message: built, then claimed, then handed to the relay and recorded.
+        False if another sender claimed it first. A message that cannot be built fails for that
+        recipient alone and is never claimed for sending."""
+        try:
+            message = self._message(delivery, release)
+        except Exception as unbuildable:  # whatever a message cannot be made of, it fails that one alone
+            log.exception("the email to %s could not be built", delivery.email)
+            if not await self._ledger.claim(delivery, self._clock.now()):
+                return False
+            delivery.unbuildable(str(unbuildable) or type(unbuildable).__name__, self._clock.now())
+            await self._ledger.record(delivery)
+            self._emails.labels(delivery.state.value).inc()
+            return True
+        if not await self._ledger.claim(delivery, self._clock.now()):
+            return False
+        fault_point("email.after_claim")
+        # From here until the record below the outcome is in doubt: a crash in between sends this
+        # message again, with the same Message-ID, once the claim lapses.
+        log.info("email %s handed to the relay", message["Message-ID"])
+        refusal = await self._mailer.send(message)
+        now = self._clock.now()
+        if refusal is None:
+            delivery.accepted(now)
+        else:
+            delivery.refused(*refusal, now)
+        await self._ledger.record(delivery)
+        log.info("email %s recorded as %s", message["Message-ID"], delivery.state.value)
+        self._emails.labels(delivery.state.value).inc()
+        fault_point("email.after_record")
+        return True
+
+    def _message(self, delivery: Delivery, release: "_Release") -> EmailMessage:
+        website = release.publication.website
+        return message_for(
+            delivery,
+            release.rendered,
+            photos=release.pictures,
+            photo_urls=website.picture_urls if website else {},
+            attached=attachable(release.pictures, self._attachments_budget),
+            website_url=str(website.url) if website else None,
+            sender=self._sender,
+            opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
+            domain="warta.tangerangkota.go.id",
+            sent_at=self._clock.now(),
+        )
+
+    async def send_failed_again(self, publication: Publication, pictures: tuple[Picture, ...]) -> FanoutReport:
+        """Each email that failed for good (refused, out of retries, or not buildable) goes once
+        more, as if new: an officer's retry once its cause is put right."""
+        await self._ledger.reopen_failed(publication.request_id, publication.version)
+        return await self.send(publication, pictures)
+
+    async def report(self, publication: Publication) -> FanoutReport:
+        counts = await self._ledger.counts(publication.request_id, publication.version)
         return FanoutReport(
             recipients=sum(counts.values()),
             sent=counts[DeliveryState.SENT.value],

@@ -75,6 +75,14 @@ class Delivery(BaseModel):
         else:
             self.state, self.retry_at = DeliveryState.FAILED, None
 
+    def unbuildable(self, reason: str, now: datetime) -> None:
+        """The message could not be made (a contact's details the mail format cannot carry): it
+        failed before reaching the relay, so sending it again later cannot duplicate it."""
+        self.attempts += 1
+        self.claimed_at = None
+        self.state, self.retry_at = DeliveryState.FAILED, None
+        self.last_error = f"the message could not be built: {reason}"
+
     def accepted(self, now: datetime) -> None:
         self.attempts += 1
         self.claimed_at = None

@@ -96,7 +96,7 @@ def _xmp(notice: PhotoNotice) -> dict[str, str | list[str] | dict[str, str]]:
 
 
 def _as_jpeg(data: bytes) -> bytes:
-    picture = decoded(data, max_pixels=Image.MAX_IMAGE_PIXELS or 0)
+    picture = decoded(data, max_pixels=Image.MAX_IMAGE_PIXELS or 0).image
     out = io.BytesIO()
     # The camera's orientation and capture data travel along; the allow-list above then decides
     # what of them stays.

@@ -119,6 +119,13 @@ class DeliveryLedger:
         delivery.state, delivery.claimed_at = DeliveryState.SENDING, now
         return True
 
+    async def reopen_failed(self, request_id: str, version: int) -> None:
+        """Every entry that failed for good is due again, with a fresh count of attempts."""
+        await self._deliveries.update_many(
+            {"request_id": request_id, "version": version, "state": DeliveryState.FAILED.value},
+            {"$set": {"state": DeliveryState.PENDING.value, "attempts": 0, "retry_at": None, "claimed_at": None}},
+        )
+
     async def record(self, delivery: Delivery) -> None:
         await self._deliveries.replace_one({"_id": delivery.key}, to_document(delivery, _id=delivery.key))
 

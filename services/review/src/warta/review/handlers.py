@@ -7,6 +7,7 @@ from pymongo import ASCENDING
 
 from warta.contracts import (
     CoverageSubmitted,
+    Forbidden,
     IllegalTransition,
     NotFound,
     RejectionReason,
@@ -129,6 +130,7 @@ class ReviewHandlers:
     async def comment(
         self, request_id: str, *, version: int, anchor: Anchor, text: str, reply_to: str | None, officer: Principal
     ) -> Comment:
+        await self._require_commenter(request_id, officer)
         anchor.check_in(await self.version(request_id, version))
         if reply_to is not None:
             parent = await self._store.comment(request_id, reply_to)
@@ -148,12 +150,19 @@ class ReviewHandlers:
         return comment
 
     async def resolve(self, request_id: str, comment_id: str, officer: Principal) -> Comment:
+        await self._require_commenter(request_id, officer)
         comment = await self._store.comment(request_id, comment_id)
         if comment is None:
             raise NotFound(f"no comment {comment_id} on request {request_id}")
         comment.resolve(by=officer.officer_id, now=self._clock.now())
         await self._store.save_comment(comment)
         return comment
+
+    async def _require_commenter(self, request_id: str, officer: Principal) -> None:
+        """The release is discussed by those who wrote it and those who check it: of the coverage
+        team, only the officers who worked on the version under review."""
+        if officer.role is Role.COVERAGE_TEAM and officer.officer_id not in (await self.get(request_id)).authors:
+            raise Forbidden("this release is discussed by its team, the team lead and the section head")
 
     async def comments(self, request_id: str) -> list[Comment]:
         return await self._store.comments(request_id)

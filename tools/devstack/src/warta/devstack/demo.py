@@ -238,16 +238,20 @@ async def walk(
     straight: bool = False,
     event_starts_in: timedelta = timedelta(minutes=-30),
     patience: float = 60,
+    client: httpx.AsyncClient | None = None,
 ) -> Timeline:
     """Walk one request through the seven steps. ``now`` is the services' time (a test may run their
     clocks ahead); ``before(step)`` is awaited before each action that ends a step, so a test can let
     time pass there. The full walk has a rejection at each level and a video; a ``straight`` one is
     approved at once with a photo only (many of them run side by side in load and fault tests, each
     with its own ``event_starts_in`` so their teams do not clash). ``patience``: how long an officer
-    keeps retrying a command that gets no answer."""
+    keeps retrying a command that gets no answer. ``client``: one that reaches the ``urls`` (the
+    services in a test's own process, say); by default a new one over the network."""
     timeline = Timeline()
     now = (now or datetime.now(JAKARTA)).astimezone(JAKARTA).replace(microsecond=0)
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with contextlib.AsyncExitStack() as stack:
+        if client is None:
+            client = await stack.enter_async_context(httpx.AsyncClient(timeout=30))
         w = Walker(urls, token_for, client, patience=patience)
 
         letter: dict[str, Any] = {

@@ -311,6 +311,30 @@ async def apps_of(namespace: Namespace, names: tuple[str, ...]) -> AsyncIterator
 
 
 @asynccontextmanager
+async def routed_apps(
+    namespace: Namespace, names: tuple[str, ...], settings: dict[str, dict[str, Any]] | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The services running in this process behind one client: ``http://<name>/...`` reaches
+    service ``name``, as the walk and the console reach them over the network; the console, if
+    named, reaches the others so too. ``settings``: a service's own, by its name (its mail relay,
+    say)."""
+    async with AsyncExitStack() as stack:
+        mounts: dict[str, httpx.AsyncBaseTransport] = {}
+        for name in names:
+            own = namespace.settings(settings_class(name), **(settings or {}).get(name, {}))
+            module = importlib.import_module(f"warta.{name}.app")
+            if name == "console":
+                # Created after the services it calls: its clients take the mounts as they are now.
+                urls = {f"{n}_url": f"http://{n}" for n in names if n != "console" and hasattr(own, f"{n}_url")}
+                app = module.create_app(own.model_copy(update=urls), mounts=mounts)
+            else:
+                app = module.create_app(own)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            mounts[f"http://{name}"] = httpx.ASGITransport(app=app)
+        yield await stack.enter_async_context(httpx.AsyncClient(mounts=mounts, timeout=30))
+
+
+@asynccontextmanager
 async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run an app's lifespan (database, bus, relay, consumers) and give an HTTP client to it."""
     async with app.router.lifespan_context(app):

@@ -3,8 +3,12 @@
 import io
 import os
 import struct
+from datetime import datetime, timedelta
+from typing import Any
 
 from PIL import Image
+
+from warta.runtime.indonesian import JAKARTA
 
 MP4_EPOCH_OFFSET = 2082844800  # seconds from 1904-01-01 to 1970-01-01
 
@@ -40,10 +44,92 @@ def camera_jpeg(
     return out.getvalue()
 
 
+def registration(
+    number: str,
+    *,
+    sender: str = "Bappeda",
+    subject: str = "Musrenbang",
+    title: str = "Musrenbang Kota",
+    leader: str = "sekda",
+    starts_in: timedelta = timedelta(days=7),
+    hours: float = 2,
+) -> dict[str, Any]:
+    """A letter as the administrator registers it, for an event ``starts_in`` from now (requests
+    are for events still to come), dated two days ago."""
+    now = datetime.now(JAKARTA)
+    starts = now.replace(minute=0, second=0, microsecond=0) + starts_in
+    return {
+        "letter": {
+            "number": number,
+            "date": f"{(now - timedelta(days=2)).date()}",
+            "sender": sender,
+            "sender_kind": "opd",
+            "subject": subject,
+        },
+        "event": {
+            "title": title,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+            "location": "Puspem",
+            "leader": leader,
+        },
+    }
+
+
+def pdf(pages: int = 1, *, padding: int = 0, text: str = "Surat permohonan") -> bytes:
+    """A valid PDF of ``pages`` pages with a line of text each; ``padding`` bytes more in a stream
+    no page uses, to make it as large as a scanner's (the objects' offsets are exact)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
+    for i in range(pages):
+        content = f"BT /F1 12 Tf 72 720 Td ({text} {i + 1}) Tj ET".encode()
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R "
+            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    if padding:
+        objects.append(b"<< /Length %d >>\nstream\n" % padding + bytes(padding) + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def png(width: int = 64, height: int = 32) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (10, 20, 30)).save(out, "PNG")
     return out.getvalue()
+
+
+def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
+    """A "decompression bomb": a valid 1-bit PNG of ``width`` by ``height`` (900 megapixels by
+    default) that is well under 1 MB, since every row is the same."""
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row = b"\x00" + bytes((width + 7) // 8)  # filter byte, then the row's bits
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+
+
+def pdf_of_size(total: int) -> bytes:
+    """A valid one-page PDF of exactly ``total`` bytes."""
+    padding = total - len(pdf(1, padding=1))
+    while len(made := pdf(1, padding=padding)) != total:
+        padding += total - len(made)
+    return made
 
 
 def _box(kind: bytes, body: bytes) -> bytes:

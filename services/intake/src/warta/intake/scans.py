@@ -1,0 +1,58 @@
+"""A scanned letter read as what it claims to be, before it is kept: a PDF opened and every page
+read, an image decoded whole within the pixel limit. The first bytes only say what to try."""
+
+import io
+import logging
+import re
+from typing import IO
+
+from pypdf import PdfReader
+
+from warta.contracts import FieldProblem, InvalidInput
+from warta.runtime.images import ImageRefused, decoded
+
+from .domain import ScanType
+
+# A complete PDF ends with its end-of-file mark; a transfer cut short does not, although a
+# lenient reader may still find pages in what arrived.
+_EOF_MARK = re.compile(rb"%%EOF\s*$")
+_TAIL_BYTES = 1024
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # a scanner's small slips are its warnings, not ours
+
+
+def check_scan(scan: IO[bytes], kind: ScanType, *, max_pixels: int) -> None:
+    """Refuse, naming the scan, a file that does not open whole as ``kind``. Blocking work (it
+    reads ``scan`` from its start): run it off the event loop."""
+    scan.seek(0)
+    if kind is ScanType.PDF:
+        _check_pdf(scan)
+    else:
+        try:
+            decoded(scan, max_pixels=max_pixels, reduced=True)
+        except ImageRefused as refused:
+            raise _unreadable(refused.reason) from refused
+
+
+def _check_pdf(scan: IO[bytes]) -> None:
+    scan.seek(0, io.SEEK_END)
+    scan.seek(max(0, scan.tell() - _TAIL_BYTES))
+    if not _EOF_MARK.search(scan.read()):
+        raise _unreadable("the PDF is incomplete: it has no end-of-file mark (was the transfer cut short?)")
+    scan.seek(0)
+    try:
+        reader = PdfReader(scan)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+        for page in [] if encrypted else reader.pages:
+            _ = page.mediabox
+            page.get_contents()
+    except Exception as damaged:  # a parser of anyone's file fails in many ways, each a refusal
+        raise _unreadable(f"the PDF cannot be read ({type(damaged).__name__}: {damaged})") from damaged
+    if encrypted:
+        raise _unreadable("the PDF is locked with a password; scan or save it without one")
+    if pages == 0:
+        raise _unreadable("the PDF has no pages")
+
+
+def _unreadable(reason: str) -> InvalidInput:
+    return InvalidInput(f"the scan cannot be read: {reason}", fields=[FieldProblem("scan", reason)])
