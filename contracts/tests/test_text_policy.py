@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from warta.contracts import Letter, PressRelease
 from warta.contracts.text import BIDI_CONTROLS
 
-REFUSED_TYPES = {"control_character", "bidi_control", "invisible_character", "line_break", "string_unicode"}
+REFUSED_TYPES = {"control_character", "bidi_control", "invisible_character", "line_break", "string_unicode", "blank"}
 ANY_CHARACTER = st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF, categories=None)
 
 
@@ -28,6 +28,10 @@ def refused(char: str, *, multi_line: bool) -> bool:
     )
 
 
+def blank(text: str) -> bool:
+    return bool(text) and all(c.isspace() or unicodedata.category(c) in ("Cf", "Zs", "Zl", "Zp") for c in text)
+
+
 def release(**fields: str) -> PressRelease:
     return PressRelease.model_validate({"title": "Judul", "body": "Isi", **fields})
 
@@ -35,7 +39,7 @@ def release(**fields: str) -> PressRelease:
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), min_size=1, max_size=30))
 def test_a_title_keeps_every_script_and_emoji_and_refuses_only_what_cannot_be_seen_or_turns_it_around(typed):
-    expected_refusal = any(refused(c, multi_line=False) for c in typed)
+    expected_refusal = any(refused(c, multi_line=False) for c in typed) or blank(typed)
     try:
         title = release(title=typed).title
     except ValidationError as error:
@@ -52,7 +56,7 @@ def test_a_title_keeps_every_script_and_emoji_and_refuses_only_what_cannot_be_se
 @settings(max_examples=2000, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), min_size=1, max_size=60))
 def test_a_body_keeps_its_lines_and_tabs_as_one_kind_of_line_break(typed):
-    expected_refusal = any(refused(c, multi_line=True) for c in typed)
+    expected_refusal = any(refused(c, multi_line=True) for c in typed) or blank(typed)
     try:
         body = release(body=typed).body
     except ValidationError as error:
@@ -97,3 +101,10 @@ def test_text_is_kept_in_one_normal_form_and_emoji_sequences_whole():
     assert kept["title"].startswith("Kafé")
     assert "👩\u200d👩\u200d👧" in kept["title"]
     assert kept["body"] == "Baris satu\nBaris dua\ntiga\tkolom"
+
+
+@pytest.mark.parametrize("looks_filled", ["   ", "\u200b\u200b", " \u00a0 ", "\u3000"])
+def test_a_reason_of_only_spaces_or_invisible_characters_is_refused_as_blank(looks_filled):
+    with pytest.raises(ValidationError) as refused_release:
+        release(body=looks_filled)
+    assert [e["type"] for e in refused_release.value.errors()] == ["blank"]

@@ -28,7 +28,9 @@ from warta.devstack.whatsapp import whatsapp_gateway
 from warta.runtime import ServiceSettings, issue_dev_token
 
 ADMIN_TOKEN = issue_dev_token(ServiceSettings(service_name="test"), officer_id="siti.admin", role=Role.ADMIN)
-NUMBERS = {SECTION_HEAD[0]: "6281100000001", TEAM_LEAD[0]: "6281100000002", WRITER[0]: "6281100000003"}
+# As the office types them into the directory; the gateway gets them in E.164.
+TYPED = {SECTION_HEAD[0]: "0811-0000-0001", TEAM_LEAD[0]: "0811 0000 0002", WRITER[0]: "+62 811-0000-0003"}
+NUMBERS = {SECTION_HEAD[0]: "+6281100000001", TEAM_LEAD[0]: "+6281100000002", WRITER[0]: "+6281100000003"}
 
 
 def directory() -> list[dict]:
@@ -49,7 +51,7 @@ def directory() -> list[dict]:
                 "name": officer_id,
                 "role": role.value,
                 "email": f"{officer_id}@tangerangkota.go.id",
-                "whatsapp": NUMBERS.get(officer_id),
+                "whatsapp": TYPED.get(officer_id),
                 "channels": channels,
                 "quiet_from": None,
                 "quiet_until": None,

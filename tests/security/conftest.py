@@ -45,6 +45,7 @@ ONLY: dict[tuple[str, str, str], set[Role]] = {
     ("notifier", "PUT", "/officers/{officer_id}"): {ADMIN},
     ("notifier", "GET", "/officers"): SUPERVISORS,
     ("notifier", "GET", "/messages"): SUPERVISORS,  # everyone's; one's own (officer_id) is open
+    ("notifier", "POST", "/messages/retry"): SUPERVISORS,
 }
 
 

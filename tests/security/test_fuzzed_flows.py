@@ -151,6 +151,43 @@ class Stack:
         return self.run(poll(), timeout + 5)
 
 
+# Every state a service keeps a request's things in, and the action that moves a thing on from
+# it (None: final, or another service's turn, whose own thing has the action). A state missing
+# here, or an action no service offers, is work someone could be stuck with.
+NEXT: dict[tuple[str, str], dict[str, tuple[str, str] | None]] = {
+    ("intake", "requests"): {
+        "registered": ("POST", "/requests/{request_id}/disposition-sheet"),
+        "awaiting_disposition": ("POST", "/requests/{request_id}/disposition"),
+        "disposed": None,
+        "declined": None,
+    },
+    ("scheduler", "agenda"): {"awaiting_assignment": ("POST", "/agenda/{request_id}/assignment"), "assigned": None},
+    ("coverage", "workspaces"): {
+        "open": ("POST", "/coverage/{request_id}/submissions"),
+        "submitted": None,
+        "returned_to_team_lead": ("POST", "/coverage/{request_id}/submissions"),
+    },
+    ("coverage", "uploads"): {
+        "receiving": ("DELETE", "/coverage/{request_id}/uploads/{upload_id}"),
+        "complete": None,
+    },
+    ("review", "reviews"): {
+        "awaiting_team_lead": ("POST", "/reviews/{request_id}/decisions"),
+        "awaiting_section_head": ("POST", "/reviews/{request_id}/decisions"),
+        "returned_to_coverage": None,
+        "approved": None,
+    },
+    ("publisher", "publications"): {"ready": ("POST", "/publications/{request_id}/publish"), "published": None},
+    ("publisher", "deliveries"): {
+        "pending": ("POST", "/publications/{request_id}/publish"),
+        "transient": ("POST", "/publications/{request_id}/publish"),
+        "sending": ("POST", "/publications/{request_id}/publish"),  # once the dead sender's claim lapses
+        "failed": ("POST", "/publications/{request_id}/emails/retry"),
+        "sent": None,
+    },
+}
+
+
 class Flows(RuleBasedStateMachine):
     """Requests at each stage of the SOP, moved on by rules drawn one after another."""
 
@@ -292,8 +329,27 @@ class Flows(RuleBasedStateMachine):
 
     @precondition(lambda self: self._at("open"))
     @rule(data=st.data())
+    def abandon_an_upload(self, data: Any) -> None:
+        """A phone sends half a video and goes away: the version cannot be submitted past it."""
+        rid = self._pick(data, "open")
+        content = samples.mp4(200_000)
+        declared = {"filename": "setengah.mp4", "size": len(content), "kind": "video"}
+        started = self.stack.call(PHOTOGRAPHER, "POST", "coverage", f"/coverage/{rid}/uploads", json=declared)
+        path = f"/coverage/{rid}/uploads/{started.json()['upload_id']}"
+        half = self.stack.call(
+            PHOTOGRAPHER, "PATCH", "coverage", path, content=content[:100_000], headers={"Upload-Offset": "0"}
+        )
+        assert half.json()["state"] == "receiving", half.text
+        refused = self.stack.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", json={})
+        assert refused.status_code == 409, refused.text
+        assert "setengah.mp4" in refused.json()["message"]
+
+    @precondition(lambda self: self._at("open"))
+    @rule(data=st.data())
     def submit(self, data: Any) -> None:
         rid = self._pick(data, "open")
+        for upload_id in self.stack.run(self._arriving(rid)):  # the team gives up what will not come
+            self.stack.call(PHOTOGRAPHER, "DELETE", "coverage", f"/coverage/{rid}/uploads/{upload_id}")
         answer = self.stack.call(WRITER, "POST", "coverage", f"/coverage/{rid}/submissions", json={})
         if answer.status_code == 201:
             self.stack.eventually(self._is(LEAD, "review", f"/reviews/{rid}", "awaiting_team_lead"))
@@ -359,8 +415,33 @@ class Flows(RuleBasedStateMachine):
 
         assert self.stack.run(stuck()) == []
 
+    @invariant()
+    def every_state_has_a_way_on(self) -> None:
+        async def unknown() -> list[str]:
+            found = []
+            for (service, collection), states in NEXT.items():
+                async for doc in self.stack.db(service)[collection].find({}, {"state": 1}):
+                    if doc["state"] not in states:
+                        found.append(f"{service}.{collection} {doc['_id']}: state {doc['state']!r} has no way on")
+            return found
+
+        assert self.stack.run(unknown()) == []
+
     def teardown(self) -> None:
         Flows.reached.update(self.stages.values())
+
+        # Uploads left arriving (a phone that went away) are given up by their team, not left.
+        async def abandoned() -> list[tuple[str, str]]:
+            cursor = self.stack.db("coverage").uploads.find({"state": "receiving"})
+            return [(doc["request_id"], doc["_id"]) async for doc in cursor]
+
+        for rid, upload_id in self.stack.run(abandoned()):
+            answer = self.stack.call(PHOTOGRAPHER, "DELETE", "coverage", f"/coverage/{rid}/uploads/{upload_id}")
+            assert answer.status_code == 204, answer.text
+
+    async def _arriving(self, rid: str) -> list[str]:
+        cursor = self.stack.db("coverage").uploads.find({"request_id": rid, "state": "receiving"})
+        return [doc["_id"] async for doc in cursor]
 
     def _is(self, officer: tuple[str, Role], service: str, path: str, state: str, key: str | None = None) -> Any:
         """A check, for ``eventually``, that the other side has caught up: ``path`` shows ``state``."""
@@ -384,6 +465,10 @@ async def test_whole_requests_with_hostile_text_and_files_at_every_step(
     with smtp_server(tmp_path) as relay:
         mail = {"smtp_host": relay.host, "smtp_port": relay.port, "smtp_ca_file": relay.ca_file}
         async with routed_apps(namespace, SERVICES, {"publisher": mail}) as client:
+            for (service, _), states in NEXT.items():  # each way on is an action a service offers
+                offered = (await client.get(f"http://{service}/openapi.json")).json()["paths"]
+                for method, path in filter(None, states.values()):
+                    assert method.lower() in offered.get(path, {}), (service, method, path)
             stack = Flows.stack = Stack(namespace, client, asyncio.get_running_loop())
             try:
                 await asyncio.to_thread(

@@ -31,6 +31,7 @@ MEMBERS: dict[Endpoint, set[Role]] = {
     ("coverage", "POST", "/coverage/{request_id}/uploads"): {TEAM_LEAD_ROLE},
     ("coverage", "GET", "/coverage/{request_id}/uploads/{upload_id}"): {TEAM_LEAD_ROLE},
     ("coverage", "PATCH", "/coverage/{request_id}/uploads/{upload_id}"): {TEAM_LEAD_ROLE},
+    ("coverage", "DELETE", "/coverage/{request_id}/uploads/{upload_id}"): {TEAM_LEAD_ROLE},
     ("coverage", "POST", "/coverage/{request_id}/submissions"): {TEAM_LEAD_ROLE},
     ("coverage", "GET", "/coverage/{request_id}/versions/{version}"): {TEAM_LEAD_ROLE, SECTION_HEAD},
     ("coverage", "GET", "/assets/{asset_id}"): {TEAM_LEAD_ROLE, SECTION_HEAD},

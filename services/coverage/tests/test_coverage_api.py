@@ -1,5 +1,6 @@
 """Step 4 over the coverage API, against the real database and event stream."""
 
+import asyncio
 import hashlib
 import struct
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from warta.contracts import (
     TeamAssignedData,
     TeamMember,
 )
+from warta.coverage import handlers as handlers_module
 from warta.coverage.app import CoverageSettings, create_app
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.samples import jpeg, mp4, png, png_bomb
@@ -401,3 +403,77 @@ async def test_a_title_on_two_lines_is_refused_and_a_body_typed_in_a_browser_kee
     assert refused["fields"][0]["type"] == "line_break"
     saved = await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT | {"body": "Satu.\r\n\r\nDua."})
     assert saved["draft"]["body"] == "Satu.\n\nDua."
+
+
+async def test_two_transfers_of_different_files_to_one_upload_leave_one_whole_file_whose_hash_is_recorded(bench):
+    """Two phones (or a phone and a retry gone astray) send different files to the same upload at
+    the same moment: one transfer gets it, the other is told where it stands, and the stored
+    bytes are exactly the winner's, with their own hash recorded."""
+    await bench.open()
+    outcomes = []
+    for round_ in range(8):
+        first, second = mp4(300_000 + round_), mp4(300_000 + round_)  # same size, different bytes
+        upload = await bench.start(f"v{round_}.mp4", len(first), "video")
+        answers = await asyncio.gather(bench.send(upload, first), bench.send(upload, second))
+        statuses = sorted(a.status_code for a in answers)
+        outcomes.append(statuses)
+        assert statuses == [200, 409], [a.text[:200] for a in answers]
+        [won] = [content for content, a in zip((first, second), answers, strict=True) if a.status_code == 200]
+        asset = next(a for a in answers if a.status_code == 200).json()["asset"]
+        stored = await bench.call(DEWI, "GET", f"/assets/{asset['asset_id']}")
+        assert hashlib.sha256(stored.content).hexdigest() == asset["sha256"] == hashlib.sha256(won).hexdigest()
+    print(f"checked: 8 races of two files for one upload, each {outcomes[0]}; stored bytes match their hash")
+
+
+async def test_a_transfer_that_read_the_upload_before_another_finished_does_not_write_over_it(bench, monkeypatch):
+    """The race a probe found: the second transfer reads where the upload stands while the first
+    still runs, and reaches for the upload only after the first has stored the whole file. It
+    must not get the upload, or it writes its bytes over the stored ones (the recorded hash then
+    matching neither)."""
+    await bench.open()
+    first, second = mp4(400_000), mp4(400_000)
+    upload = await bench.start("v.mp4", len(first), "video")
+    calls = 0
+
+    async def second_comes_late(name: str) -> None:
+        nonlocal calls
+        calls += 1
+        if name == "upload.before_lease" and calls == 2:
+            await asyncio.sleep(1.0)  # the first transfer stores and completes meanwhile
+
+    async def trickled(content: bytes):
+        for at in range(0, len(content), 100_000):
+            yield content[at : at + 100_000]
+            await asyncio.sleep(0.05)
+
+    monkeypatch.setattr(handlers_module, "slow_point", second_comes_late)
+    one = asyncio.create_task(bench.send(upload, trickled(first)))
+    await asyncio.sleep(0.05)  # the first holds the upload and is sending
+    other = asyncio.create_task(bench.send(upload, second))
+    answers = [await one, await other]
+    assert [a.status_code for a in answers] == [200, 409], [a.text[:200] for a in answers]
+    asset = answers[0].json()["asset"]
+    stored = (await bench.call(DEWI, "GET", f"/assets/{asset['asset_id']}")).content
+    assert hashlib.sha256(stored).hexdigest() == asset["sha256"] == hashlib.sha256(first).hexdigest()
+
+
+async def test_a_half_sent_upload_holds_back_the_submission_naming_it_and_can_be_given_up(bench):
+    """Submitting past an upload still arriving would strand it (its rest could no longer be
+    taken); the team is told which, and may cancel it in any state of the workspace."""
+    await bench.open(needs_video=False)
+    await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/draft", json=DRAFT)
+    await bench.upload("foto.jpg", jpeg(), "photo")
+    video = mp4(200_000)
+    chunks = await bench.db["media.chunks"].count_documents({})
+    upload = await bench.start("setengah.mp4", len(video), "video")
+    assert (await bench.send(upload, video[:100_000])).json()["state"] == "receiving"
+    refused = await bench.refused(409, DEWI, "POST", f"/coverage/{bench.rid}/submissions", json={})
+    assert "setengah.mp4 (49.9 %)" in refused["message"]
+    assert refused["fields"][0]["field"] == f"uploads.{upload['upload_id']}"
+
+    path = f"/coverage/{bench.rid}/uploads/{upload['upload_id']}"
+    await bench.refused(403, OUTSIDER, "DELETE", path)
+    assert (await bench.call(DEWI, "DELETE", path)).status_code == 204
+    assert (await bench.call(DEWI, "GET", path)).status_code == 404
+    assert await bench.db["media.chunks"].count_documents({}) == chunks  # nothing of it kept
+    await bench.ok(DEWI, "POST", f"/coverage/{bench.rid}/submissions", 201, json={})

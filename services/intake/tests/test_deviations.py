@@ -2,8 +2,6 @@
 and export per month and officer, and which only that officer explains, once. Shown on intake's
 step 1 (every service serves the same /deviations for its own steps)."""
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from warta.contracts import Role
 from warta.devstack.pytest_plugin import ServiceCaller, running_app
 from warta.intake.app import IntakeSettings, create_app
+from warta.runtime import spreadsheet
 
 SITI = (Role.ADMIN, "siti")
 ANDI = (Role.ADMIN, "andi")
@@ -71,7 +70,7 @@ async def test_a_late_step_is_a_deviation_for_its_officer_to_explain(office):
     export = await office.call(HEAD, "GET", "/deviations/export.csv", params={"month": month})
     assert export.status_code == 200
     assert export.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(export.text)))
+    rows = list(spreadsheet.rows(spreadsheet.text_of(export.content)))
     assert [(r["langkah"], r["permohonan"], r["petugas"], r["standar_menit"]) for r in rows] == [
         ("1", late, "siti", "60")
     ]

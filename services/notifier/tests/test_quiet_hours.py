@@ -100,10 +100,10 @@ async def test_a_message_waits_out_quiet_hours_unless_its_event_is_about_to_star
                 suffix = subject_for(type(event)).removeprefix("warta.")
                 await namespace.publish_raw(suffix, event.model_dump_json().encode(), str(event.id))
 
-            urgent = await eventually(lambda: gateway.to("6281100000003"))
+            urgent = await eventually(lambda: gateway.to("+6281100000003"))
             assert "Tinjauan Banjir" in urgent[0]
             await asyncio.sleep(1)  # several rounds of the notifier's loop
-            assert gateway.to("6281100000002") == []  # the team lead sleeps
+            assert gateway.to("+6281100000002") == []  # the team lead sleeps
             waiting = (await client.get("/messages", params={"officer_id": "rina"}, headers=admin)).json()
             assert [(m["state"], m["not_before"]) for m in waiting] == [
                 ("pending", (night + timedelta(hours=8)).astimezone(UTC).isoformat().replace("+00:00", "Z"))
@@ -111,6 +111,6 @@ async def test_a_message_waits_out_quiet_hours_unless_its_event_is_about_to_star
             print("injected: a disposition and an assignment at 22:00 WIB; checked: only the urgent one went out")
 
             set_clock(night + timedelta(hours=8, seconds=5))  # 06:00:05
-            morning = await eventually(lambda: gateway.to("6281100000002"))
+            morning = await eventually(lambda: gateway.to("+6281100000002"))
             assert "Disposisi 0050/PROKOPIM/2026" in morning[0]
             print("checked: the disposition reached the team lead at 06:00 WIB")

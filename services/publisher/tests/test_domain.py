@@ -24,7 +24,8 @@ from warta.publisher.domain import (
     Submission,
     WebsiteRecord,
 )
-from warta.publisher.mail import RETRY_AFTER, Delivery, DeliveryState
+from warta.publisher.mail import Delivery
+from warta.runtime.sends import Refusal, SendState
 
 T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 MAYA = Actor(officer_id="maya", role=Role.COVERAGE_TEAM)
@@ -109,14 +110,14 @@ def test_an_email_claimed_by_a_sender_waits_for_it_until_its_lease_runs_out():
     lease = timedelta(minutes=3)
     d = Delivery(request_id="r", version=1, email="budi@tangex.co.id", name="Budi")
     assert d.due(T0, lease)
-    d.state, d.claimed_at = DeliveryState.SENDING, T0
+    d.state, d.claimed_at = SendState.SENDING, T0
     assert not d.due(T0 + lease - timedelta(seconds=1), lease)  # its sender is still at the relay
     assert d.next_chance(lease) == T0 + lease
     assert d.due(T0 + lease, lease)  # that sender died: the message goes again, same Message-ID
-    d.refused(450, "Mailbox busy", T0 + lease)
-    assert (d.state, d.claimed_at, d.retry_at) == (DeliveryState.TRANSIENT, None, T0 + lease + RETRY_AFTER[0])
+    d.refused(Refusal("450 Mailbox busy", transient=True), T0 + lease)
+    assert (d.state, d.claimed_at, d.retry_at) == (SendState.TRANSIENT, None, T0 + lease + Delivery.RETRY_AFTER[0])
     assert not d.due(T0 + lease, lease)
     assert d.due(d.retry_at, lease)
     d.accepted(d.retry_at)
-    assert (d.state, d.claimed_at, d.next_chance(lease)) == (DeliveryState.SENT, None, None)
+    assert (d.state, d.claimed_at, d.next_chance(lease)) == (SendState.SENT, None, None)
     assert not d.due(T0 + timedelta(days=1), lease)

@@ -6,6 +6,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import trustme
 from PIL import Image
 
 from warta.contracts import (
@@ -19,6 +20,7 @@ from warta.contracts import (
     SocialPost,
 )
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
+from warta.devstack.servers import free_port
 from warta.devstack.smtp import smtp_server
 from warta.devstack.stub_http import PhotoHandler
 from warta.publisher import handlers as handlers_module
@@ -257,3 +259,50 @@ async def test_a_message_that_cannot_be_built_fails_alone_stays_unclaimed_and_go
     assert relay.mailbox.delivered_to().count("rina@tangex.co.id") == 1
     assert len(relay.mailbox.delivered_to()) == 5  # nobody already sent to got a second copy
     await desk.refused(403, OUTSIDER, "POST", f"/publications/{RID}/emails/retry")
+
+
+async def test_a_relay_down_longer_than_every_retry_leaves_the_emails_owed_and_an_officers_retry_sends_each_once(
+    namespace, mongo, ordered, tmp_path
+):
+    """No refusal can be read from a relay that does not answer: the emails wait (the publication
+    says so) however long it stays away, and go once each when an officer presses again."""
+    port, authority = free_port(), trustme.CA()  # where the relay will be once it is back, and its CA
+    authority.cert_pem.write_to_path(str(tmp_path / "relay-ca.pem"))
+    settings = namespace.settings(
+        PublisherSettings, smtp_host="127.0.0.1", smtp_port=port, smtp_ca_file=str(tmp_path / "relay-ca.pem")
+    )
+    app = create_app(settings)
+    async with running_app(app) as client:
+        desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
+        await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
+        await ordered(desk)
+        website = {"website_url": "https://tangerangkota.go.id/b/7"}
+        await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json=website)
+        down = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
+        assert down["state"] == "ready"
+        assert down["still_owed"] | {"social_posts": []} == {
+            "website": False,
+            "emailed": True,
+            "emails_waiting": 6,
+            "emails_failed": 0,
+            "social_posts": [],
+        }
+        deliveries = await desk.ok(DEWI, "GET", f"/publications/{RID}/deliveries")
+        assert {d["state"] for d in deliveries} == {"transient"}
+        assert all("cannot be reached" in d["last_error"] for d in deliveries)
+        assert {d["attempts"] for d in deliveries} == {0}  # no recipient was ever tried
+
+        with smtp_server(tmp_path, relay_policy, port=port, ca=authority) as relay:  # back
+            await desk.db.deliveries.update_many({}, {"$set": {"retry_at": None}})  # as if the wait had passed
+            back = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish", params={"channel": "email"})
+        assert back["state"] == "published"
+        assert tally(back) == (6, 5, 0, 1)  # ditolak@ is refused for good by the relay itself
+        assert relay.mailbox.delivered_to() == sorted(
+            [
+                "budi@tangex.co.id",
+                "rina@tangex.co.id",
+                "sari@antaranews.com",
+                "sementara@radar.tv",
+                "berhenti@kabarkota.id",
+            ]
+        )

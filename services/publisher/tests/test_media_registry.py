@@ -1,11 +1,15 @@
 """The media registry: CSV import with a dry run, export, opt-outs, on the real database."""
 
+import csv
+import io
+
 import pytest
 
 from warta.contracts import Role
 from warta.devstack.pytest_plugin import ServiceCaller, running_app
 from warta.publisher.app import PublisherSettings, create_app
 from warta.publisher.registry import parse_csv
+from warta.runtime import spreadsheet
 
 HEADER = "outlet,outlet_type,press_council_verified,journalist_organisation,contact_name,desk,email,active\n"
 GOOD = HEADER + (
@@ -87,5 +91,29 @@ async def test_export_round_trips_and_an_opt_out_survives_a_reimport(office):
     assert (again["contacts_added"], again["contacts_updated"], again["problems"]) == (0, 4, [])
     contacts = {c["email"]: c for c in await office.ok(HEAD, "GET", "/media/contacts")}
     assert contacts["budi@tangex.co.id"]["opted_out_at"] == opted["opted_out_at"]
-    assert parse_csv(exported.text).problems == []
+    assert parse_csv(spreadsheet.text_of(exported.content)).problems == []
+    assert exported.content.startswith(b"\xef\xbb\xbfoutlet;outlet_type;")  # for Excel set to Indonesian
     await office.refused(404, ADMIN, "POST", "/media/contacts/nobody@x.id/opt-out")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
+async def test_a_registry_saved_by_excel_in_indonesian_or_an_older_excel_imports_as_written(office, encoding):
+    """Excel set to Indonesian saves semicolons (the comma is its decimal mark), CR LF and a byte
+    order mark; an older one saves Windows-1252. Both import with every name as it was typed."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(HEADER.strip().split(","))
+    writer.writerow(["Radar Banten", "tv", "ya", "IJTI", "Renée Sari", "Liputan, Daerah", "renee@radarbanten.tv", "ya"])
+    writer.writerow(["Kabar Kota", "online", "tidak", "", "Ahmad Müller", "", "ahmad@kabarkota.id", "ya"])
+    saved = out.getvalue().encode(encoding)
+    assert b"\r\n" in saved
+    done = await office.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=saved)
+    assert (done["contacts_added"], done["problems"]) == (2, [])
+    contacts = {c["email"]: c for c in await office.ok(ADMIN, "GET", "/media/contacts")}
+    assert contacts["renee@radarbanten.tv"]["name"] == "Renée Sari"
+    assert contacts["renee@radarbanten.tv"]["desk"] == "Liputan, Daerah"
+    assert contacts["ahmad@kabarkota.id"]["name"] == "Ahmad Müller"
+
+
+async def test_a_file_that_is_no_spreadsheets_text_is_refused_not_garbled(office):
+    await office.refused(422, ADMIN, "POST", "/media/import", content=HEADER.encode() + b"\x81\x8d\x90,x", field="file")

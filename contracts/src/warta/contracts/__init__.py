@@ -67,7 +67,7 @@ from .roles import (
     SocialChannel,
 )
 from .steps import SOP_STEPS, TOTAL_STANDARD_MINUTES, ClockMark, Step, step
-from .text import Line, Text
+from .text import Day, Line, PhoneNumber, Text
 
 __all__ = [
     "CATALOGUE",
@@ -88,6 +88,7 @@ __all__ = [
     "CoverageRole",
     "CoverageSubmitted",
     "CoverageSubmittedData",
+    "Day",
     "DispositionInstruction",
     "DispositionIssued",
     "DispositionIssuedData",
@@ -106,6 +107,7 @@ __all__ = [
     "NotFound",
     "PayloadTooLarge",
     "Period",
+    "PhoneNumber",
     "PressRelease",
     "Published",
     "PublishedData",

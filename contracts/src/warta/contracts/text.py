@@ -10,15 +10,19 @@ every emoji is welcome, with the joiners and selectors emoji are made of. What i
   "Dinas ‮fdp.exe‬ Pendidikan" read differently from what it is; the plain left-to-right and
   right-to-left marks stay;
 - line and paragraph separators, lone surrogates, noncharacters and the byte order mark;
-- in a one-line field (a name, a number, a title, a subject), any line break.
+- in a one-line field (a name, a number, a title, a subject), any line break;
+- text that only looks filled in: spaces and invisible characters alone (an empty field is
+  empty, and its own rules decide whether it may be).
 
 ``Line`` and ``Text`` are the two kinds of field; ``Annotated[Line, Field(max_length=…)]`` (or a
 ``Field`` on the attribute) adds the length limit as usual.
 """
 
 import unicodedata
+from datetime import date
 from typing import Annotated
 
+import phonenumbers
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
@@ -49,7 +53,16 @@ def _normal(value: object) -> object:
     return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def _blank(value: str) -> bool:
+    """Spaces and invisible characters only: a reason or a name that only looks filled in."""
+    return bool(value) and not any(
+        not char.isspace() and unicodedata.category(char) not in ("Cf", "Zs", "Zl", "Zp") for char in value
+    )
+
+
 def _check(value: str, *, multi_line: bool) -> str:
+    if _blank(value):
+        raise PydanticCustomError("blank", "must not be only spaces or invisible characters")
     for position, char in enumerate(value):
         if multi_line and char in "\n\t":
             continue
@@ -81,3 +94,37 @@ Line = Annotated[str, BeforeValidator(_normal), AfterValidator(line)]
 
 Text = Annotated[str, BeforeValidator(_normal), AfterValidator(text)]
 """Free text that may run over lines: a body, a note, a reason, a comment."""
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _in_office_years(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range", "must be between {first} and {last}", {"first": str(FIRST_DAY), "last": str(LAST_DAY)}
+        )
+    return day
+
+
+Day = Annotated[date, AfterValidator(_in_office_years)]
+"""A calendar day the office can mean (2000 to 2099): a search, a letter's date, an agenda day.
+Days at the calendar's edges (year 1, year 9999) are refused, not computed with."""
+
+
+def _e164(value: str) -> str:
+    """A number as Indonesians write it (``0812-3456-7890``, ``+62 812 3456 7890``, ``62812…``)
+    in the one form a WhatsApp gateway takes: E.164, ``+6281234567890``."""
+    try:
+        number = phonenumbers.parse(value, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise PydanticCustomError(
+            "phone_number", "is not a telephone number (e.g. 0812-3456-7890 or +62 812 3456 7890)"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+PhoneNumber = Annotated[str, AfterValidator(_e164)]
+"""A telephone number, kept in E.164 whatever way it was typed (Indonesia's when no country)."""

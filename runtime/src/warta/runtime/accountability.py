@@ -13,13 +13,13 @@ from warta.contracts import Conflict, Forbidden, NotFound, Role
 from . import spreadsheet
 from .auth import Officer, Principal
 from .clocks import Deviation, StepClocks
-from .http import download_as
+from .http import csv_download
 from .indonesian import format_datetime
 
 router = APIRouter(prefix="/deviations", tags=["deviations"])
 
 SUPERVISORS = {Role.SECTION_HEAD, Role.TEAM_LEAD, Role.ADMIN}
-Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, in WIB.")]
+Month = Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, in WIB.")]
 CSV_HEADER = (
     "langkah",
     "permohonan",
@@ -80,12 +80,7 @@ async def export_deviations(
                 d.explanation or "",
             )
         )
-    name = f"penyimpangan-{month or 'semua'}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers=download_as(name),
-    )
+    return csv_download(out.getvalue(), f"penyimpangan-{month or 'semua'}.csv")
 
 
 class Explanation(BaseModel):

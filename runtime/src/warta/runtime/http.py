@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warta.contracts import DomainError, Forbidden, TooManyRequests
 
+from . import spreadsheet
 from .auth import Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
             await _too_large(BodyTooLarge(limit))(scope, receive, send)
             return
         received = 0
@@ -154,6 +155,11 @@ def download_as(filename: str, *, inline: bool = False) -> dict[str, str]:
     plain = _UNSAFE_IN_NAME.sub("_", filename).strip("._") or "berkas"
     kind = "inline" if inline else "attachment"
     return {"Content-Disposition": f"{kind}; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"}
+
+
+def csv_download(table: str, filename: str) -> Response:
+    """A table written by ``spreadsheet.Writer`` as the ``.csv`` file a spreadsheet opens."""
+    return Response(spreadsheet.document(table), media_type="text/csv; charset=utf-8", headers=download_as(filename))
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

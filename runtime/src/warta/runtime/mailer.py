@@ -9,6 +9,8 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
+from .sends import Refusal
+
 
 @dataclass(frozen=True)
 class RelaySettings:
@@ -31,9 +33,10 @@ class Mailer:
         """No send takes longer: connecting, STARTTLS and the message each have ``timeout``."""
         return timedelta(seconds=3 * self._relay.timeout)
 
-    async def send(self, message: EmailMessage) -> tuple[int, str] | None:
-        """None when the relay accepted the message; else the refusal's code and text. A relay
-        that cannot be reached counts as a transient refusal (421)."""
+    async def send(self, message: EmailMessage) -> Refusal | None:
+        """None when the relay accepted the message; else why not. A relay that cannot be
+        reached, or that says it is not available (421), is ``unreachable``: that says nothing
+        about the recipient. Another 4xx is a refusal for now, a 5xx one for good."""
         r = self._relay
         try:
             async with asyncio.timeout(self.longest.total_seconds()):
@@ -49,12 +52,18 @@ class Mailer:
                 )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]
-            return first.code, first.message
+            return _refusal(first.code, first.message)
         except aiosmtplib.SMTPResponseException as refused:
-            return refused.code, refused.message
+            return _refusal(refused.code, refused.message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as away:
-            return 421, str(away) or "the relay did not answer in time"
+            return Refusal(
+                f"the relay cannot be reached: {away or 'no answer in time'}", transient=True, unreachable=True
+            )
         if errors:
             code, text = next(iter(errors.values()))
-            return code, text
+            return _refusal(code, text)
         return None
+
+
+def _refusal(code: int, text: str) -> Refusal:
+    return Refusal(f"{code} {text}".strip(), transient=400 <= code < 500, unreachable=code == 421)

@@ -111,6 +111,13 @@ class ServiceMetrics:
             ["outcome"],
             registry=r,
         )
+        self.loop_lag = Histogram(
+            "warta_event_loop_lag_seconds",
+            "How late the event loop ran a timer it was given: work that holds the loop (a long "
+            "computation on it) makes every request of the service wait this long.",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+            registry=r,
+        )
         for step in SOP_STEPS:
             self.step_standard.labels(str(step.number)).set(step.standard_minutes * 60)
 

@@ -203,7 +203,9 @@ class _TextReader(HTMLParser):
             self.quotes += 1
         elif tag in ("ul", "ol"):
             start = dict(attrs).get("start")
-            self.lists.append((int(start) if start and start.isdigit() else 1) if tag == "ol" else None)
+            self.lists.append(
+                (int(start) if start and start.isascii() and start.isdigit() else 1) if tag == "ol" else None
+            )
         elif tag == "li":
             self._end_line()
             number = self.lists[-1] if self.lists else None

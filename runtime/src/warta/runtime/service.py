@@ -83,7 +83,7 @@ class ServiceRuntime:
         )
         self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.kick, self.step_clocks)
         self._setup: list[Setup] = [ensure_outbox_index, ensure_clock_indexes]
-        self._background: list[Callable[[], Awaitable[None]]] = []
+        self._background: list[Callable[[], Awaitable[None]]] = [self._watch_the_loop]
 
     def on_start(self, setup: Setup) -> None:
         """Run ``setup`` against the database before serving (indexes, seed data)."""
@@ -93,6 +93,14 @@ class ServiceRuntime:
         """Run ``work`` (a loop: a dispatcher, a timer sweep) while the service runs; it is
         cancelled on shutdown before the consumers stop, and a crash in it is logged and restarts it."""
         self._background.append(work)
+
+    async def _watch_the_loop(self, every: float = 0.25) -> None:
+        """How late a timer fires is how long the loop was held by something else."""
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(every)
+            self.metrics.loop_lag.observe(max(0.0, loop.time() - asked - every))
 
     async def _keep_running(self, work: Callable[[], Awaitable[None]]) -> None:
         while True:

@@ -2,16 +2,15 @@
 officer's audit trail and the retention report. Reading is open to every officer of the section;
 exports and audits are for its supervisors."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
-from warta.contracts import FieldProblem, InvalidInput, Leader, Role
+from warta.contracts import Day, FieldProblem, InvalidInput, Leader, Role
 from warta.runtime import Officer, Principal, acting_as, require_role
-from warta.runtime.http import download_as, service_handlers
+from warta.runtime.http import csv_download, download_as, service_handlers
 
 from .domain import Dossier, DossierState, RecordClass, SopSummary, Timeline
 from .handlers import ArchiveHandlers, Period, Search
@@ -23,8 +22,8 @@ SUPERVISORS = (Role.SECTION_HEAD, Role.TEAM_LEAD, Role.ADMIN)
 
 
 def period(
-    first: Annotated[date | None, Query(alias="from", description="First day, in WIB.")] = None,
-    last: Annotated[date | None, Query(alias="to", description="Last day (included), in WIB.")] = None,
+    first: Annotated[Day | None, Query(alias="from", description="First day, in WIB.")] = None,
+    last: Annotated[Day | None, Query(alias="to", description="Last day (included), in WIB.")] = None,
 ) -> Period:
     if first is not None and last is not None and last < first:
         raise InvalidInput(
@@ -82,11 +81,7 @@ async def export_csv(
     handlers: Handlers,
     found: Annotated[Search, Depends(search)],
 ) -> Response:
-    return Response(
-        await handlers.export_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers=download_as(f"{_name('arsip', found.period)}.csv"),
-    )
+    return csv_download(await handlers.export_csv(found), f"{_name('arsip', found.period)}.csv")
 
 
 @router.get("/export.jsonl", response_class=StreamingResponse)
@@ -109,11 +104,7 @@ async def audit(
     """Every action of one officer; an officer may read their own."""
     if officer.officer_id != officer_id:
         require_role(officer, *SUPERVISORS, action="reading another officer's audit trail")
-    return Response(
-        await handlers.audit_csv(officer_id, within),
-        media_type="text/csv; charset=utf-8",
-        headers=download_as(f"{_name(f'audit-{officer_id}', within)}.csv"),
-    )
+    return csv_download(await handlers.audit_csv(officer_id, within), f"{_name(f'audit-{officer_id}', within)}.csv")
 
 
 class RetentionLineView(BaseModel):

@@ -216,6 +216,8 @@ FIELD_PROBLEMS = {
     "bidi_control": "berisi karakter yang membalik arah tulisan; hapus lalu ketik ulang",
     "invisible_character": "berisi karakter tak terlihat atau tidak sah; hapus lalu ketik ulang",
     "string_unicode": "berisi karakter yang tidak sah; hapus lalu ketik ulang",
+    "blank": "wajib diisi (hanya spasi tidak cukup)",
+    "date_out_of_range": "tanggal di luar jangkauan (tahun 2000 sampai 2099)",
 }
 
 

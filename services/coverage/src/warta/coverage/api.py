@@ -37,7 +37,7 @@ class DraftSaved(BaseModel):
 
 class StartUpload(BaseModel):
     filename: Line = Field(min_length=1, max_length=255)
-    size: int = Field(ge=1, description="Bytes; a file over the limit for its kind is refused here.")
+    size: int = Field(ge=1, le=2**62, description="Bytes; a file over the limit for its kind is refused here.")
     kind: AssetKind
 
 
@@ -162,7 +162,7 @@ async def continue_upload(
     request: Request,
     officer: Officer,
     handlers: Handlers,
-    upload_offset: Annotated[int, Header(ge=0, description="Where these bytes start.")],
+    upload_offset: Annotated[int, Header(ge=0, le=2**62, description="Where these bytes start.")],
 ) -> UploadView:
     """The next bytes of the file as the raw body; the response says how far the upload is."""
     pieces = (piece async for piece in request.stream() if piece)
@@ -170,6 +170,13 @@ async def continue_upload(
         request_id, upload_id, offset=upload_offset, pieces=pieces, officer=officer
     )
     return UploadView.of(outcome)
+
+
+@router.delete("/coverage/{request_id}/uploads/{upload_id}", tags=["uploads"], status_code=status.HTTP_204_NO_CONTENT)
+async def cancel_upload(request_id: str, upload_id: str, officer: Officer, handlers: Handlers) -> Response:
+    """Give up an upload still arriving (nothing of it is kept); a complete one is removed as media."""
+    await handlers.cancel_upload(request_id, upload_id, officer)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 # -- delivery ------------------------------------------------------------------------------------
@@ -238,6 +245,6 @@ async def submit(request_id: str, officer: Officer, handlers: Handlers, body: Su
 
 @router.get("/coverage/{request_id}/versions/{version}", tags=["submissions"])
 async def get_version(
-    request_id: str, version: Annotated[int, Path(ge=1)], officer: Officer, handlers: Handlers
+    request_id: str, version: Annotated[int, Path(ge=1, le=10_000)], officer: Officer, handlers: Handlers
 ) -> CoverageVersion:
     return await handlers.get_version(request_id, version, officer)

@@ -19,6 +19,7 @@ from warta.contracts import (
     Conflict,
     FieldProblem,
     Forbidden,
+    IllegalTransition,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -243,9 +244,10 @@ class CoverageHandlers:
         (await self._load(request_id)).require_open(officer.actor, "add media")
         upload = await self._upload(request_id, upload_id)
         upload.check_continues_at(offset)
+        await slow_point("upload.before_lease")
         now = self._clock.now()
         if not await self._store.take_lease(upload, now=now, until=now + self._lease):
-            raise Conflict("another transfer of this upload is in progress; ask for its status and continue after it")
+            return await self._after_another_transfer(upload, offset)
         fault_point("upload.leased")
         renewing = asyncio.create_task(self._renew_lease(upload))
         media = self._store.media_file(upload.file_id)
@@ -275,10 +277,37 @@ class CoverageHandlers:
             if running is not None:
                 self._hashes.keep(upload, running)
             if not discarded:
-                await self._store.save_progress(upload)
+                # A transfer that stored the last byte keeps the upload until its completion is
+                # recorded: another may not take it in between and write over the stored file.
+                await self._store.save_progress(upload, keep_lease=upload.offset >= upload.size)
         if upload.offset < upload.size:
             return UploadOutcome(upload)
-        return await self._complete(upload, officer)
+        try:
+            return await self._complete(upload, officer)
+        except BaseException:
+            await self._store.release_lease(upload)
+            raise
+
+    async def _after_another_transfer(self, upload: Upload, offset: int) -> UploadOutcome:
+        """The upload is another transfer's, or has moved on since it was read. A phone that sends
+        the end again while the first transfer still completes gets that transfer's asset; any
+        other transfer is told where the upload stands."""
+        current = upload
+        for _ in range(max(1, int(self._lease.total_seconds() * 10))):
+            current = await self._upload(upload.request_id, upload.upload_id)
+            if offset < current.size or current.offset < current.size:
+                break  # not a repeated ending: no waiting, and no asset for other bytes
+            if current.state is UploadState.COMPLETE:
+                asset = await self._store.asset(current.asset_id or "")
+                return UploadOutcome(current, asset, duplicate=asset is not None and asset.asset_id != current.file_id)
+            if (finished := await self._finish_committed(current)) is not None:
+                return finished  # the transfer holding it died after its asset was committed
+            await asyncio.sleep(0.1)
+        raise Conflict(
+            f"another transfer of this upload is in progress or has moved it on (it stands at byte "
+            f"{current.offset}); ask for its status and continue from there",
+            fields=[FieldProblem("Upload-Offset", f"the upload stands at byte {current.offset}")],
+        )
 
     async def _renew_lease(self, upload: Upload) -> None:
         """Keep a long transfer's hold on its upload, a third of the lease at a time."""
@@ -296,13 +325,18 @@ class CoverageHandlers:
                     upload.media_type = require_media(head, upload.kind)
             yield piece
 
-    async def _complete(self, upload: Upload, officer: Principal) -> UploadOutcome:
-        # An earlier attempt committed the asset and died before marking the upload complete.
+    async def _finish_committed(self, upload: Upload) -> UploadOutcome | None:
+        """An earlier attempt committed the asset and died before marking the upload complete."""
         committed = await self._store.asset(upload.file_id)
-        if committed is not None:
-            upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, committed.asset_id, b""
-            await self._store.save_progress(upload)
-            return UploadOutcome(upload, committed)
+        if committed is None:
+            return None
+        upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, committed.asset_id, b""
+        await self._store.save_progress(upload)
+        return UploadOutcome(upload, committed)
+
+    async def _complete(self, upload: Upload, officer: Principal) -> UploadOutcome:
+        if (finished := await self._finish_committed(upload)) is not None:
+            return finished
         media = self._store.media_file(upload.file_id)
         progress = Progress(upload.offset, upload.tail)
         if upload.media_type is None:  # a file shorter than the bytes a type is judged by
@@ -416,8 +450,33 @@ class CoverageHandlers:
 
     # -- step 4 --------------------------------------------------------------------------------
 
+    async def cancel_upload(self, request_id: str, upload_id: str, officer: Principal) -> None:
+        """Give up an upload still receiving, in whatever state the workspace is: nothing of it is
+        kept. An upload may otherwise be left half-sent for good (its phone lost, or the version
+        submitted without it)."""
+        (await self._load(request_id)).require_editor(officer.actor, "cancel this upload")
+        upload = await self._upload(request_id, upload_id)
+        if upload.state is UploadState.COMPLETE:
+            raise IllegalTransition(
+                current="complete",
+                attempted="cancel the upload",
+                message="the upload is complete: remove its photo or video from the workspace instead",
+            )
+        if not await self._store.cancel_upload(upload, now=self._clock.now()):
+            raise Conflict("a transfer of this upload is in progress; cancel it once the transfer has stopped")
+        await self._store.media_file(upload.file_id).discard()
+
     async def submit(self, request_id: str, *, asset_ids: list[str] | None, officer: Principal) -> CoverageVersion:
         now = self._clock.now()
+        arriving = await self._store.receiving(request_id)
+        if arriving:
+            # Submitting would freeze the version and strand these: the rest of their bytes could
+            # no longer be taken.
+            names = ", ".join(f"{u.filename} ({u.progress:g} %)" for u in arriving)
+            raise Conflict(
+                f"uploads are still arriving: {names}; finish or cancel them before submitting",
+                fields=[FieldProblem(f"uploads.{u.upload_id}", f"{u.filename} is still arriving") for u in arriving],
+            )
 
         async def work(tx: Tx) -> tuple[Workspace, CoverageVersion]:
             workspace = await self._load(request_id, tx)

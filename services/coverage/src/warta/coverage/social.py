@@ -1,13 +1,15 @@
 """Social-media posts, one per channel, checked against each channel's own limits.
 
-The limits are the platforms' published ones (as of 2026): what a platform would refuse is
-refused here, before the social-media editor finds out at posting time.
+The limits are the platforms' published ones (as of 2026), a text's length counted as the
+platform counts it (``warta.runtime.social``): what a platform would refuse is refused here,
+before the social-media editor finds out at posting time.
 """
 
 import re
 from dataclasses import dataclass
 
 from warta.contracts import AssetKind, FieldProblem, InvalidInput, SocialChannel
+from warta.runtime.social import TEXT_LIMITS, post_length
 
 HASHTAG = re.compile(r"(?<!\w)#\w+", re.UNICODE)
 
@@ -25,14 +27,30 @@ class ChannelLimits:
 
 
 LIMITS: dict[SocialChannel, ChannelLimits] = {
-    SocialChannel.INSTAGRAM: ChannelLimits(max_text=2200, max_hashtags=30, max_photos=10, max_videos=10, min_media=1),
-    SocialChannel.FACEBOOK: ChannelLimits(max_text=63206, max_hashtags=30, max_photos=10, max_videos=1),
-    SocialChannel.X: ChannelLimits(max_text=280, max_hashtags=10, max_photos=4, max_videos=1, mixed_media=False),
+    SocialChannel.INSTAGRAM: ChannelLimits(
+        max_text=TEXT_LIMITS[SocialChannel.INSTAGRAM], max_hashtags=30, max_photos=10, max_videos=10, min_media=1
+    ),
+    SocialChannel.FACEBOOK: ChannelLimits(
+        max_text=TEXT_LIMITS[SocialChannel.FACEBOOK], max_hashtags=30, max_photos=10, max_videos=1
+    ),
+    SocialChannel.X: ChannelLimits(
+        max_text=TEXT_LIMITS[SocialChannel.X], max_hashtags=10, max_photos=4, max_videos=1, mixed_media=False
+    ),
     SocialChannel.YOUTUBE: ChannelLimits(
-        max_text=5000, max_hashtags=15, max_photos=0, max_videos=1, title_max=100, needs_video=True
+        max_text=TEXT_LIMITS[SocialChannel.YOUTUBE],
+        max_hashtags=15,
+        max_photos=0,
+        max_videos=1,
+        title_max=100,
+        needs_video=True,
     ),
     SocialChannel.TIKTOK: ChannelLimits(
-        max_text=2200, max_hashtags=30, max_photos=35, max_videos=1, min_media=1, mixed_media=False
+        max_text=TEXT_LIMITS[SocialChannel.TIKTOK],
+        max_hashtags=30,
+        max_photos=35,
+        max_videos=1,
+        min_media=1,
+        mixed_media=False,
     ),
 }
 
@@ -42,8 +60,9 @@ def check_post(channel: SocialChannel, *, text: str, title: str | None, media_ki
     limits = LIMITS[channel]
     name = channel.value
     problems = []
-    if len(text) > limits.max_text:
-        problems.append(FieldProblem("text", f"{name} allows {limits.max_text} characters; this has {len(text)}"))
+    length = post_length(channel, text)
+    if length > limits.max_text:
+        problems.append(FieldProblem("text", f"{name} allows {limits.max_text} characters; this has {length}"))
     hashtags = len(HASHTAG.findall(text))
     if hashtags > limits.max_hashtags:
         problems.append(FieldProblem("text", f"{name} allows {limits.max_hashtags} hashtags; this has {hashtags}"))

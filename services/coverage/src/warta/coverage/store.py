@@ -17,7 +17,7 @@ from warta.runtime.documents import AggregateCollection, from_document, to_docum
 from warta.runtime.gridfs import ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
 from .domain import CoverageVersion, Workspace, WorkspaceState
-from .media import Asset, Upload
+from .media import Asset, Upload, UploadState
 
 WORKSPACES = "workspaces"
 VERSIONS = "versions"
@@ -124,11 +124,19 @@ class CoverageStore:
         return from_document(Upload, doc) if doc else None
 
     async def take_lease(self, upload: Upload, *, now: datetime, until: datetime) -> bool:
-        """One transfer at a time per upload: two would write over each other's chunks."""
+        """One transfer at a time per upload, and only from where the upload stands as this
+        transfer read it: two would write over each other's chunks. The lease, the offset and the
+        state are one condition, so a transfer that read a stale offset does not get the upload."""
         # No lease, or a lapsed one. Neither an $or nor find_one_and_update: SecantusDB answers
         # both by reading every upload ever made (ADR 0004).
         taken = await self._uploads.update_one(
-            {"_id": upload.upload_id, "lease_until": {"$not": {"$gt": now}}}, {"$set": {"lease_until": until}}
+            {
+                "_id": upload.upload_id,
+                "offset": upload.offset,
+                "state": UploadState.RECEIVING.value,
+                "lease_until": {"$not": {"$gt": now}},
+            },
+            {"$set": {"lease_until": until}},
         )
         return taken.matched_count == 1
 
@@ -137,20 +145,38 @@ class CoverageStore:
             {"_id": upload.upload_id, "lease_until": {"$ne": None}}, {"$set": {"lease_until": until}}
         )
 
-    async def save_progress(self, upload: Upload) -> None:
-        await self._uploads.update_one(
-            {"_id": upload.upload_id},
+    async def save_progress(self, upload: Upload, *, keep_lease: bool = False) -> None:
+        """Where the upload stands; the transfer's lease is released unless it still has the
+        upload's completion to record."""
+        progress: dict[str, Any] = {
+            "offset": upload.offset,
+            "tail": upload.tail,
+            "media_type": upload.media_type.value if upload.media_type else None,
+            "state": upload.state.value,
+            "asset_id": upload.asset_id,
+        }
+        if not keep_lease:
+            progress["lease_until"] = None
+        await self._uploads.update_one({"_id": upload.upload_id}, {"$set": progress})
+
+    async def receiving(self, request_id: str) -> list[Upload]:
+        cursor = self._uploads.find({"request_id": request_id, "state": UploadState.RECEIVING.value})
+        return [from_document(Upload, doc) async for doc in cursor]
+
+    async def cancel_upload(self, upload: Upload, *, now: datetime) -> bool:
+        """Remove an upload still receiving that no transfer holds; False if one does (or it
+        completed meanwhile)."""
+        removed = await self._uploads.delete_one(
             {
-                "$set": {
-                    "offset": upload.offset,
-                    "tail": upload.tail,
-                    "media_type": upload.media_type.value if upload.media_type else None,
-                    "state": upload.state.value,
-                    "asset_id": upload.asset_id,
-                    "lease_until": None,
-                }
-            },
+                "_id": upload.upload_id,
+                "state": UploadState.RECEIVING.value,
+                "lease_until": {"$not": {"$gt": now}},
+            }
         )
+        return removed.deleted_count == 1
+
+    async def release_lease(self, upload: Upload) -> None:
+        await self._uploads.update_one({"_id": upload.upload_id}, {"$set": {"lease_until": None}})
 
     async def remove_upload(self, upload: Upload) -> None:
         await self._uploads.delete_one({"_id": upload.upload_id})

@@ -1,7 +1,6 @@
 """Intake's HTTP API: the letter register (step 1), the disposition sheet and the disposition
 (step 2), and the queries the office works from."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -10,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
     ContactPerson,
+    Day,
     DispositionInstruction,
     FieldProblem,
     InvalidInput,
@@ -100,7 +100,7 @@ async def upload_scan(
     """The scanned letter as the raw request body (PDF, JPEG or PNG, at most 20 MB); name the
     returned ``scan_id`` when registering or correcting the letter."""
     declared = request.headers.get("content-length")
-    if declared is not None and not declared.isdigit():
+    if declared is not None and not (declared.isascii() and declared.isdigit()):
         raise InvalidInput("bad Content-Length", fields=[FieldProblem("scan", "Content-Length must be a number")])
     chunks = (chunk async for chunk in request.stream() if chunk)
     return await handlers.upload_scan(
@@ -220,10 +220,10 @@ async def search_requests(
     letter_number: Annotated[str | None, Query(max_length=100)] = None,
     sender: Annotated[str | None, Query(max_length=200)] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words that must all be in the subject.")] = None,
-    received_from: date | None = None,
-    received_to: date | None = None,
+    received_from: Day | None = None,
+    received_to: Day | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> RequestPage:
     if received_from and received_to and received_to < received_from:
         raise InvalidInput(

@@ -58,7 +58,7 @@ class RequestQuery:
         criteria: dict[str, Any] = {}
         if self.agenda_number:
             number = self.agenda_number.strip()
-            if number.isdigit():  # staff say "nomor 123", not "0123/PROKOPIM/2026"
+            if number.isascii() and number.isdigit():  # staff say "nomor 123", not "0123/PROKOPIM/2026"
                 prefix = agenda_number_prefix(int(number))
                 # Every year's register has an entry 0123/...: the range holds exactly them.
                 criteria["agenda_number"] = {"$gte": prefix, "$lt": prefix[:-1] + chr(ord("/") + 1)}

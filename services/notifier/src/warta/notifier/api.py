@@ -4,14 +4,16 @@ office administrator) and the messages sent, waiting or failed."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
 from warta.contracts import FieldProblem, InvalidInput, Role
 from warta.runtime import Officer, Principal, acting_as, require_role
 from warta.runtime.http import service_handlers
+from warta.runtime.sends import SendState
 
 from .domain import Officer as DirectoryEntry
 from .handlers import NotifierHandlers
-from .messages import Message, MessageState
+from .messages import Message
 
 router = APIRouter(tags=["notifier"])
 
@@ -50,10 +52,25 @@ async def list_messages(
     handlers: Handlers,
     request_id: str | None = None,
     officer_id: str | None = None,
-    state: MessageState | None = None,
+    state: SendState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[Message]:
     """Messages by request, recipient and state; an officer reads their own."""
     if officer_id != officer.officer_id:
         require_role(officer, *SUPERVISORS, action="reading other officers' messages")
     return await handlers.messages(request_id=request_id, officer_id=officer_id, state=state, limit=limit)
+
+
+class Reopened(BaseModel):
+    reopened: int
+
+
+@router.post("/messages/retry")
+async def send_failed_again(
+    officer: Annotated[Principal, acting_as(*SUPERVISORS, action="sending failed messages again")],
+    handlers: Handlers,
+    request_id: str | None = None,
+    officer_id: str | None = None,
+) -> Reopened:
+    """Send each failed message (of a request, or to an officer) once more; answers how many."""
+    return Reopened(reopened=await handlers.send_failed_again(request_id=request_id, officer_id=officer_id))

@@ -7,14 +7,9 @@ from email.message import EmailMessage
 import httpx
 
 from warta.runtime.mailer import Mailer
+from warta.runtime.sends import Refusal
 
 from .messages import Message
-
-
-@dataclass(frozen=True)
-class Refusal:
-    error: str
-    transient: bool
 
 
 class EmailChannel:
@@ -28,11 +23,7 @@ class EmailChannel:
         email["Subject"] = f"[Warta] {message.text.splitlines()[0][:100]}"
         email["Message-ID"] = f"<{message.key.replace(':', '.')}@warta.tangerangkota.go.id>"
         email.set_content(message.text)
-        refusal = await self._mailer.send(email)
-        if refusal is None:
-            return None
-        code, text = refusal
-        return Refusal(f"{code} {text}".strip(), transient=400 <= code < 500)
+        return await self._mailer.send(email)
 
 
 @dataclass(frozen=True)
@@ -59,8 +50,12 @@ class WhatsAppChannel:
                     headers={"Authorization": f"Bearer {g.token}", "Idempotency-Key": message.key},
                 )
         except httpx.HTTPError as away:
-            return Refusal(f"gateway unreachable: {away}", transient=True)
+            return Refusal(f"gateway unreachable: {away}", transient=True, unreachable=True)
         if response.is_success:
             return None
-        transient = response.status_code == 429 or response.status_code >= 500
-        return Refusal(f"gateway answered {response.status_code}: {response.text[:200]}", transient=transient)
+        # A gateway that is down or overloaded says nothing about the number it was given.
+        down = response.status_code in (502, 503, 504)
+        transient = down or response.status_code == 429 or response.status_code >= 500
+        return Refusal(
+            f"gateway answered {response.status_code}: {response.text[:200]}", transient=transient, unreachable=down
+        )

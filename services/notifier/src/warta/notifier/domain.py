@@ -21,6 +21,7 @@ from warta.contracts import (
     DispositionIssued,
     Event,
     Line,
+    PhoneNumber,
     Published,
     Rejected,
     RequestCorrected,
@@ -48,7 +49,7 @@ class Officer(BaseModel):
     name: Line = Field(min_length=1, max_length=200)
     role: Role
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
-    whatsapp: str | None = Field(default=None, pattern=r"^\+?[0-9]{8,15}$", description="E.164 digits.")
+    whatsapp: PhoneNumber | None = Field(default=None, description="As typed; kept in E.164 (+62…).")
     channels: tuple[Channel, ...] = Field(default=(Channel.WHATSAPP, Channel.EMAIL), min_length=1)
     quiet_from: str | None = Field(default="21:00", pattern=HOUR, description="Start of quiet hours (WIB); null: none.")
     quiet_until: str | None = Field(default="06:00", pattern=HOUR, description="End of quiet hours (WIB).")

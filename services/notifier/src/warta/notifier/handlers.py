@@ -16,8 +16,8 @@ from prometheus_client import Counter
 from warta.contracts import Event, Role
 from warta.runtime import Clock, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
+from warta.runtime.sends import Refusal, SendState
 
-from .channels import Refusal
 from .domain import (
     Audience,
     Case,
@@ -29,7 +29,7 @@ from .domain import (
     steps_stopped,
     timers_started,
 )
-from .messages import Message, MessageState
+from .messages import Message
 from .store import NotifierStore
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class NotifierHandlers:
                     not_before=when or (officer.next_awake(now, self._rules.zone) if officer else now),
                 )
                 if channel is None:  # nobody to send it to: shown to supervisors as failed
-                    message.state, message.last_error = MessageState.FAILED, "no email or WhatsApp in the directory"
+                    message.state, message.last_error = SendState.FAILED, "no email or WhatsApp in the directory"
                 out.append(message)
         return out
 
@@ -186,7 +186,7 @@ class NotifierHandlers:
                 message.accepted(now)
                 sent += 1
             else:
-                message.refused(refusal.error, transient=refusal.transient, now=now)
+                message.refused(refusal, now)
                 log.warning(
                     "message %s by %s: %s (%s)", message.key, message.channel.value, refusal.error, message.state.value
                 )
@@ -209,7 +209,7 @@ class NotifierHandlers:
     # -- reading ----------------------------------------------------------------------------------
 
     async def messages(
-        self, *, request_id: str | None, officer_id: str | None, state: MessageState | None, limit: int
+        self, *, request_id: str | None, officer_id: str | None, state: SendState | None, limit: int
     ) -> list[Message]:
         query = {
             k: v
@@ -221,6 +221,15 @@ class NotifierHandlers:
             if v is not None
         }
         return await self._store.messages(query, limit)
+
+    async def send_failed_again(self, *, request_id: str | None, officer_id: str | None) -> int:
+        """Every failed message (of a request, or to an officer) goes once more, as new: for a
+        supervisor, once its cause is put right (an address added to the directory, say)."""
+        query = {k: v for k, v in {"request_id": request_id, "officer_id": officer_id}.items() if v is not None}
+        reopened = await self._store.reopen_failed(query)
+        if reopened:
+            self._wake.set()
+        return reopened
 
     async def put_officer(self, officer: Officer) -> Officer:
         await self._store.put_officer(officer)

@@ -10,9 +10,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from warta.contracts import Role
 from warta.runtime import Tx
 from warta.runtime.documents import from_document, to_document
+from warta.runtime.sends import SendLedger, SendState
 
 from .domain import Case, Officer, StepTimer, TimerState
-from .messages import Message, MessageState
+from .messages import Message
 
 OPEN = [TimerState.RUNNING.value, TimerState.WARNED.value, TimerState.OVERDUE.value]
 
@@ -38,6 +39,7 @@ class NotifierStore:
         self._cases = db["cases"]
         self._timers = db["timers"]
         self._messages = db["messages"]
+        self._ledger = SendLedger(self._messages, Message, key=lambda message: message.key)
 
     # -- the directory --------------------------------------------------------------------------
 
@@ -107,9 +109,9 @@ class NotifierStore:
 
     async def due_messages(self, now: datetime, lease: timedelta) -> list[Message]:
         queries = [
-            {"state": MessageState.PENDING.value, "not_before": {"$lte": now}},
-            {"state": MessageState.TRANSIENT.value, "retry_at": {"$lte": now}},
-            {"state": MessageState.SENDING.value, "claimed_at": {"$lte": now - lease}},
+            {"state": SendState.PENDING.value, "not_before": {"$lte": now}},
+            {"state": SendState.TRANSIENT.value, "retry_at": {"$lte": now}},
+            {"state": SendState.SENDING.value, "claimed_at": {"$lte": now - lease}},
         ]
         # One query per state, as for the timers: the ledger keeps every message ever sent.
         due = [
@@ -121,23 +123,13 @@ class NotifierStore:
         return [from_document(Message, doc) for doc in due[:DUE_BATCH]]
 
     async def claim(self, message: Message, now: datetime) -> bool:
-        """Take a due message for sending; False if another sender took it first."""
-        taken = await self._messages.update_one(
-            {
-                "_id": message.key,
-                "state": message.state.value,
-                "attempts": message.attempts,
-                "claimed_at": message.claimed_at,
-            },
-            {"$set": {"state": MessageState.SENDING.value, "claimed_at": now}},
-        )
-        if taken.modified_count != 1:
-            return False
-        message.state, message.claimed_at = MessageState.SENDING, now
-        return True
+        return await self._ledger.claim(message, now)
 
     async def record(self, message: Message) -> None:
-        await self._messages.replace_one({"_id": message.key}, to_document(message, _id=message.key))
+        await self._ledger.record(message)
+
+    async def reopen_failed(self, query: dict[str, Any]) -> int:
+        return await self._ledger.reopen_failed(query)
 
     async def messages(self, query: dict[str, Any], limit: int) -> list[Message]:
         cursor = self._messages.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)

@@ -9,11 +9,23 @@ from warta.contracts import Role, SocialChannel
 from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
-from .domain import Publication, PublicationState, SocialPackage
+from .domain import Owed, Publication, PublicationState, SocialPackage
 from .handlers import Channel, PublisherHandlers
 from .mail import Delivery
 
 router = APIRouter(prefix="/publications", tags=["publications"])
+
+
+class PublicationView(Publication):
+    """A publication with what it still owes (``still_owed``)."""
+
+    still_owed: Owed
+
+    @classmethod
+    def of(cls, publication: Publication) -> "PublicationView":
+        return cls.model_validate({**publication.model_dump(), "still_owed": publication.owed()})
+
+
 # Step 7's people: the assigned team (the publication checks membership) and the team lead.
 PUBLISHERS = (Role.COVERAGE_TEAM, Role.TEAM_LEAD)
 Handlers = Annotated[PublisherHandlers, Depends(service_handlers)]
@@ -25,13 +37,13 @@ async def list_publications(
     handlers: Handlers,
     state: PublicationState = PublicationState.READY,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[Publication]:
-    return await handlers.list(state, limit)
+) -> list[PublicationView]:
+    return [PublicationView.of(p) for p in await handlers.list(state, limit)]
 
 
 @router.get("/{request_id}")
-async def get_publication(request_id: str, officer: Officer, handlers: Handlers) -> Publication:
-    return await handlers.get(request_id)
+async def get_publication(request_id: str, officer: Officer, handlers: Handlers) -> PublicationView:
+    return PublicationView.of(await handlers.get(request_id))
 
 
 @router.post("/{request_id}/publish")
@@ -40,9 +52,9 @@ async def publish(
     officer: Annotated[Principal, acting_as(*PUBLISHERS, action="publishing")],
     handlers: Handlers,
     channel: Channel | None = None,
-) -> Publication:
+) -> PublicationView:
     """Publish on the website and email the media, or retry one channel; nothing is done twice."""
-    return await handlers.publish(request_id, officer=officer, only=channel)
+    return PublicationView.of(await handlers.publish(request_id, officer=officer, only=channel))
 
 
 @router.post("/{request_id}/emails/retry")
@@ -50,9 +62,9 @@ async def email_failed_again(
     request_id: str,
     officer: Annotated[Principal, acting_as(*PUBLISHERS, action="publishing")],
     handlers: Handlers,
-) -> Publication:
+) -> PublicationView:
     """Send each media email that failed for good once more (after its cause is put right)."""
-    return await handlers.email_failed_again(request_id, officer=officer)
+    return PublicationView.of(await handlers.email_failed_again(request_id, officer=officer))
 
 
 class RecordWebsite(BaseModel):
@@ -65,9 +77,9 @@ async def record_website(
     body: RecordWebsite,
     officer: Annotated[Principal, acting_as(*PUBLISHERS, action="publishing")],
     handlers: Handlers,
-) -> Publication:
+) -> PublicationView:
     """The address of a website post made by hand, when no channel is connected or it is down."""
-    return await handlers.record_website(request_id, website_url=body.website_url, officer=officer)
+    return PublicationView.of(await handlers.record_website(request_id, website_url=body.website_url, officer=officer))
 
 
 @router.get("/{request_id}/deliveries")

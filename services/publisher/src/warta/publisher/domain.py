@@ -98,6 +98,17 @@ class EmailTally(BaseModel):
         return self.waiting == 0
 
 
+class Owed(BaseModel):
+    """What step 7 still owes the public: the website post, media emails not yet final or failed
+    for good (each can be sent again), social posts not yet made."""
+
+    website: bool
+    emailed: bool
+    emails_waiting: int
+    emails_failed: int
+    social_posts: tuple[SocialChannel, ...]
+
+
 class Publication(Aggregate):
     request_id: str
     correlation_id: str
@@ -246,6 +257,15 @@ class Publication(Aggregate):
             for p in self.social
         ]
         return tuple(results)
+
+    def owed(self) -> Owed:
+        return Owed(
+            website=self.website is None,
+            emailed=self.email is not None,
+            emails_waiting=self.email.waiting if self.email else 0,
+            emails_failed=self.email.failed if self.email else 0,
+            social_posts=tuple(p.post.channel for p in self.social if p.posted_url is None),
+        )
 
     # -- social ---------------------------------------------------------------------------------
 

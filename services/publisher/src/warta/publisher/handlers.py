@@ -27,10 +27,11 @@ from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, Unit
 from warta.runtime.faults import fault_point
 from warta.runtime.mailer import Mailer
 from warta.runtime.release import RenderedRelease, render_release
+from warta.runtime.sends import WAITING, SendState
 
 from .assets import AssetFetcher
 from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
-from .mail import Delivery, DeliveryState, attachable, deliveries_for, message_for
+from .mail import Delivery, attachable, deliveries_for, message_for
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
 from .website import ChannelError, Picture, WebsiteChannel, post_for
@@ -281,7 +282,7 @@ class RegistryHandlers:
         self._clock = clock
 
     async def import_csv(self, text: str, *, dry_run: bool) -> ImportReport:
-        parsed = parse_csv(text)
+        parsed = await asyncio.to_thread(parse_csv, text)  # thousands of rows: off the event loop
         existing = {c.email: c for c in await self._store.contacts()}
         added = sum(c.email not in existing for c in parsed.contacts)
         report = ImportReport(
@@ -422,7 +423,7 @@ class EmailHandlers:
             log.exception("the email to %s could not be built", delivery.email)
             if not await self._ledger.claim(delivery, self._clock.now()):
                 return False
-            delivery.unbuildable(str(unbuildable) or type(unbuildable).__name__, self._clock.now())
+            delivery.unbuildable(str(unbuildable) or type(unbuildable).__name__)
             await self._ledger.record(delivery)
             self._emails.labels(delivery.state.value).inc()
             return True
@@ -437,7 +438,7 @@ class EmailHandlers:
         if refusal is None:
             delivery.accepted(now)
         else:
-            delivery.refused(*refusal, now)
+            delivery.refused(refusal, now)
         await self._ledger.record(delivery)
         log.info("email %s recorded as %s", message["Message-ID"], delivery.state.value)
         self._emails.labels(delivery.state.value).inc()
@@ -462,18 +463,16 @@ class EmailHandlers:
     async def send_failed_again(self, publication: Publication, pictures: tuple[Picture, ...]) -> FanoutReport:
         """Each email that failed for good (refused, out of retries, or not buildable) goes once
         more, as if new: an officer's retry once its cause is put right."""
-        await self._ledger.reopen_failed(publication.request_id, publication.version)
+        await self._ledger.reopen_failed({"request_id": publication.request_id, "version": publication.version})
         return await self.send(publication, pictures)
 
     async def report(self, publication: Publication) -> FanoutReport:
         counts = await self._ledger.counts(publication.request_id, publication.version)
         return FanoutReport(
             recipients=sum(counts.values()),
-            sent=counts[DeliveryState.SENT.value],
-            waiting=sum(
-                counts[s.value] for s in (DeliveryState.PENDING, DeliveryState.SENDING, DeliveryState.TRANSIENT)
-            ),
-            failed=counts[DeliveryState.FAILED.value],
+            sent=counts[SendState.SENT.value],
+            waiting=sum(counts[s.value] for s in WAITING),
+            failed=counts[SendState.FAILED.value],
         )
 
     async def deliveries(self, publication: Publication) -> list[Delivery]:

@@ -1,92 +1,44 @@
 """The press release by email: one message per contact, and the ledger that makes a resumed or
 repeated send reach every contact once.
 
-Each (publication, recipient) has one ledger entry. A message goes out only from ``pending``, a
-``transient`` failure whose retry time has come, or a ``sending`` claim whose sender has died (its
-lease ran out), and is marked ``sent`` the moment the relay accepts it. Its ``Message-ID`` is
-fixed per publication and recipient, so the rare copy sent again after a crash between the relay's
-acceptance and that mark is recognisable as the same message.
+Each (publication, recipient) has one entry in the send ledger (``warta.runtime.sends``). Its
+``Message-ID`` is fixed per publication and recipient, so the rare copy sent again after a crash
+between the relay's acceptance and the ledger's mark is recognisable as the same message.
 """
 
 import hashlib
 import html
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from enum import StrEnum
-
-from pydantic import AwareDatetime, BaseModel
 
 from warta.runtime.release import RenderedRelease
+from warta.runtime.sends import Send
 
 from .registry import Contact
 from .website import EXTENSIONS, Picture
 
-RETRY_AFTER = (timedelta(seconds=1), timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
+class Delivery(Send):
+    """The release's email to one contact of the registry, for one publication."""
 
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a sender; a crash leaves it here until the claim's lease runs out
-    SENT = "sent"
-    TRANSIENT = "transient"  # refused for now (4xx); retried later
-    FAILED = "failed"  # refused for good (5xx) or out of retries
+    RETRY_AFTER = (timedelta(seconds=1), timedelta(seconds=5), timedelta(seconds=30), timedelta(minutes=2))
 
-
-class Delivery(BaseModel):
     request_id: str
     version: int
     email: str
     name: str
-    state: DeliveryState = DeliveryState.PENDING
-    attempts: int = 0
-    retry_at: AwareDatetime | None = None
-    last_error: str | None = None
-    sent_at: AwareDatetime | None = None
-    claimed_at: AwareDatetime | None = None
 
     @property
     def key(self) -> str:
         return f"{self.request_id}:{self.version}:{self.email}"
 
-    def due(self, now: datetime, lease: timedelta) -> bool:
-        if self.state is DeliveryState.PENDING:
-            return True
-        chance = self.next_chance(lease)
-        return chance is not None and chance <= now
-
-    def next_chance(self, lease: timedelta) -> datetime | None:
-        """When a waiting entry may be tried again: a transient refusal's retry time, or the end of
-        a claim's lease (a live sender has its answer from the relay well before then)."""
-        if self.state is DeliveryState.TRANSIENT:
-            return self.retry_at or datetime.min.replace(tzinfo=UTC)
-        if self.state is DeliveryState.SENDING:
-            return self.claimed_at + lease if self.claimed_at else datetime.min.replace(tzinfo=UTC)
-        return None
-
-    def refused(self, code: int, message: str, now: datetime) -> None:
-        self.attempts += 1
-        self.claimed_at = None
-        self.last_error = f"{code} {message}".strip()
-        if 400 <= code < 500 and self.attempts <= len(RETRY_AFTER):
-            self.state, self.retry_at = DeliveryState.TRANSIENT, now + RETRY_AFTER[self.attempts - 1]
-        else:
-            self.state, self.retry_at = DeliveryState.FAILED, None
-
-    def unbuildable(self, reason: str, now: datetime) -> None:
+    def unbuildable(self, reason: str) -> None:
         """The message could not be made (a contact's details the mail format cannot carry): it
         failed before reaching the relay, so sending it again later cannot duplicate it."""
-        self.attempts += 1
-        self.claimed_at = None
-        self.state, self.retry_at = DeliveryState.FAILED, None
-        self.last_error = f"the message could not be built: {reason}"
-
-    def accepted(self, now: datetime) -> None:
-        self.attempts += 1
-        self.claimed_at = None
-        self.state, self.sent_at, self.retry_at, self.last_error = DeliveryState.SENT, now, None, None
+        self.failed(f"the message could not be built: {reason}")
 
 
 def message_for(

@@ -5,7 +5,6 @@ columns repeated. An import is checked whole first; a file with any bad row chan
 the answer lists every bad row.
 """
 
-import csv
 import io
 from collections.abc import Iterable
 from enum import StrEnum
@@ -80,8 +79,7 @@ def _flag(value: str) -> bool | None:
 
 def parse_csv(text: str) -> ParsedRegistry:
     """Every outlet and contact of a registry file, or every reason it cannot be imported."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets save a BOM
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    missing = [c for c in COLUMNS if c not in spreadsheet.fieldnames(text)]
     if missing:
         return ParsedRegistry(
             outlets=[], contacts=[], problems=[RowProblem(row=1, field=c, message="column missing") for c in missing]
@@ -90,8 +88,7 @@ def parse_csv(text: str) -> ParsedRegistry:
     contacts: list[Contact] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        row = {key: spreadsheet.uncell(value) if isinstance(value, str) else value for key, value in raw.items()}
+    for line, row in enumerate(spreadsheet.rows(text), start=2):
         found: list[RowProblem] = []
 
         def bad(field: str, message: str, line: int = line, found: list[RowProblem] = found) -> None:
@@ -152,7 +149,7 @@ def parse_csv(text: str) -> ParsedRegistry:
 def to_csv(outlets: Iterable[Outlet], contacts: Iterable[Contact]) -> str:
     by_key = {o.key: o for o in outlets}
     out = io.StringIO()
-    writer = spreadsheet.Writer(out, lineterminator="\n")
+    writer = spreadsheet.Writer(out)
     writer.writerow(COLUMNS)
     for c in sorted(contacts, key=lambda c: (c.outlet_key, c.email)):
         o = by_key[c.outlet_key]

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from warta.contracts import FieldProblem, PayloadTooLarge, Role
-from warta.runtime import Officer, Principal, acting_as
-from warta.runtime.http import FILE_REFUSALS, download_as, raw_body
+from warta.runtime import Officer, Principal, acting_as, spreadsheet
+from warta.runtime.http import FILE_REFUSALS, csv_download, raw_body
 from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .handlers import RegistryHandlers
@@ -53,18 +53,13 @@ async def import_registry(
         body += piece
         if len(body) > MAX_CSV_BYTES:
             raise PayloadTooLarge("the file is over 5 MB", fields=[FieldProblem("file", "must be at most 5 MB")])
-    report = await registry.import_csv(body.decode("utf-8", errors="replace"), dry_run=dry_run)
+    report = await registry.import_csv(spreadsheet.text_of(bytes(body)), dry_run=dry_run)
     return ImportAnswer(**report.__dict__)
 
 
 @router.get("/export.csv", response_class=Response)
 async def export_registry(officer: Officer, registry: Registry) -> Response:
-    csv_text = await registry.export_csv()
-    return Response(
-        csv_text,
-        media_type="text/csv; charset=utf-8",
-        headers=download_as("daftar-media.csv"),
-    )
+    return csv_download(await registry.export_csv(), "daftar-media.csv")
 
 
 @router.get("/contacts")

@@ -10,9 +10,10 @@ from pymongo.errors import DuplicateKeyError
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.sends import SendLedger, SendState
 
 from .domain import Publication, Submission
-from .mail import Delivery, DeliveryState
+from .mail import Delivery
 from .registry import Contact, Outlet
 
 SUBMISSIONS = "submissions"
@@ -87,10 +88,11 @@ class RegistryStore:
         )
 
 
-class DeliveryLedger:
+class DeliveryLedger(SendLedger[Delivery]):
     """One entry per publication and recipient: what was sent, what waits, what failed."""
 
     def __init__(self, db: AsyncDatabase[Any]) -> None:
+        super().__init__(db[DELIVERIES], Delivery, key=lambda delivery: delivery.key)
         self._deliveries = db[DELIVERIES]
 
     async def open(self, delivery: Delivery) -> None:
@@ -99,38 +101,10 @@ class DeliveryLedger:
             await self._deliveries.insert_one(to_document(delivery, _id=delivery.key))
 
     async def of(self, request_id: str, version: int) -> list[Delivery]:
-        cursor = self._deliveries.find({"request_id": request_id, "version": version}).sort("_id", ASCENDING)
-        return [from_document(Delivery, doc) async for doc in cursor]
-
-    async def claim(self, delivery: Delivery, now: datetime) -> bool:
-        """Take a due entry for sending; False if another sender took it first. The whole entry as
-        it was read is the condition, so of two senders only one wins, also over a lapsed claim."""
-        taken = await self._deliveries.update_one(
-            {
-                "_id": delivery.key,
-                "state": delivery.state.value,
-                "attempts": delivery.attempts,
-                "claimed_at": delivery.claimed_at,
-            },
-            {"$set": {"state": DeliveryState.SENDING.value, "claimed_at": now}},
-        )
-        if taken.modified_count != 1:
-            return False
-        delivery.state, delivery.claimed_at = DeliveryState.SENDING, now
-        return True
-
-    async def reopen_failed(self, request_id: str, version: int) -> None:
-        """Every entry that failed for good is due again, with a fresh count of attempts."""
-        await self._deliveries.update_many(
-            {"request_id": request_id, "version": version, "state": DeliveryState.FAILED.value},
-            {"$set": {"state": DeliveryState.PENDING.value, "attempts": 0, "retry_at": None, "claimed_at": None}},
-        )
-
-    async def record(self, delivery: Delivery) -> None:
-        await self._deliveries.replace_one({"_id": delivery.key}, to_document(delivery, _id=delivery.key))
+        return await self.find({"request_id": request_id, "version": version}, [("_id", ASCENDING)])
 
     async def counts(self, request_id: str, version: int) -> dict[str, int]:
-        found = {state.value: 0 for state in DeliveryState}
+        found = {state.value: 0 for state in SendState}
         async for doc in self._deliveries.find({"request_id": request_id, "version": version}, {"state": 1}):
             found[doc["state"]] = found.get(doc["state"], 0) + 1
         return found

@@ -18,7 +18,7 @@ Handlers = Annotated[ReviewHandlers, Depends(service_handlers)]
 
 
 class Decide(BaseModel):
-    version: int = Field(ge=1, description="The version being decided; a stale version is refused.")
+    version: int = Field(ge=1, le=10_000, description="The version being decided; a stale version is refused.")
     level: ReviewLevel
     outcome: Outcome
     reason: RejectionReason | None = None
@@ -48,7 +48,7 @@ class Reason(BaseModel):
 
 
 class NewComment(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=10_000)
     anchor: Anchor
     text: Text = Field(min_length=1, max_length=5000)
     reply_to: str | None = Field(default=None, max_length=64)
@@ -92,7 +92,7 @@ async def decide(request_id: str, body: Decide, officer: Officer, handlers: Hand
 
 @router.get("/{request_id}/versions/{version}")
 async def get_version(
-    request_id: str, version: Annotated[int, Path(ge=1)], officer: Officer, handlers: Handlers
+    request_id: str, version: Annotated[int, Path(ge=1, le=10_000)], officer: Officer, handlers: Handlers
 ) -> SubmittedVersion:
     return await handlers.version(request_id, version)
 
@@ -102,8 +102,8 @@ async def diff(
     request_id: str,
     officer: Officer,
     handlers: Handlers,
-    from_: Annotated[int, Query(alias="from", ge=1)],
-    to: Annotated[int, Query(ge=1)],
+    from_: Annotated[int, Query(alias="from", ge=1, le=10_000)],
+    to: Annotated[int, Query(ge=1, le=10_000)],
 ) -> VersionDiff:
     """Word-level changes of the press release, and changed media and posts, between two versions."""
     return await handlers.diff(request_id, from_, to)

@@ -1,5 +1,6 @@
 """The review service's use cases: versions in, decisions out, and what reviewers look at."""
 
+import asyncio
 from dataclasses import dataclass
 
 from prometheus_client import Counter
@@ -125,7 +126,8 @@ class ReviewHandlers:
         return found
 
     async def diff(self, request_id: str, older: int, newer: int) -> VersionDiff:
-        return diff_versions(await self.version(request_id, older), await self.version(request_id, newer))
+        old, new = await self.version(request_id, older), await self.version(request_id, newer)
+        return await asyncio.to_thread(diff_versions, old, new)  # long releases: off the event loop
 
     async def comment(
         self, request_id: str, *, version: int, anchor: Anchor, text: str, reply_to: str | None, officer: Principal

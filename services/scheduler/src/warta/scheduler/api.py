@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
-from warta.contracts import CoverageRole, Forbidden, Line, Period, Role, Text
+from warta.contracts import CoverageRole, Day, Forbidden, Line, Period, Role, Text
 from warta.runtime import Officer, Principal, acting_as
 from warta.runtime.http import service_handlers
 
@@ -87,19 +87,19 @@ async def list_agenda(
     handlers: Handlers,
     state: AgendaState | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AgendaEntry]:
     return await handlers.list_entries(state=state, limit=limit, offset=offset)
 
 
 @router.get("/agenda/days/{day}", tags=["agenda"])
-async def day_view(day: date, officer: Officer, handlers: Handlers) -> DayView:
+async def day_view(day: Day, officer: Officer, handlers: Handlers) -> DayView:
     """The events of one Jakarta day, in order."""
     return DayView(date=day, entries=await handlers.between(day, 1))
 
 
 @router.get("/agenda/weeks/{day}", tags=["agenda"])
-async def week_view(day: date, officer: Officer, handlers: Handlers) -> WeekView:
+async def week_view(day: Day, officer: Officer, handlers: Handlers) -> WeekView:
     """Monday to Sunday of the week containing ``day``."""
     monday = day - timedelta(days=day.weekday())
     days = await handlers.by_day(monday, 7)

@@ -257,7 +257,8 @@ async def walk(
         letter: dict[str, Any] = {
             "letter": {
                 "number": f"005/{uuid4().hex[:8].upper()}-Diskominfo/{now:%Y}",
-                "date": f"{now:%Y-%m-%d}",
+                # Dated the day it arrived (20 minutes ago: just before midnight, that is yesterday).
+                "date": f"{now - timedelta(minutes=20):%Y-%m-%d}",
                 "sender": "Dinas Komunikasi dan Informatika",
                 "sender_kind": "opd",
                 "subject": "Permohonan peliputan peresmian Taman Literasi",

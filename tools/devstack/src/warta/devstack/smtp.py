@@ -66,15 +66,21 @@ class SmtpServer:
 
 @contextmanager
 def smtp_server(
-    work_dir: Path, policy: Policy = lambda address, tries: None, keep_in: Path | None = None
+    work_dir: Path,
+    policy: Policy = lambda address, tries: None,
+    keep_in: Path | None = None,
+    port: int | None = None,
+    ca: trustme.CA | None = None,
 ) -> Iterator[SmtpServer]:
-    ca = trustme.CA()
+    """``port`` and ``ca``: where to listen and whose certificate to show (a relay coming back as
+    the services knew it); a free port and a new authority by default."""
+    ca = ca or trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     ca_file = work_dir / "smtp-ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     mailbox = Mailbox(policy, keep_in)
-    port = free_port()  # aiosmtpd cannot be given port 0
+    port = port or free_port()  # aiosmtpd cannot be given port 0
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
     controller.start()
     try:
