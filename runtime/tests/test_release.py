@@ -1,6 +1,7 @@
 """The one rendering of a press release: Markdown as formatting, anything else typed into it as
 nothing a reader's browser would run, and the same article as HTML and as plain text."""
 
+import unicodedata
 from html.parser import HTMLParser
 
 import pytest
@@ -125,6 +126,11 @@ class _Elements(HTMLParser):
         self.found.append((tag, attrs))
 
 
+def _filled(text: str) -> bool:
+    """Not blank as the text policy sees it (only spaces or invisible characters are refused)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Zs") for c in text)
+
+
 # Whatever the text policy lets through (warta.contracts.text): any script, symbol or emoji.
 TYPED = st.text(
     alphabet=st.characters(
@@ -138,9 +144,11 @@ TYPED = st.text(
 @given(st.lists(st.one_of(TYPED, HOSTILE), min_size=1, max_size=8))
 def test_whatever_is_typed_only_allowed_elements_and_addresses_reach_the_html(pieces):
     typed = "\n".join(pieces)
-    body = typed if typed.strip() else "isi"
-    title = " ".join(pieces)[:300].strip() or "Judul"
-    rendered = render_release(PressRelease(title=title, body=body, lead=typed[:2000] or None))
+    body = typed if _filled(typed) else "isi"
+    title = " ".join(pieces)[:300].strip()
+    title = title if _filled(title) else "Judul"
+    lead = typed[:2000] if _filled(typed[:2000]) else None
+    rendered = render_release(PressRelease(title=title, body=body, lead=lead))
     parser = _Elements()
     parser.feed(rendered.html)
     for tag, attrs in parser.found:

@@ -17,6 +17,7 @@ from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
 from warta.devstack.pytest_plugin import SERVICES
 from warta.devstack.samples import jpeg
 from warta.devstack.smtp import smtp_server
+from warta.devstack.whatsapp import whatsapp_gateway
 from warta.runtime.indonesian import format_date
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -63,14 +64,49 @@ async def write_and_send(page: Page, base: str, rid: str, state: str, body: str)
 @pytest.mark.timeout(600)
 async def test_a_request_from_letter_to_publication_through_the_pages(namespace, service_processes, tmp_path):
     with ExitStack() as stack:
-        relay = stack.enter_context(smtp_server(tmp_path))
+        relay = stack.enter_context(smtp_server(tmp_path, policy=radio_mailbox_full_until_emptied))
         mail = {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port), "WARTA_SMTP_CA_FILE": relay.ca_file}
-        processes = {name: service_processes(name) for name in (*SERVICES, "archive")}
+        gateway = stack.enter_context(whatsapp_gateway())
+        processes = {name: service_processes(name) for name in (*SERVICES, "archive", "notifier")}
+        wa = {"WARTA_WHATSAPP_URL": gateway.url, "WARTA_WHATSAPP_TOKEN": gateway.token}
         for process in processes.values():
-            process.start(**mail)
+            process.start(**mail, **wa, WARTA_NOTIFY_EVERY_SECONDS="0.2")
+        await fill_the_directory(namespace, processes["notifier"].url)
         console = service_processes("console")
         console.start(**{f"WARTA_{name.upper()}_URL": p.url for name, p in processes.items()})
         await walk_the_pages(namespace, console.url, processes["scheduler"].url, relay)
+
+
+RADIO = "sari@radiokota.example"
+RADIO_MAILBOX = {"full": True}
+
+
+def radio_mailbox_full_until_emptied(address: str, tries: int) -> str | None:
+    """Radio Kota's mailbox refuses mail for good until its editor empties it."""
+    return "552 5.2.2 mailbox full" if address == RADIO and RADIO_MAILBOX["full"] else None
+
+
+async def fill_the_directory(namespace, notifier: str) -> None:
+    """The officers the notifier reaches, at any hour; the photographer is not in it yet."""
+    admin = namespace.token(Role.ADMIN, "siti.admin")
+    async with httpx.AsyncClient(base_url=notifier, headers=admin) as client:
+        for number, (officer_id, name, role) in enumerate(
+            [
+                ("hendra.kabag", "Hendra Gunawan", "section_head"),
+                ("rina.katim", "Rina Wulandari", "team_lead"),
+                ("dewi.penulis", "Dewi Lestari", "coverage_team"),
+            ],
+            start=1,
+        ):
+            entry = {
+                "officer_id": officer_id,
+                "name": name,
+                "role": role,
+                "whatsapp": f"0811-0000-000{number}",
+                "quiet_from": None,
+                "quiet_until": None,
+            }
+            assert (await client.put(f"/officers/{officer_id}", json=entry)).status_code == 200
 
 
 async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
@@ -209,9 +245,24 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_role("button", name="Unggah", exact=True).click()
         await expect(page.locator(".assets li")).to_contain_text("peresmian.jpg")
         assert await page.evaluate("document.body.dataset.uploaded") == "100"  # htmx showed the progress
-        await page.get_by_label("Instagram").fill("Puskesmas Cikokol resmi dibuka #KotaTangerang")
-        await expect(page.locator("#post-count")).to_have_text("45")
-        await page.get_by_role("button", name="Simpan unggahan").click()
+        await page.get_by_label("Teks unggahan Instagram").fill("Puskesmas Cikokol resmi dibuka #KotaTangerang")
+        await expect(page.locator("#count-instagram")).to_have_text("45")
+        await page.get_by_role("button", name="Simpan unggahan Instagram").click()
+        await expect(page.locator("#sosial-instagram .post-state")).to_have_text("tersimpan")
+        # X counts an emoji as 2: the page counts as X does, and the service agrees with the page.
+        await page.locator("#sosial-x summary").click()
+        await page.get_by_label("Teks unggahan X").fill("\N{PARTY POPPER}" * 141)
+        await expect(page.locator("#count-x")).to_have_text("282")
+        await expect(page.locator("#count-x")).to_have_class("count over")
+        await page.get_by_role("button", name="Simpan unggahan X").click()
+        await expect(page.locator("#sosial-x .field-error")).to_have_text(
+            "terlalu panjang: paling banyak 280 karakter, teks ini 282"
+        )
+        await expect(page.get_by_label("Teks unggahan X")).to_have_value("\N{PARTY POPPER}" * 141)  # kept as typed
+        await page.get_by_label("Teks unggahan X").fill("\N{PARTY POPPER}" * 140)
+        await expect(page.locator("#count-x")).to_have_text("280")
+        await page.get_by_role("button", name="Simpan unggahan X").click()
+        await expect(page.locator("#sosial-x .post-state")).to_have_text("tersimpan")
         await expect(page.locator(".checklist li[data-ok=false]")).to_have_count(0)
         await shot(page, "07-ruang-kerja-liputan")
         await page.get_by_role("button", name="Kirim untuk diperiksa").click()
@@ -286,8 +337,36 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("#state")).to_have_text("Terbit")
         await expect(page.locator(".deliveries tbody tr")).to_have_count(2)
         await expect(page.locator("article.release")).to_contain_text("Turut hadir Sekda.")
+        # Radio Kota's mailbox was full: its email failed for good, and the page says what to do.
+        owed = page.locator(".owed")
+        await expect(page.locator('[data-owed="emails_failed"]')).to_contain_text("1 email ke media gagal terkirim")
+        assert len(relay.mailbox.received) == 1
+        RADIO_MAILBOX["full"] = False  # the editor empties it; the officer sends again
+        await page.get_by_role("button", name="Kirim ulang email yang gagal").click()
+        await expect(page.locator('.deliveries td[data-state="sent"]')).to_have_count(2)
+        await expect(page.locator('[data-owed="emails_failed"]')).to_have_count(0)
+        assert [m["To"] for m in relay.mailbox.received].count(RADIO) == 1
+        # What is still owed: the social posts made by hand from their packages, recorded here.
+        await expect(owed).to_contain_text("2 unggahan media sosial belum dicatat (Instagram, X)")
+        await expect(page.locator('[data-owed="social-instagram"]')).to_contain_text("Unggahan Instagram belum dicatat")
+        await expect(page.get_by_label("Teks untuk disalin").first).to_have_value(
+            "Puskesmas Cikokol resmi dibuka #KotaTangerang"
+        )
         await shot(page, "10-publikasi")
-        assert len(relay.mailbox.received) == 2
+        await page.get_by_label("Alamat unggahan Instagram").fill("https://www.instagram.com/p/C1kota/")
+        await page.get_by_role("button", name="Catat unggahan").first.click()
+        await expect(page.locator("#paket-instagram")).to_contain_text("Sudah diunggah di")
+        await expect(page.locator('[data-owed="social-instagram"]')).to_have_count(0)
+        await expect(owed).to_contain_text("1 unggahan media sosial belum dicatat (X)")
+        await expect(owed).not_to_contain_text("gagal")
+
+        # Her own choice of messages: news of a published release gathered every 30 minutes.
+        await page.get_by_role("link", name="Pemberitahuan").click()
+        await page.get_by_label("Siaran pers yang telah terbit").select_option(label="Ringkasan tiap 30 menit")
+        await page.get_by_role("button", name="Simpan pilihan").click()
+        await expect(page.get_by_role("status")).to_have_text("Pilihan Anda tersimpan.")
+        await expect(page.get_by_label("Siaran pers yang telah terbit")).to_have_value("30")
+        await shot(page, "10b-pemberitahuan")
 
         # The request's page: the whole story from the archive, every step timed.
         for _ in range(100):
@@ -299,6 +378,21 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         assert steps == set(range(1, 8))
         await expect(page.locator(".timeline")).to_contain_text("siaran pers dipublikasikan")
         await shot(page, "11-riwayat-permohonan")
+
+        # The team lead sees whom the request's messages reached; the photographer is not in the
+        # directory, so his failed; once he is added, she sends them again.
+        await sign_in(page, base, "rina.katim")
+        await page.goto(f"{base}/permohonan/{rid}#pesan")
+        table = page.locator("table.messages")
+        await expect(table).to_contain_text("Versi menunggu pemeriksaan ketua tim")
+        await expect(table).to_contain_text("Hendra Gunawan")
+        failed = table.locator('tr:has(td[data-state="failed"])')
+        await expect(failed.first).to_contain_text("agus.fotografer (belum ada di direktori)")
+        how_many = await failed.count()
+        assert how_many >= 1
+        await shot(page, "11b-pesan-permohonan")
+        await page.get_by_role("button", name=f"Kirim ulang pesan yang gagal ({how_many})").click()
+        await expect(page.get_by_role("status")).to_have_text(f"{how_many} pesan dikirim ulang.")
 
         # The head of section's dashboard: every step finished this month, none over its standard.
         await sign_in(page, base, "hendra.kabag")

@@ -43,6 +43,8 @@ ONLY: dict[tuple[str, str, str], set[Role]] = {
     ("archive", "GET", "/retention"): SUPERVISORS,
     ("archive", "GET", "/audit/{officer_id}.csv"): SUPERVISORS,  # another officer's; one's own is open
     ("notifier", "PUT", "/officers/{officer_id}"): {ADMIN},
+    ("notifier", "GET", "/officers/{officer_id}/preferences"): {ADMIN},  # another officer's; one's own is open
+    ("notifier", "PUT", "/officers/{officer_id}/preferences"): {ADMIN},
     ("notifier", "GET", "/officers"): SUPERVISORS,
     ("notifier", "GET", "/messages"): SUPERVISORS,  # everyone's; one's own (officer_id) is open
     ("notifier", "POST", "/messages/retry"): SUPERVISORS,

@@ -60,6 +60,7 @@ BODIES: dict[Endpoint, dict[str, Any]] = {
     },
     ("publisher", "POST", "/publications/{request_id}/website"): {"json": {"website_url": "https://kota.id/b/1"}},
     ("publisher", "POST", "/publications/{request_id}/social/{channel}"): {"json": {"url": "https://kota.id/p/1"}},
+    ("notifier", "PUT", "/officers/{officer_id}/preferences"): {"json": {"digests": {}}},
 }
 
 MEMBER = SOCIAL_MEDIA[0]  # on the walked request's team
@@ -130,6 +131,9 @@ PAGE_MEMBERS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tinjauan/{request_id}/komentar"): {"data": {"version": "1", "anchor": "title", "text": "Catatan"}},
     ("POST", "/publikasi/{request_id}/situs"): {"data": {"website_url": "https://kota.id/b/1"}},
     ("POST", "/publikasi/{request_id}/terbitkan"): {},
+    ("POST", "/publikasi/{request_id}/email-ulang"): {},
+    ("POST", "/publikasi/{request_id}/sosial/{channel}"): {"data": {"url": "https://instagram.com/p/abc"}},
+    ("POST", "/liputan/{request_id}/sosial/{channel}/hapus"): {},
 }
 
 

@@ -294,7 +294,12 @@ async def test_drafts_and_posts_are_checked_and_only_the_team_may_touch_them(ben
     ig = {"text": "Taman Literasi Cisadane dibuka #Tangerang", "media": [photo]}
     workspace = await bench.ok(DEWI, "PUT", f"/coverage/{bench.rid}/social/instagram", json=ig)
     assert workspace["posts"]["instagram"]["media"] == [photo]
-    await bench.refused(422, DEWI, "PUT", f"/coverage/{bench.rid}/social/x", json={"text": "a" * 281}, field="text")
+    too_long = await bench.refused(
+        422, DEWI, "PUT", f"/coverage/{bench.rid}/social/x", json={"text": "a" * 281}, field="text"
+    )
+    # The refusal names its rule and numbers, for the console to say in Bahasa Indonesia.
+    assert too_long["fields"][0]["type"] == "post_too_long"
+    assert too_long["fields"][0]["limits"] == {"max": "280", "actual": "281"}
     await bench.refused(
         422, DEWI, "PUT", f"/coverage/{bench.rid}/social/x", json={"text": "ok", "media": ["nope"]}, field="media.0"
     )

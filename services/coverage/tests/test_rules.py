@@ -91,3 +91,11 @@ def test_each_channel_refuses_what_the_platform_would(channel, text, title, medi
 )
 def test_posts_within_the_limits_pass(channel, title, media):
     check_post(channel, text="Taman Literasi Cisadane dibuka #Tangerang", title=title, media_kinds=media)
+
+
+def test_x_takes_140_emoji_as_x_does_and_names_the_count_when_over():
+    check_post(SocialChannel.X, text="\N{GRINNING FACE}" * 140, title=None, media_kinds=[])
+    with pytest.raises(InvalidInput) as refused:
+        check_post(SocialChannel.X, text="\N{GRINNING FACE}" * 141, title=None, media_kinds=[])
+    (problem,) = refused.value.fields
+    assert (problem.field, problem.type, problem.limits) == ("text", "post_too_long", {"max": "280", "actual": "282"})

@@ -1,14 +1,20 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from pydantic import ValidationError
+
 from warta.contracts import (
     Actor,
     CoverageRole,
+    CoverageSubmitted,
+    CoverageSubmittedData,
     DispositionInstruction,
     DispositionIssued,
     DispositionIssuedData,
     Leader,
     LeadershipEvent,
+    PressRelease,
     Published,
     PublishedData,
     Rejected,
@@ -171,3 +177,60 @@ def test_an_event_under_way_or_about_to_start_breaks_quiet_hours():
     assert case.happening(HELD.ends_at - timedelta(minutes=1), soon)
     assert not case.happening(HELD.ends_at, soon)
     assert not Case(request_id="unknown").happening(HELD.starts_at, soon)  # no event known yet
+
+
+def test_nobody_is_told_of_their_own_action():
+    case = Case(request_id="req-1", agenda_number="0001/PROKOPIM/2026", title="Rapat", team=("dewi", "rina"))
+    corrected = CoverageSubmitted.occurred(
+        data=CoverageSubmittedData(
+            request_id="req-1",
+            version=3,
+            press_release=PressRelease(title="Rapat", body="Isi."),
+            assets=(),
+            submitted_by="rina",
+            contributors=("rina",),
+        ),
+        request_id="req-1",
+        time=T0,
+        actor=LEAD,
+    )
+    (notice,) = notices_for(corrected, case)
+    assert (notice.kind, notice.audience, notice.not_for) == (
+        "waiting.review.team_lead",
+        Audience(Role.TEAM_LEAD),
+        "rina",
+    )
+
+
+def test_an_officer_chooses_per_kind_which_messages_are_gathered():
+    rina = officer(digests={"waiting": 30})
+    assert rina.digest_every("waiting.review.team_lead", urgent=False) == timedelta(minutes=30)
+    assert rina.digest_every("returned.team_lead", urgent=False) is None  # not chosen: at once
+    assert rina.digest_every("published", urgent=False) is None  # her choice replaces the default
+    assert rina.digest_every("waiting.assignment", urgent=True) is None  # the event is about to start
+    # Warnings and overruns are no kind one can gather.
+    assert officer(digests={"waiting": 15}).digest_every("warning.step3", urgent=False) is None
+    assert officer().digest_every("published", urgent=False) == timedelta(minutes=60)  # the default
+
+
+def test_a_digest_goes_on_the_clock_and_waits_out_quiet_hours():
+    rina = officer(digests={"waiting": 30})
+    every = timedelta(minutes=30)
+    assert rina.next_digest(datetime(2026, 12, 1, 9, 10, tzinfo=WIB), every, WIB) == datetime(
+        2026, 12, 1, 9, 30, tzinfo=WIB
+    )
+    # A notice at the round's very time goes in the next round, not one already being sent.
+    assert rina.next_digest(datetime(2026, 12, 1, 9, 30, tzinfo=WIB), every, WIB) == datetime(
+        2026, 12, 1, 10, 0, tzinfo=WIB
+    )
+    assert rina.next_digest(datetime(2026, 12, 1, 20, 50, tzinfo=WIB), every, WIB) == datetime(
+        2026, 12, 2, 6, 0, tzinfo=WIB
+    )
+
+
+def test_a_digest_goes_every_15_30_60_or_120_minutes():
+    with pytest.raises(ValidationError) as refused:
+        officer(digests={"waiting": 7})
+    assert refused.value.errors()[0]["type"] == "digest_minutes"
+    with pytest.raises(ValidationError):
+        officer(digests={"warning": 30})  # warnings always go at once

@@ -10,8 +10,13 @@ from dataclasses import dataclass
 
 @dataclass
 class FieldProblem:
+    """One field's problem. ``type`` and ``limits`` name the rule and its numbers, so a face in
+    another language (the console) can say it in its own words; ``message`` says it in English."""
+
     field: str
     message: str
+    type: str | None = None
+    limits: dict[str, str] | None = None
 
 
 class DomainError(Exception):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from warta.contracts import Conflict, Forbidden, NotFound, Role
+from warta.contracts import Conflict, Forbidden, NotFound, Role, Text
 
 from . import spreadsheet
 from .auth import Officer, Principal
@@ -84,7 +84,7 @@ async def export_deviations(
 
 
 class Explanation(BaseModel):
-    explanation: str = Field(min_length=1, max_length=2000)
+    explanation: Text = Field(min_length=1, max_length=2000)
 
 
 @router.post("/{deviation_id}/explanation")

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warta.contracts import DomainError, Forbidden, TooManyRequests
+from warta.contracts import DomainError, FieldProblem, Forbidden, TooManyRequests
 
 from . import spreadsheet
 from .auth import Unauthenticated
@@ -46,6 +46,15 @@ class Problem(BaseModel):
     error: str
     message: str
     fields: list[FieldProblemBody]
+
+
+def _domain_problem(problem: FieldProblem) -> dict[str, Any]:
+    body: dict[str, Any] = {"field": problem.field, "message": problem.message}
+    if problem.type:
+        body["type"] = problem.type
+    if problem.limits:
+        body["limits"] = problem.limits
+    return body
 
 
 def refusal(description: str) -> dict[str, Any]:
@@ -210,7 +219,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         if isinstance(exc, Forbidden):
             _audit_denial(request, "forbidden", exc.message)
-        fields = [{"field": f.field, "message": f.message} for f in exc.fields]
+        fields = [_domain_problem(f) for f in exc.fields]
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields), headers=headers)
 

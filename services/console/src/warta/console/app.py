@@ -19,8 +19,8 @@ from warta.runtime.auth import TokenVerifier, Unauthenticated
 from warta.runtime.indonesian import format_datetime
 from warta.runtime.ratelimit import RateLimit
 
-from . import pages, steps
-from .i18n import LANGUAGES, leader_label, role_label, state_label, task_label, translate
+from . import notices, pages, steps
+from .i18n import LANGUAGES, leader_label, message_kind_label, role_label, state_label, task_label, translate
 from .oidc import OidcClient
 from .services import Services
 
@@ -43,6 +43,7 @@ class ConsoleSettings(ServiceSettings):
     review_url: str = "http://127.0.0.1:8104"
     publisher_url: str = "http://127.0.0.1:8105"
     archive_url: str = "http://127.0.0.1:8106"
+    notifier_url: str = "http://127.0.0.1:8107"
     public_url: str = Field(
         default="http://127.0.0.1:8108", description="Where officers reach the console; sign-in returns under it."
     )
@@ -77,7 +78,7 @@ class ConsoleSettings(ServiceSettings):
         return self
 
 
-SERVICES = ("intake", "scheduler", "coverage", "review", "publisher", "archive")
+SERVICES = ("intake", "scheduler", "coverage", "review", "publisher", "archive", "notifier")
 
 
 def create_app(
@@ -115,6 +116,7 @@ def create_app(
     templates.env.filters["role"] = role_label
     templates.env.filters["leader"] = leader_label
     templates.env.filters["task"] = task_label
+    templates.env.filters["message_kind"] = message_kind_label
     app.state.templates = templates
     verifier = app.state.token_verifier = TokenVerifier(settings)
 
@@ -148,4 +150,5 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(steps.router)
+    app.include_router(notices.router)
     return app

@@ -75,6 +75,104 @@ WORDS: dict[str, dict[str, str]] = {
     "upload": {"id": "Unggah", "en": "Upload"},
     "social": {"id": "Media sosial", "en": "Social media"},
     "save_post": {"id": "Simpan unggahan", "en": "Save the post"},
+    "notices": {"id": "Pemberitahuan", "en": "Notifications"},
+    "notices_intro": {
+        "id": "Pilih untuk tiap jenis pesan: dikirim segera, atau dikumpulkan menjadi satu ringkasan yang "
+        "dikirim pada jam tertentu (misalnya tiap 30 menit: pukul 09.00, 09.30, dan seterusnya).",
+        "en": "Choose for each kind of message: sent at once, or gathered into one digest sent on the clock "
+        "(every 30 minutes, say: at 09.00, 09.30 and so on).",
+    },
+    "notices_always": {
+        "id": "Pengingat batas waktu, pemberitahuan langkah yang melewati mutu baku, dan pesan tentang kegiatan "
+        "yang segera dimulai selalu dikirim segera.",
+        "en": "Deadline reminders, overrun notices and messages about an event about to start always go at once.",
+    },
+    "notices_unlisted": {
+        "id": "Anda belum terdaftar di direktori pemberitahuan, jadi belum ada pesan yang dikirim kepada Anda. "
+        "Mintalah admin kantor mencantumkan nomor WhatsApp atau email Anda.",
+        "en": "You are not in the notification directory yet, so no message reaches you. "
+        "Ask the office administrator to add your WhatsApp number or email.",
+    },
+    "notices_saved": {"id": "Pilihan Anda tersimpan.", "en": "Your choice is saved."},
+    "at_once": {"id": "Segera", "en": "At once"},
+    "digest_every": {"id": "Ringkasan tiap {n} menit", "en": "Digest every {n} minutes"},
+    "save_choice": {"id": "Simpan pilihan", "en": "Save the choice"},
+    "digest_kind_waiting": {
+        "id": "Pekerjaan yang menunggu Anda (disposisi, pembagian tim, pemeriksaan versi)",
+        "en": "Work waiting on you (disposition, assignment, reviewing a version)",
+    },
+    "digest_kind_assigned": {"id": "Penugasan liputan", "en": "Coverage assignments"},
+    "digest_kind_returned": {"id": "Versi yang dikembalikan dengan catatan", "en": "Versions returned with a note"},
+    "digest_kind_published": {"id": "Siaran pers yang telah terbit", "en": "Releases published"},
+    "messages": {"id": "Pesan ke petugas", "en": "Messages to officers"},
+    "messages_away": {
+        "id": "Daftar pesan tidak dapat dibuka saat ini; coba lagi sebentar lagi.",
+        "en": "The messages cannot be shown right now; try again shortly.",
+    },
+    "messages_none": {"id": "Belum ada pesan untuk permohonan ini.", "en": "No messages for this request yet."},
+    "recipient": {"id": "Penerima", "en": "Recipient"},
+    "message_kind": {"id": "Isi", "en": "About"},
+    "channel": {"id": "Saluran", "en": "Channel"},
+    "not_in_directory": {"id": "belum ada di direktori", "en": "not in the directory"},
+    "send_failed_again": {"id": "Kirim ulang pesan yang gagal", "en": "Send the failed messages again"},
+    "sent_again": {"id": "{n} pesan dikirim ulang.", "en": "{n} messages sent again."},
+    "still_owed": {"id": "Yang masih harus diselesaikan", "en": "Still to do"},
+    "owed_website": {"id": "Berita belum terbit di situs web kota.", "en": "Not yet on the city website."},
+    "website_trouble_transient": {
+        "id": "Percobaan ke-{n} ({at}) gagal: situs web tidak dapat dihubungi. Tekan Terbitkan untuk mencoba lagi.",
+        "en": "Attempt {n} ({at}) failed: the website could not be reached. Press Publish to try again.",
+    },
+    "website_trouble_refused": {
+        "id": "Percobaan ke-{n} ({at}) ditolak situs web. Minta pengelola situs memeriksa akun Warta, lalu tekan "
+        "Terbitkan lagi, atau terbitkan manual dan catat alamatnya.",
+        "en": "Attempt {n} ({at}) was refused by the website. Ask its keeper to check Warta's account, then press "
+        "Publish again, or post by hand and record the address.",
+    },
+    "owed_email": {"id": "Email ke media belum dikirim.", "en": "The media have not been emailed yet."},
+    "owed_emails_waiting": {
+        "id": "{n} email ke media masih dalam antrean kirim; halaman ini diperbarui saat terkirim.",
+        "en": "{n} media emails are still queued.",
+    },
+    "owed_emails_failed": {
+        "id": "{n} email ke media gagal terkirim. Periksa alamatnya di daftar media bila perlu, lalu kirim ulang.",
+        "en": "{n} media emails failed. Check the addresses in the media registry if need be, then send again.",
+    },
+    "email_failed_again": {"id": "Kirim ulang email yang gagal", "en": "Send the failed emails again"},
+    "owed_social": {
+        "id": "Unggahan {channel} belum dicatat: unggah paketnya, lalu catat alamat unggahannya.",
+        "en": "The {channel} post is not recorded: post the package, then record its address.",
+    },
+    "owed_social_count": {
+        "id": "{n} unggahan media sosial belum dicatat ({channels}); paketnya ada di bawah.",
+        "en": "{n} social posts not recorded yet ({channels}); their packages are below.",
+    },
+    "social_packages": {"id": "Paket media sosial", "en": "Social media packages"},
+    "package_text": {"id": "Teks untuk disalin", "en": "Text to copy"},
+    "posted_at": {"id": "Sudah diunggah di", "en": "Posted at"},
+    "posted_url": {"id": "Alamat unggahan", "en": "Address of the post on"},
+    "record_post": {"id": "Catat unggahan", "en": "Record the post"},
+    "owed_nothing": {"id": "Semua sudah selesai.", "en": "Everything is done."},
+    "kind_photo": {"id": "foto", "en": "photo"},
+    "kind_video": {"id": "video", "en": "video"},
+    "remove_post": {"id": "Hapus unggahan", "en": "Remove the post"},
+    "post_text": {"id": "Teks unggahan", "en": "Post text"},
+    "post_title": {"id": "Judul video", "en": "Video title"},
+    "post_media": {"id": "Foto dan video yang disertakan", "en": "Photos and videos included"},
+    "post_saved": {"id": "tersimpan", "en": "saved"},
+    "post_not_saved": {"id": "belum dibuat", "en": "not made yet"},
+    "characters": {"id": "karakter", "en": "characters"},
+    "x_counting": {
+        "id": "X menghitung huruf Latin 1, emoji dan huruf lain 2, dan setiap tautan 23.",
+        "en": "X counts Latin letters as 1, emoji and other scripts as 2, and every link as 23.",
+    },
+    "no_media_yet": {
+        "id": "Belum ada foto atau video; unggah dulu di atas.",
+        "en": "No photos or videos yet; upload them above.",
+    },
+    "unknown_channel": {
+        "id": "Saluran media sosial itu tidak dikenal.",
+        "en": "That social media channel is not known.",
+    },
     "submit_version": {"id": "Kirim untuk diperiksa", "en": "Send for review"},
     "review": {"id": "Pemeriksaan", "en": "Review"},
     "version": {"id": "versi", "en": "version"},
@@ -218,6 +316,34 @@ FIELD_PROBLEMS = {
     "string_unicode": "berisi karakter yang tidak sah; hapus lalu ketik ulang",
     "blank": "wajib diisi (hanya spasi tidak cukup)",
     "date_out_of_range": "tanggal di luar jangkauan (tahun 2000 sampai 2099)",
+    "post_too_long": "terlalu panjang: paling banyak {max} karakter, teks ini {actual}",
+    "too_many_hashtags": "paling banyak {max} tagar, teks ini memuat {actual}",
+    "no_title": "saluran ini tidak memakai judul",
+    "title_needed": "wajib diberi judul",
+    "too_many_photos": "paling banyak {max} foto, yang dipilih {actual}",
+    "too_many_videos": "paling banyak {max} video, yang dipilih {actual}",
+    "too_few_media": "pilih paling sedikit {min} foto atau video",
+    "video_needed": "wajib menyertakan video",
+    "mixed_media": "foto dan video tidak boleh digabung dalam satu unggahan",
+    "digest_minutes": "ringkasan hanya bisa tiap 15, 30, 60, atau 120 menit",
+}
+
+# What a message to an officer was about (the notifier's ``kind``), as its list shows it.
+MESSAGE_KINDS: dict[str, dict[str, str]] = {
+    "waiting.disposition": {"id": "Permohonan menunggu disposisi", "en": "Request awaiting disposition"},
+    "waiting.assignment": {"id": "Menunggu pembagian tim", "en": "Awaiting assignment"},
+    "assigned": {"id": "Penugasan liputan", "en": "Coverage assignment"},
+    "waiting.review.team_lead": {"id": "Versi menunggu pemeriksaan ketua tim", "en": "Version awaiting the team lead"},
+    "waiting.review.section_head": {
+        "id": "Versi menunggu persetujuan kepala bagian",
+        "en": "Version awaiting the section head",
+    },
+    "returned.team": {"id": "Versi dikembalikan ke tim", "en": "Version returned to the team"},
+    "returned.team_lead": {"id": "Versi dikembalikan ke ketua tim", "en": "Version returned to the team lead"},
+    "published": {"id": "Siaran pers terbit", "en": "Release published"},
+    "warning": {"id": "Pengingat batas waktu langkah {step}", "en": "Deadline reminder, step {step}"},
+    "overdue": {"id": "Langkah {step} melewati mutu baku", "en": "Step {step} over its standard"},
+    "digest": {"id": "Ringkasan pemberitahuan", "en": "Digest of notices"},
 }
 
 
@@ -235,6 +361,16 @@ def field_message(problem: dict[str, Any], lang: str) -> str:
         return template.format(**limits)
     except KeyError:  # a limit the answer did not give: the English says it
         return message
+
+
+def message_kind_label(kind: str, lang: str) -> str:
+    """``warning.step3`` → "Pengingat batas waktu langkah 3"; a kind the console does not know is
+    shown as a general notice rather than as its code."""
+    group, _, rest = kind.partition(".")
+    words = MESSAGE_KINDS.get(kind) or MESSAGE_KINDS.get(group)
+    if words is None:
+        return "Pemberitahuan" if lang == "id" else "Notice"
+    return (words.get(lang) or words["id"]).format(step=rest.removeprefix("step"))
 
 
 def state_label(code: str, lang: str) -> str:

@@ -40,6 +40,9 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return page
 
 
+SUPERVISORS = (Role.ADMIN, Role.SECTION_HEAD, Role.TEAM_LEAD)
+
+
 def token(request: Request) -> str:
     return str(request.cookies.get(TOKEN_COOKIE, ""))
 
@@ -335,10 +338,27 @@ async def request_page(request: Request, request_id: str, status: int = 200, **e
         status=status,
         item=found.body,
         timeline=timeline.body if timeline.ok else None,
+        messages=await _messages_of(request, request_id),
+        sent_again=request.query_params.get("dikirim_ulang"),
         instructions=[i.value for i in DispositionInstruction],
         when=format_datetime,
         **extra,
     )
+
+
+async def _messages_of(request: Request, request_id: str) -> dict[str, Any] | None:
+    """The messages the request caused, with their recipients' names, for a supervisor (who may
+    send the failed ones again); None for an officer who may not read other officers' messages."""
+    if request.state.officer.role not in SUPERVISORS:
+        return None
+    call = services(request).call
+    found = await call(token(request), "GET", "notifier", "/messages", params={"request_id": request_id, "limit": 500})
+    if not found.ok:
+        return {"away": True, "messages": [], "failed": 0}
+    directory = await call(token(request), "GET", "notifier", "/officers")
+    names = {o["officer_id"]: o["name"] for o in directory.body} if directory.ok else {}
+    messages = [{**m, "recipient": names.get(m["officer_id"], m["officer_id"])} for m in found.body]
+    return {"away": False, "messages": messages, "failed": sum(m["state"] == "failed" for m in messages)}
 
 
 @router.get("/permohonan/{request_id}", response_class=HTMLResponse)

@@ -12,8 +12,10 @@ from markupsafe import Markup
 from warta.contracts import CoverageRole, PressRelease, SocialChannel
 from warta.runtime.indonesian import format_date
 from warta.runtime.release import inline_text, markdown_html, render_release
+from warta.runtime.social import TEXT_LIMITS, post_length
 
 from .forms import WIB, checklist, threads_of
+from .i18n import translate
 from .pages import problems, refused, render, services, token
 from .services import Answer
 
@@ -22,6 +24,14 @@ router = APIRouter()
 # The scheduler names each clash it lets a team lead override: "override with a reason for officer:x".
 OVERRIDABLE = re.compile(r"override with a reason for ((?:officer|item):[^)\s]+)")
 MEMBER_SLOTS = 4
+# The platforms' own names, as their users write them.
+CHANNEL_NAMES = {
+    SocialChannel.INSTAGRAM: "Instagram",
+    SocialChannel.FACEBOOK: "Facebook",
+    SocialChannel.X: "X",
+    SocialChannel.YOUTUBE: "YouTube",
+    SocialChannel.TIKTOK: "TikTok",
+}
 
 
 async def _call(request: Request, method: str, service: str, path: str, **kwargs: Any) -> Answer:
@@ -132,9 +142,41 @@ async def workspace_page(request: Request, request_id: str, status: int = 200, *
         view=view.body,
         checks=checklist(view.body),
         request_id=request_id,
-        channels=[c.value for c in SocialChannel],
+        posts=_post_forms(view.body, extra.pop("post_typed", None)),
         **extra,
     )
+
+
+def _post_forms(view: dict[str, Any], typed: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """One form per channel: the saved post (or, after a refusal, what the officer typed), its
+    length as the channel counts it, and the media it carries, ticked. A channel with no post yet
+    offers the kind of media it takes: videos for YouTube, photos elsewhere."""
+    saved = view["workspace"]["posts"]
+    forms = []
+    for channel in SocialChannel:
+        post = saved.get(channel.value)
+        if typed is not None and typed["channel"] == channel.value:
+            post = typed
+        if post is not None:
+            ticked = set(post.get("media") or ())
+        else:
+            wanted = "video" if channel is SocialChannel.YOUTUBE else "photo"
+            ticked = {a["asset_id"] for a in view["assets"] if a["kind"] == wanted}
+        text = (post or {}).get("text") or ""
+        forms.append(
+            {
+                "channel": channel.value,
+                "name": CHANNEL_NAMES[channel],
+                "saved": channel.value in saved,
+                "text": text,
+                "title": (post or {}).get("title") or "",
+                "needs_title": channel is SocialChannel.YOUTUBE,
+                "length": post_length(channel, text),
+                "limit": TEXT_LIMITS[channel],
+                "ticked": ticked,
+            }
+        )
+    return forms
 
 
 @router.get("/liputan/{request_id}", response_class=HTMLResponse)
@@ -179,12 +221,63 @@ async def upload(request: Request, request_id: str) -> Response:
     return await _after(request, request_id, sent)
 
 
+def _unknown_channel(request: Request) -> HTMLResponse:
+    return refused(request, Answer(404, {"message": translate("unknown_channel", request.state.lang)}))
+
+
+def _channel(channel: str) -> SocialChannel | None:
+    try:
+        return SocialChannel(channel)
+    except ValueError:
+        return None
+
+
 @router.post("/liputan/{request_id}/sosial/{channel}")
 async def save_post(request: Request, request_id: str, channel: str) -> Response:
     form = await request.form()
-    body = {"text": str(form.get("text") or ""), "media": form.getlist("media")}
+    known = _channel(channel)
+    if known is None:
+        return _unknown_channel(request)
+    body: dict[str, Any] = {"text": str(form.get("text") or ""), "media": form.getlist("media")}
+    if known is SocialChannel.YOUTUBE:
+        body["title"] = str(form.get("title") or "")
+    answer = await _call(request, "PUT", "coverage", f"/coverage/{request_id}/social/{channel}", json=body)
+    if answer.ok:
+        return RedirectResponse(f"/liputan/{request_id}#sosial-{channel}", status_code=303)
+    return await workspace_page(
+        request,
+        request_id,
+        status=answer.status,
+        message=answer.message,
+        post_errors={channel: problems(request, answer)},
+        post_typed={"channel": channel, **body},
+    )
+
+
+@router.post("/liputan/{request_id}/sosial/{channel}/hapus")
+async def remove_post(request: Request, request_id: str, channel: str) -> Response:
+    if _channel(channel) is None:
+        return _unknown_channel(request)
     path = f"/coverage/{request_id}/social/{channel}"
-    return await _after(request, request_id, await _call(request, "PUT", "coverage", path, json=body))
+    return await _after(request, request_id, await _call(request, "DELETE", "coverage", path))
+
+
+@router.post("/liputan/{request_id}/sosial/{channel}/panjang", response_class=HTMLResponse)
+async def post_length_as_typed(request: Request, request_id: str, channel: str) -> HTMLResponse:
+    """The post's length as its channel counts it, while it is typed: the same function the
+    coverage service checks the post with, so the number on the page is the one that counts."""
+    known = _channel(channel)
+    if known is None:
+        return HTMLResponse("", status_code=404)
+    form = await request.form()
+    text = str(form.get("text") or "")
+    return render(
+        request,
+        "_post_count.html",
+        channel=channel,
+        length=post_length(known, text),
+        limit=TEXT_LIMITS[known],
+    )
 
 
 @router.post("/liputan/{request_id}/kirim")
@@ -286,7 +379,14 @@ async def publication_page(request: Request, request_id: str, status: int = 200,
     deliveries = await _get(request, "publisher", f"/publications/{request_id}/deliveries") or []
     release = _preview(found.body["press_release"])
     return render(
-        request, "publication.html", status=status, item=found.body, release=release, deliveries=deliveries, **extra
+        request,
+        "publication.html",
+        status=status,
+        item=found.body,
+        release=release,
+        deliveries=deliveries,
+        channel_names={c.value: name for c, name in CHANNEL_NAMES.items()},
+        **extra,
     )
 
 
@@ -313,6 +413,33 @@ async def record_website(request: Request, request_id: str) -> Response:
 @router.post("/publikasi/{request_id}/terbitkan")
 async def publish(request: Request, request_id: str) -> Response:
     path = f"/publications/{request_id}/publish"
+    return await _published(request, request_id, await _call(request, "POST", "publisher", path))
+
+
+@router.post("/publikasi/{request_id}/sosial/{channel}")
+async def record_social_post(request: Request, request_id: str, channel: str) -> Response:
+    """The address of a post made by hand from its package."""
+    if _channel(channel) is None:
+        return _unknown_channel(request)
+    form = await request.form()
+    path = f"/publications/{request_id}/social/{channel}"
+    answer = await _call(request, "POST", "publisher", path, json={"url": str(form.get("url") or "")})
+    if answer.ok:
+        return RedirectResponse(f"/publikasi/{request_id}#paket-{channel}", status_code=303)
+    errors = problems(request, answer)
+    return await publication_page(
+        request,
+        request_id,
+        status=answer.status,
+        message=None if errors else answer.message,
+        social_errors={channel: errors.get("url") or answer.message},
+    )
+
+
+@router.post("/publikasi/{request_id}/email-ulang")
+async def email_failed_again(request: Request, request_id: str) -> Response:
+    """Each media email that failed for good goes once more (once its cause is put right)."""
+    path = f"/publications/{request_id}/emails/retry"
     return await _published(request, request_id, await _call(request, "POST", "publisher", path))
 
 

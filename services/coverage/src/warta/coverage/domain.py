@@ -24,6 +24,7 @@ from warta.contracts import (
     InvalidInput,
     LeadershipEvent,
     Line,
+    NotFound,
     PressRelease,
     Rejected,
     RejectionReason,
@@ -186,7 +187,7 @@ class Workspace(Aggregate):
     def remove_asset(self, asset_id: str, *, in_a_version: bool, actor: Actor) -> None:
         self.require_open(actor, "remove media")
         if asset_id not in self.asset_ids:
-            raise InvalidInput("no such asset", fields=[FieldProblem("asset_id", "not in this workspace")])
+            raise NotFound("no such file in this workspace")
         if in_a_version:
             raise IllegalTransition(
                 current=self.state.value,

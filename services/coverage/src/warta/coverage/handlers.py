@@ -456,14 +456,17 @@ class CoverageHandlers:
         submitted without it)."""
         (await self._load(request_id)).require_editor(officer.actor, "cancel this upload")
         upload = await self._upload(request_id, upload_id)
-        if upload.state is UploadState.COMPLETE:
-            raise IllegalTransition(
-                current="complete",
-                attempted="cancel the upload",
-                message="the upload is complete: remove its photo or video from the workspace instead",
-            )
-        if not await self._store.cancel_upload(upload, now=self._clock.now()):
-            raise Conflict("a transfer of this upload is in progress; cancel it once the transfer has stopped")
+        while not await self._store.cancel_upload(upload, now=self._clock.now()):
+            # Not removed as read: say why as it stands now (gone, complete, or being sent).
+            upload = await self._upload(request_id, upload_id)
+            if upload.state is UploadState.COMPLETE:
+                raise IllegalTransition(
+                    current="complete",
+                    attempted="cancel the upload",
+                    message="the upload is complete: remove its photo or video from the workspace instead",
+                )
+            if upload.lease_until is not None and upload.lease_until > self._clock.now():
+                raise Conflict("a transfer of this upload is in progress; cancel it once the transfer has stopped")
         await self._store.media_file(upload.file_id).discard()
 
     async def submit(self, request_id: str, *, asset_ids: list[str] | None, officer: Principal) -> CoverageVersion:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from warta.contracts import AssetKind, Conflict, FieldProblem, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from warta.contracts import AssetKind, Conflict, FieldProblem, PayloadTooLarge, UnsupportedMediaType
 
 SNIFF_BYTES = 16
 
@@ -109,7 +109,8 @@ class Upload(BaseModel):
 
     def check_continues_at(self, offset: int) -> None:
         if self.state is UploadState.COMPLETE:
-            raise InvalidInput("the upload is complete", fields=[FieldProblem("Upload-Offset", "nothing more to send")])
+            # Its state, not the bytes, refuses them: a conflict (tus answers so too).
+            raise Conflict("the upload is complete", fields=[FieldProblem("Upload-Offset", "nothing more to send")])
         if offset != self.offset:
             raise Conflict(
                 f"the upload stands at byte {self.offset}; continue from there",

@@ -55,33 +55,84 @@ LIMITS: dict[SocialChannel, ChannelLimits] = {
 }
 
 
+def _problem(field: str, kind: str, message: str, **limits: int) -> FieldProblem:
+    return FieldProblem(field, message, type=kind, limits={k: str(v) for k, v in limits.items()})
+
+
 def check_post(channel: SocialChannel, *, text: str, title: str | None, media_kinds: list[AssetKind]) -> None:
-    """Refuse a post its channel would refuse, naming each broken limit."""
+    """Refuse a post its channel would refuse, naming each broken limit (by a type the console
+    says in Bahasa Indonesia, with the channel's number and the post's)."""
     limits = LIMITS[channel]
     name = channel.value
     problems = []
     length = post_length(channel, text)
     if length > limits.max_text:
-        problems.append(FieldProblem("text", f"{name} allows {limits.max_text} characters; this has {length}"))
+        problems.append(
+            _problem(
+                "text",
+                "post_too_long",
+                f"{name} allows {limits.max_text} characters; this has {length}",
+                max=limits.max_text,
+                actual=length,
+            )
+        )
     hashtags = len(HASHTAG.findall(text))
     if hashtags > limits.max_hashtags:
-        problems.append(FieldProblem("text", f"{name} allows {limits.max_hashtags} hashtags; this has {hashtags}"))
+        problems.append(
+            _problem(
+                "text",
+                "too_many_hashtags",
+                f"{name} allows {limits.max_hashtags} hashtags; this has {hashtags}",
+                max=limits.max_hashtags,
+                actual=hashtags,
+            )
+        )
     if limits.title_max is None and title:
-        problems.append(FieldProblem("title", f"{name} posts have no title"))
+        problems.append(_problem("title", "no_title", f"{name} posts have no title"))
     if limits.title_max is not None and not (title or "").strip():
-        problems.append(FieldProblem("title", f"{name} needs a title"))
+        problems.append(_problem("title", "title_needed", f"{name} needs a title"))
     if limits.title_max is not None and title and len(title) > limits.title_max:
-        problems.append(FieldProblem("title", f"{name} allows a title of {limits.title_max} characters"))
+        problems.append(
+            _problem(
+                "title",
+                "string_too_long",
+                f"{name} allows a title of {limits.title_max} characters",
+                max_length=limits.title_max,
+            )
+        )
     photos, videos = media_kinds.count(AssetKind.PHOTO), media_kinds.count(AssetKind.VIDEO)
     if photos > limits.max_photos:
-        problems.append(FieldProblem("media", f"{name} takes at most {limits.max_photos} photos; this has {photos}"))
+        problems.append(
+            _problem(
+                "media",
+                "too_many_photos",
+                f"{name} takes at most {limits.max_photos} photos; this has {photos}",
+                max=limits.max_photos,
+                actual=photos,
+            )
+        )
     if videos > limits.max_videos:
-        problems.append(FieldProblem("media", f"{name} takes at most {limits.max_videos} videos; this has {videos}"))
+        problems.append(
+            _problem(
+                "media",
+                "too_many_videos",
+                f"{name} takes at most {limits.max_videos} videos; this has {videos}",
+                max=limits.max_videos,
+                actual=videos,
+            )
+        )
     if photos + videos < limits.min_media:
-        problems.append(FieldProblem("media", f"{name} needs at least {limits.min_media} photo or video"))
+        problems.append(
+            _problem(
+                "media",
+                "too_few_media",
+                f"{name} needs at least {limits.min_media} photo or video",
+                min=limits.min_media,
+            )
+        )
     if limits.needs_video and not videos:
-        problems.append(FieldProblem("media", f"{name} needs a video"))
+        problems.append(_problem("media", "video_needed", f"{name} needs a video"))
     if not limits.mixed_media and photos and videos:
-        problems.append(FieldProblem("media", f"{name} does not mix photos and video in one post"))
+        problems.append(_problem("media", "mixed_media", f"{name} does not mix photos and video in one post"))
     if problems:
         raise InvalidInput(f"the {name} post breaks the channel's limits", fields=problems)

@@ -4,13 +4,14 @@ office administrator) and the messages sent, waiting or failed."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from warta.contracts import FieldProblem, InvalidInput, Role
 from warta.runtime import Officer, Principal, acting_as, require_role
 from warta.runtime.http import service_handlers
 from warta.runtime.sends import SendState
 
+from .domain import Digests
 from .domain import Officer as DirectoryEntry
 from .handlers import NotifierHandlers
 from .messages import Message
@@ -35,6 +36,39 @@ async def put_officer(
             fields=[FieldProblem("officer_id", f"must be {officer_id}")],
         )
     return await handlers.put_officer(body)
+
+
+class Preferences(BaseModel):
+    """What an officer chooses for themself: which kinds of message are gathered, and how often."""
+
+    digests: Digests = Field(
+        description="Kinds gathered into a digest, each every 15, 30, 60 or 120 minutes; a kind not named goes at once."
+    )
+
+
+async def _own_or_admin(officer_id: str, officer: Officer) -> Principal:
+    """The officer themself or the office administrator; a dependency, so another officer is
+    refused before the body is read."""
+    if officer.officer_id != officer_id:
+        require_role(officer, Role.ADMIN, action="another officer's preferences")
+    return officer
+
+
+OwnOrAdmin = Annotated[Principal, Depends(_own_or_admin)]
+
+
+@router.get("/officers/{officer_id}/preferences")
+async def get_preferences(officer_id: str, officer: OwnOrAdmin, handlers: Handlers) -> Preferences:
+    """An officer's own choices (or, for the office administrator, anyone's)."""
+    return Preferences(digests=(await handlers.officer(officer_id)).digests)
+
+
+@router.put("/officers/{officer_id}/preferences")
+async def put_preferences(officer_id: str, officer: OwnOrAdmin, body: Preferences, handlers: Handlers) -> Preferences:
+    """An officer chooses, per kind of message, at once or a digest every so many minutes.
+    Warnings and overruns always go at once and are no kind one can choose."""
+    saved = await handlers.choose_digests(officer_id, body.digests)
+    return Preferences(digests=saved.digests)
 
 
 @router.get("/officers")

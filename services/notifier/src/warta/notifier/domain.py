@@ -5,14 +5,20 @@ for the officers whose work it now waits on, and keeps a timer per open SOP step
 responsible officers at a share of the standard and the section head once it is over. Every notice
 becomes one message per channel the officer chose; a message's key is fixed by what caused it, the
 recipient and the channel, so nothing causes the same message twice.
+
+Messages stay worth reading: nobody is told of their own action, and each officer chooses, per
+kind of message, to have it at once or gathered into a digest every so many minutes. Warnings,
+overruns and anything about an event about to start always go at once.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic_core import PydanticCustomError
 
 from warta.contracts import (
     SOP_STEPS,
@@ -42,6 +48,36 @@ class Channel(StrEnum):
     WHATSAPP = "whatsapp"
 
 
+class DigestKind(StrEnum):
+    """The kinds of message an officer may have gathered into a digest (the first part of a
+    message's ``kind``). Warnings and overruns are not among them: they always go at once."""
+
+    WAITING = "waiting"  # work now waits on the officer: a request to dispose, a version to review
+    ASSIGNED = "assigned"  # the officer is on a coverage team
+    RETURNED = "returned"  # a version came back with a reviewer's note
+    PUBLISHED = "published"  # the team's release is out
+
+
+DIGEST_MINUTES = (15, 30, 60, 120)
+# News of a release that is out asks nothing of anyone: gathered hourly unless an officer says
+# otherwise. Everything that asks for work goes at once unless the officer chooses a digest.
+DEFAULT_DIGESTS: dict[DigestKind, int] = {DigestKind.PUBLISHED: 60}
+
+
+def _every_allowed(digests: dict[DigestKind, int]) -> dict[DigestKind, int]:
+    for kind, minutes in digests.items():
+        if minutes not in DIGEST_MINUTES:
+            raise PydanticCustomError(
+                "digest_minutes",
+                "a digest goes every 15, 30, 60 or 120 minutes, not {minutes} ({kind})",
+                {"minutes": minutes, "kind": kind.value},
+            )
+    return digests
+
+
+Digests = Annotated[dict[DigestKind, int], AfterValidator(_every_allowed)]
+
+
 class Officer(BaseModel):
     """An officer's entry in the notifier's directory: how and when to reach them."""
 
@@ -53,7 +89,32 @@ class Officer(BaseModel):
     channels: tuple[Channel, ...] = Field(default=(Channel.WHATSAPP, Channel.EMAIL), min_length=1)
     quiet_from: str | None = Field(default="21:00", pattern=HOUR, description="Start of quiet hours (WIB); null: none.")
     quiet_until: str | None = Field(default="06:00", pattern=HOUR, description="End of quiet hours (WIB).")
+    digests: Digests = Field(
+        default_factory=lambda: dict(DEFAULT_DIGESTS),
+        description="Kinds of message gathered into a digest, each every so many minutes (15, 30, 60 or 120); "
+        "a kind not named goes at once.",
+    )
     active: bool = True
+
+    def digest_every(self, kind: str, urgent: bool) -> timedelta | None:
+        """How often this officer wants messages of ``kind`` gathered, or None: at once. An
+        urgent message (its event about to start) and warnings and overruns always go at once."""
+        if urgent:
+            return None
+        try:
+            group = DigestKind(kind.split(".", 1)[0])
+        except ValueError:
+            return None
+        minutes = self.digests.get(group)
+        return timedelta(minutes=minutes) if minutes else None
+
+    def next_digest(self, now: datetime, every: timedelta, zone: ZoneInfo) -> datetime:
+        """The digest's next round after ``now``: on the clock in WIB (every 30 minutes is :00 and
+        :30), so that an officer knows when to expect it; after quiet hours, at their end."""
+        local = now.astimezone(zone)
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        rounds = (local - midnight) // every + 1
+        return self.next_awake(midnight + rounds * every, zone)
 
     def address(self, channel: Channel) -> str | None:
         return self.email if channel is Channel.EMAIL else self.whatsapp
@@ -115,11 +176,11 @@ class Case(BaseModel):
         """
         ready = []
         if self.team:
-            ready += [(h.cause, Notice(h.kind, Audience(team=True), h.text)) for h in self.held]
+            ready += [(h.cause, Notice(h.kind, Audience(team=True), h.text, h.not_for)) for h in self.held]
             self.held = []
         for notice in notices:
             if notice.audience.team and not self.team:
-                self.held.append(HeldNotice(cause=cause, kind=notice.kind, text=notice.text))
+                self.held.append(HeldNotice(cause=cause, kind=notice.kind, text=notice.text, not_for=notice.not_for))
             else:
                 ready.append((cause, notice))
         return ready
@@ -148,6 +209,7 @@ class Notice:
     kind: str  # what it is about, e.g. "waiting.disposition", "warning.step3"
     audience: Audience
     text: str  # Bahasa Indonesia; the link is added per recipient
+    not_for: str | None = None  # the officer whose own action caused it: not told of it
 
 
 class HeldNotice(BaseModel):
@@ -156,10 +218,18 @@ class HeldNotice(BaseModel):
     cause: str
     kind: str
     text: str
+    not_for: str | None = None
 
 
 def notices_for(event: Event, case: Case) -> list[Notice]:
-    """The notices an event causes: the officers whose work now waits on it are told."""
+    """The notices an event causes: the officers whose work now waits on it are told, except the
+    officer whose own action it was (a team lead who corrects a version herself is not asked to
+    review it; whoever published is not told it is out)."""
+    actor = event.actor.officer_id if event.actor else None
+    return [replace(notice, not_for=actor) for notice in _notices(event, case)]
+
+
+def _notices(event: Event, case: Case) -> list[Notice]:
     name = case.name
     if isinstance(event, RequestReceived):
         sender = event.data.letter.sender

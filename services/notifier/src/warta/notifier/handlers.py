@@ -7,13 +7,13 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter
 
-from warta.contracts import Event, Role
+from warta.contracts import Event, NotFound, Role
 from warta.runtime import Clock, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
 from warta.runtime.sends import Refusal, SendState
@@ -22,6 +22,7 @@ from .domain import (
     Audience,
     Case,
     Channel,
+    Digests,
     Notice,
     Officer,
     alarm,
@@ -29,7 +30,7 @@ from .domain import (
     steps_stopped,
     timers_started,
 )
-from .messages import Message
+from .messages import DigestItem, Message, digest_key, digest_text
 from .store import NotifierStore
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,13 @@ class NotifierHandlers:
             ["channel", "outcome"],
             registry=metrics.registry,
         )
+        self._registry = metrics.registry
+        self._withheld = Counter(
+            "warta_notifications_withheld",
+            "Notices not sent to an officer, by reason: own_action (the officer's own action caused them).",
+            ["reason"],
+            registry=metrics.registry,
+        )
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -102,32 +110,67 @@ class NotifierHandlers:
         self._wake.set()
 
     async def _messages(self, tx: Tx, cause: str, notice: Notice, case: Case) -> list[Message]:
+        """The notice's messages to write at once; those its recipients want gathered join their
+        digests here."""
         now = self._clock.now()
         officers = await self._audience(tx, notice.audience, case)
+        urgent = case.happening(now, self._rules.urgent_within)
         out = []
         for officer_id, officer in officers.items():
+            if officer_id == notice.not_for:
+                self._withheld.labels("own_action").inc()
+                continue
             text = f"{notice.text}\n{self._rules.console_url.rstrip('/')}/permohonan/{case.request_id}"
             if notice.kind == "assigned":
                 text += f"\nKalender tugas Anda: {self.calendar_link(officer_id)}"
-            when = now if case.happening(now, self._rules.urgent_within) else None
+            every = officer.digest_every(notice.kind, urgent) if officer else None
             channels: list[Channel | None] = list(officer.reachable_on()) if officer else []
             for channel in channels or [None]:
+                if officer and channel and every:
+                    item = DigestItem(cause=cause, kind=notice.kind, request_id=case.request_id, text=text)
+                    await self._gather(tx, officer, channel, item, officer.next_digest(now, every, self._rules.zone))
+                    continue
                 message = Message(
                     key=f"{cause}:{notice.kind}:{officer_id}:{channel.value if channel else 'none'}",
                     cause=cause,
                     kind=notice.kind,
                     request_id=case.request_id,
+                    requests=[case.request_id],
                     officer_id=officer_id,
                     channel=channel or Channel.EMAIL,
                     address=officer.address(channel) if officer and channel else None,
                     text=text,
                     created_at=now,
-                    not_before=when or (officer.next_awake(now, self._rules.zone) if officer else now),
+                    not_before=now if urgent else (officer.next_awake(now, self._rules.zone) if officer else now),
                 )
                 if channel is None:  # nobody to send it to: shown to supervisors as failed
                     message.state, message.last_error = SendState.FAILED, "no email or WhatsApp in the directory"
                 out.append(message)
         return out
+
+    async def _gather(self, tx: Tx, officer: Officer, channel: Channel, item: DigestItem, round_at: datetime) -> None:
+        """Add a notice to the officer's digest for the round, starting the digest if it is the first."""
+        key = digest_key(item.kind, officer.officer_id, channel, round_at)
+        digest = await self._store.pending_digest(tx, key)
+        if digest is None:
+            digest = Message(
+                key=key,
+                cause="digest",
+                kind=f"digest.{item.kind.split('.', 1)[0]}",
+                request_id=item.request_id,
+                officer_id=officer.officer_id,
+                channel=channel,
+                address=officer.address(channel),
+                text="",
+                created_at=self._clock.now(),
+                not_before=round_at,
+            )
+        if any(i.cause == item.cause and i.kind == item.kind for i in digest.items):
+            return
+        digest.items.append(item)
+        digest.requests = list(dict.fromkeys([*digest.requests, item.request_id]))
+        digest.text = digest_text(digest.items, round_at)
+        await self._store.put_digest(tx, digest)
 
     async def _audience(self, tx: Tx, audience: Audience, case: Case) -> dict[str, Officer | None]:
         if audience.role is not None:
@@ -138,6 +181,10 @@ class NotifierHandlers:
         if not case.team:
             log.warning("request %s has no team assigned to tell", case.request_id)
         return {officer_id: await self._store.officer(officer_id, tx) for officer_id in case.team}
+
+    def withheld(self, reason: str) -> float:
+        """How many notices were not sent for ``reason`` since the start (the metric's value)."""
+        return self._registry.get_sample_value("warta_notifications_withheld_total", {"reason": reason}) or 0.0
 
     def calendar_link(self, officer_id: str) -> str:
         """The officer's assignments feed on the scheduler, signed as the scheduler signs it."""
@@ -232,8 +279,26 @@ class NotifierHandlers:
         return reopened
 
     async def put_officer(self, officer: Officer) -> Officer:
+        """The administrator's entry for an officer; the officer's own choice of digests is kept
+        unless the entry names one."""
+        if "digests" not in officer.model_fields_set:
+            existing = await self._store.officer(officer.officer_id)
+            if existing is not None:
+                officer = officer.model_copy(update={"digests": existing.digests})
         await self._store.put_officer(officer)
         return officer
+
+    async def officer(self, officer_id: str) -> Officer:
+        found = await self._store.officer(officer_id)
+        if found is None:
+            raise NotFound(f"officer {officer_id} is not in the directory")
+        return found
+
+    async def choose_digests(self, officer_id: str, digests: Digests) -> Officer:
+        """The officer's own choice of digests; the rest of their entry is the administrator's."""
+        chosen = Officer.model_validate({**(await self.officer(officer_id)).model_dump(), "digests": digests})
+        await self._store.set_digests(officer_id, chosen.digests)
+        return chosen
 
     async def officers(self, role: Role | None = None) -> list[Officer]:
         return await self._store.officers(role)

@@ -26,6 +26,7 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db["timers"].create_index([("state", ASCENDING), ("warn_at", ASCENDING)])
     await db["messages"].create_index([("state", ASCENDING), ("not_before", ASCENDING)])
     await db["messages"].create_index([("request_id", ASCENDING), ("created_at", ASCENDING)])
+    await db["messages"].create_index([("requests", ASCENDING)])  # a digest's other requests
     await db["officers"].create_index([("role", ASCENDING)])
 
 
@@ -46,6 +47,12 @@ class NotifierStore:
     async def put_officer(self, officer: Officer) -> None:
         await self._officers.replace_one(
             {"_id": officer.officer_id}, to_document(officer, _id=officer.officer_id), upsert=True
+        )
+
+    async def set_digests(self, officer_id: str, digests: dict[Any, int]) -> None:
+        # Only this field: an administrator's change to the entry made meanwhile is kept.
+        await self._officers.update_one(
+            {"_id": officer_id}, {"$set": {"digests": {str(k): v for k, v in digests.items()}}}
         )
 
     async def officer(self, officer_id: str, tx: Tx | None = None) -> Officer | None:
@@ -128,9 +135,37 @@ class NotifierStore:
     async def record(self, message: Message) -> None:
         await self._ledger.record(message)
 
+    async def pending_digest(self, tx: Tx, key: str) -> Message | None:
+        doc = await self._messages.find_one({"_id": key, "state": SendState.PENDING.value}, session=tx.session)
+        return from_document(Message, doc) if doc else None
+
+    async def put_digest(self, tx: Tx, digest: Message) -> None:
+        """Start the round's digest, or add to it while it is pending. A digest the sender took
+        in the meantime conflicts with this transaction, which the unit of work runs again."""
+        await self._messages.replace_one(
+            {"_id": digest.key}, to_document(digest, _id=digest.key), upsert=True, session=tx.session
+        )
+
     async def reopen_failed(self, query: dict[str, Any]) -> int:
-        return await self._ledger.reopen_failed(query)
+        reopened = 0
+        for each in self._by_request(query):
+            reopened += await self._ledger.reopen_failed(each)
+        return reopened
 
     async def messages(self, query: dict[str, Any], limit: int) -> list[Message]:
-        cursor = self._messages.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-        return [from_document(Message, doc) async for doc in cursor]
+        found: dict[str, dict[str, Any]] = {}
+        for each in self._by_request(query):
+            cursor = self._messages.find(each).sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+            async for doc in cursor:
+                found[doc["_id"]] = doc
+        ordered = sorted(found.values(), key=lambda doc: (doc["created_at"], doc["_id"]))
+        return [from_document(Message, doc) for doc in ordered[:limit]]
+
+    @staticmethod
+    def _by_request(query: dict[str, Any]) -> list[dict[str, Any]]:
+        """A query naming a request, as two: the messages about it, and the digests it is in
+        besides its first request (two indexed queries; SecantusDB plans no index for an $or)."""
+        if "request_id" not in query:
+            return [query]
+        rest = {k: v for k, v in query.items() if k != "request_id"}
+        return [query, {**rest, "requests": query["request_id"]}]

@@ -50,7 +50,14 @@ class PublisherSettings(ServiceSettings):
     website_lease_seconds: float = Field(
         default=WEBSITE_LEASE.total_seconds(),
         gt=0,
-        description="How long one attempt holds the website; an attempt whose process died is taken over after it.",
+        description="How long one attempt at the website holds it; one whose process died is taken over after it.",
+    )
+    publish_hold_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=600,
+        description="How long one press of publish holds the publication, renewed while its process works; "
+        "a press whose process died is taken over after it.",
     )
     wordpress_url: str | None = None
     wordpress_username: str | None = None
@@ -145,6 +152,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         ),
         category=settings.website_category,
         website_lease=timedelta(seconds=settings.website_lease_seconds),
+        publish_hold=timedelta(seconds=settings.publish_hold_seconds),
     )
     subscribe(runtime.bus, handlers)
     return runtime.http_app(

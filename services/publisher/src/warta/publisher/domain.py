@@ -122,6 +122,7 @@ class Publication(Aggregate):
     website: WebsiteRecord | None = None
     website_trouble: ChannelTrouble | None = None
     website_attempt_until: AwareDatetime | None = None
+    publishing_until: AwareDatetime | None = None  # one officer's press of "publish" holds it until then
     email: EmailTally | None = None
     published_by: str | None = None
     published_at: AwareDatetime | None = None
@@ -161,6 +162,26 @@ class Publication(Aggregate):
         if self.state is not PublicationState.READY:
             raise IllegalTransition(current=self.state.value, attempted=attempted)
         self.require_embargo_over(now, attempted)
+
+    def begin_publishing(self, now: datetime, lease: timedelta) -> None:
+        """Hold the publication for one press of "publish": a second press meanwhile is told the
+        first is under way, as it is told it is done once it is (one after the other, not both at
+        once). A press whose process died is taken over once its hold has run out."""
+        self.require_publishing(now, "publish")
+        if self.publishing_until is not None and now < self.publishing_until:
+            raise IllegalTransition(
+                current="publishing",
+                attempted="publish",
+                message="it is being published right now; its outcome shows here in a moment, "
+                "or try again shortly if nothing changes",
+            )
+        self.publishing_until = now + lease
+        self.changed()
+
+    def end_publishing(self) -> None:
+        if self.publishing_until is not None:
+            self.publishing_until = None
+            self.changed()
 
     # -- the website ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The publisher's use cases."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class PublisherHandlers:
         assets: AssetFetcher,
         category: str,
         website_lease: timedelta,
+        publish_hold: timedelta = timedelta(seconds=15),
     ) -> None:
         self._store = store
         self._uow = uow
@@ -67,6 +69,7 @@ class PublisherHandlers:
         self._assets = assets
         self._category = category
         self._website_lease = website_lease
+        self._publish_hold = publish_hold
         self._website_attempts = Counter(
             "warta_website_publications",
             "Attempts at publishing on the city website by outcome: published, transient, failed.",
@@ -109,14 +112,52 @@ class PublisherHandlers:
         publication = await self._ordered(request_id)
         publication.require_publisher(officer.actor, "publish it")
         publication.require_publishing(self._clock.now(), "publish")
+        self._require_a_way(publication, only)  # refused before the hold: a refusal changes nothing
+        publication = await self._change(
+            request_id, lambda p: p.begin_publishing(self._clock.now(), self._publish_hold)
+        )
+        holding = asyncio.create_task(self._hold_publishing(request_id))
+        try:
+            return await self._publish(publication, request_id, officer=officer, only=only)
+        finally:
+            holding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await holding
+            try:
+                await self._change(request_id, lambda p: p.end_publishing())
+            except Exception:  # the database away: the hold runs out by itself; keep the first error
+                log.warning("the hold on publishing %s was not released; it runs out", request_id, exc_info=True)
+
+    def _require_a_way(self, publication: Publication, only: Channel | None) -> None:
+        """The website, by its channel or by an address recorded by hand, before the email (which
+        carries its link)."""
+        if publication.website is not None:
+            return
+        if only in (None, Channel.WEBSITE) and self._website is None:
+            raise IllegalTransition(
+                current="ready",
+                attempted="publish on the website",
+                message="no website channel is connected: post the release by hand and record its address",
+            )
+        if only is Channel.EMAIL and publication.website_trouble is None:
+            raise IllegalTransition(
+                current="ready",
+                attempted="email the media",
+                message="the release is emailed with its website link: publish it on the website first",
+            )
+
+    async def _hold_publishing(self, request_id: str) -> None:
+        """Keep a long press of "publish" (a thousand emails, say) its hold, a third at a time."""
+        while True:
+            await asyncio.sleep(self._publish_hold.total_seconds() / 3)
+            await self._store.hold_publishing(request_id, self._clock.now() + self._publish_hold)
+
+    async def _publish(
+        self, publication: Publication, request_id: str, *, officer: Principal, only: Channel | None
+    ) -> Publication:
         pictures = _Pictures(self._assets, publication, self._clock.now())
+        self._require_a_way(publication, only)
         if only in (None, Channel.WEBSITE) and publication.website is None:
-            if self._website is None:
-                raise IllegalTransition(
-                    current="ready",
-                    attempted="publish on the website",
-                    message="no website channel is connected: post the release by hand and record its address",
-                )
             publication = await self._publish_on_website(request_id, officer, pictures)
         if only in (None, Channel.EMAIL):
             if publication.website is None and publication.website_trouble is None:
@@ -304,10 +345,8 @@ class RegistryHandlers:
             for outlet in parsed.outlets:
                 await self._store.put_outlet(tx, outlet)
             for contact in parsed.contacts:
-                before = existing.get(contact.email)
                 # An opt-out is the contact's own wish: a spreadsheet does not undo it.
-                kept = contact.model_copy(update={"opted_out_at": before.opted_out_at if before else None})
-                await self._store.put_contact(tx, kept)
+                await self._store.import_contact(tx, contact)
 
         await self._uow.run(work)
         return report
@@ -319,12 +358,9 @@ class RegistryHandlers:
         return await self._store.contacts()
 
     async def opt_out(self, email: str) -> Contact:
-        contact = await self._store.contact(email.strip().lower())
+        contact = await self._store.opt_out(email.strip().lower(), self._clock.now())
         if contact is None:
             raise NotFound(f"no contact {email}")
-        if contact.opted_out_at is None:
-            contact.opted_out_at = self._clock.now()
-            await self._store.put_contact(None, contact)
         return contact
 
 

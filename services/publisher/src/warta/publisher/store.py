@@ -32,8 +32,15 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
 class PublisherStore:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.publications = AggregateCollection(db[PUBLICATIONS], Publication, lambda p: p.request_id)
+        self._publications = db[PUBLICATIONS]
         self._submissions = db[SUBMISSIONS]
         self._arrivals = db[ARRIVALS]
+
+    async def hold_publishing(self, request_id: str, until: datetime) -> None:
+        """Extend a running press of "publish" (no new revision: the press's own saves go on)."""
+        await self._publications.update_one(
+            {"_id": request_id, "publishing_until": {"$ne": None}}, {"$set": {"publishing_until": until}}
+        )
 
     async def note_arrival(self, tx: Tx, request_id: str, received_at: datetime) -> None:
         """When the letter arrived: the start of the request's whole lead time."""
@@ -79,13 +86,23 @@ class RegistryStore:
             {"_id": outlet.key}, to_document(outlet, _id=outlet.key), upsert=True, session=tx.session
         )
 
-    async def put_contact(self, tx: Tx | None, contact: Contact) -> None:
-        await self._contacts.replace_one(
+    async def import_contact(self, tx: Tx, contact: Contact) -> None:
+        """A contact as a registry file gives it: every detail but the opt-out, which is the
+        contact's own wish. One update, so an opt-out recorded meanwhile is never undone."""
+        document = to_document(contact)
+        document.pop("_id", None)  # the filter's, on an insert
+        wish = document.pop("opted_out_at", None)
+        await self._contacts.update_one(
             {"_id": contact.email},
-            to_document(contact, _id=contact.email),
+            {"$set": document, "$setOnInsert": {"opted_out_at": wish}},
             upsert=True,
-            session=tx.session if tx else None,
+            session=tx.session,
         )
+
+    async def opt_out(self, email: str, at: datetime) -> Contact | None:
+        """Record the opt-out once (the first time stands), and answer the contact as it is now."""
+        await self._contacts.update_one({"_id": email, "opted_out_at": None}, {"$set": {"opted_out_at": at}})
+        return await self.contact(email)
 
 
 class DeliveryLedger(SendLedger[Delivery]):

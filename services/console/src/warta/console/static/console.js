@@ -1,9 +1,6 @@
 // The console's few behaviours, on top of htmx (served from here: no CDN, no build step).
-// Pages work without them; with them, uploads show their progress and post lengths count as typed.
-document.addEventListener("input", (event) => {
-  const counter = event.target.dataset && event.target.dataset.countInto;
-  if (counter) document.getElementById(counter).textContent = event.target.value.length;
-});
+// Pages work without them; with them, uploads show their progress (a post's length is counted as
+// typed by the console itself, as the channel counts it: see the workspace's hx-post).
 document.addEventListener("htmx:xhr:progress", (event) => {
   const bar = document.getElementById("upload-progress");
   if (!bar || !event.detail.total) return;

@@ -1,0 +1,75 @@
+"""The pages about officers' messages: each officer's choice of digests, and a supervisor's
+sending again of a request's failed messages (listed on the request's page)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from .pages import problems, refused, render, services, token
+
+router = APIRouter()
+
+# The kinds of message an officer may have gathered (the notifier's DigestKind), in the order the
+# page lists them, and how often a digest may go.
+DIGEST_KINDS = ("waiting", "assigned", "returned", "published")
+DIGEST_MINUTES = (15, 30, 60, 120)
+
+
+async def _call(request: Request, method: str, path: str, **kwargs: Any) -> Any:
+    return await services(request).call(token(request), method, "notifier", path, **kwargs)
+
+
+# -- an officer's own choice ------------------------------------------------------------------------
+
+
+async def preferences_page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
+    me = request.state.officer.officer_id
+    found = await _call(request, "GET", f"/officers/{me}/preferences")
+    if found.status == 404:  # not in the directory: nothing reaches them, nothing to choose
+        return render(request, "notices.html", status=status, listed=False, **extra)
+    if not found.ok:
+        return refused(request, found)
+    return render(
+        request,
+        "notices.html",
+        status=status,
+        listed=True,
+        chosen=extra.pop("chosen", None) or found.body["digests"],
+        kinds=DIGEST_KINDS,
+        minutes=DIGEST_MINUTES,
+        **extra,
+    )
+
+
+@router.get("/pemberitahuan", response_class=HTMLResponse)
+async def show_preferences(request: Request) -> HTMLResponse:
+    return await preferences_page(request, saved=request.query_params.get("tersimpan") == "1")
+
+
+@router.post("/pemberitahuan")
+async def save_preferences(request: Request) -> Response:
+    form = await request.form()
+    digests: dict[str, int | str] = {}
+    for kind in DIGEST_KINDS:
+        every = str(form.get(kind) or "")
+        if every:  # "" is at once; anything else goes to the notifier to judge
+            digests[kind] = int(every) if every.isdigit() else every
+    me = request.state.officer.officer_id
+    answer = await _call(request, "PUT", f"/officers/{me}/preferences", json={"digests": digests})
+    if answer.ok:
+        return RedirectResponse("/pemberitahuan?tersimpan=1", status_code=303)
+    return await preferences_page(
+        request, status=answer.status, errors=problems(request, answer), chosen=digests, message=answer.message
+    )
+
+
+# -- a request's failed messages, sent again by a supervisor ----------------------------------------
+
+
+@router.post("/permohonan/{request_id}/pesan/kirim-ulang")
+async def send_failed_again(request: Request, request_id: str) -> Response:
+    answer = await _call(request, "POST", "/messages/retry", params={"request_id": request_id})
+    if not answer.ok:
+        return refused(request, answer)
+    return RedirectResponse(f"/permohonan/{request_id}?dikirim_ulang={answer.body['reopened']}#pesan", status_code=303)
