@@ -132,7 +132,12 @@ async def clocks(mongo, namespace) -> StepClocks:
     metrics = ServiceMetrics("test")
     office = OfficeHours(local_days_off=frozenset({date(2026, 12, 3)}))
     return StepClocks(
-        db, range(1, 8), {"wall": WallClock(), "office": office}, {2: "office", 3: "office"}, metrics, JAKARTA
+        db,
+        ("intake", "scheduler", "coverage", "review", "publisher"),
+        {"wall": WallClock(), "office": office},
+        {2: "office", 3: "office"},
+        metrics,
+        JAKARTA,
     )
 
 
@@ -199,10 +204,10 @@ async def test_a_request_through_every_step_with_a_rejection_at_each_level(clock
 
     clocks.record(finished)
     text = generate_latest(clocks._metrics.registry).decode()
-    assert 'warta_sop_steps_completed_total{outcome="over",step="4"} 1.0' in text
-    assert 'warta_sop_steps_completed_total{outcome="within",step="4"} 1.0' in text
-    assert 'warta_sop_step_duration_ratio_bucket{le="1.0",step="5"} 3.0' in text
-    assert 'warta_sop_step_duration_seconds_bucket{le="1800.0",step="6"} 2.0' in text
+    assert 'warta_sop_steps_completed_total{outcome="over",sop="58/2025",step="4"} 1.0' in text
+    assert 'warta_sop_steps_completed_total{outcome="within",sop="58/2025",step="4"} 1.0' in text
+    assert 'warta_sop_step_duration_ratio_bucket{le="1.0",sop="58/2025",step="5"} 3.0' in text
+    assert 'warta_sop_step_duration_seconds_bucket{le="1800.0",sop="58/2025",step="6"} 2.0' in text
 
 
 async def test_the_same_event_twice_changes_nothing_and_a_stop_without_a_start_is_ignored(clocks):

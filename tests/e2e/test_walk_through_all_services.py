@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from warta.contracts import (
-    SOP_STEPS,
+    SOP,
     Approved,
     CoverageSubmitted,
     DispositionIssued,
@@ -33,7 +33,7 @@ TL, SH = ReviewLevel.TEAM_LEAD, ReviewLevel.SECTION_HEAD
 
 
 def step_counts(metrics_text: str) -> dict[int, int]:
-    pattern = re.compile(r'^warta_sop_step_duration_seconds_count\{step="(\d)"\} (\S+)$', re.M)
+    pattern = re.compile(r'^warta_sop_step_duration_seconds_count\{sop="58/2025",step="(\d)"\} (\S+)$', re.M)
     return {int(step): int(float(n)) for step, n in pattern.findall(metrics_text)}
 
 
@@ -183,11 +183,11 @@ async def test_letter_to_published_with_a_rejection_at_each_level(
         publisher_metrics = (await client.get(f"{processes['publisher'].url}/metrics")).text
     # The whole request, from the letter's arrival 20 minutes before the walk to publication.
     assert "warta_request_lead_time_seconds_count 1.0" in publisher_metrics
-    assert 'warta_requests_completed_total{outcome="within"} 1.0' in publisher_metrics
+    assert 'warta_requests_completed_total{outcome="within",sop="58/2025"} 1.0' in publisher_metrics
     # Step 4 ran twice (one rejection; the team lead's correction is not step 4), step 5 three
     # times, step 6 twice.
     assert counts == {1: 1, 2: 1, 3: 1, 4: 2, 5: 3, 6: 2, 7: 1}
-    assert len(SOP_STEPS) == len(counts)
+    assert len(SOP.revision("58/2025").steps) == len(counts)
     print("checked: 11 events in order, final state of all five databases, outboxes drained, step metrics")
 
 

@@ -59,8 +59,10 @@ async def test_a_kill_at_any_point_of_the_website_leaves_one_post_and_every_phot
         "WARTA_WORDPRESS_URL": wordpress.url,
         "WARTA_WORDPRESS_USERNAME": wordpress.username,
         "WARTA_WORDPRESS_APPLICATION_PASSWORD": wordpress.application_password,
-        # A killed attempt's hold on the website lapses quickly here (two minutes in production).
+        # A killed attempt's hold on the website, and its press's hold on the publication, lapse
+        # quickly here (two minutes and fifteen seconds in production).
         "WARTA_WEBSITE_LEASE_SECONDS": "1",
+        "WARTA_PUBLISH_HOLD_SECONDS": "1",
     }
     publisher.start(**env, WARTA_FAULT_POINTS=kill_at)
     headers = namespace.token(Role.COVERAGE_TEAM, "dewi")

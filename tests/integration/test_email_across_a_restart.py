@@ -73,7 +73,7 @@ async def test_a_restart_mid_send_leaves_no_contact_without_and_none_with_two(
             for _ in range(20):
                 if r.status_code != 409:
                     break
-                assert "being published right now" in r.json()["message"], r.text
+                assert "under way" in r.json()["message"], r.text
                 await asyncio.sleep(0.5)
                 r = await client.post(f"/publications/{RID}/publish", params={"channel": "email"})
             assert r.status_code == 200, r.text

@@ -84,7 +84,7 @@ def test_the_timeline_times_every_run_of_every_step_against_its_standard(journey
     kept = records(journey(RID, T0))
     timeline = timeline_of(RID, kept, wall)
     assert [e.sequence for e in timeline.entries] == list(range(1, 10))
-    assert timeline.entries[4].what == "versi 1 dikembalikan ketua tim: Ejaan."
+    assert timeline.entries[4].what == "versi 1 dikembalikan Ketua Tim Dokumentasi Pimpinan: Ejaan."
     assert timeline.entries[4].officer_id == "rina"
     runs = [(r.step, r.run, r.seconds / 60 if r.seconds is not None else None, r.over) for r in timeline.steps]
     assert runs == [

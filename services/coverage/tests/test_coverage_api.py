@@ -390,7 +390,7 @@ async def test_submission_freezes_a_version_and_a_rejection_reopens_for_the_next
     assert (v2["version"], v2["press_release"]["title"]) == (2, "Judul Baru")
     assert frozen["press_release"]["title"] == DRAFT["title"]
     metrics = (await bench.client.get("/metrics")).text
-    assert 'warta_sop_step_duration_seconds_count{step="4"} 2.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="4"} 2.0' in metrics
 
 
 async def test_a_title_on_two_lines_is_refused_and_a_body_typed_in_a_browser_keeps_its_lines(bench):

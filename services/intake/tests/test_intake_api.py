@@ -158,10 +158,10 @@ async def test_a_letter_goes_from_register_to_disposition(office):
     assert "Siapkan siaran langsung." in text
 
     metrics = (await office.client.get("/metrics")).text
-    assert 'warta_sop_step_duration_seconds_count{step="1"} 1.0' in metrics
-    assert 'warta_sop_step_duration_seconds_count{step="2"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="1"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="2"} 1.0' in metrics
     # 42 minutes is within step 1's 60: the sheet counts from the letter's arrival, not its entry.
-    assert 'warta_sop_steps_completed_total{outcome="within",step="1"} 1.0' in metrics
+    assert 'warta_sop_steps_completed_total{outcome="within",sop="58/2025",step="1"} 1.0' in metrics
 
 
 async def _first(events, cls):

@@ -166,7 +166,7 @@ async def test_every_active_contact_gets_the_release_once(desk, relay, ordered, 
     assert 'warta_media_emails_total{outcome="sent"} 4.0' in metrics
     assert 'warta_media_emails_total{outcome="transient"} 1.0' in metrics
     assert 'warta_media_emails_total{outcome="failed"} 1.0' in metrics
-    assert 'warta_sop_step_duration_seconds_count{step="7"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="7"} 1.0' in metrics
 
 
 async def test_nothing_goes_out_before_the_embargo(desk, relay, ordered):

@@ -103,8 +103,8 @@ async def test_decisions_go_up_and_back_with_reasons_and_are_counted(desk):
     ]
     metrics = (await desk.client.get("/metrics")).text
     assert 'warta_review_rejections_total{level="section_head",reason="sensitivity"} 1.0' in metrics
-    assert 'warta_sop_step_duration_seconds_count{step="5"} 1.0' in metrics
-    assert 'warta_sop_step_duration_seconds_count{step="6"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="5"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="6"} 1.0' in metrics
 
 
 async def test_illegal_decisions_are_refused_and_change_nothing(desk):

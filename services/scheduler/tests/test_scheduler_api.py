@@ -163,7 +163,7 @@ async def test_an_assignment_books_the_team_and_announces_it_with_the_window(des
         "officer:dewi",
     ]
     metrics = (await desk.client.get("/metrics")).text
-    assert 'warta_sop_step_duration_seconds_count{step="3"} 1.0' in metrics
+    assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="3"} 1.0' in metrics
 
 
 async def test_a_clash_is_refused_naming_the_entry_until_overridden_with_a_reason(desk):

@@ -9,7 +9,7 @@ from .catalogue import (
     parse_event,
     subject_for,
 )
-from .envelope import Actor, Event, Model
+from .envelope import FIRST_SOP, Actor, Event, Model
 from .errors import (
     Conflict,
     DomainError,
@@ -66,20 +66,21 @@ from .roles import (
     SenderKind,
     SocialChannel,
 )
-from .steps import SOP_STEPS, TOTAL_STANDARD_MINUTES, ClockMark, Step, step
+from .steps import SOP, CalendarName, ClockMark, SopError, SopRevision, SopRevisions, Step, parse_revision
 from .text import Day, Line, PhoneNumber, Text
 
 __all__ = [
     "CATALOGUE",
     "DEFAULT_SUBJECT_PREFIX",
+    "FIRST_SOP",
     "LABELS",
-    "SOP_STEPS",
-    "TOTAL_STANDARD_MINUTES",
+    "SOP",
     "Actor",
     "Approved",
     "ApprovedData",
     "AssetKind",
     "AssetRef",
+    "CalendarName",
     "ChannelOutcome",
     "ChannelResult",
     "ClockMark",
@@ -126,6 +127,9 @@ __all__ = [
     "SenderKind",
     "SocialChannel",
     "SocialPost",
+    "SopError",
+    "SopRevision",
+    "SopRevisions",
     "Step",
     "TeamAssigned",
     "TeamAssignedData",
@@ -138,6 +142,6 @@ __all__ = [
     "label",
     "owner_of",
     "parse_event",
-    "step",
+    "parse_revision",
     "subject_for",
 ]

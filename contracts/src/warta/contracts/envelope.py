@@ -8,6 +8,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from .roles import Role
 
+# The SOP revision of every event written before events named theirs.
+FIRST_SOP = "58/2025"
+
 
 class Model(BaseModel):
     """Base of every contract model: immutable, and tolerant of fields added by newer producers."""
@@ -40,6 +43,12 @@ class Event(Model):
     correlation_id: str = Field(min_length=1, max_length=100)
     causation_id: str | None = Field(default=None, max_length=100)
     actor: Actor | None = None
+    sop: str = Field(
+        default=FIRST_SOP,
+        min_length=1,
+        max_length=20,
+        description="The SOP revision the request runs under: the one in force when its letter arrived.",
+    )
 
     @classmethod
     def occurred(
@@ -51,10 +60,13 @@ class Event(Model):
         correlation_id: str | None = None,
         causation: "Event | None" = None,
         actor: Actor | None = None,
+        sop: str | None = None,
     ) -> Self:
-        """Build an event of this type; correlation follows its cause unless given."""
+        """Build an event of this type; correlation and the SOP revision follow its cause unless given."""
         if correlation_id is None:
             correlation_id = causation.correlation_id if causation else request_id
+        if sop is None:
+            sop = causation.sop if causation else FIRST_SOP
         return cls(
             type=cls.event_type(),
             source=cls.event_source(),
@@ -63,6 +75,7 @@ class Event(Model):
             correlation_id=correlation_id,
             causation_id=str(causation.id) if causation else None,
             actor=actor,
+            sop=sop,
             data=data,
         )
 

@@ -6,7 +6,8 @@ from .clock import Clock, SystemClock
 from .metrics import ServiceMetrics
 from .service import ServiceRuntime
 from .settings import ServiceSettings
-from .unit_of_work import AlreadyApplied, Tx, UnitOfWork
+from .tx import Tx
+from .unit_of_work import AlreadyApplied, UnitOfWork
 
 __all__ = [
     "AlreadyApplied",

@@ -27,10 +27,6 @@ class Aggregate(BaseModel):
         """Events recorded since this aggregate was loaded."""
         return self._events
 
-    def created(self, *events: Event) -> None:
-        """Record what the creation of this aggregate produced."""
-        self._events.extend(events)
-
     def changed(self, *events: Event) -> None:
         """Mark a transition: bump the revision and record what it produced."""
         self.revision += 1

@@ -2,11 +2,11 @@
 
 Every unit of work shows its events — the one it consumed, then the ones it emits — to
 ``StepClocks.observe``, which starts and stops the clocks of the service's own steps by the SOP
-table in the contracts: a start event opens a run unless one is open (a team reassigned mid-step
-keeps the clock it had), a stop event closes the open run. A rejection is a start event of the step
-it returns to, so that step's clock runs again as a new run. Runs live in the service's
-``step_clocks`` collection inside the same transaction as the state they describe, so a repeated
-delivery changes nothing and a crash loses nothing.
+revision the event's request runs under (``warta.contracts.SOP``): a start event opens a run
+unless one is open (a team reassigned mid-step keeps the clock it had), a stop event closes the
+open run. A rejection is a start event of the step it returns to, so that step's clock runs again
+as a new run. Runs live in the service's ``step_clocks`` collection inside the same transaction as
+the state they describe, so a repeated delivery changes nothing and a crash loses nothing.
 
 A run finished over its standard becomes a deviation (``deviations``): the step, the officer whose
 action stopped the clock, the overrun, and room for that officer's explanation.
@@ -21,7 +21,7 @@ from pydantic import AwareDatetime, BaseModel
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from warta.contracts import SOP_STEPS, Event, Role
+from warta.contracts import FIRST_SOP, SOP, Event, Role, Step
 
 from .calendar import Calendar, CalendarName
 from .documents import from_document, to_document
@@ -33,6 +33,7 @@ DEVIATIONS = "deviations"
 
 class StepRun(BaseModel):
     request_id: str
+    sop: str = FIRST_SOP  # the request's SOP revision (runs stored before it was recorded: the first)
     step: int
     run: int
     calendar: CalendarName
@@ -56,6 +57,7 @@ class StepRun(BaseModel):
 class Deviation(BaseModel):
     id: str
     request_id: str
+    sop: str = FIRST_SOP
     step: int
     officer_id: str | None
     role: Role | None
@@ -72,6 +74,7 @@ class Deviation(BaseModel):
 
 @dataclass(frozen=True)
 class Finished:
+    sop: str
     step: int
     seconds: float
     standard_seconds: float
@@ -87,7 +90,7 @@ class StepClocks:
     def __init__(
         self,
         db: AsyncDatabase[Any],
-        steps: Iterable[int],
+        services: Iterable[str],
         calendars: dict[CalendarName, Calendar],
         step_calendars: dict[int, CalendarName],
         metrics: ServiceMetrics,
@@ -95,34 +98,40 @@ class StepClocks:
     ) -> None:
         self._runs = db[CLOCKS]
         self._deviations = db[DEVIATIONS]
-        self._steps = [SOP_STEPS[n - 1] for n in sorted(set(steps))]
+        self._services = frozenset(services)
         self._calendars = calendars
         self._step_calendars = step_calendars
         self._metrics = metrics
         self._zone = zone
         # Every series of this service's steps exists from the start, at zero: rate() and
         # increase() need the zero to count the first step that finishes.
-        for step in self.steps:
-            label = str(step)
-            metrics.step_duration.labels(label)
-            metrics.step_ratio.labels(label)
-            for outcome in ("within", "over"):
-                metrics.steps_completed.labels(label, outcome)
-            metrics.steps_open.labels(label).set(0)
-            metrics.steps_overdue.labels(label).set(0)
+        for revision in SOP:
+            for step in self._own(revision.steps):
+                label = str(step.number)
+                metrics.step_duration.labels(label, revision.number)
+                metrics.step_ratio.labels(label, revision.number)
+                for outcome in ("within", "over"):
+                    metrics.steps_completed.labels(label, revision.number, outcome)
+                metrics.steps_open.labels(label).set(0)
+                metrics.steps_overdue.labels(label).set(0)
+
+    def _own(self, steps: Iterable[Step]) -> list[Step]:
+        return [s for s in steps if s.service in self._services]
 
     @property
     def steps(self) -> list[int]:
-        return [s.number for s in self._steps]
+        """The numbers of this service's steps in any revision."""
+        return sorted({s.number for revision in SOP for s in self._own(revision.steps)})
 
-    def calendar_of(self, step: int) -> Calendar:
-        return self._calendars[self._step_calendars.get(step, "wall")]
+    def calendar_of(self, step: Step) -> Calendar:
+        """The step's calendar by its revision, unless the deployment sets one for its number."""
+        return self._calendars[self._step_calendars.get(step.number, step.calendar)]
 
     async def observe(self, session: Any, events: Iterable[Event]) -> list[Finished]:
         """Start and stop this service's step clocks by ``events``, inside the caller's transaction."""
         finished: list[Finished] = []
         for event in events:
-            for step in self._steps:
+            for step in self._own(SOP.of(event).steps):
                 started_at, stopped_at = step.started_by(event), step.stopped_by(event)
                 if started_at is None and stopped_at is None:
                     continue
@@ -136,9 +145,10 @@ class StepClocks:
                     runs = await self._runs.count_documents(earlier, session=session)
                     run = StepRun(
                         request_id=request_id,
+                        sop=event.sop,
                         step=step.number,
                         run=runs + 1,
-                        calendar=self.calendar_of(step.number).name,
+                        calendar=self.calendar_of(step).name,
                         started_at=started_at,
                         start_event=str(event.id),
                         standard_seconds=step.standard.total_seconds(),
@@ -158,7 +168,7 @@ class StepClocks:
     def record(self, finished: Iterable[Finished]) -> None:
         """Count finished steps in Prometheus, once their transaction has committed."""
         for f in finished:
-            self._metrics.step_finished(f.step, f.seconds, f.standard_seconds)
+            self._metrics.step_finished(f.step, f.sop, f.seconds, f.standard_seconds)
 
     async def _open_run(self, session: Any, request_id: str, step: int) -> StepRun | None:
         doc = await self._runs.find_one({"request_id": request_id, "step": step, "finished_at": None}, session=session)
@@ -173,6 +183,7 @@ class StepClocks:
             deviation = Deviation(
                 id=run.key,
                 request_id=run.request_id,
+                sop=run.sop,
                 step=run.step,
                 officer_id=run.officer_id,
                 role=run.role,
@@ -187,12 +198,12 @@ class StepClocks:
             await self._deviations.replace_one(
                 {"_id": deviation.id}, to_document(deviation, _id=deviation.id), upsert=True, session=session
             )
-        return Finished(step=run.step, seconds=run.seconds, standard_seconds=run.standard_seconds)
+        return Finished(sop=run.sop, step=run.step, seconds=run.seconds, standard_seconds=run.standard_seconds)
 
     async def refresh_gauges(self, now: datetime) -> None:
         """Open runs per step, and those already over their standard now: an overdue item shows
         while it is still open, not only once it finishes."""
-        open_now = {s.number: 0 for s in self._steps}
+        open_now = dict.fromkeys(self.steps, 0)
         overdue = dict(open_now)
         cursor = self._runs.find({"finished_at": None, "step": {"$in": list(open_now)}})
         async for doc in cursor:

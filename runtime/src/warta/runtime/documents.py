@@ -12,7 +12,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from warta.contracts import Conflict
 
 from .aggregate import Aggregate
-from .unit_of_work import Tx
+from .tx import Tx
 
 M = TypeVar("M", bound=BaseModel)
 A = TypeVar("A", bound=Aggregate)

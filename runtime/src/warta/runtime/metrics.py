@@ -7,16 +7,12 @@ from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from warta.contracts import SOP_STEPS, TOTAL_STANDARD_MINUTES
+from warta.contracts import SOP
 
-# A boundary exactly at every step standard (20, 30, 60, 180 min) and at the 380-minute total, so
-# "within standard" is a bucket count, not an interpolation.
+# A boundary exactly at every step standard and every total of every SOP revision (20, 30, 60, 180
+# and 380 minutes in SOP 58/2025), so "within standard" is a bucket count, not an interpolation.
 STEP_BUCKETS_SECONDS = tuple(
-    sorted(
-        {60, 300, 600, 900, 2700, 5400, 7200, 14400, 43200, 86400, 259200}
-        | {s.standard_minutes * 60 for s in SOP_STEPS}
-        | {TOTAL_STANDARD_MINUTES * 60}
-    )
+    sorted({60, 300, 600, 900, 2700, 5400, 7200, 14400, 43200, 86400, 259200} | {m * 60 for m in SOP.standards_minutes})
 )
 
 
@@ -31,18 +27,21 @@ class ServiceMetrics:
         r = self.registry
         self.step_duration = Histogram(
             "warta_sop_step_duration_seconds",
-            "Time an SOP step took, from its clock start to its stop event.",
-            ["step"],
+            "Time an SOP step took, from its clock start to its stop event, by step and SOP revision.",
+            ["step", "sop"],
             buckets=STEP_BUCKETS_SECONDS,
             registry=r,
         )
         self.step_standard = Gauge(
-            "warta_sop_step_standard_seconds", "The SOP time standard of each step.", ["step"], registry=r
+            "warta_sop_step_standard_seconds",
+            "The time standard of each step in each SOP revision.",
+            ["step", "sop"],
+            registry=r,
         )
         self.step_ratio = Histogram(
             "warta_sop_step_duration_ratio",
-            "A finished step's duration divided by its SOP standard (1 is exactly on time).",
-            ["step"],
+            "A finished step's duration divided by its standard in its request's SOP revision (1 is on time).",
+            ["step", "sop"],
             buckets=RATIO_BUCKETS,
             registry=r,
         )
@@ -57,8 +56,8 @@ class ServiceMetrics:
         )
         self.steps_completed = Counter(
             "warta_sop_steps_completed",
-            "SOP steps finished, by whether they kept their time standard.",
-            ["step", "outcome"],
+            "SOP steps finished, by whether they kept their time standard (their request's revision's).",
+            ["step", "sop", "outcome"],
             registry=r,
         )
         self.denied = Counter(
@@ -101,14 +100,14 @@ class ServiceMetrics:
         self.outbox_pending = Gauge("warta_outbox_pending", "Events committed but not yet relayed.", registry=r)
         self.lead_time = Histogram(
             "warta_request_lead_time_seconds",
-            "From the letter's arrival to publication: the whole SOP against its 380 minutes.",
+            "From the letter's arrival to publication: the whole SOP, against its revision's total standard.",
             buckets=STEP_BUCKETS_SECONDS,
             registry=r,
         )
         self.requests_completed = Counter(
             "warta_requests_completed",
-            "Requests published, by whether the whole SOP kept its 380-minute standard.",
-            ["outcome"],
+            "Requests published, by whether the whole SOP kept its revision's total standard.",
+            ["sop", "outcome"],
             registry=r,
         )
         self.loop_lag = Histogram(
@@ -118,19 +117,21 @@ class ServiceMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
             registry=r,
         )
-        for step in SOP_STEPS:
-            self.step_standard.labels(str(step.number)).set(step.standard_minutes * 60)
+        for revision in SOP:
+            for step in revision.steps:
+                self.step_standard.labels(str(step.number), revision.number).set(step.standard_minutes * 60)
 
-    def request_finished(self, received_at: datetime, published_at: datetime) -> float:
-        """Record one request's whole lead time and return it in seconds."""
+    def request_finished(self, sop: str, received_at: datetime, published_at: datetime) -> float:
+        """Record one request's whole lead time against its revision's total and return it in seconds."""
         seconds = max(0.0, (published_at - received_at).total_seconds())
         self.lead_time.observe(seconds)
-        self.requests_completed.labels("within" if seconds <= TOTAL_STANDARD_MINUTES * 60 else "over").inc()
+        total = SOP.revision(sop).total_standard_minutes * 60
+        self.requests_completed.labels(sop, "within" if seconds <= total else "over").inc()
         return seconds
 
-    def step_finished(self, number: int, seconds: float, standard_seconds: float) -> None:
+    def step_finished(self, number: int, sop: str, seconds: float, standard_seconds: float) -> None:
         """Record one finished step, its duration already counted in the step's calendar."""
         step = str(number)
-        self.step_duration.labels(step).observe(seconds)
-        self.step_ratio.labels(step).observe(seconds / standard_seconds)
-        self.steps_completed.labels(step, "within" if seconds <= standard_seconds else "over").inc()
+        self.step_duration.labels(step, sop).observe(seconds)
+        self.step_ratio.labels(step, sop).observe(seconds / standard_seconds)
+        self.steps_completed.labels(step, sop, "within" if seconds <= standard_seconds else "over").inc()

@@ -75,7 +75,7 @@ class ServiceRuntime:
         )
         self.step_clocks = StepClocks(
             self.db,
-            settings.sop_steps,
+            (settings.service_name,),
             {"wall": WallClock(), "office": office},
             settings.step_calendars,
             self.metrics,

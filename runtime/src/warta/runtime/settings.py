@@ -84,9 +84,9 @@ class ServiceSettings(BaseSettings):
 
     timezone: str = "Asia/Jakarta"
 
-    sop_steps: tuple[int, ...] = Field(default=(), description="The SOP steps this service performs and clocks.")
     step_calendars: dict[int, Literal["wall", "office"]] = Field(
-        default_factory=dict, description='Per step, e.g. {"1": "office"}; a step not named runs on the wall clock.'
+        default_factory=dict,
+        description='Per step number, e.g. {"1": "office"}, overriding the calendar its SOP revision names.',
     )
     office_opens: time = time(7, 30)
     office_closes: time = time(16, 0)

@@ -2,7 +2,6 @@
 the event it consumed (inbox) commit together or not at all."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pymongo import ASCENDING, AsyncMongoClient
@@ -14,8 +13,9 @@ from warta.contracts import Event
 
 from .clock import Clock
 from .faults import fault_point
+from .tx import Tx
 
-if TYPE_CHECKING:  # the step clocks store documents, and documents know Tx
+if TYPE_CHECKING:
     from .clocks import Finished, StepClocks
 
 T = TypeVar("T")
@@ -26,19 +26,6 @@ INBOX = "inbox"
 
 class AlreadyApplied(Exception):
     """The consumed event was applied before; the delivery is a repeat and changes nothing."""
-
-
-@dataclass
-class Tx:
-    """What a unit of work's body gets: the session to pass to every write, and a place to put the
-    events the change produces."""
-
-    session: AsyncClientSession
-    db: AsyncDatabase[Any]
-    events: list[Event] = field(default_factory=list)
-
-    def emit(self, *events: Event) -> None:
-        self.events.extend(events)
 
 
 class UnitOfWork:

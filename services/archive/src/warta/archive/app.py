@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI
 from pydantic import Field
 
+from warta.contracts import Step
 from warta.runtime import ServiceRuntime, ServiceSettings
 
 from . import api
@@ -30,7 +31,7 @@ def archive_handlers(
     """The handlers over the service's database, or over ``database`` (a rebuild's target)."""
     clocks = runtime.step_clocks
 
-    def seconds(step: int, start: datetime, end: datetime) -> float:
+    def seconds(step: Step, start: datetime, end: datetime) -> float:
         return clocks.calendar_of(step).seconds_between(start, end)
 
     return ArchiveHandlers(

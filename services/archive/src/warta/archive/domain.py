@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ValidationError
 
 from warta.contracts import (
-    SOP_STEPS,
+    FIRST_SOP,
+    SOP,
     Approved,
     CoverageSubmitted,
     DispositionIssued,
@@ -30,8 +31,10 @@ from warta.contracts import (
     RequestDeclined,
     RequestReceived,
     ReviewLevel,
+    Step,
     TeamAssigned,
     UnknownEventType,
+    label,
     parse_event,
 )
 
@@ -139,6 +142,7 @@ class Dossier(BaseModel):
     sender: str | None = None
     letter_number: str | None = None
     website_url: str | None = None
+    sop: str = FIRST_SOP  # the SOP revision the request runs under
     first_at: AwareDatetime
     last_at: AwareDatetime
     ended_at: AwareDatetime | None = None
@@ -166,6 +170,7 @@ def dossier_of(records: Iterable[Record]) -> Dossier | None:
         if isinstance(event, RequestReceived | RequestCorrected):
             d = event.data
             fields.update(
+                sop=event.sop,
                 agenda_number=d.agenda_number,
                 received_at=d.received_at,
                 title=d.event.title,
@@ -216,6 +221,7 @@ class Entry(BaseModel):
 class StepRun(BaseModel):
     """One run of a step's clock, derived from the events that start and stop it."""
 
+    sop: str
     step: int
     run: int
     started_at: AwareDatetime
@@ -236,7 +242,7 @@ class Timeline(BaseModel):
     steps: list[StepRun]
 
 
-Seconds = Callable[[int, datetime, datetime], float]  # step, from, to -> seconds on its calendar
+Seconds = Callable[[Step, datetime, datetime], float]  # step, from, to -> seconds on its calendar
 
 
 def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) -> Timeline:
@@ -259,11 +265,12 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
         )
         if event is None:
             continue
-        for step in SOP_STEPS:
+        for step in SOP.of(event).steps:
             started_at, stopped_at = step.started_by(event), step.stopped_by(event)
             running = next((r for r in runs if r.step == step.number and r.open), None)
             if running is None and started_at is not None:
                 running = StepRun(
+                    sop=event.sop,
                     step=step.number,
                     run=sum(r.step == step.number for r in runs) + 1,
                     started_at=started_at,
@@ -277,14 +284,11 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
                 continue  # a start while it runs (a reassigned team keeps its clock)
             if running is not None and stopped_at is not None:
                 running.finished_at = stopped_at
-                running.seconds = seconds(step.number, running.started_at, stopped_at)
+                running.seconds = seconds(step, running.started_at, stopped_at)
                 running.over = running.seconds > running.standard_seconds
                 running.officer_id = record.officer_id
     runs.sort(key=lambda r: (r.started_at, r.step))
     return Timeline(request_id=request_id, entries=entries, steps=runs)
-
-
-_LEVEL = {ReviewLevel.TEAM_LEAD: "ketua tim", ReviewLevel.SECTION_HEAD: "kepala bagian"}
 
 
 def describe(event: Event) -> str:
@@ -302,9 +306,9 @@ def describe(event: Event) -> str:
     if isinstance(event, CoverageSubmitted):
         return f"hasil liputan versi {event.data.version} dikirim untuk diperiksa"
     if isinstance(event, Approved):
-        return f"versi {event.data.version} disetujui {_LEVEL[event.data.level]}"
+        return f"versi {event.data.version} disetujui {label(event.data.level)}"
     if isinstance(event, Rejected):
-        return f"versi {event.data.version} dikembalikan {_LEVEL[event.data.level]}: {event.data.note}"
+        return f"versi {event.data.version} dikembalikan {label(event.data.level)}: {event.data.note}"
     if isinstance(event, Published):
         return f"siaran pers dipublikasikan di {event.data.website_url}"
     return event.type
@@ -323,6 +327,7 @@ ENDED_AS = {RecordClass.PUBLISHED: DossierState.PUBLISHED, RecordClass.DECLINED:
 
 
 class StepSummary(BaseModel):
+    sop: str
     step: int
     standard_minutes: int
     finished: int
@@ -339,6 +344,7 @@ class OfficerOverruns(BaseModel):
 
 class OverdueRun(BaseModel):
     request_id: str
+    sop: str
     step: int
     started_at: AwareDatetime
     over_minutes: float
@@ -356,8 +362,10 @@ class SopSummary(BaseModel):
 def summarize(
     timelines: Iterable[Timeline], first: datetime | None, last: datetime | None, now: datetime
 ) -> SopSummary:
-    """Runs finished in ``[first, last)`` count; open runs past their standard at ``now`` are overdue."""
-    counts = {s.number: [0, 0] for s in SOP_STEPS}
+    """Runs finished in ``[first, last)`` count, per SOP revision and step (each against its own
+    revision's standard); open runs past their standard at ``now`` are overdue. The revision in
+    force at ``now`` is always listed, and every other one with a run in the period."""
+    counts: dict[tuple[str, int], list[int]] = {}
     overruns: dict[str, list[float]] = {}
     overdue = []
     for timeline in timelines:
@@ -368,6 +376,7 @@ def summarize(
                     overdue.append(
                         OverdueRun(
                             request_id=timeline.request_id,
+                            sop=run.sop,
                             step=run.step,
                             started_at=run.started_at,
                             over_minutes=round(late / 60, 1),
@@ -376,15 +385,17 @@ def summarize(
                 continue
             if (first is not None and run.finished_at < first) or (last is not None and run.finished_at >= last):
                 continue
-            counts[run.step][1 if run.over else 0] += 1
+            counts.setdefault((run.sop, run.step), [0, 0])[1 if run.over else 0] += 1
             if run.over and run.officer_id and run.seconds is not None:
                 overruns.setdefault(run.officer_id, []).append((run.seconds - run.standard_seconds) / 60)
+    shown = {sop for sop, _ in counts} | {SOP.in_force(now).number}
     steps = []
-    for s in SOP_STEPS:
-        within, over = counts[s.number]
+    for revision, s in ((r, s) for r in SOP if r.number in shown for s in r.steps):
+        within, over = counts.get((revision.number, s.number), [0, 0])
         percent = round(100 * within / (within + over), 1) if within + over else None
         steps.append(
             StepSummary(
+                sop=revision.number,
                 step=s.number,
                 standard_minutes=s.standard_minutes,
                 finished=within + over,

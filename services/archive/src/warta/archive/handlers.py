@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from warta.contracts import NotFound
+from warta.contracts import SOP, NotFound
 from warta.runtime import Clock, spreadsheet
 from warta.runtime.indonesian import format_datetime
 
@@ -65,9 +65,16 @@ DOSSIER_CSV_HEADER = (
     "status",
     "selesai",
     "tautan_berita",
-    *(f"langkah_{n}_menit" for n in range(1, 8)),
+    "sop",
+    *(f"langkah_{n}_{what}" for n in range(1, SOP.most_steps + 1) for what in ("menit", "standar_menit")),
 )
 AUDIT_CSV_HEADER = ("waktu", "petugas", "peran", "peristiwa", "permohonan", "keterangan", "urutan")
+
+
+def standard(sop: str, number: int) -> int | str:
+    """A step's standard in minutes in the request's revision; blank where the revision has no such step."""
+    steps = SOP.revision(sop).steps
+    return steps[number - 1].standard_minutes if number <= len(steps) else ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,8 @@ class ArchiveHandlers:
                     d.state.value,
                     format_datetime(d.ended_at) if d.ended_at else "",
                     d.website_url or "",
-                    *(steps.get(n, "") for n in range(1, 8)),
+                    d.sop,
+                    *(cell for n in range(1, SOP.most_steps + 1) for cell in (steps.get(n, ""), standard(d.sop, n))),
                 )
             )
         return out.getvalue()

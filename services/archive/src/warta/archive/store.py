@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -54,10 +54,6 @@ class ArchiveStore:
         async for doc in self._records.find(query).sort("sequence", ASCENDING):
             yield from_document(Record, doc)
 
-    async def last_sequence(self) -> int:
-        doc = await self._records.find_one({}, sort=[("sequence", DESCENDING)], projection={"sequence": 1})
-        return int(doc["sequence"]) if doc else 0
-
     async def put_dossier(self, dossier: Dossier) -> None:
         """Store the dossier unless one folded from more records is there already: two events of a
         request applied at once each fold the records they see, and the later write must not be
@@ -95,6 +91,3 @@ class ArchiveStore:
 
     async def disposals(self) -> list[dict[str, Any]]:
         return [doc async for doc in self._disposals.find().sort("disposed_at", ASCENDING)]
-
-    async def disposed_requests(self) -> set[str]:
-        return {doc["request_id"] async for doc in self._disposals.find({"request_id": {"$ne": None}})}

@@ -48,6 +48,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "duration": {"id": "Durasi", "en": "Duration"},
     "standard": {"id": "Mutu baku", "en": "Standard"},
+    "sop_revision": {"id": "SOP", "en": "SOP"},
+    "standards_of": {"id": "Mutu baku waktu menurut SOP nomor", "en": "Time standards of SOP no."},
     "refused": {"id": "Permintaan ditolak", "en": "The request was refused"},
     "error": {"id": "Terjadi kesalahan", "en": "Something went wrong"},
     "error_text": {

@@ -9,7 +9,17 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from warta.contracts import DispositionInstruction, Leader, LetterNature, Role, SenderKind, TooManyRequests
+from warta.contracts import (
+    FIRST_SOP,
+    SOP,
+    DispositionInstruction,
+    Leader,
+    LetterNature,
+    Role,
+    SenderKind,
+    Step,
+    TooManyRequests,
+)
 from warta.runtime import Principal, issue_dev_token
 from warta.runtime.auth import Unauthenticated
 from warta.runtime.indonesian import format_datetime
@@ -209,9 +219,8 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
                     f"/permohonan/{r['id']}",
                     r["agenda_number"],
                     r["event"]["title"],
-                    entry["step"],
+                    SOP.revision(r.get("sop", FIRST_SOP)).step(entry["step"]),
                     entry["age_minutes"],
-                    entry["standard_minutes"],
                 )
             )
     if officer.role is Role.TEAM_LEAD:
@@ -222,23 +231,20 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
                     f"/agenda/{e['request_id']}",
                     e["agenda_number"],
                     e["event"]["title"],
-                    3,
+                    sop_step(e, "assignment"),
                     minutes_since(e["disposed_at"]),
-                    30,
                 )
             )
     if officer.role in (Role.TEAM_LEAD, Role.SECTION_HEAD):
         queue = await call(signed, "GET", "review", "/reviews/queue")
         for q in queue.body if queue.ok else []:
-            step = 5 if q["level"] == "team_lead" else 6
             waiting.append(
                 item(
                     f"/tinjauan/{q['review']['request_id']}",
                     q["review"]["request_id"][:8],
                     f"versi {q['review']['version']}",
-                    step,
+                    sop_step(q["review"], REVIEW_STEPS[q["level"]]),
                     q["age_minutes"],
-                    30,
                 )
             )
     if officer.role is Role.COVERAGE_TEAM:
@@ -249,9 +255,8 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
                     f"/liputan/{w['request_id']}",
                     w["request_id"][:8],
                     (w.get("event") or {}).get("title", ""),
-                    4,
+                    sop_step(w, "coverage"),
                     minutes_since(w["clock_started_at"]),
-                    180,
                 )
             )
         ready = await call(signed, "GET", "publisher", "/publications", params={"state": "ready"})
@@ -261,20 +266,32 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
                     f"/publikasi/{p['request_id']}",
                     p["request_id"][:8],
                     p["press_release"]["title"],
-                    7,
+                    sop_step(p, "publication"),
                     minutes_since(p["ordered_at"]),
-                    20,
                 )
             )
     return waiting
 
 
-def item(link: str, number: str, title: str, step: int, age: float, standard: float) -> dict[str, Any]:
+# The review levels as the SOP's steps, by their keys in the request's revision.
+REVIEW_STEPS = {"team_lead": "team_lead_review", "section_head": "section_head_review"}
+
+
+def sop_step(record: dict[str, Any], key: str) -> Step:
+    """The step ``key`` in the revision the service's record says its request runs under."""
+    return SOP.revision(record.get("sop", FIRST_SOP)).keyed(key)
+
+
+def item(link: str, number: str, title: str, step: Step, age: float) -> dict[str, Any]:
+    """One line of the home list: the step's number, its short name and its standard come from
+    the request's own SOP revision."""
+    standard = step.standard_minutes
     return {
         "link": link,
         "number": number,
         "title": title,
-        "step": step,
+        "step": step.number,
+        "step_name": step.short,
         "age_minutes": max(0.0, age),
         "standard_minutes": standard,
         "light": traffic_light(max(0.0, age), standard),

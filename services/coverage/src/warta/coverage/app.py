@@ -16,7 +16,6 @@ from .subscribers import subscribe
 
 class CoverageSettings(ServiceSettings):
     service_name: str = "coverage"
-    sop_steps: tuple[int, ...] = (4,)
     http_port: int = 8103
     photo_max_bytes: int = Field(default=50 * 1024**2, ge=1, description="Largest photo accepted.")
     video_max_bytes: int = Field(default=4 * 1024**3, ge=1, description="Largest video accepted.")

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
+    FIRST_SOP,
     Actor,
     AssetKind,
     AssetRef,
@@ -100,6 +101,7 @@ class Workspace(Aggregate):
 
     request_id: str
     correlation_id: str
+    sop: str = FIRST_SOP  # the request's SOP revision, from the event that began this record
     assignment_revision: int
     members: tuple[TeamMember, ...]
     event: LeadershipEvent | None = None  # None in workspaces opened before it was kept
@@ -117,6 +119,7 @@ class Workspace(Aggregate):
         return cls(
             request_id=assigned.data.request_id,
             correlation_id=assigned.correlation_id,
+            sop=assigned.sop,
             assignment_revision=assigned.data.revision,
             members=assigned.data.members,
             event=assigned.data.event,
@@ -282,6 +285,7 @@ class Workspace(Aggregate):
                 request_id=self.request_id,
                 time=now,
                 correlation_id=self.correlation_id,
+                sop=self.sop,
                 actor=actor,
             )
         )

@@ -15,7 +15,6 @@ from .store import RequestStore, ScanStore, create_indexes
 
 class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
-    sop_steps: tuple[int, ...] = (1, 2)
     http_port: int = 8101
     late_registration_hours: float = Field(
         default=LATE_REGISTRATION.total_seconds() / 3600,

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
+    FIRST_SOP,
+    SOP,
     Actor,
     ContactPerson,
     DispositionInstruction,
@@ -33,7 +35,6 @@ from warta.contracts import (
     RequestReceivedData,
     Role,
     Step,
-    step,
 )
 from warta.runtime.aggregate import Aggregate
 from warta.runtime.indonesian import JAKARTA, format_datetime
@@ -231,6 +232,8 @@ class FacilitationRequest(Aggregate):
     event: LeadershipEvent
     contact: ContactPerson | None = None
     received_at: AwareDatetime
+    # The SOP revision in force when the letter arrived; fixed once RequestReceived announces it.
+    sop: str = FIRST_SOP
     scan: LetterScan | None = None
     registered_at: AwareDatetime
     registered_by: str
@@ -261,6 +264,7 @@ class FacilitationRequest(Aggregate):
             event=details.event,
             contact=details.contact,
             received_at=details.received_at,
+            sop=SOP.in_force(details.received_at).number,
             scan=details.scan,
             registered_at=now,
             registered_by=actor.officer_id,
@@ -275,10 +279,11 @@ class FacilitationRequest(Aggregate):
     def waiting(self) -> WaitingStep | None:
         """The step this request waits in, or None once the section head has decided."""
         current: Step
+        revision = SOP.revision(self.sop)
         if self.state is RequestState.REGISTERED:
-            current, since = step(1), self.received_at
+            current, since = revision.keyed("registration"), self.received_at
         elif self.state is RequestState.AWAITING_DISPOSITION and self.sheet is not None:
-            current, since = step(2), self.sheet.issued_at
+            current, since = revision.keyed("disposition"), self.sheet.issued_at
         else:
             return None
         return WaitingStep(
@@ -286,7 +291,7 @@ class FacilitationRequest(Aggregate):
         )
 
     def _announce(self, kind: type[Event], data: BaseModel, *, now: datetime, actor: Actor) -> None:
-        self.changed(kind.occurred(data=data, request_id=self.id, time=now, actor=actor))
+        self.changed(kind.occurred(data=data, request_id=self.id, time=now, actor=actor, sop=self.sop))
 
     def issue_sheet(self, *, now: datetime, actor: Actor) -> bool:
         """Step 1's output: the disposition sheet. The first issue ends step 1 and hands the
@@ -336,6 +341,7 @@ class FacilitationRequest(Aggregate):
         self.scan = corrected.scan
         self.corrections.append(correction)
         if self.sheet is None:
+            self.sop = SOP.in_force(self.received_at).number
             self.changed()
         else:
             # Whoever read RequestReceived holds the old details.

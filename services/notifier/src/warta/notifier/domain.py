@@ -21,7 +21,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
 from warta.contracts import (
-    SOP_STEPS,
+    FIRST_SOP,
+    SOP,
     Approved,
     CoverageSubmitted,
     DispositionIssued,
@@ -276,6 +277,7 @@ class StepTimer(BaseModel):
     """One run of a step's clock as the notifier watches it."""
 
     request_id: str
+    sop: str = FIRST_SOP  # the request's SOP revision, whose standard the timer counts
     step: int
     start_event: str
     started_at: AwareDatetime
@@ -297,12 +299,13 @@ class StepTimer(BaseModel):
 
 def timers_started(event: Event, warn_ratio: float) -> list[StepTimer]:
     out = []
-    for step in SOP_STEPS:
+    for step in SOP.of(event).steps:
         started_at = step.started_by(event)
         if started_at is not None:
             out.append(
                 StepTimer(
                     request_id=event.subject,
+                    sop=event.sop,
                     step=step.number,
                     start_event=str(event.id),
                     started_at=started_at,
@@ -314,21 +317,21 @@ def timers_started(event: Event, warn_ratio: float) -> list[StepTimer]:
 
 
 def steps_stopped(event: Event) -> list[int]:
-    return [step.number for step in SOP_STEPS if step.stopped_by(event) is not None]
+    return [step.number for step in SOP.of(event).steps if step.stopped_by(event) is not None]
 
 
 def alarm(timer: StepTimer, case: Case) -> tuple[TimerState, Notice]:
     """The notice a timer's next alarm sends, and the state it leaves the timer in."""
-    step = SOP_STEPS[timer.step - 1]
+    step = SOP.revision(timer.sop).step(timer.step)
     if timer.state is TimerState.RUNNING:
         minutes = round((timer.due_at - timer.warn_at).total_seconds() / 60)
         text = (
-            f"Pengingat: langkah {step.number} ({_short(step)}) untuk {case.name} "
+            f"Pengingat: langkah {step.number} ({step.short}) untuk {case.name} "
             f"harus selesai dalam {minutes} menit lagi (batas {format_datetime(timer.due_at)})."
         )
         return TimerState.WARNED, Notice(f"warning.step{step.number}", responsible(step, case), text)
     text = (
-        f"Langkah {step.number} ({_short(step)}) untuk {case.name} melewati mutu baku "
+        f"Langkah {step.number} ({step.short}) untuk {case.name} melewati mutu baku "
         f"{step.standard_minutes} menit (batas {format_datetime(timer.due_at)})."
     )
     return TimerState.OVERDUE, Notice(f"overdue.step{step.number}", Audience(Role.SECTION_HEAD), text)
@@ -339,18 +342,3 @@ def responsible(step: Step, case: Case) -> Audience:
     if step.actor is Role.COVERAGE_TEAM:
         return Audience(team=True)
     return Audience(step.actor)
-
-
-_SHORT = {
-    1: "registrasi surat",
-    2: "disposisi",
-    3: "pembagian tim",
-    4: "liputan",
-    5: "pemeriksaan ketua tim",
-    6: "pemeriksaan kepala bagian",
-    7: "publikasi",
-}
-
-
-def _short(step: Step) -> str:
-    return _SHORT[step.number]

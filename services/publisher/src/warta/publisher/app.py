@@ -24,7 +24,6 @@ from .wordpress import WordPressChannel
 
 class PublisherSettings(ServiceSettings):
     service_name: str = "publisher"
-    sop_steps: tuple[int, ...] = (7,)
     http_port: int = 8105
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import AnyHttpUrl, AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
+    FIRST_SOP,
     Actor,
     Approved,
     AssetRef,
@@ -112,6 +113,7 @@ class Owed(BaseModel):
 class Publication(Aggregate):
     request_id: str
     correlation_id: str
+    sop: str = FIRST_SOP  # the request's SOP revision, from the event that began this record
     version: int
     press_release: PressRelease
     assets: tuple[AssetRef, ...]
@@ -133,6 +135,7 @@ class Publication(Aggregate):
         return cls(
             request_id=submission.request_id,
             correlation_id=approved.correlation_id,
+            sop=approved.sop,
             version=submission.version,
             press_release=submission.press_release,
             assets=submission.assets,
@@ -172,7 +175,7 @@ class Publication(Aggregate):
             raise IllegalTransition(
                 current="publishing",
                 attempted="publish",
-                message="it is being published right now; its outcome shows here in a moment, "
+                message="publishing is under way right now; its outcome shows here in a moment, "
                 "or try again shortly if nothing changes",
             )
         self.publishing_until = now + lease
@@ -245,6 +248,7 @@ class Publication(Aggregate):
                 request_id=self.request_id,
                 time=now,
                 correlation_id=self.correlation_id,
+                sop=self.sop,
                 actor=actor,
             )
         )

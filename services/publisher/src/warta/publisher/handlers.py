@@ -254,7 +254,7 @@ class PublisherHandlers:
         if publication.state is PublicationState.PUBLISHED and publication.published_at == now:
             received_at = await self._store.arrival(request_id)
             if received_at is not None:
-                self._metrics.request_finished(received_at, now)
+                self._metrics.request_finished(publication.sop, received_at, now)
         return publication
 
     async def record_social(

@@ -12,7 +12,6 @@ from .subscribers import subscribe
 
 class ReviewSettings(ServiceSettings):
     service_name: str = "review"
-    sop_steps: tuple[int, ...] = (5, 6)
     http_port: int = 8104
 
 

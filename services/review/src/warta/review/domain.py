@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
+    FIRST_SOP,
     Actor,
     Approved,
     ApprovedData,
@@ -51,7 +52,8 @@ LEVEL_STATE = {
     ReviewLevel.TEAM_LEAD: ReviewState.AWAITING_TEAM_LEAD,
     ReviewLevel.SECTION_HEAD: ReviewState.AWAITING_SECTION_HEAD,
 }
-STEP_OF_LEVEL = {ReviewLevel.TEAM_LEAD: 5, ReviewLevel.SECTION_HEAD: 6}
+# The SOP step each level is, by its key in the request's revision.
+STEP_OF_LEVEL = {ReviewLevel.TEAM_LEAD: "team_lead_review", ReviewLevel.SECTION_HEAD: "section_head_review"}
 
 
 class Decision(BaseModel):
@@ -70,6 +72,7 @@ class Review(Aggregate):
 
     request_id: str
     correlation_id: str
+    sop: str = FIRST_SOP  # the request's SOP revision, from the event that began this record
     version: int
     state: ReviewState
     waiting_since: AwareDatetime
@@ -82,6 +85,7 @@ class Review(Aggregate):
         review = cls(
             request_id=submitted.data.request_id,
             correlation_id=submitted.correlation_id,
+            sop=submitted.sop,
             version=0,
             state=ReviewState.AWAITING_TEAM_LEAD,
             waiting_since=submitted.time,
@@ -167,6 +171,7 @@ class Review(Aggregate):
                 request_id=self.request_id,
                 time=now,
                 correlation_id=self.correlation_id,
+                sop=self.sop,
                 actor=actor,
             )
         else:
@@ -180,6 +185,7 @@ class Review(Aggregate):
                 request_id=self.request_id,
                 time=now,
                 correlation_id=self.correlation_id,
+                sop=self.sop,
                 actor=actor,
             )
         self.changed(event)

@@ -7,6 +7,7 @@ from prometheus_client import Counter
 from pymongo import ASCENDING
 
 from warta.contracts import (
+    SOP,
     CoverageSubmitted,
     Forbidden,
     IllegalTransition,
@@ -14,20 +15,15 @@ from warta.contracts import (
     RejectionReason,
     ReviewLevel,
     Role,
-    step,
 )
 from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
 
-from .domain import STEP_OF_LEVEL, Decision, Outcome, Review, ReviewState
+from .domain import LEVEL_STATE, STEP_OF_LEVEL, Decision, Outcome, Review, ReviewState
 from .store import ReviewStore
 from .versions import Anchor, Comment, SubmittedVersion, VersionDiff, diff_versions
 
 # What each role's queue shows: the level that waits for it.
 QUEUE_OF = {Role.TEAM_LEAD: ReviewLevel.TEAM_LEAD, Role.SECTION_HEAD: ReviewLevel.SECTION_HEAD}
-STATE_OF = {
-    ReviewLevel.TEAM_LEAD: ReviewState.AWAITING_TEAM_LEAD,
-    ReviewLevel.SECTION_HEAD: ReviewState.AWAITING_SECTION_HEAD,
-}
 COMMENTERS = (Role.TEAM_LEAD, Role.SECTION_HEAD, Role.COVERAGE_TEAM)
 
 
@@ -110,9 +106,9 @@ class ReviewHandlers:
         if level is None:
             return []
         now = self._clock.now()
-        standard = step(STEP_OF_LEVEL[level]).standard_minutes
         waiting = []
-        for review in await self.queue(STATE_OF[level], limit):
+        for review in await self.queue(LEVEL_STATE[level], limit):
+            standard = SOP.revision(review.sop).keyed(STEP_OF_LEVEL[level]).standard_minutes
             age = (now - review.waiting_since).total_seconds() / 60
             waiting.append(Waiting(review, level, round(age, 1), round(standard - age, 1)))
         return waiting

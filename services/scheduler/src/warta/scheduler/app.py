@@ -15,7 +15,6 @@ from .subscribers import subscribe
 
 class SchedulerSettings(ServiceSettings):
     service_name: str = "scheduler"
-    sop_steps: tuple[int, ...] = (3,)
     http_port: int = 8102
     travel_buffer_minutes: int = Field(
         default=30, ge=0, le=240, description="Least gap between two events one officer or item can cover."

@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import (
+    FIRST_SOP,
     Actor,
     DispositionInstruction,
     DispositionIssued,
@@ -53,6 +54,7 @@ class AgendaEntry(Aggregate):
     instructions: tuple[DispositionInstruction, ...]
     notes: str | None = None
     correlation_id: str
+    sop: str = FIRST_SOP  # the request's SOP revision, from the event that began this record
     disposed_at: AwareDatetime
     state: AgendaState = AgendaState.AWAITING_ASSIGNMENT
     assignment: Assignment | None = None
@@ -67,6 +69,7 @@ class AgendaEntry(Aggregate):
             instructions=disposition.data.instructions,
             notes=disposition.data.notes,
             correlation_id=disposition.correlation_id,
+            sop=disposition.sop,
             disposed_at=disposition.time,
         )
 
@@ -144,6 +147,7 @@ class AgendaEntry(Aggregate):
                 request_id=self.request_id,
                 time=assignment.assigned_at,
                 correlation_id=self.correlation_id,
+                sop=self.sop,
                 actor=actor,
             )
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warta.contracts import SOP_STEPS, TOTAL_STANDARD_MINUTES
+from warta.contracts import SOP
 
 OUTPUT = Path("deploy/grafana/warta-sop.json")
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -35,7 +35,9 @@ class Panel:
 
 
 def panels() -> list[Panel]:
-    standards = ", ".join(f"{s.number}: {s.standard_minutes}'" for s in SOP_STEPS)
+    standards = "; ".join(
+        f"SOP {r.number}: " + ", ".join(f"{s.number}: {s.standard_minutes}'" for s in r.steps) for r in SOP
+    )
     return [
         Panel(
             "Durasi langkah: median dan p90 terhadap standar",
@@ -51,9 +53,9 @@ def panels() -> list[Panel]:
                     "(rate(warta_sop_step_duration_seconds_bucket[$__rate_interval])))",
                     "p90 langkah {{step}}",
                 ),
-                Query("max by (step) (warta_sop_step_standard_seconds)", "standar langkah {{step}}"),
+                Query("max by (step, sop) (warta_sop_step_standard_seconds)", "standar langkah {{step}} (SOP {{sop}})"),
             ],
-            description=f"Standar SOP 58/2025 (menit) — {standards}.",
+            description=f"Standar per revisi SOP (menit) — {standards}.",
             unit="s",
             width=24,
         ),
@@ -88,7 +90,7 @@ def panels() -> list[Panel]:
             ],
         ),
         Panel(
-            f"Waktu total permohonan terhadap {TOTAL_STANDARD_MINUTES} menit",
+            "Waktu total permohonan terhadap standar SOP",
             "timeseries",
             [
                 Query(
@@ -96,7 +98,7 @@ def panels() -> list[Panel]:
                     "(rate(warta_request_lead_time_seconds_bucket[$__rate_interval])))",
                     "p90 waktu total",
                 ),
-                Query(f"vector({TOTAL_STANDARD_MINUTES * 60})", "standar"),
+                *(Query(f"vector({r.total_standard_minutes * 60})", f"standar SOP {r.number}") for r in SOP),
             ],
             unit="s",
         ),
