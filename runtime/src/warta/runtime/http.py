@@ -6,7 +6,7 @@ Every refusal is JSON ``{"error", "message", "fields"}``; a request never gets a
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -206,69 +206,84 @@ def _audit_denial(request: Request, reason: str, message: str) -> None:
         runtime.metrics.denied.labels(reason).inc()
 
 
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    fields = [_field_problem(e) for e in exc.errors()]
+    return JSONResponse(
+        status_code=422,
+        content=error_body("validation_failed", "the request has invalid fields", fields),
+    )
+
+
+async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    if isinstance(exc, Forbidden):
+        _audit_denial(request, "forbidden", exc.message)
+    fields = [_domain_problem(f) for f in exc.fields]
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields), headers=headers)
+
+
+async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
+    _audit_denial(request, "unauthenticated", exc.message)
+    return JSONResponse(
+        status_code=401,
+        content=error_body("unauthenticated", exc.message),
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it could not even decode: name the field like any other.
+        problem = {"field": "body", "message": str(exc.detail), "type": "unreadable"}
+        return JSONResponse(status_code=400, content=error_body("unreadable_body", str(exc.detail), [problem]))
+    if isinstance(exc, BodyTooLarge):
+        return _too_large(exc)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # A bug, not bad input: keep the body JSON and free of internals; the log has the trace.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(status_code=500, content=error_body("internal_error", "an unexpected error occurred"))
+
+
+async def _write_refused(request: Request, exc: DuplicateKeyError) -> JSONResponse:
+    # A service turns the duplicates it expects into 409s with their field; one it did not
+    # expect is the database's state for a moment (seen on SecantusDB after killed clients'
+    # transactions, ADR 0004): refuse this attempt, change nothing, and let the caller retry.
+    log.error("unexpected duplicate key on %s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(
+        status_code=503,
+        content=error_body("unavailable", "the database refused this change for now; try again shortly"),
+        headers={"Retry-After": "5"},
+    )
+
+
+async def _database_away(request: Request, exc: ConnectionFailure) -> JSONResponse:
+    log.warning("database unavailable: %s", exc)
+    return JSONResponse(
+        status_code=503,
+        content=error_body("unavailable", "the database is not reachable; try again shortly"),
+        headers={"Retry-After": "5"},
+    )
+
+
+# Every refusal in the errors' one shape (``error_body``), whatever raised it.
+ERROR_HANDLERS: tuple[tuple[type[Exception], Callable[..., Awaitable[JSONResponse]]], ...] = (
+    (RequestValidationError, _invalid),
+    (DomainError, _domain),
+    (Unauthenticated, _unauthenticated),
+    (StarletteHTTPException, _http),
+    (Exception, _unexpected),
+    (DuplicateKeyError, _write_refused),
+    (ConnectionFailure, _database_away),
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [_field_problem(e) for e in exc.errors()]
-        return JSONResponse(
-            status_code=422,
-            content=error_body("validation_failed", "the request has invalid fields", fields),
-        )
-
-    @app.exception_handler(DomainError)
-    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        if isinstance(exc, Forbidden):
-            _audit_denial(request, "forbidden", exc.message)
-        fields = [_domain_problem(f) for f in exc.fields]
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-        return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields), headers=headers)
-
-    @app.exception_handler(Unauthenticated)
-    async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:
-        _audit_denial(request, "unauthenticated", exc.message)
-        return JSONResponse(
-            status_code=401,
-            content=error_body("unauthenticated", exc.message),
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 400:
-            # FastAPI's answer to a body it could not even decode: name the field like any other.
-            problem = {"field": "body", "message": str(exc.detail), "type": "unreadable"}
-            return JSONResponse(status_code=400, content=error_body("unreadable_body", str(exc.detail), [problem]))
-        if isinstance(exc, BodyTooLarge):
-            return _too_large(exc)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(status_code=exc.status_code, content=error_body(code, str(exc.detail)))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # A bug, not bad input: keep the body JSON and free of internals; the log has the trace.
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse(status_code=500, content=error_body("internal_error", "an unexpected error occurred"))
-
-    @app.exception_handler(DuplicateKeyError)
-    async def _write_refused(request: Request, exc: DuplicateKeyError) -> JSONResponse:
-        # A service turns the duplicates it expects into 409s with their field; one it did not
-        # expect is the database's state for a moment (seen on SecantusDB after killed clients'
-        # transactions, ADR 0004): refuse this attempt, change nothing, and let the caller retry.
-        log.error("unexpected duplicate key on %s %s: %s", request.method, request.url.path, exc)
-        return JSONResponse(
-            status_code=503,
-            content=error_body("unavailable", "the database refused this change for now; try again shortly"),
-            headers={"Retry-After": "5"},
-        )
-
-    @app.exception_handler(ConnectionFailure)
-    async def _database_away(request: Request, exc: ConnectionFailure) -> JSONResponse:
-        log.warning("database unavailable: %s", exc)
-        return JSONResponse(
-            status_code=503,
-            content=error_body("unavailable", "the database is not reachable; try again shortly"),
-            headers={"Retry-After": "5"},
-        )
+    for kind, handler in ERROR_HANDLERS:
+        app.add_exception_handler(kind, handler)
 
 
 def install_health_routes(app: FastAPI, runtime: Any) -> None:

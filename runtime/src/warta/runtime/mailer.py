@@ -8,6 +8,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import aiosmtplib
+from pydantic import BaseModel, Field, SecretStr
 
 from .sends import Refusal
 
@@ -21,6 +22,31 @@ class RelaySettings:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0  # for each exchange with the relay
+
+
+class MailSettings(BaseModel):
+    """The city's mail relay, as every service that sends email is configured (a mixin of its
+    settings: ``WARTA_SMTP_*``)."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_ca_file: str | None = Field(default=None, description="CA of the relay's certificate, if not a public one.")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30, gt=0, description="Seconds the relay has for each exchange.")
+
+    def relay(self) -> RelaySettings:
+        password = self.smtp_password.get_secret_value() if self.smtp_password else None
+        return RelaySettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            starttls=self.smtp_starttls,
+            ca_file=self.smtp_ca_file,
+            username=self.smtp_username,
+            password=password,
+            timeout=self.smtp_timeout,
+        )
 
 
 class Mailer:

@@ -22,6 +22,10 @@ RATIO_BUCKETS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
 
 class ServiceMetrics:
     def __init__(self, service: str) -> None:
+        """Every metric the service exposes, declared in one place.
+
+        Long: a table of metric declarations, one per metric; splitting it would scatter them.
+        """
         self.service = service
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from warta.contracts import Step
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.registry import port
 
 from . import api
 from .domain import RecordClass
@@ -18,7 +19,7 @@ from .subscribers import subscribe
 
 class ArchiveSettings(ServiceSettings):
     service_name: str = "archive"
-    http_port: int = 8106
+    http_port: int = port("archive")
     retention_years: dict[RecordClass, int] = Field(
         default={RecordClass.PUBLISHED: 10, RecordClass.DECLINED: 5, RecordClass.UNREADABLE: 2},
         description="Years each record class is kept after its request ended (jadwal retensi arsip).",

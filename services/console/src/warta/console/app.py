@@ -18,6 +18,7 @@ from warta.runtime import ServiceSettings
 from warta.runtime.auth import TokenVerifier, Unauthenticated
 from warta.runtime.indonesian import format_datetime
 from warta.runtime.ratelimit import RateLimit
+from warta.runtime.registry import called_by, port
 
 from . import notices, pages, steps
 from .i18n import LANGUAGES, leader_label, message_kind_label, role_label, state_label, task_label, translate
@@ -36,14 +37,14 @@ def in_wib_words(iso: str) -> str:
 
 class ConsoleSettings(ServiceSettings):
     service_name: str = "console"
-    http_port: int = 8108
-    intake_url: str = "http://127.0.0.1:8101"
-    scheduler_url: str = "http://127.0.0.1:8102"
-    coverage_url: str = "http://127.0.0.1:8103"
-    review_url: str = "http://127.0.0.1:8104"
-    publisher_url: str = "http://127.0.0.1:8105"
-    archive_url: str = "http://127.0.0.1:8106"
-    notifier_url: str = "http://127.0.0.1:8107"
+    http_port: int = port("console")
+    intake_url: str = f"http://127.0.0.1:{port('intake')}"
+    scheduler_url: str = f"http://127.0.0.1:{port('scheduler')}"
+    coverage_url: str = f"http://127.0.0.1:{port('coverage')}"
+    review_url: str = f"http://127.0.0.1:{port('review')}"
+    publisher_url: str = f"http://127.0.0.1:{port('publisher')}"
+    archive_url: str = f"http://127.0.0.1:{port('archive')}"
+    notifier_url: str = f"http://127.0.0.1:{port('notifier')}"
     public_url: str = Field(
         default="http://127.0.0.1:8108", description="Where officers reach the console; sign-in returns under it."
     )
@@ -78,7 +79,33 @@ class ConsoleSettings(ServiceSettings):
         return self
 
 
-SERVICES = ("intake", "scheduler", "coverage", "review", "publisher", "archive", "notifier")
+SERVICES = called_by("console")
+
+
+def _sign_in_provider(settings: ConsoleSettings) -> OidcClient | None:
+    """The city's identity provider, when one is configured (dev sign-in otherwise)."""
+    if not settings.oidc_issuer:
+        return None
+    return OidcClient(
+        settings.oidc_issuer,
+        settings.oidc_client_id,
+        settings.oidc_client_secret.get_secret_value(),
+        redirect_uri=f"{settings.public_url.rstrip('/')}/masuk/kembali",
+        scope=settings.oidc_scope,
+    )
+
+
+def _templates() -> Jinja2Templates:
+    """The pages' templates with the words and labels of the console's Indonesian."""
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["t"] = translate
+    templates.env.filters["wib"] = in_wib_words
+    templates.env.filters["state"] = state_label
+    templates.env.filters["role"] = role_label
+    templates.env.filters["leader"] = leader_label
+    templates.env.filters["task"] = task_label
+    templates.env.filters["message_kind"] = message_kind_label
+    return templates
 
 
 def create_app(
@@ -98,26 +125,8 @@ def create_app(
     app.state.settings = settings
     app.state.services = Services({name: getattr(settings, f"{name}_url") for name in SERVICES}, mounts=mounts)
     app.state.sign_in_limit = RateLimit(settings.sign_ins_per_minute, 60)
-    app.state.oidc = (
-        OidcClient(
-            settings.oidc_issuer,
-            settings.oidc_client_id,
-            settings.oidc_client_secret.get_secret_value(),
-            redirect_uri=f"{settings.public_url.rstrip('/')}/masuk/kembali",
-            scope=settings.oidc_scope,
-        )
-        if settings.oidc_issuer
-        else None
-    )
-    templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals["t"] = translate
-    templates.env.filters["wib"] = in_wib_words
-    templates.env.filters["state"] = state_label
-    templates.env.filters["role"] = role_label
-    templates.env.filters["leader"] = leader_label
-    templates.env.filters["task"] = task_label
-    templates.env.filters["message_kind"] = message_kind_label
-    app.state.templates = templates
+    app.state.oidc = _sign_in_provider(settings)
+    app.state.templates = _templates()
     verifier = app.state.token_verifier = TokenVerifier(settings)
 
     async def signed_in(request: Request, call_next: RequestResponseEndpoint) -> Response:

@@ -2,6 +2,8 @@
 issue its disposition sheet, dispose or decline) and a request's page with its timeline."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -208,69 +210,69 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
     officer: Principal = request.state.officer
     call, signed = services(request).call, token(request)
     waiting: list[dict[str, Any]] = []
-    if officer.role in (Role.ADMIN, Role.SECTION_HEAD):
-        inbox = await call(signed, "GET", "intake", "/inbox")
-        if not inbox.ok:
-            return refused(request, inbox)
-        for entry in inbox.body:
-            r = entry["request"]
-            waiting.append(
-                item(
-                    f"/permohonan/{r['id']}",
-                    r["agenda_number"],
-                    r["event"]["title"],
-                    SOP.revision(r.get("sop", FIRST_SOP)).step(entry["step"]),
-                    entry["age_minutes"],
-                )
-            )
-    if officer.role is Role.TEAM_LEAD:
-        agenda = await call(signed, "GET", "scheduler", "/agenda", params={"state": "awaiting_assignment"})
-        for e in agenda.body if agenda.ok else []:
-            waiting.append(
-                item(
-                    f"/agenda/{e['request_id']}",
-                    e["agenda_number"],
-                    e["event"]["title"],
-                    sop_step(e, "assignment"),
-                    minutes_since(e["disposed_at"]),
-                )
-            )
-    if officer.role in (Role.TEAM_LEAD, Role.SECTION_HEAD):
-        queue = await call(signed, "GET", "review", "/reviews/queue")
-        for q in queue.body if queue.ok else []:
-            waiting.append(
-                item(
-                    f"/tinjauan/{q['review']['request_id']}",
-                    q["review"]["request_id"][:8],
-                    f"versi {q['review']['version']}",
-                    sop_step(q["review"], REVIEW_STEPS[q["level"]]),
-                    q["age_minutes"],
-                )
-            )
-    if officer.role is Role.COVERAGE_TEAM:
-        coverage = await call(signed, "GET", "coverage", "/coverage")  # the officer's own open work
-        for w in coverage.body if coverage.ok else []:
-            waiting.append(
-                item(
-                    f"/liputan/{w['request_id']}",
-                    w["request_id"][:8],
-                    (w.get("event") or {}).get("title", ""),
-                    sop_step(w, "coverage"),
-                    minutes_since(w["clock_started_at"]),
-                )
-            )
-        ready = await call(signed, "GET", "publisher", "/publications", params={"state": "ready"})
-        for p in ready.body if ready.ok else []:
-            waiting.append(
-                item(
-                    f"/publikasi/{p['request_id']}",
-                    p["request_id"][:8],
-                    p["press_release"]["title"],
-                    sop_step(p, "publication"),
-                    minutes_since(p["ordered_at"]),
-                )
-            )
+    for source in WAITING:
+        if officer.role not in source.roles:
+            continue
+        answer = await call(signed, "GET", source.service, source.path, params=source.params)
+        if not answer.ok:
+            if source.required:
+                return refused(request, answer)
+            continue  # the other lists still show
+        waiting += [source.item(entry) for entry in answer.body]
     return waiting
+
+
+def _letter(entry: dict[str, Any]) -> dict[str, Any]:
+    r = entry["request"]
+    step = SOP.revision(r.get("sop", FIRST_SOP)).step(entry["step"])
+    return item(f"/permohonan/{r['id']}", r["agenda_number"], r["event"]["title"], step, entry["age_minutes"])
+
+
+def _agenda(e: dict[str, Any]) -> dict[str, Any]:
+    step = sop_step(e, "assignment")
+    return item(
+        f"/agenda/{e['request_id']}", e["agenda_number"], e["event"]["title"], step, minutes_since(e["disposed_at"])
+    )
+
+
+def _review(q: dict[str, Any]) -> dict[str, Any]:
+    review = q["review"]
+    step = sop_step(review, REVIEW_STEPS[q["level"]])
+    rid = review["request_id"]
+    return item(f"/tinjauan/{rid}", rid[:8], f"versi {review['version']}", step, q["age_minutes"])
+
+
+def _coverage(w: dict[str, Any]) -> dict[str, Any]:
+    title = (w.get("event") or {}).get("title", "")
+    started = minutes_since(w["clock_started_at"])
+    return item(f"/liputan/{w['request_id']}", w["request_id"][:8], title, sop_step(w, "coverage"), started)
+
+
+def _publication(p: dict[str, Any]) -> dict[str, Any]:
+    rid, title = p["request_id"], p["press_release"]["title"]
+    return item(f"/publikasi/{rid}", rid[:8], title, sop_step(p, "publication"), minutes_since(p["ordered_at"]))
+
+
+@dataclass(frozen=True)
+class WaitingList:
+    """One service's list of what waits, the roles it concerns and how an entry reads; a
+    ``required`` list the page cannot do without (the register) shows its refusal instead."""
+
+    roles: tuple[Role, ...]
+    service: str
+    path: str
+    item: Callable[[dict[str, Any]], dict[str, Any]]
+    params: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+
+
+WAITING = (
+    WaitingList((Role.ADMIN, Role.SECTION_HEAD), "intake", "/inbox", _letter, required=True),
+    WaitingList((Role.TEAM_LEAD,), "scheduler", "/agenda", _agenda, {"state": "awaiting_assignment"}),
+    WaitingList((Role.TEAM_LEAD, Role.SECTION_HEAD), "review", "/reviews/queue", _review),
+    WaitingList((Role.COVERAGE_TEAM,), "coverage", "/coverage", _coverage),  # the officer's own open work
+    WaitingList((Role.COVERAGE_TEAM,), "publisher", "/publications", _publication, {"state": "ready"}),
+)
 
 
 # The review levels as the SOP's steps, by their keys in the request's revision.

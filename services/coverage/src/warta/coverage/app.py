@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from pydantic import Field
 
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.registry import port
 
 from . import api
 from .handlers import CoverageHandlers
@@ -16,7 +17,7 @@ from .subscribers import subscribe
 
 class CoverageSettings(ServiceSettings):
     service_name: str = "coverage"
-    http_port: int = 8103
+    http_port: int = port("coverage")
     photo_max_bytes: int = Field(default=50 * 1024**2, ge=1, description="Largest photo accepted.")
     video_max_bytes: int = Field(default=4 * 1024**3, ge=1, description="Largest video accepted.")
     public_url: str | None = Field(

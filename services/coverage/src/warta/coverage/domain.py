@@ -229,30 +229,8 @@ class Workspace(Aggregate):
         missing = missing_outputs(self.draft, assets, self.needs_video)
         if missing:
             raise InvalidInput("the coverage is not complete", fields=missing)
-        by_id = {a.asset_id: a for a in assets}
-        refs = tuple(
-            AssetRef(
-                kind=a.kind,
-                uri=asset_uri(a),
-                sha256=a.sha256,
-                content_type=a.media_type.value,
-                size=a.size,
-                caption=self.draft.captions.get(a.asset_id),
-                credit=a.uploaded_by_name,
-                width=a.width,
-                height=a.height,
-            )
-            for a in assets
-        )
-        posts = tuple(
-            SocialPost(
-                channel=channel,
-                text=post.text,
-                title=post.title,
-                media=tuple(asset_uri(by_id[m]) for m in post.media if m in by_id),
-            )
-            for channel, post in sorted(self.posts.items())
-        )
+        refs = self._frozen_media(assets, asset_uri)
+        posts = self._frozen_posts(assets, asset_uri)
         press_release = self.draft.as_press_release()
         corrected_by = actor.officer_id if self.state is WorkspaceState.RETURNED_TO_TEAM_LEAD else None
         self.versions += 1
@@ -290,6 +268,35 @@ class Workspace(Aggregate):
             )
         )
         return version
+
+    def _frozen_media(self, assets: list[Asset], asset_uri: Callable[[Asset], str]) -> tuple[AssetRef, ...]:
+        """The media as a version carries them: each with its address, hash, caption and credit."""
+        return tuple(
+            AssetRef(
+                kind=a.kind,
+                uri=asset_uri(a),
+                sha256=a.sha256,
+                content_type=a.media_type.value,
+                size=a.size,
+                caption=self.draft.captions.get(a.asset_id),
+                credit=a.uploaded_by_name,
+                width=a.width,
+                height=a.height,
+            )
+            for a in assets
+        )
+
+    def _frozen_posts(self, assets: list[Asset], asset_uri: Callable[[Asset], str]) -> tuple[SocialPost, ...]:
+        by_id = {a.asset_id: a for a in assets}
+        return tuple(
+            SocialPost(
+                channel=channel,
+                text=post.text,
+                title=post.title,
+                media=tuple(asset_uri(by_id[m]) for m in post.media if m in by_id),
+            )
+            for channel, post in sorted(self.posts.items())
+        )
 
     def reopen(self, rejected: Rejected) -> bool:
         """A rejection of the current version: at team-lead level the work returns to the team

@@ -31,7 +31,7 @@ from warta.contracts import (
 )
 from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.faults import fault_point, slow_point
-from warta.runtime.gridfs import Progress, TooLarge
+from warta.runtime.gridfs import Progress, ResumableGridFSFile, TooLarge
 from warta.runtime.images import DEFAULT_MAX_PIXELS
 
 from .domain import CoverageVersion, PostDraft, Workspace
@@ -335,31 +335,45 @@ class CoverageHandlers:
         return UploadOutcome(upload, committed)
 
     async def _complete(self, upload: Upload, officer: Principal) -> UploadOutcome:
+        """The last bytes are in: the file is closed, checked and recorded as the workspace's
+        asset, or as the one already there with the same bytes."""
         if (finished := await self._finish_committed(upload)) is not None:
             return finished
         media = self._store.media_file(upload.file_id)
-        progress = Progress(upload.offset, upload.tail)
-        if upload.media_type is None:  # a file shorter than the bytes a type is judged by
+        sha256 = await self._close(upload, media)
+        existing = await self._store.asset_with_hash(upload.request_id, sha256)
+        if existing is not None:
+            await media.discard()
+            return await self._completed(upload, existing, duplicate=True)
+        asset = await self._add_to_workspace(await self._asset_of(upload, media, sha256, officer), officer)
+        fault_point("upload.after_asset_commit")
+        return await self._completed(upload, asset)
+
+    async def _completed(self, upload: Upload, asset: Asset, *, duplicate: bool = False) -> UploadOutcome:
+        upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, asset.asset_id, b""
+        await self._store.save_progress(upload)
+        return UploadOutcome(upload, asset, duplicate=duplicate)
+
+    async def _close(self, upload: Upload, media: ResumableGridFSFile) -> str:
+        """Close the stored file and return its SHA-256; a file too short to be judged by its
+        first bytes is judged now, and one of the wrong type is discarded with its upload."""
+        if upload.media_type is None:
             try:
                 upload.media_type = require_media(upload.tail[:SNIFF_BYTES], upload.kind)
             except UnsupportedMediaType:
                 await media.discard()
                 await self._store.remove_upload(upload)
                 raise
+        progress = Progress(upload.offset, upload.tail)
         await media.complete(progress, filename=upload.filename, metadata={"request_id": upload.request_id})
-        sha256 = self._hashes.finish(upload) or await self._read_back_hash(upload)
+        return self._hashes.finish(upload) or await self._read_back_hash(upload)
 
-        existing = await self._store.asset_with_hash(upload.request_id, sha256)
-        if existing is not None:
-            await media.discard()
-            upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, existing.asset_id, b""
-            await self._store.save_progress(upload)
-            return UploadOutcome(upload, existing, duplicate=True)
-
+    async def _asset_of(self, upload: Upload, media: ResumableGridFSFile, sha256: str, officer: Principal) -> Asset:
+        """The asset the file becomes once inspected; a file that is not the photo or video it
+        looks like is not kept, and the upload ends."""
         try:
             inspection = await self._inspect(upload)
         except Unreadable as unreadable:
-            # Not the photo or video it looks like: nothing of it is kept, and the upload ends.
             await media.discard()
             await self._store.remove_upload(upload)
             raise InvalidInput(
@@ -369,7 +383,8 @@ class CoverageHandlers:
         thumbnail_id = None
         if inspection.thumbnail_jpeg:
             thumbnail_id = await self._store.store_small_file(inspection.thumbnail_jpeg, f"thumb-{upload.filename}")
-        asset = Asset(
+        assert upload.media_type is not None  # set when the file was closed
+        return Asset(
             asset_id=upload.file_id,
             request_id=upload.request_id,
             kind=upload.kind,
@@ -387,8 +402,9 @@ class CoverageHandlers:
             thumbnail_id=thumbnail_id,
         )
 
+    async def _add_to_workspace(self, asset: Asset, officer: Principal) -> Asset:
         async def work(tx: Tx) -> None:
-            workspace = await self._load(upload.request_id, tx)
+            workspace = await self._load(asset.request_id, tx)
             workspace.add_asset(asset, actor=officer.actor)
             await self._store.add_asset(tx, asset)
             await self._store.workspaces.save(tx, workspace)
@@ -402,11 +418,8 @@ class CoverageHandlers:
             committed = await self._store.asset(asset.asset_id)
             if committed is None:
                 raise
-            asset = committed
-        fault_point("upload.after_asset_commit")
-        upload.state, upload.asset_id, upload.tail = UploadState.COMPLETE, asset.asset_id, b""
-        await self._store.save_progress(upload)
-        return UploadOutcome(upload, asset)
+            return committed
+        return asset
 
     async def _read_back_hash(self, upload: Upload) -> str:
         digest = hashlib.sha256()

@@ -62,77 +62,54 @@ def _problem(field: str, kind: str, message: str, **limits: int) -> FieldProblem
 def check_post(channel: SocialChannel, *, text: str, title: str | None, media_kinds: list[AssetKind]) -> None:
     """Refuse a post its channel would refuse, naming each broken limit (by a type the console
     says in Bahasa Indonesia, with the channel's number and the post's)."""
-    limits = LIMITS[channel]
-    name = channel.value
-    problems = []
+    limits, name = LIMITS[channel], channel.value
+    problems = [
+        *_text_problems(channel, limits, text),
+        *_title_problems(name, limits, title),
+        *_media_problems(name, limits, media_kinds),
+    ]
+    if problems:
+        raise InvalidInput(f"the {name} post breaks the channel's limits", fields=problems)
+
+
+def _text_problems(channel: SocialChannel, limits: ChannelLimits, text: str) -> list[FieldProblem]:
+    name, problems = channel.value, []
     length = post_length(channel, text)
     if length > limits.max_text:
-        problems.append(
-            _problem(
-                "text",
-                "post_too_long",
-                f"{name} allows {limits.max_text} characters; this has {length}",
-                max=limits.max_text,
-                actual=length,
-            )
-        )
+        message = f"{name} allows {limits.max_text} characters; this has {length}"
+        problems.append(_problem("text", "post_too_long", message, max=limits.max_text, actual=length))
     hashtags = len(HASHTAG.findall(text))
     if hashtags > limits.max_hashtags:
-        problems.append(
-            _problem(
-                "text",
-                "too_many_hashtags",
-                f"{name} allows {limits.max_hashtags} hashtags; this has {hashtags}",
-                max=limits.max_hashtags,
-                actual=hashtags,
-            )
-        )
-    if limits.title_max is None and title:
-        problems.append(_problem("title", "no_title", f"{name} posts have no title"))
-    if limits.title_max is not None and not (title or "").strip():
-        problems.append(_problem("title", "title_needed", f"{name} needs a title"))
-    if limits.title_max is not None and title and len(title) > limits.title_max:
-        problems.append(
-            _problem(
-                "title",
-                "string_too_long",
-                f"{name} allows a title of {limits.title_max} characters",
-                max_length=limits.title_max,
-            )
-        )
+        message = f"{name} allows {limits.max_hashtags} hashtags; this has {hashtags}"
+        problems.append(_problem("text", "too_many_hashtags", message, max=limits.max_hashtags, actual=hashtags))
+    return problems
+
+
+def _title_problems(name: str, limits: ChannelLimits, title: str | None) -> list[FieldProblem]:
+    if limits.title_max is None:
+        return [_problem("title", "no_title", f"{name} posts have no title")] if title else []
+    if not (title or "").strip():
+        return [_problem("title", "title_needed", f"{name} needs a title")]
+    if title and len(title) > limits.title_max:
+        message = f"{name} allows a title of {limits.title_max} characters"
+        return [_problem("title", "string_too_long", message, max_length=limits.title_max)]
+    return []
+
+
+def _media_problems(name: str, limits: ChannelLimits, media_kinds: list[AssetKind]) -> list[FieldProblem]:
     photos, videos = media_kinds.count(AssetKind.PHOTO), media_kinds.count(AssetKind.VIDEO)
+    problems = []
     if photos > limits.max_photos:
-        problems.append(
-            _problem(
-                "media",
-                "too_many_photos",
-                f"{name} takes at most {limits.max_photos} photos; this has {photos}",
-                max=limits.max_photos,
-                actual=photos,
-            )
-        )
+        message = f"{name} takes at most {limits.max_photos} photos; this has {photos}"
+        problems.append(_problem("media", "too_many_photos", message, max=limits.max_photos, actual=photos))
     if videos > limits.max_videos:
-        problems.append(
-            _problem(
-                "media",
-                "too_many_videos",
-                f"{name} takes at most {limits.max_videos} videos; this has {videos}",
-                max=limits.max_videos,
-                actual=videos,
-            )
-        )
+        message = f"{name} takes at most {limits.max_videos} videos; this has {videos}"
+        problems.append(_problem("media", "too_many_videos", message, max=limits.max_videos, actual=videos))
     if photos + videos < limits.min_media:
-        problems.append(
-            _problem(
-                "media",
-                "too_few_media",
-                f"{name} needs at least {limits.min_media} photo or video",
-                min=limits.min_media,
-            )
-        )
+        message = f"{name} needs at least {limits.min_media} photo or video"
+        problems.append(_problem("media", "too_few_media", message, min=limits.min_media))
     if limits.needs_video and not videos:
         problems.append(_problem("media", "video_needed", f"{name} needs a video"))
     if not limits.mixed_media and photos and videos:
         problems.append(_problem("media", "mixed_media", f"{name} does not mix photos and video in one post"))
-    if problems:
-        raise InvalidInput(f"the {name} post breaks the channel's limits", fields=problems)
+    return problems

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from pydantic import Field
 
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.registry import port
 
 from . import api
 from .domain import LATE_REGISTRATION
@@ -15,7 +16,7 @@ from .store import RequestStore, ScanStore, create_indexes
 
 class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
-    http_port: int = 8101
+    http_port: int = port("intake")
     late_registration_hours: float = Field(
         default=LATE_REGISTRATION.total_seconds() / 3600,
         ge=0,

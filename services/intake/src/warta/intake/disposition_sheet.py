@@ -15,10 +15,10 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from warta.contracts import DispositionInstruction, LetterNature, label
+from warta.contracts import DispositionInstruction, Letter, LetterNature, label
 from warta.runtime.indonesian import format_date, format_datetime, format_period
 
-from .domain import FacilitationRequest, RequestState
+from .domain import Disposition, FacilitationRequest, RequestState
 
 FONT = "DejaVu"
 LINE = 6.0
@@ -105,15 +105,26 @@ def _by(moment: datetime, officer_id: str) -> str:
 
 
 def render_disposition_sheet(request: FacilitationRequest, *, printed_at: datetime) -> bytes:
-    """The sheet for one request: the letter, the instruction boxes, the notes box and, once the
-    section head has decided, the decision."""
-    letter, event = request.letter, request.event
+    """The sheet for one request, top to bottom as the paper form: the letterhead, the letter's
+    nature and details, the instruction boxes, the notes box and, once the section head has
+    decided, the decision."""
     # Every officer-given text is in the request; the form's own words are Latin script.
     pdf = _pdf(font_files(request.model_dump_json()))
     pdf.set_title(f"Lembar Disposisi {request.agenda_number}")
-    pdf.set_subject(letter.subject)
+    pdf.set_subject(request.letter.subject)
     pdf.add_page()
+    _letterhead(pdf, draft=request.sheet is None)
+    _nature(pdf, request.letter)
+    _rows(pdf, _details(request))
+    pdf.ln(4)
+    _instructions(pdf, request.disposition)
+    _notes(pdf, request.disposition)
+    _decision(pdf, request)
+    _footer(pdf, request, printed_at)
+    return bytes(pdf.output())
 
+
+def _letterhead(pdf: FPDF, *, draft: bool) -> None:
     _heading(pdf, "PEMERINTAH KOTA TANGERANG", 12)
     _heading(pdf, "SEKRETARIAT DAERAH", 11)
     _heading(pdf, "BAGIAN PROTOKOL DAN KOMUNIKASI PIMPINAN", 11)
@@ -121,10 +132,12 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(3)
     _heading(pdf, "LEMBAR DISPOSISI", 14)
-    if request.sheet is None:
+    if draft:
         _heading(pdf, "DRAF — belum diterbitkan", 9, style="")
     pdf.ln(2)
 
+
+def _nature(pdf: FPDF, letter: Letter) -> None:
     pdf.set_font(FONT, "B", 10)
     pdf.cell(27, LINE, "Sifat surat:")
     pdf.set_font(FONT, "", 10)
@@ -133,8 +146,11 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
     _checkbox(pdf, "Rahasia", letter.confidential, 30)
     pdf.ln(LINE + 2)
 
-    contact = request.contact
-    rows = [
+
+def _details(request: FacilitationRequest) -> list[tuple[str, str]]:
+    letter, event, contact = request.letter, request.event, request.contact
+    reach = "-" if contact is None else ", ".join(p for p in (contact.name, contact.position, contact.phone) if p)
+    return [
         ("Nomor agenda", request.agenda_number),
         ("Diterima", format_datetime(request.received_at, weekday=True)),
         ("Asal surat", f"{letter.sender} ({label(letter.sender_kind)})"),
@@ -145,17 +161,11 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
         ("Waktu", format_period(event.starts_at, event.ends_at)),
         ("Tempat", event.location),
         ("Pimpinan", label(event.leader)),
-        (
-            "Narahubung",
-            "-"
-            if contact is None
-            else ", ".join(part for part in (contact.name, contact.position, contact.phone) if part),
-        ),
+        ("Narahubung", reach),
     ]
-    _rows(pdf, rows)
-    pdf.ln(4)
 
-    disposition = request.disposition
+
+def _instructions(pdf: FPDF, disposition: Disposition | None) -> None:
     ticked = set(disposition.instructions) if disposition else set()
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, LINE, "Diteruskan kepada: Ketua Tim Dokumentasi Pimpinan", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -168,6 +178,9 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
             pdf.ln(LINE)
     pdf.ln(LINE + 2)
 
+
+def _notes(pdf: FPDF, disposition: Disposition | None) -> None:
+    """The notes box: at least 30 mm high for a hand-written note, longer for a long typed one."""
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, LINE, "Catatan:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 10)
@@ -178,6 +191,9 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
     pdf.rect(pdf.l_margin, top, pdf.epw, height)
     pdf.set_y(top + height + 4)
 
+
+def _decision(pdf: FPDF, request: FacilitationRequest) -> None:
+    disposition = request.disposition
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, LINE, "Keputusan Kepala Bagian:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 10)
@@ -192,6 +208,8 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
     pdf.multi_cell(0, LINE - 1, decision, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
 
+
+def _footer(pdf: FPDF, request: FacilitationRequest, printed_at: datetime) -> None:
     pdf.set_font(FONT, "", 8)
     issued = (
         f"Diterbitkan {format_datetime(request.sheet.issued_at)} oleh {request.sheet.issued_by}. "
@@ -201,4 +219,3 @@ def render_disposition_sheet(request: FacilitationRequest, *, printed_at: dateti
     pdf.multi_cell(
         0, 4, f"{issued}Dicetak dari Warta {format_datetime(printed_at)}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT
     )
-    return bytes(pdf.output())

@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from pydantic import Field, SecretStr
 
 from warta.runtime import ServiceRuntime, ServiceSettings
-from warta.runtime.mailer import Mailer, RelaySettings
+from warta.runtime.mailer import Mailer, MailSettings
+from warta.runtime.registry import port
 
 from . import api
 from .channels import EmailChannel, Gateway, WhatsAppChannel
@@ -17,9 +18,9 @@ from .store import NotifierStore, create_indexes
 from .subscribers import subscribe
 
 
-class NotifierSettings(ServiceSettings):
+class NotifierSettings(ServiceSettings, MailSettings):
     service_name: str = "notifier"
-    http_port: int = 8107
+    http_port: int = port("notifier")
     warn_at: float = Field(default=0.8, gt=0, lt=1, description="Share of a standard at which the officers are warned.")
     console_url: str = Field(
         default="http://127.0.0.1:8108", description="Base of the links to a request's page (the console)."
@@ -33,13 +34,6 @@ class NotifierSettings(ServiceSettings):
     feed_secret: SecretStr = Field(
         default=SecretStr("warta-dev-feed-secret"), description="The scheduler's feed secret, to sign feed links."
     )
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_starttls: bool = True
-    smtp_ca_file: str | None = None
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_timeout: float = Field(default=30, gt=0)
     mail_from: str = "Warta Prokopim <warta@tangerangkota.go.id>"
     whatsapp_url: str = Field(default="http://127.0.0.1:8180/send", description="The WhatsApp gateway's send URL.")
     whatsapp_token: SecretStr = SecretStr("")
@@ -53,17 +47,7 @@ def create_app(settings: NotifierSettings | None = None, runtime: ServiceRuntime
     settings = settings or NotifierSettings()
     runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
-    mailer = Mailer(
-        RelaySettings(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            starttls=settings.smtp_starttls,
-            ca_file=settings.smtp_ca_file,
-            username=settings.smtp_username,
-            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-            timeout=settings.smtp_timeout,
-        )
-    )
+    mailer = Mailer(settings.relay())
     gateway = Gateway(
         url=settings.whatsapp_url,
         token=settings.whatsapp_token.get_secret_value(),

@@ -9,7 +9,8 @@ from pydantic import Field, SecretStr, model_validator
 from warta.contracts import Role
 from warta.runtime import ServiceRuntime, ServiceSettings
 from warta.runtime.auth import issue_dev_token
-from warta.runtime.mailer import Mailer, RelaySettings
+from warta.runtime.mailer import Mailer, MailSettings
+from warta.runtime.registry import port
 
 from . import api, registry_api
 from .assets import AssetFetcher, Attribution
@@ -22,16 +23,9 @@ from .website import WebsiteChannel
 from .wordpress import WordPressChannel
 
 
-class PublisherSettings(ServiceSettings):
+class PublisherSettings(ServiceSettings, MailSettings):
     service_name: str = "publisher"
-    http_port: int = 8105
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_starttls: bool = True
-    smtp_ca_file: str | None = Field(default=None, description="CA of the relay's certificate, if not a public one.")
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_timeout: float = Field(default=30, gt=0, description="Seconds the relay has for each exchange.")
+    http_port: int = port("publisher")
     mail_from: str = "Prokopim Kota Tangerang <prokopim@tangerangkota.go.id>"
     mail_concurrency: int = Field(default=4, ge=1, le=50)
     mail_per_second: float = Field(default=20, gt=0, description="The relay's rate limit.")
@@ -116,15 +110,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     store = PublisherStore(runtime.db)
     contacts = RegistryStore(runtime.db)
     registry = RegistryHandlers(contacts, runtime.uow, runtime.clock)
-    relay = RelaySettings(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        starttls=settings.smtp_starttls,
-        ca_file=settings.smtp_ca_file,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        timeout=settings.smtp_timeout,
-    )
+    relay = settings.relay()
     email = EmailHandlers(
         contacts,
         DeliveryLedger(runtime.db),

@@ -7,6 +7,7 @@ the answer lists every bad row.
 
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
@@ -88,62 +89,73 @@ def parse_csv(text: str) -> ParsedRegistry:
     contacts: list[Contact] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(spreadsheet.rows(text), start=2):
-        found: list[RowProblem] = []
-
-        def bad(field: str, message: str, line: int = line, found: list[RowProblem] = found) -> None:
-            found.append(RowProblem(row=line, field=field, message=message))
-
-        name = (row.get("outlet") or "").strip()
-        if not name:
-            bad("outlet", "required")
-        try:
-            kind = OutletType((row.get("outlet_type") or "").strip().casefold())
-        except ValueError:
-            bad("outlet_type", f"must be one of {', '.join(t.value for t in OutletType)}")
-        verified = _flag(row.get("press_council_verified") or "")
-        if verified is None:
-            bad("press_council_verified", "must be ya or tidak")
-        active = _flag(row.get("active") or "ya")
-        if active is None:
-            bad("active", "must be ya or tidak")
-        contact_name = (row.get("contact_name") or "").strip()
-        if not contact_name:
-            bad("contact_name", "required")
-        try:
-            email = validate_email((row.get("email") or "").strip(), check_deliverability=False).normalized.lower()
-        except EmailNotValidError as error:
-            bad("email", str(error))
-            email = ""
-        if email and email in seen:
-            bad("email", f"already on row {seen[email]}")
-        if found:
-            problems += found
+    for line, raw in enumerate(spreadsheet.rows(text), start=2):
+        row = _read_row(line, raw)
+        if row.email and row.email in seen:
+            row.problems.append(RowProblem(row=line, field="email", message=f"already on row {seen[row.email]}"))
+        if row.problems or row.outlet is None or row.contact is None:
+            problems += row.problems
             continue
-        seen[email] = line
-        outlet = Outlet(
-            name=" ".join(name.split()),
-            type=kind,
-            press_council_verified=bool(verified),
-            journalist_organisation=(row.get("journalist_organisation") or "").strip() or None,
-        )
-        earlier = outlets.get(outlet.key)
-        if earlier is not None and earlier != outlet:
-            problems.append(
-                RowProblem(row=line, field="outlet", message=f"{name} is described differently on an earlier row")
-            )
+        seen[row.email] = line
+        earlier = outlets.get(row.outlet.key)
+        if earlier is not None and earlier != row.outlet:
+            message = f"{row.outlet.name} is described differently on an earlier row"
+            problems.append(RowProblem(row=line, field="outlet", message=message))
             continue
-        outlets[outlet.key] = outlet
-        contacts.append(
-            Contact(
-                email=email,
-                name=contact_name,
-                desk=(row.get("desk") or "").strip() or None,
-                outlet_key=outlet.key,
-                active=bool(active),
-            )
-        )
+        outlets[row.outlet.key] = row.outlet
+        contacts.append(row.contact)
     return ParsedRegistry(outlets=list(outlets.values()), contacts=contacts, problems=problems)
+
+
+@dataclass
+class _Row:
+    """One line of the file as read: its outlet and contact, or what is wrong with it."""
+
+    email: str
+    outlet: Outlet | None
+    contact: Contact | None
+    problems: list[RowProblem]
+
+
+def _read_row(line: int, row: dict[str, str]) -> _Row:
+    problems: list[RowProblem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(RowProblem(row=line, field=field, message=message))
+
+    name = (row.get("outlet") or "").strip()
+    if not name:
+        bad("outlet", "required")
+    kind = None
+    try:
+        kind = OutletType((row.get("outlet_type") or "").strip().casefold())
+    except ValueError:
+        bad("outlet_type", f"must be one of {', '.join(t.value for t in OutletType)}")
+    verified = _flag(row.get("press_council_verified") or "")
+    if verified is None:
+        bad("press_council_verified", "must be ya or tidak")
+    active = _flag(row.get("active") or "ya")
+    if active is None:
+        bad("active", "must be ya or tidak")
+    contact_name = (row.get("contact_name") or "").strip()
+    if not contact_name:
+        bad("contact_name", "required")
+    email = ""
+    try:
+        email = validate_email((row.get("email") or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        bad("email", str(error))
+    if problems or kind is None:
+        return _Row(email, None, None, problems)
+    outlet = Outlet(
+        name=" ".join(name.split()),
+        type=kind,
+        press_council_verified=bool(verified),
+        journalist_organisation=(row.get("journalist_organisation") or "").strip() or None,
+    )
+    desk = (row.get("desk") or "").strip() or None
+    contact = Contact(email=email, name=contact_name, desk=desk, outlet_key=outlet.key, active=bool(active))
+    return _Row(email, outlet, contact, problems)
 
 
 def to_csv(outlets: Iterable[Outlet], contacts: Iterable[Contact]) -> str:

@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.registry import port
 
 from . import api
 from .handlers import ReviewHandlers
@@ -12,7 +13,7 @@ from .subscribers import subscribe
 
 class ReviewSettings(ServiceSettings):
     service_name: str = "review"
-    http_port: int = 8104
+    http_port: int = port("review")
 
 
 def create_app(settings: ReviewSettings | None = None, runtime: ServiceRuntime | None = None) -> FastAPI:

@@ -117,6 +117,27 @@ class Review(Aggregate):
         now: datetime,
         actor: Actor,
     ) -> Decision:
+        """Step 5 or 6: approve the version under review or return it, with a reason and a note."""
+        self._require_decider(level, outcome, actor)
+        self._require_decidable(version, level, outcome)
+        if outcome is Outcome.REJECT:
+            _require_why(reason, note)
+        decision = Decision(
+            version=version,
+            level=level,
+            outcome=outcome,
+            reason=reason if outcome is Outcome.REJECT else None,
+            note=note,
+            decided_by=actor.officer_id,
+            decided_at=now,
+            waited_since=self.waiting_since,
+        )
+        self.history.append(decision)
+        self.waiting_since = now
+        self.changed(self._decided(decision, actor))
+        return decision
+
+    def _require_decider(self, level: ReviewLevel, outcome: Outcome, actor: Actor) -> None:
         if actor.role not in LEVEL_ROLES[level]:
             allowed = " or ".join(r.value for r in LEVEL_ROLES[level])
             raise Forbidden(f"the {level.value} level is decided by {allowed}")
@@ -125,6 +146,8 @@ class Review(Aggregate):
                 f"{actor.officer_id} worked on version {self.version} and may not approve it; "
                 "hand this level to the section head or another team lead"
             )
+
+    def _require_decidable(self, version: int, level: ReviewLevel, outcome: Outcome) -> None:
         if self.state is not LEVEL_STATE[level]:
             raise IllegalTransition(current=self.state.value, attempted=f"decide at {level.value} level")
         returned = any(
@@ -144,49 +167,44 @@ class Review(Aggregate):
                 attempted=f"decide version {version}",
                 message=f"version {version} is not the one under review (version {self.version})",
             )
-        if outcome is Outcome.REJECT:
-            problems = []
-            if reason is None:
-                problems.append(FieldProblem("reason", "a rejection needs a reason"))
-            if not note or not note.strip():
-                problems.append(FieldProblem("note", "a rejection needs a note saying what to fix"))
-            if problems:
-                raise InvalidInput("the rejection does not say why", fields=problems)
-        decision = Decision(
-            version=version,
-            level=level,
-            outcome=outcome,
-            reason=reason if outcome is Outcome.REJECT else None,
-            note=note,
-            decided_by=actor.officer_id,
-            decided_at=now,
-            waited_since=self.waiting_since,
-        )
-        self.history.append(decision)
-        self.waiting_since = now
-        if outcome is Outcome.APPROVE:
+
+    def _decided(self, decision: Decision, actor: Actor) -> Event:
+        """Move to the state after the decision and return its event."""
+        level, version = decision.level, decision.version
+        if decision.outcome is Outcome.APPROVE:
             self.state = ReviewState.AWAITING_SECTION_HEAD if level is ReviewLevel.TEAM_LEAD else ReviewState.APPROVED
-            event: Event = Approved.occurred(
+            return Approved.occurred(
                 data=ApprovedData(request_id=self.request_id, version=version, level=level),
                 request_id=self.request_id,
-                time=now,
+                time=decision.decided_at,
                 correlation_id=self.correlation_id,
                 sop=self.sop,
                 actor=actor,
             )
-        else:
-            assert reason is not None
-            assert note is not None
-            self.state = (
-                ReviewState.RETURNED_TO_COVERAGE if level is ReviewLevel.TEAM_LEAD else ReviewState.AWAITING_TEAM_LEAD
-            )
-            event = Rejected.occurred(
-                data=RejectedData(request_id=self.request_id, version=version, level=level, reason=reason, note=note),
-                request_id=self.request_id,
-                time=now,
-                correlation_id=self.correlation_id,
-                sop=self.sop,
-                actor=actor,
-            )
-        self.changed(event)
-        return decision
+        assert decision.reason is not None
+        assert decision.note is not None
+        self.state = (
+            ReviewState.RETURNED_TO_COVERAGE if level is ReviewLevel.TEAM_LEAD else ReviewState.AWAITING_TEAM_LEAD
+        )
+        data = RejectedData(
+            request_id=self.request_id, version=version, level=level, reason=decision.reason, note=decision.note
+        )
+        return Rejected.occurred(
+            data=data,
+            request_id=self.request_id,
+            time=decision.decided_at,
+            correlation_id=self.correlation_id,
+            sop=self.sop,
+            actor=actor,
+        )
+
+
+def _require_why(reason: RejectionReason | None, note: str | None) -> None:
+    """A return names its reason and says what to fix."""
+    problems = []
+    if reason is None:
+        problems.append(FieldProblem("reason", "a rejection needs a reason"))
+    if not note or not note.strip():
+        problems.append(FieldProblem("note", "a rejection needs a note saying what to fix"))
+    if problems:
+        raise InvalidInput("the rejection does not say why", fields=problems)

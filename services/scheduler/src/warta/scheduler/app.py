@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from pydantic import Field, SecretStr
 
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.registry import port
 
 from . import api
 from .handlers import SchedulerHandlers
@@ -15,7 +16,7 @@ from .subscribers import subscribe
 
 class SchedulerSettings(ServiceSettings):
     service_name: str = "scheduler"
-    http_port: int = 8102
+    http_port: int = port("scheduler")
     travel_buffer_minutes: int = Field(
         default=30, ge=0, le=240, description="Least gap between two events one officer or item can cover."
     )

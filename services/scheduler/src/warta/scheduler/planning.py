@@ -7,6 +7,7 @@ ends one event at 11.00 cannot start another across town at 11.10.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -111,12 +112,10 @@ def check_assignment(
     """
     members, equipment, overrides = choice.members, choice.equipment, choice.overrides
     invalid = _invalid(members, equipment, choice.needs_video, officers, items)
-    others = [b for b in bookings if b.request_id != window.request_id]
     clashing: dict[str, list[Booking]] = defaultdict(list)
-    for booking in others:
-        if booking.clashes_with(window.starts_at, window.ends_at, buffer):
+    for booking in bookings:
+        if booking.request_id != window.request_id and booking.clashes_with(window.starts_at, window.ends_at, buffer):
             clashing[booking.resource].append(booking)
-
     overriding = {o.resource: o for o in overrides}
     resources = {officer_resource(m.officer_id) for m in members} | {item_resource(i) for i in equipment}
     invalid += [
@@ -126,7 +125,43 @@ def check_assignment(
     ]
     if invalid:
         raise InvalidInput("the assignment is not valid", fields=invalid)
+    busy = _Busy(clashing, overriding, buffer)
+    conflicts = _officer_conflicts(window, members, officers, busy) + _item_conflicts(equipment, items, busy)
+    if conflicts:
+        raise Conflict(
+            "the team or kit is not free for "
+            f"{window.agenda_number} ({format_period(window.starts_at, window.ends_at)}): "
+            + "; ".join(problem.message for problem in conflicts),
+            fields=conflicts,
+        )
+    held = [window.booking(r, overriding[r].reason if r in overriding else None) for r in sorted(resources)]
+    recorded = tuple(
+        RecordedOverride(
+            resource=o.resource,
+            reason=o.reason,
+            clashes_with=tuple(b.agenda_number for b in clashing[o.resource]),
+        )
+        for o in overrides
+    )
+    return Plan(bookings=tuple(held), overrides=recorded)
 
+
+@dataclass(frozen=True)
+class _Busy:
+    """The bookings that clash with the window, by resource, and the overrides chosen for them."""
+
+    clashing: dict[str, list[Booking]]
+    overriding: dict[str, Override]
+    buffer: timedelta
+
+    def booked(self, resource: str, name: str, field: str) -> list[FieldProblem]:
+        return _booked(resource, name, field, self.clashing, self.overriding, self.buffer)
+
+
+def _officer_conflicts(
+    window: Window, members: Iterable[TeamMember], officers: Mapping[str, Officer], busy: _Busy
+) -> list[FieldProblem]:
+    """Each member not free for the window: inactive, away, or booked elsewhere."""
     conflicts: list[FieldProblem] = []
     seen: set[str] = set()
     for i, member in enumerate(members):
@@ -139,39 +174,20 @@ def check_assignment(
             conflicts.append(FieldProblem(field, f"{officer.officer_id} is not active on the roster"))
         away = officer.unavailable_during(window.starts_at, window.ends_at)
         if away is not None:
-            conflicts.append(
-                FieldProblem(
-                    field,
-                    f"{officer.officer_id} is unavailable ({away.reason}) "
-                    f"{format_period(away.starts_at, away.ends_at)}",
-                )
-            )
-        conflicts += _booked(
-            officer_resource(member.officer_id), officer.officer_id, field, clashing, overriding, buffer
-        )
+            when = format_period(away.starts_at, away.ends_at)
+            conflicts.append(FieldProblem(field, f"{officer.officer_id} is unavailable ({away.reason}) {when}"))
+        conflicts += busy.booked(officer_resource(member.officer_id), officer.officer_id, field)
+    return conflicts
+
+
+def _item_conflicts(equipment: Iterable[str], items: Mapping[str, Item], busy: _Busy) -> list[FieldProblem]:
+    conflicts: list[FieldProblem] = []
     for i, item_id in enumerate(equipment):
         field = f"equipment.{i}"
         if items[item_id].condition is Condition.IN_REPAIR:
             conflicts.append(FieldProblem(field, f"{item_id} is in repair"))
-        conflicts += _booked(item_resource(item_id), item_id, field, clashing, overriding, buffer)
-    if conflicts:
-        raise Conflict(
-            "the team or kit is not free for "
-            f"{window.agenda_number} ({format_period(window.starts_at, window.ends_at)}): "
-            + "; ".join(problem.message for problem in conflicts),
-            fields=conflicts,
-        )
-
-    held = [window.booking(r, overriding[r].reason if r in overriding else None) for r in sorted(resources)]
-    recorded = tuple(
-        RecordedOverride(
-            resource=o.resource,
-            reason=o.reason,
-            clashes_with=tuple(b.agenda_number for b in clashing[o.resource]),
-        )
-        for o in overrides
-    )
-    return Plan(bookings=tuple(held), overrides=recorded)
+        conflicts += busy.booked(item_resource(item_id), item_id, field)
+    return conflicts
 
 
 def _booked(
@@ -291,8 +307,25 @@ def suggest_team(
     load = load_hours(bookings, window.starts_at)
     busy = {b.resource: b for b in bookings if b.clashes_with(window.starts_at, window.ends_at, buffer)}
     passed: dict[str, str] = {}
+    free = _free_officers(window, officers, busy, passed)
+    roles = [*REQUIRED_ROLES, *((VIDEO_ROLE,) if needs_video else ()), *SUGGESTED_EXTRA_ROLES]
+    members, officer_picks, missing_roles = _pick_officers(roles, free, load)
+    kinds = [*REQUIRED_KIT, *((VIDEO_KIT,) if needs_video else ()), *SUGGESTED_EXTRA_KIT]
+    equipment, item_picks, missing_kit = _pick_items(kinds, items, busy, load, passed)
+    return Suggestion(
+        members=tuple(members),
+        equipment=tuple(equipment),
+        picks=(*officer_picks, *item_picks),
+        passed_over=tuple(PassedOver(id=k, why=v) for k, v in sorted(passed.items())),
+        missing=(*missing_roles, *missing_kit),
+    )
 
-    free_officers: list[Officer] = []
+
+def _free_officers(
+    window: Window, officers: Iterable[Officer], busy: Mapping[str, Booking], passed: dict[str, str]
+) -> list[Officer]:
+    """The officers free for the window, by id; each other one in ``passed`` with why."""
+    free: list[Officer] = []
     for officer in sorted(officers, key=lambda o: o.officer_id):
         away = officer.unavailable_during(window.starts_at, window.ends_at)
         if not officer.active:
@@ -302,18 +335,23 @@ def suggest_team(
         elif officer_resource(officer.officer_id) in busy:
             passed[officer.officer_id] = f"booked for {busy[officer_resource(officer.officer_id)].describe()}"
         else:
-            free_officers.append(officer)
+            free.append(officer)
+    return free
 
-    roles = [*REQUIRED_ROLES, *((VIDEO_ROLE,) if needs_video else ()), *SUGGESTED_EXTRA_ROLES]
-    # Fill the role with the fewest free candidates first, so a rare skill is not used up elsewhere.
+
+def _pick_officers(
+    roles: list[CoverageRole], free: list[Officer], load: Mapping[str, float]
+) -> tuple[list[TeamMember], list[Pick], list[str]]:
+    """One officer per role, the role with the fewest free candidates first (so a rare skill is
+    not used up elsewhere), the least loaded of them; the required roles nobody can fill."""
     order = {role: i for i, role in enumerate(roles)}
-    roles.sort(key=lambda r: (sum(r in o.skills for o in free_officers), order[r]))
-    picks: list[Pick] = []
+    roles = sorted(roles, key=lambda r: (sum(r in o.skills for o in free), order[r]))
     members: list[TeamMember] = []
+    picks: list[Pick] = []
     missing: list[str] = []
     taken: set[str] = set()
     for role in roles:
-        candidates = [o for o in free_officers if role in o.skills and o.officer_id not in taken]
+        candidates = [o for o in free if role in o.skills and o.officer_id not in taken]
         if not candidates:
             if role not in SUGGESTED_EXTRA_ROLES:
                 missing.append(role.value)
@@ -322,19 +360,24 @@ def suggest_team(
         hours = round(load[officer_resource(chosen.officer_id)], 1)
         taken.add(chosen.officer_id)
         members.append(TeamMember(officer_id=chosen.officer_id, role=role))
-        picks.append(
-            Pick(
-                role=role,
-                id=chosen.officer_id,
-                load_hours=hours,
-                why=f"free, {hours} h in the last 30 days, least of {len(candidates)} free",
-            )
-        )
+        why = f"free, {hours} h in the last 30 days, least of {len(candidates)} free"
+        picks.append(Pick(role=role, id=chosen.officer_id, load_hours=hours, why=why))
+    return members, picks, missing
 
-    kinds = [*REQUIRED_KIT, *((VIDEO_KIT,) if needs_video else ()), *SUGGESTED_EXTRA_KIT]
+
+def _pick_items(
+    kinds: list[EquipmentKind],
+    items: Iterable[Item],
+    busy: Mapping[str, Booking],
+    load: Mapping[str, float],
+    passed: dict[str, str],
+) -> tuple[list[str], list[Pick], list[str]]:
+    """One ready, free item per kind, the least loaded; the required kinds nobody can fill."""
     chosen_items: list[str] = []
+    picks: list[Pick] = []
+    missing: list[str] = []
     for kind in kinds:
-        candidates_items = []
+        candidates = []
         for item in sorted(items, key=lambda i: i.item_id):
             if item.kind is not kind:
                 continue
@@ -343,22 +386,14 @@ def suggest_team(
             elif item_resource(item.item_id) in busy:
                 passed[item.item_id] = f"booked for {busy[item_resource(item.item_id)].describe()}"
             else:
-                candidates_items.append(item)
-        if not candidates_items:
+                candidates.append(item)
+        if not candidates:
             if kind not in SUGGESTED_EXTRA_KIT:
                 missing.append(kind.value)
             continue
-        item = min(candidates_items, key=lambda i: (load[item_resource(i.item_id)], i.item_id))
+        item = min(candidates, key=lambda i: (load[item_resource(i.item_id)], i.item_id))
         hours = round(load[item_resource(item.item_id)], 1)
         chosen_items.append(item.item_id)
-        picks.append(
-            Pick(kind=kind, id=item.item_id, load_hours=hours, why=f"ready and free, {hours} h in the last 30 days")
-        )
-
-    return Suggestion(
-        members=tuple(members),
-        equipment=tuple(chosen_items),
-        picks=tuple(picks),
-        passed_over=tuple(PassedOver(id=k, why=v) for k, v in sorted(passed.items())),
-        missing=tuple(missing),
-    )
+        why = f"ready and free, {hours} h in the last 30 days"
+        picks.append(Pick(kind=kind, id=item.item_id, load_hours=hours, why=why))
+    return chosen_items, picks, missing

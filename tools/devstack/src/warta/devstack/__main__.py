@@ -62,6 +62,7 @@ def _service_ports() -> dict[str, int]:
 
 
 def up(data_dir: Path) -> int:
+    """Every service on the embedded servers (or on those the environment names), until Ctrl-C."""
     data_dir.mkdir(parents=True, exist_ok=True)
     servers: list[ManagedProcess] = []
     services: dict[str, subprocess.Popen[bytes]] = {}
@@ -75,87 +76,13 @@ def up(data_dir: Path) -> int:
     signal.signal(signal.SIGTERM, stop)
     extras = contextlib.ExitStack()
     try:
-        if not env.get("WARTA_SMTP_HOST"):
-            # A local relay that keeps what the publisher sends as .eml files instead of delivering it.
-            mail = data_dir / "mail"
-            mail.mkdir(exist_ok=True)
-            relay = extras.enter_context(smtp_server(data_dir, keep_in=mail))
-            env |= {
-                "WARTA_SMTP_HOST": relay.host,
-                "WARTA_SMTP_PORT": str(relay.port),
-                "WARTA_SMTP_CA_FILE": relay.ca_file,
-            }
-            print(f"SMTP relay       {relay.host}:{relay.port}  (messages kept in {mail})")
-        if not env.get("WARTA_WHATSAPP_URL"):
-            # A stand-in for the WhatsApp gateway that keeps what the notifier sends as JSON files.
-            kept = data_dir / "whatsapp"
-            gateway = extras.enter_context(whatsapp_gateway(keep_in=kept))
-            env |= {"WARTA_WHATSAPP_URL": gateway.url, "WARTA_WHATSAPP_TOKEN": gateway.token}
-            print(f"WhatsApp gateway {gateway.url}  (messages kept in {kept})")
-        nats_logins: dict[str, dict[str, str]] = {}
-        if not env.get("WARTA_NATS_URL"):
-            # Each service connects as its own user, allowed to publish only the events it owns.
-            passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
-            operator = secrets.token_urlsafe(24)
-            defaults = ServiceSettings.model_fields
-            block = authorization(
-                passwords,
-                operator,
-                stream=defaults["stream_name"].default,
-                prefix=defaults["subject_prefix"].default,
-            )
-            nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222), authorization=block)
-            nats.start()
-            servers.append(nats)
-            env["WARTA_NATS_URL"] = nats_url(nats)
-            nats_logins = {
-                name: {"WARTA_NATS_USER": user_for(name), "WARTA_NATS_PASSWORD": password}
-                for name, password in passwords.items()
-            }
-            operator_url = env["WARTA_NATS_URL"].replace("nats://", f"nats://{OPERATOR}:{operator}@", 1)
-            print(f"NATS operator    {operator_url}  (for `warta dlq` as WARTA_NATS_URL)")
-        mongo_logins: dict[str, dict[str, str]] = {}
-        if not env.get("WARTA_MONGODB_URL"):
-            mongo = embedded_mongo(data_dir / "secantusdb", _dev_port("WARTA_DEV_MONGODB_PORT", 27117))
-            mongo.start()
-            servers.append(mongo)
-            # Each service is its own database user, allowed its own database only.
-            db_passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
-            db_operator = secrets.token_urlsafe(24)
-            databases = {name: ServiceSettings(service_name=name).database_name() for name in db_passwords}
-            users = {name: (databases[name], password) for name, password in db_passwords.items()}
-            require_database_users(mongo, users, db_operator)
-            env["WARTA_MONGODB_URL"] = mongodb_url(mongo)
-            mongo_logins = {
-                name: {"WARTA_MONGODB_URL": mongodb_login(mongodb_url(mongo), f"warta-{name}", password)}
-                for name, password in db_passwords.items()
-            }
-            print(f"MongoDB operator {mongodb_login(mongodb_url(mongo), 'warta-operator', db_operator)}")
+        _outside_stand_ins(env, data_dir, extras)
+        logins = _own_users(_local_nats(env, data_dir, servers), _local_mongo(env, data_dir, servers))
         print(f"NATS JetStream   {env['WARTA_NATS_URL']}")
         print(f"MongoDB          {env['WARTA_MONGODB_URL']}")
         logs = data_dir / "logs"
         logs.mkdir(exist_ok=True)
-        # Every service finds the others at the dev stack's ports (the console calls them all).
-        env |= {f"WARTA_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in _service_ports().items()}
-        for name, port in _service_ports().items():
-            with (logs / f"{name}.log").open("ab") as log_file:
-                services[name] = subprocess.Popen(
-                    [sys.executable, "-m", f"warta.{name}"],
-                    env={
-                        **env,
-                        **nats_logins.get(name, {}),
-                        **mongo_logins.get(name, {}),
-                        "WARTA_HTTP_PORT": str(port),
-                    },
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                )
-        for name, port in _service_ports().items():
-            url = f"http://127.0.0.1:{port}"
-            wait_for_port("127.0.0.1", port, 60, services[name])
-            wait_for_answer(f"{url}/readyz", services[name])
-            what = "the officers' pages" if name == "console" else f"API docs {url}/docs, metrics {url}/metrics"
-            print(f"{name:<16} {url}  ({what})")
+        _start_services(env, logins, logs, services)
         console = f"http://127.0.0.1:{_service_ports()['console']}"
         print(f"Warta is ready at {console}. Logs in {logs}. Try `make demo` in another terminal; Ctrl-C stops.")
         sys.stdout.flush()
@@ -168,20 +95,113 @@ def up(data_dir: Path) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        print("\nStopping Warta…")
-        for process in services.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in services.values():
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for server in reversed(servers):
-            server.stop()
-        extras.close()
-        print("Stopped.")
+        _stop_all(services, servers, extras)
     return 0
+
+
+def _outside_stand_ins(env: dict[str, str], data_dir: Path, extras: contextlib.ExitStack) -> None:
+    """A mail relay and a WhatsApp gateway that keep what they are sent, unless real ones are named."""
+    if not env.get("WARTA_SMTP_HOST"):
+        mail = data_dir / "mail"
+        mail.mkdir(exist_ok=True)
+        relay = extras.enter_context(smtp_server(data_dir, keep_in=mail))
+        env |= {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port), "WARTA_SMTP_CA_FILE": relay.ca_file}
+        print(f"SMTP relay       {relay.host}:{relay.port}  (messages kept in {mail})")
+    if not env.get("WARTA_WHATSAPP_URL"):
+        kept = data_dir / "whatsapp"
+        gateway = extras.enter_context(whatsapp_gateway(keep_in=kept))
+        env |= {"WARTA_WHATSAPP_URL": gateway.url, "WARTA_WHATSAPP_TOKEN": gateway.token}
+        print(f"WhatsApp gateway {gateway.url}  (messages kept in {kept})")
+
+
+def _local_nats(env: dict[str, str], data_dir: Path, servers: list[ManagedProcess]) -> dict[str, dict[str, str]]:
+    """The embedded NATS, each service connecting as its own user, allowed to publish only the
+    events it owns; the users' logins (none when the environment names a server)."""
+    if env.get("WARTA_NATS_URL"):
+        return {}
+    passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
+    operator = secrets.token_urlsafe(24)
+    defaults = ServiceSettings.model_fields
+    stream, prefix = defaults["stream_name"].default, defaults["subject_prefix"].default
+    block = authorization(passwords, operator, stream=stream, prefix=prefix)
+    nats = embedded_nats(data_dir / "nats", _dev_port("WARTA_DEV_NATS_PORT", 4222), authorization=block)
+    nats.start()
+    servers.append(nats)
+    env["WARTA_NATS_URL"] = nats_url(nats)
+    operator_url = env["WARTA_NATS_URL"].replace("nats://", f"nats://{OPERATOR}:{operator}@", 1)
+    print(f"NATS operator    {operator_url}  (for `warta dlq` as WARTA_NATS_URL)")
+    return {
+        name: {"WARTA_NATS_USER": user_for(name), "WARTA_NATS_PASSWORD": password}
+        for name, password in passwords.items()
+    }
+
+
+def _local_mongo(env: dict[str, str], data_dir: Path, servers: list[ManagedProcess]) -> dict[str, dict[str, str]]:
+    """The embedded SecantusDB, each service its own database user, allowed its own database
+    only; the users' logins (none when the environment names a server)."""
+    if env.get("WARTA_MONGODB_URL"):
+        return {}
+    mongo = embedded_mongo(data_dir / "secantusdb", _dev_port("WARTA_DEV_MONGODB_PORT", 27117))
+    mongo.start()
+    servers.append(mongo)
+    passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
+    operator = secrets.token_urlsafe(24)
+    databases = {name: ServiceSettings(service_name=name).database_name() for name in passwords}
+    require_database_users(mongo, {name: (databases[name], pw) for name, pw in passwords.items()}, operator)
+    env["WARTA_MONGODB_URL"] = mongodb_url(mongo)
+    print(f"MongoDB operator {mongodb_login(mongodb_url(mongo), 'warta-operator', operator)}")
+    return {
+        name: {"WARTA_MONGODB_URL": mongodb_login(mongodb_url(mongo), f"warta-{name}", password)}
+        for name, password in passwords.items()
+    }
+
+
+def _own_users(*logins: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for by_service in logins:
+        for name, settings in by_service.items():
+            merged.setdefault(name, {}).update(settings)
+    return merged
+
+
+def _start_services(
+    env: dict[str, str], logins: dict[str, dict[str, str]], logs: Path, services: dict[str, subprocess.Popen[bytes]]
+) -> None:
+    """Every service at the dev stack's ports (each finds the others there), until it is ready;
+    each process goes into ``services`` as it starts, so a failure stops those already running."""
+    env = env | {f"WARTA_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in _service_ports().items()}
+    for name, port in _service_ports().items():
+        with (logs / f"{name}.log").open("ab") as log_file:
+            services[name] = subprocess.Popen(
+                [sys.executable, "-m", f"warta.{name}"],
+                env={**env, **logins.get(name, {}), "WARTA_HTTP_PORT": str(port)},
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+    for name, port in _service_ports().items():
+        url = f"http://127.0.0.1:{port}"
+        wait_for_port("127.0.0.1", port, 60, services[name])
+        wait_for_answer(f"{url}/readyz", services[name])
+        what = "the officers' pages" if name == "console" else f"API docs {url}/docs, metrics {url}/metrics"
+        print(f"{name:<16} {url}  ({what})")
+
+
+def _stop_all(
+    services: dict[str, subprocess.Popen[bytes]], servers: list[ManagedProcess], extras: contextlib.ExitStack
+) -> None:
+    print("\nStopping Warta…")
+    for process in services.values():
+        if process.poll() is None:
+            process.terminate()
+    for process in services.values():
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    for server in reversed(servers):
+        server.stop()
+    extras.close()
+    print("Stopped.")
 
 
 def demo() -> int:

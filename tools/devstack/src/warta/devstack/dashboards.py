@@ -35,6 +35,10 @@ class Panel:
 
 
 def panels() -> list[Panel]:
+    """The operators' dashboard, panel by panel.
+
+    Long: a table of panels written as data, one entry each.
+    """
     standards = "; ".join(
         f"SOP {r.number}: " + ", ".join(f"{s.number}: {s.standard_minutes}'" for s in r.steps) for r in SOP
     )

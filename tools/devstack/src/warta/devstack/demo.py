@@ -17,12 +17,14 @@ import httpx
 from warta.contracts import Role
 from warta.runtime import ServiceSettings
 from warta.runtime.indonesian import JAKARTA
+from warta.runtime.registry import REGISTRY, services
 
 from . import samples
 
-SERVICES = ("intake", "scheduler", "coverage", "review", "publisher")  # the SOP's steps
-SUBSCRIBERS = ("archive", "notifier")  # listen to the events and add nothing to the flow
-PAGES = ("console",)  # the officers' web pages over the services' APIs
+DEV_PORT_BASE = 8100
+SERVICES = services("sop-step")  # the SOP's steps
+SUBSCRIBERS = services("subscriber")  # listen to the events and add nothing to the flow
+PAGES = services("console")  # the officers' web pages over the services' APIs
 
 
 def settings_class(name: str) -> type[ServiceSettings]:
@@ -36,10 +38,10 @@ def settings_class(name: str) -> type[ServiceSettings]:
     return found
 
 
-def service_ports(base: int = 8100) -> dict[str, int]:
-    """The dev stack's ports: intake at base+1 … publisher at base+5, archive at base+6, notifier
-    at base+7, console at base+8 (``WARTA_DEV_PORT_BASE``)."""
-    return {name: base + i for i, name in enumerate(SERVICES + SUBSCRIBERS + PAGES, start=1)}
+def service_ports(base: int = DEV_PORT_BASE) -> dict[str, int]:
+    """The dev stack's ports: each service's registered port, moved with ``WARTA_DEV_PORT_BASE``
+    (intake's 8101 is base+1)."""
+    return {name: base + REGISTRY[name].port - DEV_PORT_BASE for name in SERVICES + SUBSCRIBERS + PAGES}
 
 
 # The dev stack's officers: (officer id, role).
@@ -246,7 +248,10 @@ async def walk(
     approved at once with a photo only (many of them run side by side in load and fault tests, each
     with its own ``event_starts_in`` so their teams do not clash). ``patience``: how long an officer
     keeps retrying a command that gets no answer. ``client``: one that reaches the ``urls`` (the
-    services in a test's own process, say); by default a new one over the network."""
+    services in a test's own process, say); by default a new one over the network.
+
+    Long: the SOP walked step by step as its officers do it, a few lines each, so the walk reads
+    as the procedure does."""
     timeline = Timeline()
     now = (now or datetime.now(JAKARTA)).astimezone(JAKARTA).replace(microsecond=0)
     async with contextlib.AsyncExitStack() as stack:

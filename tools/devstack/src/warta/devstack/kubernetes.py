@@ -1,7 +1,7 @@
-"""The Kubernetes manifests in ``deploy/k8s/``: generated from the list of services, their ports
-and settings, the contracts' ownership table (NATS permissions) and the SOP rules and dashboard,
-so that a new service, setting or rule reaches the cluster's manifests by ``make k8s``, and a test
-fails when the committed files drift from this code.
+"""The Kubernetes manifests in ``deploy/k8s/`` (and ``compose.yaml``): generated from the registry
+of services (``runtime/src/warta/runtime/services.toml``), the contracts' ownership table (NATS
+permissions) and the SOP rules and dashboard, so that a new service, setting or rule reaches the
+cluster's manifests by ``make k8s``, and a test fails when the committed files drift from this code.
 
 Kustomize layout: ``base/`` (every service and what the cluster needs around it) and the
 overlays ``dev`` and ``prod``. No secret value is committed: Deployments refer to Secrets made by
@@ -18,8 +18,10 @@ import yaml
 
 from warta.runtime import ServiceSettings
 from warta.runtime.permissions import bus_permissions, streams_of, user_for
+from warta.runtime.registry import REGISTRY, EnvSetting, called_by, services
 
-from .demo import SERVICES, SUBSCRIBERS, settings_class
+from . import compose
+from .demo import settings_class
 
 ROOT = Path("deploy/k8s")
 NATS_VALUES = Path("deploy/nats/values.yaml")
@@ -33,44 +35,23 @@ MONGODB = "warta-mongodb"  # the MongoDBCommunity resource, and its Service
 NATS = "nats"  # the NATS Helm release's client Service
 UID = 10001  # the images' user (deploy/docker/Dockerfile)
 HTTP_GRACE_SECONDS = 20  # uvicorn's graceful shutdown (runtime/serve.py), before the events' grace
-# What each service reaches beyond NATS and MongoDB, for its egress policy: (what, port).
-OUTSIDE = {
-    "publisher": [("the city's mail relay", 587), ("the mail relay (plain)", 25), ("the website, social APIs", 443)],
-    "notifier": [("the city's mail relay", 587), ("the mail relay (plain)", 25), ("the WhatsApp gateway", 443)],
-    "console": [("the city's identity provider", 443)],
-    "intake": [("the identity provider's keys", 443)],
-    "scheduler": [("the identity provider's keys", 443)],
-    "coverage": [("the identity provider's keys", 443)],
-    "review": [("the identity provider's keys", 443)],
-    "archive": [("the identity provider's keys", 443)],
-}
-# Who calls whom inside the namespace: the console calls the services' APIs for the officer; the
-# review and publisher fetch coverage's assets.
-CALLERS = {
-    "intake": ["console"],
-    "scheduler": ["console"],
-    "coverage": ["console", "review", "publisher"],
-    "review": ["console"],
-    "publisher": ["console"],
-    "archive": ["console"],
-    "notifier": ["console"],
-}
+# What each service reaches outside the cluster, who calls whom inside it, its settings and its
+# size are the registry's (runtime/src/warta/runtime/services.toml).
+OUTSIDE = {name: list(s.reaches) for name, s in REGISTRY.items()}
+CALLERS = {name: list(s.called_by) for name, s in REGISTRY.items() if s.called_by}
 RESOURCES = {
     "default": {"requests": {"cpu": "50m", "memory": "160Mi"}, "limits": {"cpu": "500m", "memory": "384Mi"}},
-    # Uploads stream through in pieces, but a photo's thumbnail and checks hold it in memory.
-    "coverage": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "768Mi"}},
-    # The disposition sheet and the press kit PDFs are rendered in memory.
-    "publisher": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
+    # Files held in memory (a photo's thumbnail and checks, the published copies).
+    "large": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "768Mi"}},
 }
 
 
 def all_services() -> tuple[str, ...]:
-    return (*SERVICES, *SUBSCRIBERS, "console")
+    return services()
 
 
 def port_of(name: str) -> int:
-    port: int = settings_class(name).model_fields["http_port"].default
-    return port
+    return REGISTRY[name].port
 
 
 @cache
@@ -92,14 +73,12 @@ def selector(name: str) -> dict[str, str]:
 
 
 def component(name: str) -> str:
-    if name in SERVICES:
-        return "sop-step"
-    return "console" if name == "console" else "subscriber"
+    return REGISTRY[name].kind
 
 
 def uses_bus(name: str) -> bool:
     """Every service but the console has its own NATS user and database."""
-    return name != "console"
+    return REGISTRY[name].uses_bus
 
 
 def shutdown_seconds() -> float:
@@ -117,12 +96,12 @@ def environment(name: str) -> list[dict[str, Any]]:
         {"name": "WARTA_HTTP_HOST", "value": "0.0.0.0"},
         {"name": "WARTA_HTTP_PORT", "value": str(port_of(name))},
     ]
-    if name == "console":
+    if not uses_bus(name):
         env += [
-            {"name": f"WARTA_{other.upper()}_URL", "value": f"http://{other}:{port_of(other)}"} for other in CALLERS
+            {"name": f"WARTA_{other.upper()}_URL", "value": f"http://{other}:{port_of(other)}"}
+            for other in called_by(name)
         ]
-        env.append({"name": "WARTA_OIDC_CLIENT_SECRET", **_secret("warta-console-oidc", "client-secret")})
-        return env
+        return env + [_setting(e) for e in (*REGISTRY[name].env, *REGISTRY[name].cluster)]
     env += [
         {"name": "WARTA_NATS_USER", "value": user_for(name)},
         {"name": "WARTA_NATS_PASSWORD", **_secret(f"warta-nats-{name}", "password")},
@@ -133,29 +112,20 @@ def environment(name: str) -> list[dict[str, Any]]:
         },
         {"name": "WARTA_MONGODB_DATABASE", "value": f"warta_{name}"},
     ]
-    if name in ("coverage", "publisher"):
-        env.append({"name": "WARTA_PUBLIC_URL", "value": f"http://{name}:{port_of(name)}"})
-    if name == "publisher":
-        env += [
-            {"name": "WARTA_WEBSITE_CHANNEL", "value": "wordpress"},
-            {"name": "WARTA_WORDPRESS_URL", "value": "https://tangerangkota.go.id"},
-            {"name": "WARTA_WORDPRESS_USERNAME", "value": "warta"},
-            {"name": "WARTA_SMTP_PASSWORD", **_secret("warta-publisher-smtp", "password")},
-            {"name": "WARTA_WORDPRESS_APPLICATION_PASSWORD", **_secret("warta-publisher-wordpress", "password")},
-            # The city's provider issues it to the publisher, to fetch approved photos from coverage.
-            {"name": "WARTA_ASSET_TOKEN", **_secret("warta-publisher-assets", "token")},
-        ]
-    if name == "notifier":
-        env += [
-            {"name": "WARTA_SMTP_PASSWORD", **_secret("warta-notifier-smtp", "password")},
-            {"name": "WARTA_FEED_SECRET", **_secret("warta-scheduler-feeds", "secret")},
-        ]
-    if name == "scheduler":
-        env.append({"name": "WARTA_FEED_SECRET", **_secret("warta-scheduler-feeds", "secret")})
-    return env
+    return env + [_setting(e) for e in (*REGISTRY[name].env, *REGISTRY[name].cluster)]
+
+
+def _setting(setting: EnvSetting) -> dict[str, Any]:
+    if setting.secret is not None:
+        return {"name": setting.name, **_secret(*setting.secret)}
+    return {"name": setting.name, "value": setting.value}
 
 
 def deployment(name: str) -> dict[str, Any]:
+    """The service's Deployment.
+
+    Long: the manifest written out as one literal, as an operator reads it.
+    """
     probe = {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 2}
     container = {
         "name": name,
@@ -163,7 +133,7 @@ def deployment(name: str) -> dict[str, Any]:
         "ports": [{"name": "http", "containerPort": port_of(name)}],
         "envFrom": [{"configMapRef": {"name": "warta-settings"}}],
         "env": environment(name),
-        "resources": RESOURCES.get(name, RESOURCES["default"]),
+        "resources": RESOURCES[REGISTRY[name].memory],
         # Up to 5 minutes to start: the first start creates indexes, streams and consumers.
         "startupProbe": {**probe, "failureThreshold": 30},
         "livenessProbe": {**probe, "failureThreshold": 3},
@@ -322,6 +292,10 @@ def settings_config_map() -> dict[str, Any]:
 
 
 def network_policies() -> list[dict[str, Any]]:
+    """Deny by default; then each flow the system needs, named.
+
+    Long: the policies written out as literals, one per flow, as an operator reads them.
+    """
     warta = {"matchLabels": PART_OF}
     policies: list[dict[str, Any]] = [
         {
@@ -498,10 +472,15 @@ def files() -> dict[Path, str]:
     out[ROOT / "overlays" / "dev" / "kustomization.yaml"] = dump([overlay("dev")])
     out[ROOT / "overlays" / "prod" / "kustomization.yaml"] = dump([overlay("prod")])
     out[NATS_VALUES] = nats_values()
+    out[compose.COMPOSE] = compose.render()
     return out
 
 
 def overlay(kind: str) -> dict[str, Any]:
+    """The ``dev`` or ``prod`` overlay of the base.
+
+    Long: the two overlays written out as literals.
+    """
     if kind == "prod":
         return {
             "apiVersion": "kustomize.config.k8s.io/v1beta1",

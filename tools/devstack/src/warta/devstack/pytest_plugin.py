@@ -294,7 +294,7 @@ async def apps(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClien
 
 @pytest.fixture
 async def every_app(namespace: Namespace) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    """The five services and the two subscribers (archive, notifier), running in this process."""
+    """Every service and subscriber of the registry, running in this process."""
     async with apps_of(namespace, SERVICES + SUBSCRIBERS) as clients:
         yield clients
 

@@ -105,6 +105,10 @@ def _wait_for(check: Callable[[], bool], what: str, log: Path, timeout: float = 
 
 @contextmanager
 def wordpress_site(work_dir: Path, timezone: str = "Asia/Jakarta") -> Iterator[WordPressSite]:
+    """A real WordPress on MariaDB and PHP's server in ``work_dir``, set up as the city's site.
+
+    Long: the installation's commands in the order an administrator runs them.
+    """
     _require_packages()
     work_dir.mkdir(parents=True, exist_ok=True)
     data, socket, site = work_dir / "mariadb", work_dir / "mariadb.sock", work_dir / "site"
