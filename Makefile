@@ -46,8 +46,7 @@ demo: env
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy -p warta.contracts -p warta.runtime -p warta.intake -p warta.scheduler \
-		-p warta.coverage -p warta.review -p warta.publisher -p warta.archive -p warta.notifier -p warta.console -p warta.devstack
+	$(VENV)/bin/mypy $$($(PY) -m warta.devstack mypy-packages)
 	$(PY) -m warta.devstack.long_functions runtime/src contracts/src tools/devstack/src services/*/src
 
 format: env

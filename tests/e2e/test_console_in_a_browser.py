@@ -397,9 +397,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         # The head of section's dashboard: every step finished this month, none over its standard.
         await sign_in(page, base, "hendra.kabag")
         await page.get_by_role("link", name="Dasbor SOP").click()
-        finished = page.locator("#this_month table.sop tbody td:nth-child(3)")
+        finished = page.locator("#this_month table.sop tbody td.finished")
         assert [int(n) for n in await finished.all_inner_texts()] == [1, 1, 1, 2, 3, 2, 1]
-        over = page.locator("#this_month table.sop tbody td:nth-child(4)")
+        over = page.locator("#this_month table.sop tbody td.over")
         assert set(await over.all_inner_texts()) == {"0"}
         await expect(page.locator("#this_month svg rect")).to_have_count(7)
         await shot(page, "12-dasbor-sop")

@@ -8,6 +8,7 @@ and each takes 40 minutes over step 3. The first request overran its 30 minutes:
 warned and the section head told, the scheduler recorded a deviation, and every place shows 30;
 the second kept its 60 minutes: no warning, no deviation, and every place shows 60."""
 
+import asyncio
 import csv
 import io
 import re
@@ -93,14 +94,19 @@ async def test_each_request_keeps_the_standards_of_the_revision_in_force_when_it
                     if expect_warning:  # the notifier rings the timers while step 3 is still open
                         await eventually(lambda: _overdue_told(client, admin), timeout=20)
 
-                timeline = await walk(
+                walking = walk(
                     {n: f"http://{n}" for n in SERVICES},
                     token_for,
                     now=services_now(),
                     before=before,
                     straight=True,
                     client=client,
+                    patience=30,
                 )
+                try:
+                    timeline = await asyncio.wait_for(walking, 150)
+                except TimeoutError:
+                    pytest.fail(f"the walk {'before' if expect_warning else 'after'} the revision took over 150 s")
                 return timeline.request_id
 
             old = await walked(expect_warning=True)

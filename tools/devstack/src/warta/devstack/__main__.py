@@ -22,8 +22,9 @@ import httpx
 from warta.contracts import Role
 from warta.runtime import ServiceSettings, issue_dev_token
 from warta.runtime.permissions import OPERATOR, authorization, user_for
+from warta.runtime.registry import services
 
-from . import dashboards, fonts, kubernetes, nats_config
+from . import dashboards, fonts, kubernetes, nats_config, scaffold
 from .demo import (
     ADMIN,
     PHOTOGRAPHER,
@@ -279,7 +280,18 @@ def main() -> int:
     commands.add_parser("nats-config", help="write the NATS users and permissions generated from the contracts")
     commands.add_parser("k8s", help="write the Kubernetes manifests and NATS chart values generated from code")
     commands.add_parser("fonts", help="write the Latin subsets of the disposition sheet's fonts")
+    new = commands.add_parser("new-subscriber", help="write a working subscriber in services/NAME and register it")
+    new.add_argument("name")
+    commands.add_parser("mypy-packages", help="print mypy's -p arguments: every package of the workspace")
     args = parser.parse_args()
+    if args.command == "new-subscriber":
+        for path in scaffold.new_subscriber(Path.cwd(), args.name):
+            print(f"wrote {path}")
+        print("next: make k8s nats-config, uv lock, and commit; see docs/adding-a-subscriber.md")
+        return 0
+    if args.command == "mypy-packages":
+        print(" ".join(f"-p warta.{name}" for name in ("contracts", "runtime", *services(), "devstack")))
+        return 0
     if args.command == "fonts":
         for path in fonts.write():
             print(f"wrote {path}")
