@@ -73,7 +73,8 @@ async def test_a_request_from_letter_to_publication_through_the_pages(namespace,
             process.start(**mail, **wa, WARTA_NOTIFY_EVERY_SECONDS="0.2")
         await fill_the_directory(namespace, processes["notifier"].url)
         console = service_processes("console")
-        console.start(**{f"WARTA_{name.upper()}_URL": p.url for name, p in processes.items()})
+        urls = {f"WARTA_{name.upper()}_URL": p.url for name, p in processes.items()}
+        console.start(**urls, WARTA_PUBLIC_URL=console.url)
         await walk_the_pages(namespace, console.url, processes["scheduler"].url, relay)
 
 
@@ -367,6 +368,20 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.get_by_role("status")).to_have_text("Pilihan Anda tersimpan.")
         await expect(page.get_by_label("Siaran pers yang telah terbit")).to_have_value("30")
         await shot(page, "10b-pemberitahuan")
+
+        # Her calendar: the page gives the address of her assignments, which her calendar app
+        # opens without a sign-in through the console; a forged key opens nothing.
+        await page.get_by_role("link", name="Kalender").click()
+        mine = await page.get_by_label("Penugasan liputan saya").input_value()
+        assert mine.startswith(f"{base}/kalender/"), mine
+        await shot(page, "10c-kalender")
+        async with httpx.AsyncClient() as calendar_app:
+            feed = await calendar_app.get(mine)
+            assert feed.status_code == 200, feed.text
+            assert "BEGIN:VCALENDAR" in feed.text
+            assert "BEGIN:VEVENT" in feed.text  # her assignment of this walk
+            forged = await calendar_app.get(mine.split("key=")[0] + "key=palsu")
+            assert forged.status_code == 403
 
         # The request's page: the whole story from the archive, every step timed.
         for _ in range(100):

@@ -173,11 +173,13 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
         assigned = next(m["message"] for m in gateway.received if "ditugaskan" in m["message"])
         assert assigned.startswith("*Warta Prokopim*\nAnda ditugaskan meliput")
         assert f"/permohonan/{timeline.request_id}" in assigned
-        # The calendar link the message carries opens the writer's feed on the real scheduler.
-        feed = assigned.split("Kalender tugas Anda: ")[1].strip()
-        feed = feed.replace("http://127.0.0.1:8102", processes["scheduler"].url)
-        async with httpx.AsyncClient() as client:
-            ics = await client.get(feed)
+        # The message leads to the officer's calendar page on the console, which shows the feeds
+        # the scheduler signs for her: her own feed opens on the real scheduler.
+        assert assigned.rstrip().endswith("Kalender tugas Anda: http://127.0.0.1:8108/kalender")
+        writer = namespace.token(WRITER[1], WRITER[0])
+        async with httpx.AsyncClient(base_url=processes["scheduler"].url) as client:
+            feeds = (await client.get("/feeds", headers=writer)).json()
+            ics = await client.get(feeds["mine"])
         assert ics.status_code == 200, ics.text
         assert "BEGIN:VCALENDAR" in ics.text
         print(f"checked: {sum(sent.values())} messages to the expected officers once each; the feed link opens")

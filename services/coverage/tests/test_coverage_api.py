@@ -20,7 +20,7 @@ from warta.contracts import (
     TeamAssignedData,
     TeamMember,
 )
-from warta.coverage import handlers as handlers_module
+from warta.coverage import uploads as uploads_module
 from warta.coverage.app import CoverageSettings, create_app
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.samples import jpeg, mp4, png, png_bomb
@@ -451,7 +451,7 @@ async def test_a_transfer_that_read_the_upload_before_another_finished_does_not_
             yield content[at : at + 100_000]
             await asyncio.sleep(0.05)
 
-    monkeypatch.setattr(handlers_module, "slow_point", second_comes_late)
+    monkeypatch.setattr(uploads_module, "slow_point", second_comes_late)
     one = asyncio.create_task(bench.send(upload, trickled(first)))
     await asyncio.sleep(0.05)  # the first holds the upload and is sending
     other = asyncio.create_task(bench.send(upload, second))

@@ -49,6 +49,19 @@ WORDS: dict[str, dict[str, str]] = {
     "duration": {"id": "Durasi", "en": "Duration"},
     "standard": {"id": "Mutu baku", "en": "Standard"},
     "sop_revision": {"id": "SOP", "en": "SOP"},
+    "calendar": {"id": "Kalender", "en": "Calendar"},
+    "calendar_intro": {
+        "id": "Salin alamat di bawah ke aplikasi kalender Anda (misalnya Google Kalender: Tambah kalender, "
+        "lalu Dari URL). Kalender diperbarui sendiri setiap ada penugasan baru.",
+        "en": "Copy an address below into your calendar app (e.g. Google Calendar: Add calendar, then From URL). "
+        "It updates itself with every new assignment.",
+    },
+    "calendar_mine": {"id": "Penugasan liputan saya", "en": "My coverage assignments"},
+    "calendar_agenda": {"id": "Agenda pimpinan", "en": "Leadership agenda"},
+    "calendar_private": {
+        "id": "Alamat ini bersifat pribadi: jangan dibagikan. Bila bocor, minta operator mengganti kuncinya.",
+        "en": "These addresses are private: do not share them. If one leaks, ask the operators to change the key.",
+    },
     "standards_of": {"id": "Mutu baku waktu menurut SOP nomor", "en": "Time standards of SOP no."},
     "refused": {"id": "Permintaan ditolak", "en": "The request was refused"},
     "error": {"id": "Terjadi kesalahan", "en": "Something went wrong"},

@@ -73,3 +73,31 @@ async def send_failed_again(request: Request, request_id: str) -> Response:
     if not answer.ok:
         return refused(request, answer)
     return RedirectResponse(f"/permohonan/{request_id}?dikirim_ulang={answer.body['reopened']}#pesan", status_code=303)
+
+
+# -- an officer's calendar -------------------------------------------------------------------------
+
+
+@router.get("/kalender", response_class=HTMLResponse)
+async def calendar_page(request: Request) -> Response:
+    """The officer's calendar subscriptions: the leadership agenda and their own assignments, as
+    the scheduler signs them, served through the console's own address."""
+    feeds = await services(request).call(token(request), "GET", "scheduler", "/feeds")
+    if not feeds.ok:
+        return refused(request, feeds)
+    base = request.app.state.settings.public_url.rstrip("/")
+    links = {name: f"{base}/kalender{path}" for name, path in feeds.body.items()}
+    return render(request, "calendar.html", links=links)
+
+
+@router.get("/kalender/{path:path}")
+async def calendar_feed(request: Request, path: str) -> Response:
+    """A calendar app's poll of a feed, without a sign-in: the feed's key is the scheduler's to
+    check. Only calendars pass through."""
+    if not path.endswith(".ics"):
+        return Response("not a calendar", status_code=404, media_type="text/plain")
+    key = request.query_params.get("key", "")
+    answer = await services(request).call(None, "GET", "scheduler", f"/{path}", params={"key": key})
+    media = answer.headers.get("content-type", "text/plain") if answer.ok else "text/plain"
+    body = answer.content if answer.ok else (answer.message or "kalender tidak dapat dibuka").encode()
+    return Response(body, status_code=answer.status, media_type=media)

@@ -40,8 +40,9 @@ class Services:
             name: httpx.AsyncClient(base_url=url, timeout=timeout, mounts=mounts) for name, url in urls.items()
         }
 
-    async def call(self, token: str, method: str, service: str, path: str, **kwargs: Any) -> Answer:
-        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+    async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> Answer:
+        """``token`` None: a call that carries no officer (a calendar app's poll of a keyed feed)."""
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **kwargs.pop("headers", {})}
         try:
             response = await self._clients[service].request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError:

@@ -15,9 +15,10 @@ from warta.runtime.http import FILE_REFUSALS, error_body, raw_body, service_hand
 from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .domain import CoverageVersion, PostDraft, Workspace
-from .handlers import CoverageHandlers, UploadOutcome
+from .handlers import CoverageHandlers
 from .media import Asset
 from .press import Draft, Reading
+from .uploads import UploadOutcome
 
 router = APIRouter()
 Handlers = Annotated[CoverageHandlers, Depends(service_handlers)]
@@ -138,7 +139,7 @@ async def remove_asset(request_id: str, asset_id: str, officer: Officer, handler
 )
 async def start_upload(request_id: str, body: StartUpload, officer: Officer, handlers: Handlers) -> UploadView:
     """Declare a photo or video upload; then send its bytes with PATCH, in one request or many."""
-    upload = await handlers.start_upload(
+    upload = await handlers.uploads.start_upload(
         request_id, filename=body.filename, size=body.size, kind=body.kind, officer=officer
     )
     return UploadView.of(UploadOutcome(upload))
@@ -147,7 +148,7 @@ async def start_upload(request_id: str, body: StartUpload, officer: Officer, han
 @router.get("/coverage/{request_id}/uploads/{upload_id}", tags=["uploads"])
 async def upload_status(request_id: str, upload_id: str, officer: Officer, handlers: Handlers) -> UploadView:
     """Where an upload stands: after a dropped connection, continue from ``offset``."""
-    return UploadView.of(await handlers.upload_status(request_id, upload_id, officer))
+    return UploadView.of(await handlers.uploads.upload_status(request_id, upload_id, officer))
 
 
 @router.patch(
@@ -166,7 +167,7 @@ async def continue_upload(
 ) -> UploadView:
     """The next bytes of the file as the raw body; the response says how far the upload is."""
     pieces = (piece async for piece in request.stream() if piece)
-    outcome = await handlers.continue_upload(
+    outcome = await handlers.uploads.continue_upload(
         request_id, upload_id, offset=upload_offset, pieces=pieces, officer=officer
     )
     return UploadView.of(outcome)
@@ -175,7 +176,7 @@ async def continue_upload(
 @router.delete("/coverage/{request_id}/uploads/{upload_id}", tags=["uploads"], status_code=status.HTTP_204_NO_CONTENT)
 async def cancel_upload(request_id: str, upload_id: str, officer: Officer, handlers: Handlers) -> Response:
     """Give up an upload still arriving (nothing of it is kept); a complete one is removed as media."""
-    await handlers.cancel_upload(request_id, upload_id, officer)
+    await handlers.uploads.cancel_upload(request_id, upload_id, officer)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -28,12 +28,6 @@ class NotifierSettings(ServiceSettings, MailSettings):
     urgent_within_minutes: int = Field(
         default=120, ge=0, description="An event this close, or under way, is worth a message in quiet hours."
     )
-    scheduler_url: str = Field(
-        default="http://127.0.0.1:8102", description="The scheduler's public base (calendar feeds)."
-    )
-    feed_secret: SecretStr = Field(
-        default=SecretStr("warta-dev-feed-secret"), description="The scheduler's feed secret, to sign feed links."
-    )
     mail_from: str = "Warta Prokopim <warta@tangerangkota.go.id>"
     whatsapp_url: str = Field(default="http://127.0.0.1:8180/send", description="The WhatsApp gateway's send URL.")
     whatsapp_token: SecretStr = SecretStr("")
@@ -63,8 +57,6 @@ def create_app(settings: NotifierSettings | None = None, runtime: ServiceRuntime
             warn_ratio=settings.warn_at,
             console_url=settings.console_url,
             urgent_within=timedelta(minutes=settings.urgent_within_minutes),
-            calendar_url=settings.scheduler_url,
-            feed_secret=settings.feed_secret.get_secret_value(),
             zone=ZoneInfo(settings.timezone),
         ),
         {Channel.EMAIL: EmailChannel(mailer, settings.mail_from), Channel.WHATSAPP: WhatsAppChannel(gateway)},

@@ -3,8 +3,6 @@ ring the timers whose time has come, and send what is due, each message once."""
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,8 +43,6 @@ class Rules:
     warn_ratio: float  # share of a standard at which the responsible officers are warned
     console_url: str  # base of the links to a request's page
     urgent_within: timedelta  # an event this close (or under way) is worth a message at night
-    calendar_url: str  # the scheduler's public base, for an officer's assignments feed
-    feed_secret: str  # the scheduler's feed secret, which signs that feed's link
     zone: ZoneInfo
 
 
@@ -121,8 +117,8 @@ class NotifierHandlers:
                 self._withheld.labels("own_action").inc()
                 continue
             text = f"{notice.text}\n{self._rules.console_url.rstrip('/')}/permohonan/{case.request_id}"
-            if notice.kind == "assigned":
-                text += f"\nKalender tugas Anda: {self.calendar_link(officer_id)}"
+            if notice.kind == "assigned":  # the console shows the officer their own calendar feed
+                text += f"\nKalender tugas Anda: {self._rules.console_url.rstrip('/')}/kalender"
             every = officer.digest_every(notice.kind, urgent) if officer else None
             channels: list[Channel | None] = list(officer.reachable_on()) if officer else []
             for channel in channels or [None]:
@@ -185,12 +181,6 @@ class NotifierHandlers:
     def withheld(self, reason: str) -> float:
         """How many notices were not sent for ``reason`` since the start (the metric's value)."""
         return self._registry.get_sample_value("warta_notifications_withheld_total", {"reason": reason}) or 0.0
-
-    def calendar_link(self, officer_id: str) -> str:
-        """The officer's assignments feed on the scheduler, signed as the scheduler signs it."""
-        feed = f"officer:{officer_id}"
-        key = hmac.new(self._rules.feed_secret.encode(), feed.encode(), hashlib.sha256).hexdigest()[:32]
-        return f"{self._rules.calendar_url.rstrip('/')}/officers/{officer_id}/assignments.ics?key={key}"
 
     # -- timers -----------------------------------------------------------------------------------
 
