@@ -175,6 +175,8 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         waiting = page.locator(".waiting li")
         await expect(waiting).to_have_count(1)
         await expect(waiting).to_have_attribute("data-light", "green")  # just registered: well within 30 minutes
+        # and the light shows green, not the text's colour
+        await expect(waiting).to_have_css("border-left-color", "rgb(46, 125, 50)")
         await shot(page, "04-beranda-kepala-bagian")
         await page.set_viewport_size({"width": 375, "height": 740})
         await shot(page, "04b-beranda-kepala-bagian-ponsel")
@@ -329,6 +331,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_label("Simpan hasil impor").check()
         await page.get_by_role("button", name="Impor").click()
         await expect(page.locator("#report")).to_contain_text("Kontak baru: 2")
+        await expect(page.locator("table.contacts")).to_contain_text("Radio Kota")  # each contact's outlet
         await sign_in(page, base, "dewi.penulis")
         await reach(page, f"{base}/publikasi/{rid}", "ready")
         await page.get_by_label("Alamat berita di situs kota").fill(f"https://tangerangkota.go.id/berita/{rid}")

@@ -6,7 +6,12 @@ half of each, nothing lost without a refusal, no 500.
 
 A race names the stage its resource must be at, the two calls, and what a person would look at
 afterwards (the resource as its page shows it, without its identifiers and times). Every
-state-changing endpoint in the services' OpenAPI has a race, or a reason it shares one."""
+state-changing endpoint in the services' OpenAPI has a race, or a reason it shares one.
+
+Afterwards nothing is stranded: every record left in a waiting state (of all those the races
+produced) has a named way on, every hold on one lapses by itself, and the ways on that need only a
+press (cancel an upload, issue a sheet, decline, return a version, send failed messages again) are
+taken and move their records on."""
 
 import asyncio
 import hashlib
@@ -14,7 +19,7 @@ import itertools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -992,12 +997,14 @@ async def test_two_hands_at_once_end_as_one_after_the_other(namespace, tmp_path,
                     if name == "failed emails sent again twice":
                         full.add(RADIO)
                     outcomes.append(await run(desk, name, race))
+                stranded = await nothing_is_stranded(desk, names)
             finally:
                 await desk.mongo.close()
     with capsys.disabled():
         print(f"\nraced: {len(RACES)} pairs of calls at once on fresh resources, each against both serial orders")
         for name, order in outcomes:
             print(f"  {name}: as if {order}")
+        print(f"nothing stranded: {stranded}")
 
 
 async def setup_the_office(desk: Desk) -> None:
@@ -1068,3 +1075,126 @@ async def run(desk: Desk, name: str, race: Race) -> tuple[str, str]:
     matching = [order for order, result in serial.items() if result == at_once]
     assert matching, f"{name}: at once gave {at_once}; one after the other gives {serial}"
     return name, " or ".join(matching)
+
+
+# Every state a record of each service can be in, and what moves it on: None for a final state
+# (or one only another service's event ends); a person's action otherwise. A state not in this
+# table fails the check below until its way on is named.
+FINAL = None
+WAYS_ON: dict[tuple[str, str], dict[str, str | None]] = {
+    ("intake", "requests"): {
+        "registered": "the administrator issues the disposition sheet (or corrects the letter)",
+        "awaiting_disposition": "the section head disposes or declines it",
+        "disposed": FINAL,
+        "declined": FINAL,
+    },
+    ("scheduler", "agenda"): {
+        "awaiting_assignment": "the team lead assigns a team",
+        "assigned": FINAL,  # reassignable while the coverage runs
+    },
+    ("coverage", "uploads"): {"receiving": "the team sends the rest, or cancels it", "complete": FINAL},
+    ("coverage", "workspaces"): {
+        "open": "the team writes and submits a version",
+        "returned_to_team_lead": "the team lead corrects and submits it",
+        "submitted": FINAL,  # until a review returns it
+    },
+    ("review", "reviews"): {
+        "awaiting_team_lead": "the team lead decides",
+        "awaiting_section_head": "the section head decides",
+        "approved": FINAL,
+        "returned_to_coverage": FINAL,  # until the next version
+    },
+    ("publisher", "publications"): {"ready": "a team member publishes it", "published": FINAL},
+    ("publisher", "deliveries"): {
+        "pending": "the sender's next pass",
+        "sending": "the sender, or the next pass once the claim lapses",
+        "transient": "the next retry",
+        "failed": "an officer sends it again",
+        "sent": FINAL,
+    },
+    ("notifier", "messages"): {
+        "pending": "the sender's next pass",
+        "sending": "the sender, or the next pass once the claim lapses",
+        "transient": "the next retry",
+        "failed": "a supervisor sends it again",
+        "sent": FINAL,
+    },
+    ("notifier", "timers"): {
+        "running": "its warning, or the step's end",
+        "warned": "its due time, or the step's end",
+        "overdue": "the step's end",
+        "stopped": FINAL,
+    },
+}
+DERIVED = {("archive", "dossiers")}  # a view of the stream, moved by the events themselves
+
+
+async def nothing_is_stranded(desk: Desk, names: tuple[str, ...]) -> str:
+    """After every race: each record in a state with a way on, every hold on one lapsing by
+    itself, and the ways on that need only a press taken, each moving its record on."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for name in names:
+        db = desk.db(name)
+        for collection in await db.list_collection_names():
+            states = await db[collection].distinct("state")
+            if states and (name, collection) not in DERIVED:
+                found[(name, collection)] = sorted(map(str, states))
+    unknown = {key: [s for s in states if s not in WAYS_ON.get(key, {})] for key, states in found.items()}
+    assert not any(unknown.values()), f"states with no named way on: {unknown}"
+    now = datetime.now(UTC) + timedelta(seconds=float(desk.clock.read_text() or 0))
+    await _holds_lapse(desk, now)
+    moved = await _press_the_ways_on(desk)
+    waiting = sum(len([s for s in states if WAYS_ON[key][s]]) for key, states in found.items())
+    return f"{waiting} waiting states seen, each with its way on; {moved}"
+
+
+async def _holds_lapse(desk: Desk, now: datetime) -> None:
+    """No hold outlasts its lease: an upload's transfer, a press of publish, an attempt at the
+    website, a sender's claim."""
+    bound = now + timedelta(minutes=10)
+    async for upload in desk.db("coverage").uploads.find({"lease_until": {"$ne": None}}):
+        assert upload["lease_until"] <= bound, upload
+    async for publication in desk.db("publisher").publications.find():
+        for hold in ("publishing_until", "website_attempt_until"):
+            assert publication.get(hold) is None or publication[hold] <= bound, (hold, publication["_id"])
+    for service, collection in (("publisher", "deliveries"), ("notifier", "messages")):
+        async for entry in desk.db(service)[collection].find({"state": "sending"}):
+            assert entry.get("claimed_at") is not None, entry  # a claim has a start, so its lease ends
+
+
+async def _press_the_ways_on(desk: Desk) -> str:
+    """Take the ways on that need no content: cancel every upload left receiving, issue the sheet
+    of every request registered, decline every one awaiting disposition, return every version
+    awaiting a decision, send every failed message again; each record moves on."""
+    pressed = 0
+    async for upload in desk.db("coverage").uploads.find({"state": "receiving"}):
+        path = f"/coverage/{upload['request_id']}/uploads/{upload['_id']}"
+        assert (await desk.call(Call(LEAD, "coverage", "DELETE", path))).status_code == 204, upload
+        pressed += 1
+    assert await desk.db("coverage").uploads.count_documents({"state": "receiving"}) == 0
+    requests = desk.db("intake").requests
+    async for request in requests.find({"state": "registered"}):
+        await desk.ok(ADMIN, "intake", "POST", f"/requests/{request['_id']}/disposition-sheet")
+        pressed += 1
+    async for request in requests.find({"state": "awaiting_disposition"}):
+        body = {"reason": "Pimpinan berhalangan hadir."}
+        await desk.ok(HEAD, "intake", "POST", f"/requests/{request['_id']}/decline", json=body)
+        pressed += 1
+    assert await requests.count_documents({"state": {"$in": ["registered", "awaiting_disposition"]}}) == 0
+    reviews = desk.db("review").reviews
+    awaiting = await reviews.find({"state": {"$in": ["awaiting_team_lead", "awaiting_section_head"]}}).to_list()
+    for review in awaiting:
+        level, officer = ("team_lead", LEAD) if review["state"] == "awaiting_team_lead" else ("section_head", HEAD)
+        decision = {"version": review["version"], "level": level, "outcome": "reject"}
+        decision |= {"reason": "language", "note": "Perbaiki ejaan."}
+        await desk.ok(officer, "review", "POST", f"/reviews/{review['_id']}/decisions", json=decision)
+        now = await reviews.find_one({"_id": review["_id"]})
+        assert now is not None
+        assert now["state"] != review["state"], now  # back to the team, or to the team lead
+        pressed += 1
+    failed = await desk.db("notifier").messages.distinct("request_id", {"state": "failed"})
+    for request_id in failed:
+        reopened = await desk.ok(HEAD, "notifier", "POST", f"/messages/retry?request_id={request_id}")
+        assert reopened["reopened"] >= 1
+        pressed += 1
+    return f"{pressed} ways on taken, each moving its record on"

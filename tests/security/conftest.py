@@ -6,6 +6,7 @@ from collections.abc import Callable
 import pytest
 
 from warta.contracts import Role
+from warta.runtime import registry
 
 ADMIN, SECTION_HEAD, TEAM_LEAD, TEAM = Role.ADMIN, Role.SECTION_HEAD, Role.TEAM_LEAD, Role.COVERAGE_TEAM
 SUPERVISORS = {ADMIN, SECTION_HEAD, TEAM_LEAD}
@@ -59,10 +60,8 @@ def sop_roles() -> dict[tuple[str, str, str], set[Role]]:
 
 
 Endpoint = tuple[str, str, str]
-FEEDS: set[Endpoint] = {
-    ("scheduler", "GET", "/agenda.ics"),
-    ("scheduler", "GET", "/officers/{officer_id}/assignments.ics"),
-}
+# The calendar feeds: the registry's routes answered without a token, each opened by a signed key.
+FEEDS: set[Endpoint] = registry.public_routes()
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ async def test_a_dry_run_reports_and_writes_nothing_then_the_import_writes_every
     contacts = {c["email"]: c for c in await office.ok(HEAD, "GET", "/media/contacts")}
     assert sorted(contacts) == ["budi@tangex.co.id", "dedi@radarbanten.tv", "rina@tangex.co.id", "sari@antaranews.com"]
     assert contacts["dedi@radarbanten.tv"]["active"] is False
+    assert contacts["budi@tangex.co.id"]["outlet"] == "Tangerang Ekspres"  # its outlet's name, as written
 
     await office.refused(403, HEAD, "POST", "/media/import", params={"dry_run": "false"}, content=GOOD.encode())
 

@@ -31,6 +31,7 @@ class Service:
     called_by: tuple[str, ...]
     reaches: tuple[tuple[str, int], ...]
     memory: Literal["default", "large"]
+    public_routes: tuple[tuple[str, str], ...]  # (method, path) answered without an officer's token
     env: tuple[EnvSetting, ...]  # set wherever it runs
     cluster: tuple[EnvSetting, ...]  # set in the cluster beyond ``env``
 
@@ -70,6 +71,7 @@ def _service(name: str, entry: dict[str, Any]) -> Service:
         called_by=tuple(entry.get("called_by", ())),
         reaches=tuple((str(what), int(p)) for what, p in entry.get("reaches", ())),
         memory=entry.get("memory", "default"),
+        public_routes=tuple((str(method).upper(), str(path)) for method, path in entry.get("public_routes", ())),
         env=_settings(entry.get("env", {}), port),
         cluster=_settings(entry.get("cluster", {}), port),
     )
@@ -103,3 +105,8 @@ def port(name: str) -> int:
 def called_by(caller: str) -> tuple[str, ...]:
     """The services whose APIs ``caller`` calls."""
     return tuple(name for name, s in REGISTRY.items() if caller in s.called_by)
+
+
+def public_routes() -> set[tuple[str, str, str]]:
+    """Every (service, method, path) answered without an officer's token."""
+    return {(name, method, path) for name, s in REGISTRY.items() for method, path in s.public_routes}

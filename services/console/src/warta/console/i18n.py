@@ -50,6 +50,8 @@ WORDS: dict[str, dict[str, str]] = {
     "standard": {"id": "Mutu baku", "en": "Standard"},
     "sop_revision": {"id": "SOP", "en": "SOP"},
     "calendar": {"id": "Kalender", "en": "Calendar"},
+    "email": {"id": "Email", "en": "Email"},
+    "outlet": {"id": "Media", "en": "Outlet"},
     "calendar_intro": {
         "id": "Salin alamat di bawah ke aplikasi kalender Anda (misalnya Google Kalender: Tambah kalender, "
         "lalu Dari URL). Kalender diperbarui sendiri setiap ada penugasan baru.",

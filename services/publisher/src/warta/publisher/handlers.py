@@ -357,6 +357,10 @@ class RegistryHandlers:
     async def contacts(self) -> list[Contact]:
         return await self._store.contacts()
 
+    async def outlet_names(self) -> dict[str, str]:
+        """Each outlet's name as the registry wrote it, by its key."""
+        return {o.key: o.name for o in await self._store.outlets()}
+
     async def opt_out(self, email: str) -> Contact:
         contact = await self._store.opt_out(email.strip().lower(), self._clock.now())
         if contact is None:

@@ -62,9 +62,18 @@ async def export_registry(officer: Officer, registry: Registry) -> Response:
     return csv_download(await registry.export_csv(), "daftar-media.csv")
 
 
+class ContactView(Contact):
+    """A contact with its outlet's name, as an officer reads the registry."""
+
+    outlet: str
+
+
 @router.get("/contacts")
-async def contacts(officer: Officer, registry: Registry) -> list[Contact]:
-    return await registry.contacts()
+async def contacts(officer: Officer, registry: Registry) -> list[ContactView]:
+    names = await registry.outlet_names()
+    return [
+        ContactView(**c.model_dump(), outlet=names.get(c.outlet_key, c.outlet_key)) for c in await registry.contacts()
+    ]
 
 
 @router.post("/contacts/{email}/opt-out")
