@@ -145,9 +145,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         for label, value in form.items():
             await page.get_by_label(label, exact=True).fill(value)
         await page.get_by_label("Tanggal surat").fill(datetime.now(WIB).date().isoformat())
-        await page.get_by_label("Jenis pengirim").select_option("opd")
-        await page.get_by_label("Sifat surat").select_option("biasa")
-        await page.get_by_label("Pimpinan").select_option("wali_kota")
+        # Chosen by what the officer reads, never the code behind it.
+        await page.get_by_label("Jenis pengirim").select_option(label="OPD")
+        await page.get_by_label("Sifat surat").select_option(label="Biasa")
+        await page.get_by_label("Pimpinan").select_option(label="Wali Kota")
         await page.get_by_label("Mulai (WIB)").fill(starts.strftime("%Y-%m-%dT%H:%M"))
         await page.get_by_label("Selesai (WIB)").fill((starts - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
         await page.get_by_role("button", name="Simpan").click()
@@ -392,9 +393,14 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
             if "7" in await page.locator(".steps tbody tr td:first-child").all_inner_texts():
                 break
             await page.wait_for_timeout(200)
-        steps = {int(s.split()[0]) for s in await page.locator(".steps tbody tr td:first-child").all_inner_texts()}
-        assert steps == set(range(1, 8))
+        runs = await page.locator(".steps tbody tr td:first-child").all_inner_texts()
+        assert {int(s.split()[0]) for s in runs} == set(range(1, 8))
+        assert runs == sorted(runs, key=lambda r: (int(r.split()[0]), r)), runs  # step by step, each run in turn
         await expect(page.locator(".timeline")).to_contain_text("siaran pers dipublikasikan")
+        # Officers by name, as they signed in, not by their ids.
+        await expect(page.locator(".timeline")).to_contain_text("Siti Rahmawati: surat permohonan diregistrasi")
+        await expect(page.locator(".timeline")).not_to_contain_text("siti.admin")
+        await expect(page.locator("#stage")).to_have_text("Terbit")  # the journey, not only the letter's state
         await shot(page, "11-riwayat-permohonan")
 
         # The team lead sees whom the request's messages reached; the photographer is not in the

@@ -73,3 +73,15 @@ def test_text_in_other_scripts_is_set_from_the_whole_fonts(caplog):
     text = printed(request, caplog)
     assert "Посольство Республики" in text
     assert "Ἀθῆναι peliputan" in text
+
+
+def test_the_sheet_names_the_officers_as_they_signed_in(caplog):
+    request = request_from("Dinas Kesehatan", "Permohonan peliputan")
+    request.issue_sheet(now=NOW, actor=Actor(officer_id="siti", role=Role.ADMIN, name="Siti Rahmawati"))
+    head = Actor(officer_id="hendra", role=Role.SECTION_HEAD, name="Hendra Gunawan")
+    request.dispose(instructions=("liput_dan_publikasikan",), notes=None, now=NOW, actor=head)
+    text = printed(request, caplog)
+    assert "oleh Hendra Gunawan" in text
+    assert "oleh Siti Rahmawati" in text
+    assert "oleh hendra" not in text
+    assert "oleh siti." not in text

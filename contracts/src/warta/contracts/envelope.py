@@ -23,6 +23,9 @@ class Actor(Model):
 
     officer_id: str = Field(min_length=1, max_length=100)
     role: Role
+    name: str | None = Field(
+        default=None, max_length=200, description="The officer's name as their sign-in gave it, for people to read."
+    )
 
 
 class Event(Model):

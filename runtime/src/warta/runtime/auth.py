@@ -31,7 +31,7 @@ class Principal:
 
     @property
     def actor(self) -> Actor:
-        return Actor(officer_id=self.officer_id, role=self.role)
+        return Actor(officer_id=self.officer_id, role=self.role, name=self.name)
 
 
 def issue_dev_token(

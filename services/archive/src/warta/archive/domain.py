@@ -216,6 +216,7 @@ class Entry(BaseModel):
     officer_id: str | None
     role: str | None
     what: str  # in Bahasa Indonesia, for the section's staff
+    officer_name: str | None = None  # as the officer's sign-in gave it, when the event carries it
 
 
 class StepRun(BaseModel):
@@ -259,6 +260,7 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
                 time=record.time or record.stored_at,
                 type=record.type,
                 officer_id=record.officer_id,
+                officer_name=event.actor.name if event and event.actor else None,
                 role=record.role,
                 what=describe(event) if event else f"peristiwa yang belum dikenali ({record.type or 'tanpa jenis'})",
             )

@@ -51,6 +51,16 @@ WORDS: dict[str, dict[str, str]] = {
     "sop_revision": {"id": "SOP", "en": "SOP"},
     "calendar": {"id": "Kalender", "en": "Calendar"},
     "email": {"id": "Email", "en": "Email"},
+    "stage": {"id": "Tahap", "en": "Stage"},
+    "letter_state": {"id": "Status surat", "en": "Letter"},
+    "stage_received": {"id": "Menunggu disposisi kepala bagian", "en": "Awaiting the section head's disposition"},
+    "stage_disposed": {"id": "Menunggu pembagian tim liputan", "en": "Awaiting a coverage team"},
+    "stage_declined": {"id": "Ditolak", "en": "Declined"},
+    "stage_assigned": {"id": "Sedang diliput", "en": "Being covered"},
+    "stage_in_review": {"id": "Sedang diperiksa", "en": "In review"},
+    "stage_returned": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned for changes"},
+    "stage_approved": {"id": "Disetujui, menunggu dipublikasikan", "en": "Approved, awaiting publication"},
+    "stage_published": {"id": "Terbit", "en": "Published"},
     "outlet": {"id": "Media", "en": "Outlet"},
     "calendar_intro": {
         "id": "Salin alamat di bawah ke aplikasi kalender Anda (misalnya Google Kalender: Tambah kalender, "

@@ -21,6 +21,7 @@ from warta.contracts import (
     SenderKind,
     Step,
     TooManyRequests,
+    label,
 )
 from warta.runtime import Principal, issue_dev_token
 from warta.runtime.auth import Unauthenticated
@@ -307,11 +308,12 @@ def minutes_since(iso: str) -> float:
 # -- step 1: the register ----------------------------------------------------------------------------
 
 
-def letter_choices() -> dict[str, list[str]]:
+def letter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Each choice of the letter form as (value, what the officer reads: its Indonesian label)."""
     return {
-        "letter.sender_kind": [k.value for k in SenderKind],
-        "letter.nature": [n.value for n in LetterNature],
-        "event.leader": [leader.value for leader in Leader],
+        "letter.sender_kind": [(k.value, label(k)) for k in SenderKind],
+        "letter.nature": [(n.value, label(n)) for n in LetterNature],
+        "event.leader": [(leader.value, label(leader)) for leader in Leader],
     }
 
 
@@ -351,11 +353,14 @@ async def request_page(request: Request, request_id: str, status: int = 200, **e
     if not found.ok:
         return refused(request, found)
     timeline = await call(token(request), "GET", "archive", f"/requests/{request_id}/timeline")
+    # Where the whole journey stands (intake's own state ends at the disposition).
+    dossier = await call(token(request), "GET", "archive", f"/requests/{request_id}")
     return render(
         request,
         "request.html",
         status=status,
         item=found.body,
+        stage=dossier.body.get("state") if dossier.ok else None,
         timeline=timeline.body if timeline.ok else None,
         messages=await _messages_of(request, request_id),
         sent_again=request.query_params.get("dikirim_ulang"),

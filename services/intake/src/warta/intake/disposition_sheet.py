@@ -100,8 +100,13 @@ def _rows(pdf: FPDF, rows: list[tuple[str, str]]) -> None:
             row.cell(value)
 
 
-def _by(moment: datetime, officer_id: str) -> str:
-    return f"pada {format_datetime(moment)} oleh {officer_id}"
+def _by(moment: datetime, officer: str) -> str:
+    return f"pada {format_datetime(moment)} oleh {officer}"
+
+
+def _decider(disposition: Disposition) -> str:
+    """The section head by name (by id only for a decision recorded before names were kept)."""
+    return disposition.decided_by_name or disposition.decided_by
 
 
 def render_disposition_sheet(request: FacilitationRequest, *, printed_at: datetime) -> bytes:
@@ -200,11 +205,9 @@ def _decision(pdf: FPDF, request: FacilitationRequest) -> None:
     if disposition is None:
         decision = "Belum ada keputusan."
     elif request.state is RequestState.DECLINED:
-        decision = (
-            f"Ditolak {_by(disposition.decided_at, disposition.decided_by)}. Alasan: {disposition.decline_reason}"
-        )
+        decision = f"Ditolak {_by(disposition.decided_at, _decider(disposition))}. Alasan: {disposition.decline_reason}"
     else:
-        decision = f"Diteruskan {_by(disposition.decided_at, disposition.decided_by)}."
+        decision = f"Diteruskan {_by(disposition.decided_at, _decider(disposition))}."
     pdf.multi_cell(0, LINE - 1, decision, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(6)
 
@@ -212,9 +215,7 @@ def _decision(pdf: FPDF, request: FacilitationRequest) -> None:
 def _footer(pdf: FPDF, request: FacilitationRequest, printed_at: datetime) -> None:
     pdf.set_font(FONT, "", 8)
     issued = (
-        f"Diterbitkan {format_datetime(request.sheet.issued_at)} oleh {request.sheet.issued_by}. "
-        if request.sheet
-        else ""
+        f"Diterbitkan {format_datetime(request.sheet.issued_at)} oleh {request.sheet.issuer}. " if request.sheet else ""
     )
     pdf.multi_cell(
         0, 4, f"{issued}Dicetak dari Warta {format_datetime(printed_at)}.", new_x=XPos.LMARGIN, new_y=YPos.NEXT

@@ -200,11 +200,17 @@ def changes_between(before: RequestDetails, after: RequestDetails) -> tuple[Fiel
 class SheetIssue(BaseModel):
     issued_by: str
     issued_at: AwareDatetime
+    issued_by_name: str | None = None  # as the officer's sign-in gave it, for the printed sheet
+
+    @property
+    def issuer(self) -> str:
+        return self.issued_by_name or self.issued_by
 
 
 class Disposition(BaseModel):
     decided_by: str
     decided_at: AwareDatetime
+    decided_by_name: str | None = None  # as the officer's sign-in gave it, for the printed sheet
     instructions: tuple[DispositionInstruction, ...] = ()
     notes: str | None = None
     decline_reason: str | None = None
@@ -300,7 +306,7 @@ class FacilitationRequest(Aggregate):
         if self.sheet is not None:
             return False
         self.state = RequestState.AWAITING_DISPOSITION
-        self.sheet = SheetIssue(issued_by=actor.officer_id, issued_at=now)
+        self.sheet = SheetIssue(issued_by=actor.officer_id, issued_at=now, issued_by_name=actor.name)
         self._announce(RequestReceived, RequestReceivedData(**self._as_announced()), now=now, actor=actor)
         return True
 
@@ -372,7 +378,11 @@ class FacilitationRequest(Aggregate):
             )
         self.state = RequestState.DISPOSED
         self.disposition = Disposition(
-            decided_by=actor.officer_id, decided_at=now, instructions=tuple(dict.fromkeys(instructions)), notes=notes
+            decided_by=actor.officer_id,
+            decided_by_name=actor.name,
+            decided_at=now,
+            instructions=tuple(dict.fromkeys(instructions)),
+            notes=notes,
         )
         self._announce(
             DispositionIssued,
@@ -391,7 +401,9 @@ class FacilitationRequest(Aggregate):
         """End the request at step 2 with a reason."""
         self._require_awaiting_disposition("decline")
         self.state = RequestState.DECLINED
-        self.disposition = Disposition(decided_by=actor.officer_id, decided_at=now, decline_reason=reason)
+        self.disposition = Disposition(
+            decided_by=actor.officer_id, decided_by_name=actor.name, decided_at=now, decline_reason=reason
+        )
         self._announce(RequestDeclined, RequestDeclinedData(request_id=self.id, reason=reason), now=now, actor=actor)
 
 
