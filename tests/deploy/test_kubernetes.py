@@ -203,3 +203,13 @@ def test_every_service_starts_with_the_settings_its_deployment_gives_it():
         assert settings.service_name == name
         assert settings.http_port == kubernetes.port_of(name)
         assert settings.auth_mode == "oidc"
+        # No address the service reaches or gives people is the development machine's.
+        loopback = {
+            field: value
+            for field, value in settings.model_dump().items()
+            if field.endswith("_url")
+            and isinstance(value, str)
+            and ("127.0.0.1" in value or "localhost" in value)
+            and (kubernetes.uses_bus(name) or field not in ("nats_url", "mongodb_url"))  # the console has neither
+        }
+        assert not loopback, (name, loopback)

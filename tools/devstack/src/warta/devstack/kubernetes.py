@@ -286,6 +286,8 @@ def settings_config_map() -> dict[str, Any]:
             "WARTA_AUTH_JWKS_URL": "https://sso.tangerangkota.go.id/realms/pemkot/protocol/openid-connect/certs",
             "WARTA_OIDC_ISSUER": "https://sso.tangerangkota.go.id/realms/pemkot",
             "WARTA_PUBLIC_URL": "https://warta.tangerangkota.go.id",
+            # The console's address in the links of officers' messages (the notifier's).
+            "WARTA_CONSOLE_URL": "https://warta.tangerangkota.go.id",
             "TZ": "Asia/Jakarta",
         },
     }
@@ -539,7 +541,11 @@ def overlay(kind: str) -> dict[str, Any]:
             {
                 "name": "warta-settings",
                 "behavior": "merge",
-                "literals": ["WARTA_STREAM_REPLICAS=1", "WARTA_PUBLIC_URL=https://warta-dev.tangerangkota.go.id"],
+                "literals": [
+                    "WARTA_STREAM_REPLICAS=1",
+                    "WARTA_PUBLIC_URL=https://warta-dev.tangerangkota.go.id",
+                    "WARTA_CONSOLE_URL=https://warta-dev.tangerangkota.go.id",
+                ],
             }
         ],
     }
