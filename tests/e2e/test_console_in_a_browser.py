@@ -243,11 +243,22 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
             "Puskesmas baru melayani warga **setiap hari**. Versi pertama.\n\n- poli umum\n- poli gigi"
         )
         await page.get_by_role("button", name="Simpan naskah").click()
+        # The officer never says whether a file is a photo or a video: its bytes do. A file that is
+        # neither is refused in her words, next to the file input.
+        await expect(page.get_by_label("Jenis", exact=True)).to_have_count(0)
+        await page.get_by_label("Berkas").set_input_files(
+            files=[{"name": "catatan.jpg", "mimeType": "image/jpeg", "buffer": b"bukan foto sama sekali"}]
+        )
+        await page.get_by_role("button", name="Unggah", exact=True).click()
+        await expect(page.locator("#file-error")).to_have_text(
+            "Berkas ini bukan foto (JPEG, PNG, HEIC) atau video (MP4, MOV)."
+        )
         await page.get_by_label("Berkas").set_input_files(
             files=[{"name": "peresmian.jpg", "mimeType": "image/jpeg", "buffer": jpeg(seed=7)}]
         )
         await page.get_by_role("button", name="Unggah", exact=True).click()
         await expect(page.locator(".assets li")).to_contain_text("peresmian.jpg")
+        await expect(page.locator(".assets li")).to_contain_text("foto")  # the kind its bytes say
         assert await page.evaluate("document.body.dataset.uploaded") == "100"  # htmx showed the progress
         await page.get_by_label("Teks unggahan Instagram").fill("Puskesmas Cikokol resmi dibuka #KotaTangerang")
         await expect(page.locator("#count-instagram")).to_have_text("45")

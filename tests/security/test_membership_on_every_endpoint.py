@@ -125,7 +125,9 @@ async def _walk_every_endpoint(client: Any, namespace: Any, names: tuple[str, ..
 PAGE_MEMBERS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/liputan/{request_id}"): {},
     ("POST", "/liputan/{request_id}/naskah"): {"data": {"title": "Judul"}},
-    ("POST", "/liputan/{request_id}/unggah"): {"files": {"file": ("a.jpg", b"0123456789", "image/jpeg")}},
+    ("POST", "/liputan/{request_id}/unggah"): {
+        "files": {"file": ("a.jpg", b"\xff\xd8\xff\xe0" + bytes(12), "image/jpeg")}
+    },
     ("POST", "/liputan/{request_id}/sosial/{channel}"): {"data": {"text": "Teks"}},
     ("POST", "/liputan/{request_id}/kirim"): {},
     ("POST", "/tinjauan/{request_id}/komentar"): {"data": {"version": "1", "anchor": "title", "text": "Catatan"}},

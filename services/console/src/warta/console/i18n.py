@@ -52,6 +52,10 @@ WORDS: dict[str, dict[str, str]] = {
     "calendar": {"id": "Kalender", "en": "Calendar"},
     "email": {"id": "Email", "en": "Email"},
     "stage": {"id": "Tahap", "en": "Stage"},
+    "not_media": {
+        "id": "Berkas ini bukan foto (JPEG, PNG, HEIC) atau video (MP4, MOV).",
+        "en": "This file is not a photo (JPEG, PNG, HEIC) or a video (MP4, MOV).",
+    },
     "letter_state": {"id": "Status surat", "en": "Letter"},
     "stage_received": {"id": "Menunggu disposisi kepala bagian", "en": "Awaiting the section head's disposition"},
     "stage_disposed": {"id": "Menunggu pembagian tim liputan", "en": "Awaiting a coverage team"},

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from warta.contracts import CoverageRole, PressRelease, SocialChannel
+from warta.runtime.filetypes import SNIFF_BYTES, kind_of
 from warta.runtime.indonesian import format_date
 from warta.runtime.release import inline_text, markdown_html, render_release
 from warta.runtime.social import TEXT_LIMITS, post_length
@@ -205,14 +206,19 @@ async def save_draft(request: Request, request_id: str) -> Response:
 @router.post("/liputan/{request_id}/unggah")
 async def upload(request: Request, request_id: str) -> Response:
     """The file as the browser sent it, on to the coverage service as a resumable upload sent in
-    one piece (the service checks its size and type from its bytes)."""
+    one piece: a photo or a video as its bytes say (the officer does not choose), and a file that is
+    neither is refused here, in the officer's words, before anything is sent."""
     form = await request.form()
     file = form.get("file")
     if file is None or isinstance(file, str) or not file.filename:
         return await workspace_page(request, request_id, status=422, errors={"file": "pilih berkas"})
     content = await file.read()
+    kind = kind_of(content[:SNIFF_BYTES])
+    if kind is None:
+        wrong = translate("not_media", request.state.lang)
+        return await workspace_page(request, request_id, status=415, errors={"file": wrong})
     call = services(request).call
-    declared = {"filename": file.filename, "size": len(content), "kind": str(form.get("kind") or "photo")}
+    declared = {"filename": file.filename, "size": len(content), "kind": kind.value}
     started = await call(token(request), "POST", "coverage", f"/coverage/{request_id}/uploads", json=declared)
     if not started.ok:
         return await _after(request, request_id, started)

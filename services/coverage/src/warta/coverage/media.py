@@ -11,44 +11,9 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import AssetKind, Conflict, FieldProblem, PayloadTooLarge, UnsupportedMediaType
+from warta.runtime.filetypes import KIND_OF, SNIFF_BYTES, MediaType, media_type_of
 
-SNIFF_BYTES = 16
-
-
-class MediaType(StrEnum):
-    JPEG = "image/jpeg"
-    PNG = "image/png"
-    HEIC = "image/heic"
-    MP4 = "video/mp4"
-    MOV = "video/quicktime"
-
-
-KIND_OF = {
-    MediaType.JPEG: AssetKind.PHOTO,
-    MediaType.PNG: AssetKind.PHOTO,
-    MediaType.HEIC: AssetKind.PHOTO,
-    MediaType.MP4: AssetKind.VIDEO,
-    MediaType.MOV: AssetKind.VIDEO,
-}
-HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
-MP4_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"dash", b"mmp4"}
-
-
-def media_type_of(head: bytes) -> MediaType | None:
-    """The type of a file from its first bytes; names and claimed types do not count."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return MediaType.JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return MediaType.PNG
-    if len(head) >= 12 and head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in HEIC_BRANDS:
-            return MediaType.HEIC
-        if brand == b"qt  ":
-            return MediaType.MOV
-        if brand in MP4_BRANDS:
-            return MediaType.MP4
-    return None
+__all__ = ["KIND_OF", "SNIFF_BYTES", "MediaType", "media_type_of"]  # the coverage's names for them
 
 
 def require_media(head: bytes, declared: AssetKind) -> MediaType:

@@ -8,3 +8,12 @@ document.addEventListener("htmx:xhr:progress", (event) => {
   bar.value = percent;
   document.body.dataset.uploaded = percent; // kept across the swap that follows the upload
 });
+
+// A refused form comes back as a page saying why, in the officer's words (a 4xx with the fields
+// marked): show it, as the page would without htmx, instead of leaving the form as it was.
+htmx.config.responseHandling = [
+  { code: "204", swap: false },
+  { code: "[23]..", swap: true },
+  { code: "[4]..", swap: true, error: false },
+  { code: "...", swap: false, error: true },
+];
