@@ -15,7 +15,7 @@ from warta.contracts import Role
 from warta.devstack.browser import ARGS, CHROMIUM, SHOTS, shot
 from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
 from warta.devstack.pytest_plugin import SERVICES
-from warta.devstack.samples import jpeg
+from warta.devstack.samples import jpeg, pdf
 from warta.devstack.smtp import smtp_server
 from warta.devstack.whatsapp import whatsapp_gateway
 from warta.runtime.indonesian import format_date
@@ -40,6 +40,16 @@ async def reach(page: Page, url: str, state: str) -> None:
             return
         await page.wait_for_timeout(200)
     raise AssertionError(f"{url} never showed {state}: {await page.content()}")
+
+
+async def reach_text(page: Page, selector: str, text: str) -> None:
+    """Reload until ``selector`` shows ``text``: what the archive learns from events comes a moment later."""
+    for _ in range(100):
+        if text in await page.locator(selector).inner_text():
+            return
+        await page.wait_for_timeout(200)
+        await page.reload()
+    raise AssertionError(f"{selector} never showed {text!r}: {await page.locator(selector).inner_text()}")
 
 
 async def decide(page: Page, base: str, rid: str, state: str, outcome: str, reason: str = "", note: str = "") -> None:
@@ -151,18 +161,64 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await page.get_by_label("Pimpinan").select_option(label="Wali Kota")
         await page.get_by_label("Mulai (WIB)").fill(starts.strftime("%Y-%m-%dT%H:%M"))
         await page.get_by_label("Selesai (WIB)").fill((starts - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+        # The scanned letter goes with the form; a file that is no scan is refused beside its input.
+        scan_input = page.get_by_label("Pindaian surat (PDF, JPEG atau PNG)")
+        await scan_input.set_input_files(
+            files=[{"name": "surat.pdf", "mimeType": "application/pdf", "buffer": b"bukan pindaian"}]
+        )
         await page.get_by_role("button", name="Simpan").click()
-        # Ends before it starts: the API's message stands next to the field, the rest is kept.
+        await expect(page.locator("#scan-error")).not_to_be_empty()
+        await expect(page.get_by_label("Nomor surat")).to_have_value("005/77-Dinkes/2026")
+        await scan_input.set_input_files(
+            files=[{"name": "surat-dinkes.pdf", "mimeType": "application/pdf", "buffer": pdf()}]
+        )
+        await page.get_by_role("button", name="Simpan").click()
+        # Ends before it starts: the API's message stands next to the field, the rest is kept,
+        # and the scan already stored is not asked for again.
         error = page.locator('[id="event.ends_at-error"]')
         await expect(error).to_have_text("harus sesudah waktu mulai")  # the API's problem, in Indonesian
         await expect(page.get_by_label("Selesai (WIB)")).to_have_attribute("aria-invalid", "true")
         await expect(page.get_by_label("Nomor surat")).to_have_value("005/77-Dinkes/2026")
+        await expect(page.locator("#scan-kept")).to_contain_text("surat-dinkes.pdf")
         await shot(page, "02-surat-baru-ditolak")
 
         await page.get_by_label("Selesai (WIB)").fill((starts + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
         await page.get_by_role("button", name="Simpan").click()
         await expect(page.locator("#state")).to_have_attribute("data-state", "registered")
         await expect(page.locator("#state")).to_have_text("Terdaftar")  # in the office's words
+        # The page opens with what the request is about: the event, its time in WIB, the leader.
+        header = page.locator(".request-header")
+        await expect(header).to_contain_text("Peresmian Puskesmas Cikokol")
+        await expect(header).to_contain_text(f"{format_date(starts.date(), weekday=True)}, 09.00 s.d. 11.00 WIB")
+        await expect(header).to_contain_text("Wali Kota")
+        scan = await page.request.get(f"{base}{await page.locator('#scan-link').get_attribute('href')}")
+        assert scan.ok
+        assert (await scan.body()).startswith(b"%PDF")
+        agenda_number = (await page.locator(".request-header .agenda-number").inner_text()).removeprefix("No. agenda ")
+
+        # The register finds the letter by words of its sender and its subject, and exports it.
+        await page.get_by_role("link", name="Buku agenda surat").click()
+        await page.get_by_label("Pengirim").fill("dinas kes")
+        await page.get_by_label("Kata dalam perihal").fill("peresmian puskesmas")
+        await page.get_by_label("Status surat").select_option(label="Terdaftar")
+        await page.get_by_role("button", name="Cari", exact=True).click()
+        rows = page.locator("table.register tbody tr")
+        await expect(rows).to_have_count(1)
+        await expect(rows).to_contain_text(agenda_number)
+        await expect(page.locator("#found")).to_contain_text("1 surat ditemukan")
+        await shot(page, "02b-buku-agenda")
+        async with page.expect_download() as download:
+            await page.get_by_role("link", name="Unduh CSV").click()
+        exported = (await (await download.value).path()).read_text(encoding="utf-8-sig").splitlines()
+        assert exported[0].startswith("No. agenda;Diterima;Nomor surat"), exported[0]
+        assert len(exported) == 2, exported
+        assert agenda_number in exported[1], exported
+        assert "Wali Kota" in exported[1], exported
+        await page.get_by_label("Pengirim").fill("kecamatan")
+        await page.get_by_role("button", name="Cari", exact=True).click()
+        await expect(page.locator("#found")).to_contain_text("0 surat ditemukan")
+        await page.goto(f"{base}/surat")
+        await page.locator("table.register tbody tr a", has_text=agenda_number).click()
         await page.get_by_role("button", name="Terbitkan lembar disposisi").click()
         await expect(page.locator("#state")).to_have_attribute("data-state", "awaiting_disposition")
         link = await page.get_by_role("link", name="Lembar disposisi (PDF)").get_attribute("href")
@@ -183,6 +239,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await shot(page, "04b-beranda-kepala-bagian-ponsel")
         await page.set_viewport_size({"width": 1280, "height": 800})
         await waiting.get_by_role("link").click()
+        # Deciding, she sees what else the leaders have accepted at that time: nothing yet.
+        await expect(page.locator("#bentrok")).to_contain_text("Tidak ada kegiatan lain")
+        await reach_text(page, ".request-header", "Langkah 2 (disposisi")  # once the archive has the sheet
+        await shot(page, "04c-disposisi")
         await page.get_by_role("button", name="Disposisi").click()
         await expect(page.locator('[id="instructions-error"]')).not_to_be_empty()  # nothing ticked
         await page.get_by_label("liput dan publikasikan").check()
@@ -211,7 +271,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("section.day")).to_contain_text("Peresmian Puskesmas Cikokol")
         await shot(page, "05c-agenda-hari")
         await page.goto(f"{base}/agenda?hari=besok")  # not a date: refused with its reason, no stack trace
-        await expect(page.get_by_role("alert")).to_contain_text("not a date: besok")
+        await expect(page.get_by_role("alert")).to_contain_text("Bukan tanggal yang sah: besok")
         await page.goto(f"{base}/")
         await page.locator('.waiting li[data-step="3"] a').click()
         await page.get_by_label("Anggota 1", exact=True).select_option("dewi.penulis")

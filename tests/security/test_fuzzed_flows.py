@@ -117,7 +117,10 @@ class Stack:
         if answer.status_code >= 400:
             self.refusals += 1
             body = answer.json()
-            assert set(body) == {"error", "message", "fields"}, body
+            # An illegal transition also names the state it met, for the console to say why in Indonesian.
+            out_of_turn = {"state"} if body.get("error") == "illegal_transition" else set()
+            assert set(body) == {"error", "message", "fields"} | out_of_turn, body
+            assert not out_of_turn or isinstance(body["state"], str), body
             if answer.status_code == 422:
                 assert body["fields"], f"{method} {service}{path}: a 422 names no field: {body}"
             after = self.run(self.settled(db))

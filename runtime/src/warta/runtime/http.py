@@ -14,13 +14,13 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from warta.contracts import DomainError, FieldProblem, Forbidden, TooManyRequests
+from warta.contracts import DomainError, FieldProblem, Forbidden, IllegalTransition, TooManyRequests
 
 from . import spreadsheet
 from .auth import Unauthenticated
@@ -46,6 +46,10 @@ class Problem(BaseModel):
     error: str
     message: str
     fields: list[FieldProblemBody]
+    state: str | None = Field(
+        default=None,
+        description="For an illegal transition: the state the record is in, so a face can say why in its own words.",
+    )
 
 
 def _domain_problem(problem: FieldProblem) -> dict[str, Any]:
@@ -219,7 +223,10 @@ async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         _audit_denial(request, "forbidden", exc.message)
     fields = [_domain_problem(f) for f in exc.fields]
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-    return JSONResponse(status_code=exc.status, content=error_body(exc.code, exc.message, fields), headers=headers)
+    body = error_body(exc.code, exc.message, fields)
+    if isinstance(exc, IllegalTransition):
+        body["state"] = exc.current
+    return JSONResponse(status_code=exc.status, content=body, headers=headers)
 
 
 async def _unauthenticated(request: Request, exc: Unauthenticated) -> JSONResponse:

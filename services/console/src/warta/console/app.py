@@ -3,7 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import httpx
@@ -16,12 +16,21 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from warta.runtime import ServiceSettings
 from warta.runtime.auth import TokenVerifier, Unauthenticated
-from warta.runtime.indonesian import format_datetime
+from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
 from warta.runtime.registry import called_by, port
 
 from . import notices, pages, steps
-from .i18n import LANGUAGES, leader_label, message_kind_label, role_label, state_label, task_label, translate
+from .i18n import (
+    LANGUAGES,
+    leader_label,
+    message_kind_label,
+    role_label,
+    state_label,
+    task_label,
+    translate,
+    vocabulary_label,
+)
 from .oidc import OidcClient
 from .services import Services
 
@@ -106,6 +115,9 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["leader"] = leader_label
     templates.env.filters["task"] = task_label
     templates.env.filters["message_kind"] = message_kind_label
+    templates.env.filters["vocabulary"] = lambda code, kind, lang="id": vocabulary_label(code, kind, lang)
+    templates.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
+    templates.env.filters["day"] = lambda iso: format_date(date.fromisoformat(iso))
     return templates
 
 

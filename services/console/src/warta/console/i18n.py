@@ -1,8 +1,9 @@
 """The console's words, in Bahasa Indonesia first and English on request."""
 
+from enum import StrEnum
 from typing import Any
 
-from warta.contracts import CoverageRole, Leader, Role, label
+from warta.contracts import CoverageRole, DispositionInstruction, Leader, LetterNature, Role, SenderKind, label
 
 LANGUAGES = ("id", "en")
 
@@ -52,6 +53,47 @@ WORDS: dict[str, dict[str, str]] = {
     "calendar": {"id": "Kalender", "en": "Calendar"},
     "email": {"id": "Email", "en": "Email"},
     "stage": {"id": "Tahap", "en": "Stage"},
+    "not_a_date": {"id": "Bukan tanggal yang sah: {day}", "en": "Not a date: {day}"},
+    "search_register": {"id": "Cari di buku agenda", "en": "Search the register"},
+    "subject_words": {"id": "Kata dalam perihal", "en": "Words in the subject"},
+    "received_from": {"id": "Diterima sejak", "en": "Received from"},
+    "received_to": {"id": "Diterima sampai", "en": "Received until"},
+    "all": {"id": "Semua", "en": "All"},
+    "search": {"id": "Cari", "en": "Search"},
+    "clear_search": {"id": "Hapus pencarian", "en": "Clear the search"},
+    "found": {"id": "{n} surat ditemukan", "en": "{n} letters found"},
+    "found_more": {"id": "Lebih dari {n} surat ditemukan", "en": "More than {n} letters found"},
+    "export_csv": {"id": "Unduh CSV", "en": "Download CSV"},
+    "received": {"id": "Diterima", "en": "Received"},
+    "event": {"id": "Kegiatan", "en": "Event"},
+    "pages": {"id": "Halaman", "en": "Pages"},
+    "previous": {"id": "Sebelumnya", "en": "Previous"},
+    "next": {"id": "Berikutnya", "en": "Next"},
+    "page_of": {"id": "Halaman {page} dari {pages}", "en": "Page {page} of {pages}"},
+    "scan_file": {"id": "Pindaian surat (PDF, JPEG atau PNG)", "en": "Scanned letter (PDF, JPEG or PNG)"},
+    "scan_hint": {"id": "Paling besar 20 MB.", "en": "At most 20 MB."},
+    "scan_kept": {"id": "Pindaian sudah diunggah:", "en": "Scan already uploaded:"},
+    "scan": {"id": "Pindaian surat", "en": "Scanned letter"},
+    "see_scan": {"id": "Lihat pindaian surat", "en": "See the scanned letter"},
+    "clashes": {"id": "Kegiatan lain pada waktu yang sama", "en": "Other events at the same time"},
+    "clashes_away": {
+        "id": "Pemeriksaan bentrok jadwal tidak dapat ditampilkan saat ini.",
+        "en": "The clash check cannot be shown just now.",
+    },
+    "no_clashes": {
+        "id": "Tidak ada kegiatan lain yang sudah diterima pada waktu ini.",
+        "en": "No other accepted event at this time.",
+    },
+    "same_leader": {"id": "pimpinan yang sama", "en": "the same leader"},
+    "about_request": {"id": "Tentang permohonan ini", "en": "About this request"},
+    "agenda_number": {"id": "No. agenda", "en": "Agenda no."},
+    "when": {"id": "Waktu", "en": "When"},
+    "where": {"id": "Tempat", "en": "Where"},
+    "leader": {"id": "Pimpinan", "en": "Leader"},
+    "now_at": {"id": "Sekarang", "en": "Now"},
+    "main_menu": {"id": "Menu utama", "en": "Main menu"},
+    "home": {"id": "Beranda", "en": "Home"},
+    "letter_register": {"id": "Buku agenda surat", "en": "Letter register"},
     "not_media": {
         "id": "Berkas ini bukan foto (JPEG, PNG, HEIC) atau video (MP4, MOV).",
         "en": "This file is not a photo (JPEG, PNG, HEIC) or a video (MP4, MOV).",
@@ -298,7 +340,12 @@ STATES: dict[str, dict[str, str]] = {
     "failed": {"id": "Gagal", "en": "Failed"},
 }
 
-ENGLISH_VOCABULARY = {
+# The contracts' vocabularies a page may name by their class, for the ``vocabulary`` filter.
+VOCABULARIES: dict[str, type[StrEnum]] = {
+    kind.__name__: kind for kind in (CoverageRole, DispositionInstruction, Leader, LetterNature, Role, SenderKind)
+}
+
+ENGLISH_VOCABULARY: dict[StrEnum, str] = {
     Role.ADMIN: "Office administrator",
     Role.SECTION_HEAD: "Head of the Protocol and Leadership Communication section",
     Role.TEAM_LEAD: "Leadership documentation team lead",
@@ -431,8 +478,82 @@ def _vocabulary(kind: type[Role] | type[Leader] | type[CoverageRole], code: str,
     return ENGLISH_VOCABULARY[value] if lang == "en" else label(value)
 
 
+def vocabulary_label(code: str, kind: str, lang: str) -> str:
+    """A contracts' vocabulary value (``LetterNature`` ``segera``) as the office writes it."""
+    vocabulary = VOCABULARIES[kind]
+    try:
+        value = vocabulary(code)
+    except ValueError:
+        return code
+    return ENGLISH_VOCABULARY.get(value, label(value)) if lang == "en" else label(value)
+
+
 def translate(key: str, lang: str) -> str:
     words = WORDS.get(key)
     if words is None:
         return key
+    return words.get(lang) or words["id"]
+
+
+# What a refusal means, by the API's ``error`` code, in the officer's words: the services explain
+# themselves in English for the operators' logs, and the console says it the office's way.
+REFUSALS: dict[str, dict[str, str]] = {
+    "validation_failed": {
+        "id": "Ada isian yang belum benar; lihat keterangan di samping isian.",
+        "en": "Some fields need correcting; see the notes beside them.",
+    },
+    "invalid_input": {
+        "id": "Belum dapat disimpan: ada yang belum memenuhi ketentuan SOP; lihat keterangannya.",
+        "en": "Not saved yet: something does not meet the SOP's rules; see the notes.",
+    },
+    "illegal_transition": {
+        "id": "Tindakan ini tidak dapat dilakukan pada tahap sekarang.",
+        "en": "This cannot be done at the current stage.",
+    },
+    "illegal_transition_in": {
+        "id": "Tindakan ini tidak dapat dilakukan: statusnya sekarang «{state}». Muat ulang halaman untuk melihat "
+        "keadaan terbaru.",
+        "en": "This cannot be done: the state is now «{state}». Reload the page to see where things stand.",
+    },
+    "conflict": {
+        "id": "Data ini baru saja diubah petugas lain atau sudah tercatat sebelumnya. Muat ulang halaman lalu "
+        "periksa kembali.",
+        "en": "Someone changed this just now, or it is already recorded. Reload the page and check again.",
+    },
+    "not_found": {"id": "Data yang dicari tidak ditemukan.", "en": "What you looked for was not found."},
+    "forbidden": {
+        "id": "Peran Anda tidak berwenang melakukan tindakan ini.",
+        "en": "Your role may not do this.",
+    },
+    "unauthenticated": {"id": "Sesi Anda berakhir; silakan masuk kembali.", "en": "Your session ended; sign in again."},
+    "payload_too_large": {"id": "Berkas atau isian terlalu besar.", "en": "The file or the text is too large."},
+    "unsupported_media_type": {
+        "id": "Jenis berkas ini tidak diterima.",
+        "en": "This kind of file is not accepted.",
+    },
+    "too_many_requests": {
+        "id": "Terlalu banyak permintaan dalam waktu singkat; tunggu sebentar lalu coba lagi.",
+        "en": "Too many requests at once; wait a moment and try again.",
+    },
+    "unavailable": {
+        "id": "Layanan sedang tidak dapat dihubungi; coba lagi sebentar lagi. Bila berulang, hubungi operator.",
+        "en": "A service cannot be reached just now; try again shortly. If it persists, call the operators.",
+    },
+}
+REFUSED_OTHERWISE = {
+    "id": "Permintaan tidak dapat diproses. Coba lagi; bila berulang, hubungi operator.",
+    "en": "The request could not be processed. Try again; if it persists, call the operators.",
+}
+
+
+def refusal_message(body: Any, lang: str) -> str:
+    """A service's refusal as the officer reads it: what it means by its code (and, for a step
+    taken out of turn, the state the record is in), never the service's English sentence."""
+    code = str(body.get("error", "")) if isinstance(body, dict) else ""
+    state = body.get("state") if isinstance(body, dict) else None
+    if code == "illegal_transition" and isinstance(state, str) and state in STATES:
+        return REFUSALS["illegal_transition_in"][lang if lang in LANGUAGES else "id"].format(
+            state=state_label(state, lang)
+        )
+    words = REFUSALS.get(code, REFUSED_OTHERWISE)
     return words.get(lang) or words["id"]

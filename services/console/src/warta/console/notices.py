@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .pages import problems, refused, render, services, token
+from .pages import problems, refused, render, services, token, told
 
 router = APIRouter()
 
@@ -60,7 +60,7 @@ async def save_preferences(request: Request) -> Response:
     if answer.ok:
         return RedirectResponse("/pemberitahuan?tersimpan=1", status_code=303)
     return await preferences_page(
-        request, status=answer.status, errors=problems(request, answer), chosen=digests, message=answer.message
+        request, status=answer.status, errors=problems(request, answer), chosen=digests, message=told(request, answer)
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,11 +25,13 @@ from warta.contracts import (
 )
 from warta.runtime import Principal, issue_dev_token
 from warta.runtime.auth import Unauthenticated
-from warta.runtime.indonesian import format_datetime
+from warta.runtime.indonesian import format_datetime, format_period
 
-from .forms import LETTER_FIELDS, field_errors, nested, traffic_light
-from .i18n import LANGUAGES
+from .forms import LETTER_FIELDS, WIB, field_errors, nested, traffic_light
+from .header import header_of
+from .i18n import LANGUAGES, refusal_message, state_label
 from .oidc import OidcClient, Pending, SignInFailed
+from .register import REGISTER_STATES, register_csv
 from .services import Answer, Services
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,16 @@ def problems(request: Request, answer: Answer) -> dict[str, str]:
     return field_errors(answer.body, request.state.lang) if isinstance(answer.body, dict) else {}
 
 
+def told(request: Request, answer: Answer) -> str:
+    """What a refusal means, in the officer's language (the service's own sentence is English)."""
+    return refusal_message(answer.body, request.state.lang)
+
+
 def refused(request: Request, answer: Answer) -> HTMLResponse:
-    """A refusal the page cannot place next to a field: its message, on an error page."""
-    return render(request, "refused.html", status=answer.status if answer.status >= 400 else 400, answer=answer)
+    """A refusal the page cannot place next to a field: what it means, on an error page."""
+    return render(
+        request, "refused.html", status=answer.status if answer.status >= 400 else 400, said=told(request, answer)
+    )
 
 
 # -- signing in ------------------------------------------------------------------------------------
@@ -324,24 +333,145 @@ async def new_letter(request: Request) -> HTMLResponse:
 
 @router.post("/surat/baru", response_class=HTMLResponse)
 async def register_letter(request: Request) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items()}
-    answer = await services(request).call(
-        token(request), "POST", "intake", "/requests", json=nested(form, LETTER_FIELDS)
-    )
+    """The letter's details and, when chosen, its scan: the scan goes first (the register takes
+    only a scan already stored), and a scan already sent with a refused form is not sent again."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    scan = await _scan_of(request, form.get("scan"), values)
+    if isinstance(scan, Answer):
+        return _letter_form(request, scan, values)
+    body = nested(values, LETTER_FIELDS) | ({"scan_id": scan} if scan else {})
+    answer = await services(request).call(token(request), "POST", "intake", "/requests", json=body)
     if answer.ok:
         return RedirectResponse(f"/permohonan/{answer.body['id']}", status_code=303)
     if answer.status == 422:
-        return render(
-            request,
-            "letter.html",
-            status=422,
-            values=form,
-            errors=problems(request, answer),
-            message=answer.message,
-            choices=letter_choices(),
-            fields=LETTER_FIELDS,
-        )
+        return _letter_form(request, answer, values)
     return refused(request, answer)
+
+
+async def _scan_of(request: Request, file: Any, values: dict[str, str]) -> str | Answer | None:
+    """The stored scan's id (one stored for this form before, or the file chosen now), None when
+    no scan is given, or the intake's refusal of the file."""
+    if file is None or isinstance(file, str) or not file.filename:
+        return values.get("scan_id") or None
+    answer = await services(request).call(
+        token(request),
+        "POST",
+        "intake",
+        "/scans",
+        params={"filename": file.filename},
+        content=await file.read(),
+        headers={"Content-Type": file.content_type or "application/octet-stream"},
+    )
+    if not answer.ok:
+        return answer
+    values["scan_id"], values["scan_name"] = answer.body["scan_id"], file.filename
+    return str(answer.body["scan_id"])
+
+
+def _letter_form(request: Request, answer: Answer, values: dict[str, str]) -> HTMLResponse:
+    """The form again, as typed, with the refusal next to its fields."""
+    return render(
+        request,
+        "letter.html",
+        status=answer.status if answer.status >= 400 else 422,
+        values=values,
+        errors=problems(request, answer),
+        message=told(request, answer),
+        choices=letter_choices(),
+        fields=LETTER_FIELDS,
+    )
+
+
+@router.get("/permohonan/{request_id}/pindaian")
+async def scanned_letter(request: Request, request_id: str) -> Response:
+    """The letter's scan as the register keeps it, to read in the browser."""
+    answer = await services(request).call(token(request), "GET", "intake", f"/requests/{request_id}/scan")
+    if not answer.ok:
+        return refused(request, answer)
+    kind = answer.headers.get("content-type", "application/octet-stream")
+    return Response(answer.content, media_type=kind, headers={"Content-Disposition": "inline"})
+
+
+# -- step 1: the letter register ---------------------------------------------------------------------
+
+# The register's search form: the console's parameter (in the address, in Indonesian) and the
+# intake API's query parameter it fills.
+REGISTER_FILTERS = {
+    "nomor": "agenda_number",
+    "pengirim": "sender",
+    "perihal": "q",
+    "status": "state",
+    "pimpinan": "leader",
+    "dari": "received_from",
+    "sampai": "received_to",
+}
+REGISTER_PAGE = 25
+CSV_ROWS = 5000  # an export is a year's register at most; a bigger one is narrowed by its dates
+
+
+def register_query(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """The filters as typed (to fill the form again) and as the intake API's parameters."""
+    typed = {name: request.query_params.get(name, "").strip() for name in REGISTER_FILTERS}
+    return typed, {REGISTER_FILTERS[name]: value for name, value in typed.items() if value}
+
+
+@router.get("/surat", response_class=HTMLResponse)
+async def letter_register(request: Request, halaman: int = 1) -> HTMLResponse:
+    """The register of letters: searched by agenda number, sender, subject words, state, leader
+    and dates received, newest first, a page at a time."""
+    typed, params = register_query(request)
+    page = max(1, halaman)
+    answer = await services(request).call(
+        token(request),
+        "GET",
+        "intake",
+        "/requests",
+        params={**params, "limit": REGISTER_PAGE, "offset": (page - 1) * REGISTER_PAGE},
+    )
+    if not answer.ok and answer.status != 422:
+        return refused(request, answer)
+    found: dict[str, Any] = answer.body if answer.ok else {"items": [], "total": 0}
+    pages = max(1, -(-int(found["total"]) // REGISTER_PAGE))
+    query = urlencode({k: v for k, v in typed.items() if v})
+    return render(
+        request,
+        "register.html",
+        status=answer.status,
+        typed=typed,
+        errors=problems(request, answer) if not answer.ok else {},
+        message=None if answer.ok else told(request, answer),
+        rows=found["items"],
+        total=found["total"],
+        more=bool(found.get("more")),
+        page=page,
+        pages=pages,
+        query=query,
+        states=[(state, state_label(state, request.state.lang)) for state in REGISTER_STATES],
+        leaders=[(leader.value, label(leader)) for leader in Leader],
+    )
+
+
+@router.get("/surat.csv")
+async def letter_register_csv(request: Request) -> Response:
+    """The register as searched, for a spreadsheet: every matching letter, not just one page."""
+    _, params = register_query(request)
+    rows: list[dict[str, Any]] = []
+    while len(rows) < CSV_ROWS:
+        answer = await services(request).call(
+            token(request), "GET", "intake", "/requests", params={**params, "limit": 200, "offset": len(rows)}
+        )
+        if not answer.ok:
+            return refused(request, answer)
+        rows += answer.body["items"]
+        if len(answer.body["items"]) < 200:
+            break
+    filename = f"buku-agenda-{datetime.now(UTC).astimezone(WIB).date()}.csv"
+    return Response(
+        register_csv(rows, request.state.lang),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 # -- a request, and step 2 ---------------------------------------------------------------------------
@@ -355,19 +485,29 @@ async def request_page(request: Request, request_id: str, status: int = 200, **e
     timeline = await call(token(request), "GET", "archive", f"/requests/{request_id}/timeline")
     # Where the whole journey stands (intake's own state ends at the disposition).
     dossier = await call(token(request), "GET", "archive", f"/requests/{request_id}")
+    deciding = request.state.officer.role is Role.SECTION_HEAD and found.body["state"] == "awaiting_disposition"
+    clashes = await call(token(request), "GET", "intake", f"/requests/{request_id}/clashes") if deciding else None
     return render(
         request,
         "request.html",
         status=status,
         item=found.body,
+        header=header_of(found.body, timeline.body if timeline.ok else None),
         stage=dossier.body.get("state") if dossier.ok else None,
         timeline=timeline.body if timeline.ok else None,
         messages=await _messages_of(request, request_id),
         sent_again=request.query_params.get("dikirim_ulang"),
-        instructions=[i.value for i in DispositionInstruction],
+        instructions=[(i.value, label(i)) for i in DispositionInstruction],
+        clashes=[clash_of(c) for c in clashes.body] if clashes is not None and clashes.ok else None,
         when=format_datetime,
         **extra,
     )
+
+
+def clash_of(clash: dict[str, Any]) -> dict[str, Any]:
+    """An accepted event that overlaps this one, as the section head reads it."""
+    period = format_period(datetime.fromisoformat(clash["starts_at"]), datetime.fromisoformat(clash["ends_at"]))
+    return {**clash, "period": period, "leader_name": label(Leader(clash["leader"]))}
 
 
 async def _messages_of(request: Request, request_id: str) -> dict[str, Any] | None:
@@ -395,7 +535,7 @@ async def issue_sheet(request: Request, request_id: str) -> Response:
     path = f"/requests/{request_id}/disposition-sheet"
     answer = await services(request).call(token(request), "POST", "intake", path)
     if not answer.ok:
-        return await request_page(request, request_id, status=answer.status, message=answer.message)
+        return await request_page(request, request_id, status=answer.status, message=told(request, answer))
     return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
 
 
@@ -417,7 +557,7 @@ async def dispose(request: Request, request_id: str) -> Response:
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+    return await request_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
 
 
 @router.post("/permohonan/{request_id}/tolak")
@@ -427,4 +567,4 @@ async def decline(request: Request, request_id: str, reason: Annotated[str, Form
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await request_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+    return await request_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)

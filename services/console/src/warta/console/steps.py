@@ -16,8 +16,9 @@ from warta.runtime.release import inline_text, markdown_html, render_release
 from warta.runtime.social import TEXT_LIMITS, post_length
 
 from .forms import WIB, checklist, threads_of
+from .header import request_header
 from .i18n import translate
-from .pages import problems, refused, render, services, token
+from .pages import problems, refused, render, services, token, told
 from .services import Answer
 
 router = APIRouter()
@@ -56,6 +57,7 @@ async def assignment_page(request: Request, request_id: str, status: int = 200, 
         request,
         "assignment.html",
         status=status,
+        header=await request_header(services(request), token(request), request_id),
         entry=entry.body,
         suggestion=suggestion,
         officers=await _get(request, "scheduler", "/officers") or [],
@@ -95,7 +97,13 @@ async def assign(request: Request, request_id: str) -> Response:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
     return await assignment_page(
-        request, request_id, status=answer.status, message=answer.message, errors=errors, chosen=body
+        request,
+        request_id,
+        status=answer.status,
+        message=told(request, answer),
+        errors=errors,
+        chosen=body,
+        refusal=answer.message,
     )
 
 
@@ -106,8 +114,8 @@ async def agenda(request: Request, hari: str | None = None, tampilan: str = "min
     try:
         chosen = date.fromisoformat(hari) if hari else datetime.now(WIB).date()
     except ValueError:
-        problem = {"field": "hari", "message": "a date as YYYY-MM-DD"}
-        return refused(request, Answer(422, {"message": f"not a date: {hari}", "fields": [problem]}))
+        said = translate("not_a_date", request.state.lang).format(day=hari)
+        return render(request, "refused.html", status=422, said=said)
     week = await _call(request, "GET", "scheduler", f"/agenda/weeks/{chosen}")
     if not week.ok:
         return refused(request, week)
@@ -140,6 +148,7 @@ async def workspace_page(request: Request, request_id: str, status: int = 200, *
         request,
         "workspace.html",
         status=status,
+        header=await request_header(services(request), token(request), request_id),
         view=view.body,
         checks=checklist(view.body),
         request_id=request_id,
@@ -189,7 +198,7 @@ async def _after(request: Request, request_id: str, answer: Any) -> Response:
     if answer.ok:
         return RedirectResponse(f"/liputan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await workspace_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+    return await workspace_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
 
 
 @router.post("/liputan/{request_id}/naskah")
@@ -228,7 +237,7 @@ async def upload(request: Request, request_id: str) -> Response:
 
 
 def _unknown_channel(request: Request) -> HTMLResponse:
-    return refused(request, Answer(404, {"message": translate("unknown_channel", request.state.lang)}))
+    return render(request, "refused.html", status=404, said=translate("unknown_channel", request.state.lang))
 
 
 def _channel(channel: str) -> SocialChannel | None:
@@ -254,7 +263,7 @@ async def save_post(request: Request, request_id: str, channel: str) -> Response
         request,
         request_id,
         status=answer.status,
-        message=answer.message,
+        message=told(request, answer),
         post_errors={channel: problems(request, answer)},
         post_typed={"channel": channel, **body},
     )
@@ -324,6 +333,7 @@ async def review_page(request: Request, request_id: str, status: int = 200, **ex
         request,
         "review.html",
         status=status,
+        header=await request_header(services(request), token(request), request_id),
         review=review.body,
         content=content,
         release=_preview(content["press_release"]) if content else None,
@@ -355,7 +365,7 @@ async def decide(request: Request, request_id: str) -> Response:
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await review_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+    return await review_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
 
 
 @router.post("/tinjauan/{request_id}/komentar")
@@ -388,6 +398,7 @@ async def publication_page(request: Request, request_id: str, status: int = 200,
         request,
         "publication.html",
         status=status,
+        header=await request_header(services(request), token(request), request_id),
         item=found.body,
         release=release,
         deliveries=deliveries,
@@ -405,7 +416,9 @@ async def _published(request: Request, request_id: str, answer: Any) -> Response
     if answer.ok:
         return RedirectResponse(f"/publikasi/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await publication_page(request, request_id, status=answer.status, message=answer.message, errors=errors)
+    return await publication_page(
+        request, request_id, status=answer.status, message=told(request, answer), errors=errors
+    )
 
 
 @router.post("/publikasi/{request_id}/situs")
@@ -437,8 +450,8 @@ async def record_social_post(request: Request, request_id: str, channel: str) ->
         request,
         request_id,
         status=answer.status,
-        message=None if errors else answer.message,
-        social_errors={channel: errors.get("url") or answer.message},
+        message=None if errors else told(request, answer),
+        social_errors={channel: errors.get("url") or told(request, answer)},
     )
 
 
@@ -470,7 +483,9 @@ async def import_media(request: Request) -> Response:
     if answer.ok:
         return render(request, "media.html", contacts=contacts, report=answer.body)
     errors = problems(request, answer)
-    return render(request, "media.html", status=answer.status, contacts=contacts, message=answer.message, errors=errors)
+    return render(
+        request, "media.html", status=answer.status, contacts=contacts, message=told(request, answer), errors=errors
+    )
 
 
 # -- the SOP dashboard ---------------------------------------------------------------------------------
