@@ -28,7 +28,8 @@ is taken. The largest is cut off after ``WINDOW_SECONDS`` and runs on a system o
 requests it leaves half-walked are in no other figure.
 
 Writes bench/results/latest.json and latest.md. Deterministic workload; bounded in time.
-``python bench/system.py --quick`` runs a small version (1 and 10 at once; 1,000, 2,000, 5,000 past).
+``python bench/system.py --quick`` runs a small version (1 and 10 at once; 1,000, 2,000, 5,000 past);
+``--queries`` only the queries with 1,000 and 100,000 past, printed (latest.* are left as they are).
 """
 
 import argparse
@@ -78,6 +79,9 @@ HISTORY = 10_000
 QUERY_HISTORY = (1_000, 100_000)
 QUERY_REPEATS = 200
 QUERY_SECONDS = 5  # per query and history size: a scan over 100,000 documents gets few samples
+# Documents that index a request's own document for the searches (intake's word postings): grown
+# with the requests even when only the requests' own documents are.
+ROOT_INDEXES = ("request_terms",)
 TOKEN_SETTINGS = ServiceSettings(service_name="bench")
 
 
@@ -344,8 +348,10 @@ async def add_history(
     """``count`` finished requests in every service's database, cloned from requests this run
     walked to publication: each clone under a new request id, every date moved back by a few days
     to years, ObjectIds new, and the values of unique indexes made unique. Their shape, states
-    and indexes are the real ones; they are inserted directly, as a migration would."""
-    chance = random.Random(seed)
+    and indexes are the real ones; they are inserted directly, as a migration would. Clone ``n``
+    has the same id and dates in every collection, so what indexes a request (a search's
+    postings) stays in step with it; ``roots_only`` copies the requests' own documents and those
+    of ``ROOT_INDEXES``."""
     inserted = 0
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url, tz_aware=True)
     for name in SERVICES:
@@ -355,7 +361,7 @@ async def add_history(
                 continue  # what was relayed, and the files' bytes: not what the queries read
             uniques = await unique_paths(db, collection)
             of_request: dict[str, Any] = {"_id": {"$in": templates}}
-            if not roots_only:
+            if not roots_only or collection in ROOT_INDEXES:
                 of_request = {"$or": [of_request, {"request_id": {"$in": templates}}]}
             originals = [d async for d in db[collection].find(of_request)]
             if not originals:
@@ -363,6 +369,7 @@ async def add_history(
             inserted += len(originals) * count
             batch: list[InsertOne[dict[str, Any]]] = []
             for n in range(count):
+                chance = random.Random(f"{seed}.{n}")  # the same for clone n in every collection
                 shift = timedelta(days=chance.randint(7, 3 * 365), minutes=chance.randint(0, 600))
                 new_id, salt = str(uuid.UUID(int=chance.getrandbits(128), version=4)), f"h{seed}.{n}"
                 for original in originals:
@@ -393,6 +400,8 @@ async def query_latencies(system: System) -> dict[str, dict[str, float]]:
         "review queue": ("review", "/reviews/queue", head, {}),
         "publications ready": ("publisher", "/publications", writer, {"state": "ready"}),
         "search by sender": ("intake", "/requests", admin, {"sender": "Dinas Pendidikan"}),
+        # Every past request is from this sender: a page of the newest, the count at its bound.
+        "search by sender, all matching": ("intake", "/requests", admin, {"sender": "Dinas Komunikasi"}),
         "search by state": ("intake", "/requests", admin, {"state": "awaiting_disposition"}),
         "search by subject words": ("intake", "/requests", admin, {"q": "peliputan peresmian"}),
         "search by week received": (
@@ -493,6 +502,48 @@ async def run(quick: bool) -> dict[str, Any]:
     return result
 
 
+async def run_queries(query_history: tuple[int, int] = QUERY_HISTORY) -> dict[str, Any]:
+    """Only the queries, with 1,000 and with 100,000 finished requests: two walked, the rest
+    cloned (past the first thousand, only the requests' own documents, as in the full run)."""
+    result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "queries_only": True}
+    with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
+        work = Path(folder)
+        servers = provide_servers(work)
+        result["machine"] = machine(servers.backend)
+        try:
+            with smtp_server(work) as relay:
+                smtp = {
+                    "WARTA_SMTP_HOST": relay.host,
+                    "WARTA_SMTP_PORT": str(relay.port),
+                    "WARTA_SMTP_CA_FILE": relay.ca_file,
+                }
+                with running(System(servers, work / "q", smtp)) as system:
+                    warm = await drive(system, 2, first=0)
+                    await quiet(system)
+                    small, large = query_history
+                    queries = {}
+                    await grow_history(system, warm["request_ids"][:1], small - 2, seed=1)
+                    queries[str(small)] = await query_latencies(system)
+                    await grow_history(system, warm["request_ids"][:1], large - small, seed=3, roots_only=True)
+                    queries[str(large)] = await query_latencies(system)
+                    result["queries"] = queries
+        finally:
+            servers.close()
+    result["finished_at"] = datetime.now(UTC).isoformat()
+    return result
+
+
+def query_table(queries: dict[str, dict[str, dict[str, float]]]) -> str:
+    small, large = sorted(queries, key=int)
+    lines = [f"| query | p50 / p99 with {int(small):,} past | p50 / p99 with {int(large):,} past | p99 ratio |"]
+    lines.append("|---|---|---|---|")
+    for query, at_small in queries[small].items():
+        at_large = queries[large][query]
+        figures = [f"{t['p50'] * 1000:.1f} / {t['p99'] * 1000:.1f} ms (n={t['n']})" for t in (at_small, at_large)]
+        lines.append(f"| {query} | {figures[0]} | {figures[1]} | {at_large['p99'] / at_small['p99']:.2f} |")
+    return "\n".join(lines)
+
+
 @contextlib.contextmanager
 def running(system: System) -> Iterator[System]:
     system.start()
@@ -590,7 +641,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 and 10 requests, 1,000 and 5,000 past")
     parser.add_argument("--render", action="store_true", help="write latest.md again from latest.json")
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="only the inbox and search queries with 1,000 and 100,000 past; prints them, keeps latest.*",
+    )
     args = parser.parse_args()
+    if args.queries:
+        found = asyncio.run(run_queries())
+        print(json.dumps(found, indent=1, default=str))
+        print(query_table(found["queries"]))
+        return
     # --render: the summary of the kept result again, after a change to summary.py
     result = json.loads((RESULTS / "latest.json").read_text()) if args.render else asyncio.run(run(args.quick))
     RESULTS.mkdir(parents=True, exist_ok=True)

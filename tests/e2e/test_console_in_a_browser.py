@@ -3,19 +3,20 @@ process: one request goes from letter to publication through the pages, each rol
 with one return at each review level. A refused form shows the API's message next to its field; no
 page shows a stack trace. Screenshots of the pages are kept in ``test-artifacts/console/``."""
 
+import re
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, ViewportSize, async_playwright, expect
 
 from warta.contracts import Role
-from warta.devstack.browser import ARGS, CHROMIUM, SHOTS, shot
+from warta.devstack.browser import ARGS, CHROMIUM, DESK, PHONE, SHOTS, shot
 from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
 from warta.devstack.pytest_plugin import SERVICES
-from warta.devstack.samples import jpeg, pdf
+from warta.devstack.samples import jpeg, mp4, pdf
 from warta.devstack.smtp import smtp_server
 from warta.devstack.whatsapp import whatsapp_gateway
 from warta.runtime.indonesian import format_date
@@ -40,6 +41,15 @@ async def reach(page: Page, url: str, state: str) -> None:
             return
         await page.wait_for_timeout(200)
     raise AssertionError(f"{url} never showed {state}: {await page.content()}")
+
+
+async def expect_pictures_shown(page: Page, count: int) -> None:
+    """Each thumbnail on the page is a picture the browser could load and draw, not a broken link."""
+    thumbs = page.locator(".assets img.thumb")
+    await expect(thumbs).to_have_count(count)
+    for n in range(count):
+        await expect(thumbs.nth(n)).to_have_js_property("complete", True)
+        assert await thumbs.nth(n).evaluate("img => img.naturalWidth") > 0
 
 
 async def reach_text(page: Page, selector: str, text: str) -> None:
@@ -72,7 +82,10 @@ async def write_and_send(page: Page, base: str, rid: str, state: str, body: str)
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-async def test_a_request_from_letter_to_publication_through_the_pages(namespace, service_processes, tmp_path):
+@pytest.mark.parametrize("screen", [DESK, PHONE], ids=["1366px", "360px"])
+async def test_a_request_from_letter_to_publication_through_the_pages(namespace, service_processes, tmp_path, screen):
+    """The whole walk on the office's laptop and again on a phone."""
+    RADIO_MAILBOX["full"] = True
     with ExitStack() as stack:
         relay = stack.enter_context(smtp_server(tmp_path, policy=radio_mailbox_full_until_emptied))
         mail = {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port), "WARTA_SMTP_CA_FILE": relay.ca_file}
@@ -85,7 +98,7 @@ async def test_a_request_from_letter_to_publication_through_the_pages(namespace,
         console = service_processes("console")
         urls = {f"WARTA_{name.upper()}_URL": p.url for name, p in processes.items()}
         console.start(**urls, WARTA_PUBLIC_URL=console.url)
-        await walk_the_pages(namespace, console.url, processes["scheduler"].url, relay)
+        await walk_the_pages(namespace, console.url, processes["scheduler"].url, relay, screen)
 
 
 RADIO = "sari@radiokota.example"
@@ -120,7 +133,7 @@ async def fill_the_directory(namespace, notifier: str) -> None:
             assert (await client.put(f"/officers/{officer_id}", json=entry)).status_code == 200
 
 
-async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
+async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: ViewportSize) -> None:
     # The team lead's roster and kit are in the scheduler already, as in the office.
     async with httpx.AsyncClient(base_url=scheduler, headers=namespace.token(Role.TEAM_LEAD, "rina.katim")) as client:
         for officer in DEV_ROSTER:
@@ -131,7 +144,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta")
+        page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta", viewport=screen)
         await page.goto(f"{base}/masuk")
         await shot(page, "01-masuk")
         # By keyboard alone: Tab to the officer list (its first officer is Siti), Tab on, Enter.
@@ -235,9 +248,6 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         # and the light shows green, not the text's colour
         await expect(waiting).to_have_css("border-left-color", "rgb(46, 125, 50)")
         await shot(page, "04-beranda-kepala-bagian")
-        await page.set_viewport_size({"width": 375, "height": 740})
-        await shot(page, "04b-beranda-kepala-bagian-ponsel")
-        await page.set_viewport_size({"width": 1280, "height": 800})
         await waiting.get_by_role("link").click()
         # Deciding, she sees what else the leaders have accepted at that time: nothing yet.
         await expect(page.locator("#bentrok")).to_contain_text("Tidak ada kegiatan lain")
@@ -296,7 +306,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await assigned.locator("a").click()
         await expect(page).to_have_url(f"{base}/liputan/{rid}")
         await page.get_by_role("button", name="Kirim untuk diperiksa").click()
-        await expect(page.locator("#submission-errors")).to_contain_text("at least one photo is required")
+        await expect(page.locator("#submission-errors")).to_contain_text("wajib melampirkan paling sedikit satu foto")
         await page.get_by_label("Judul siaran pers").fill("Wali Kota Resmikan Puskesmas Cikokol")
         await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini.")
         await page.get_by_label("Isi berita").fill(
@@ -320,6 +330,21 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator(".assets li")).to_contain_text("peresmian.jpg")
         await expect(page.locator(".assets li")).to_contain_text("foto")  # the kind its bytes say
         assert await page.evaluate("document.body.dataset.uploaded") == "100"  # htmx showed the progress
+        await expect_pictures_shown(page, 1)
+        # A video too, played from the page; its caption-less photo gets one, saved with the draft.
+        await page.get_by_label("Berkas").set_input_files(
+            files=[{"name": "sambutan.mp4", "mimeType": "video/mp4", "buffer": mp4(payload_bytes=300_000)}]
+        )
+        await page.get_by_role("button", name="Unggah", exact=True).click()
+        await expect(page.locator('.assets li[data-kind="video"] video')).to_have_count(1)
+        await page.get_by_label("Keterangan foto peresmian.jpg").fill("Wali Kota menggunting pita peresmian")
+        await page.get_by_role("button", name="Simpan naskah").click()
+        await expect(page.get_by_label("Keterangan foto peresmian.jpg")).to_have_value(
+            "Wali Kota menggunting pita peresmian"
+        )
+        # The style rules read the draft as she writes: its words counted, a short body noted.
+        assert int(await page.locator("#word-count").inner_text()) > 10
+        await expect(page.locator('.style-warnings li[data-code="body_short"]')).to_contain_text("Isi berita baru")
         await page.get_by_label("Teks unggahan Instagram").fill("Puskesmas Cikokol resmi dibuka #KotaTangerang")
         await expect(page.locator("#count-instagram")).to_have_text("45")
         await page.get_by_role("button", name="Simpan unggahan Instagram").click()
@@ -350,6 +375,14 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("article.release .paragraph strong")).to_have_text("setiap hari")
         await expect(page.locator("article.release li")).to_have_text(["poli umum", "poli gigi"])
         await expect(page.locator("article.release")).not_to_contain_text("**")
+        # The reviewer sees what will be published with it: the photo, the video and the posts.
+        await expect_pictures_shown(page, 1)
+        await expect(page.locator(".assets img.thumb")).to_have_attribute("alt", "Wali Kota menggunting pita peresmian")
+        video = await page.locator(".assets video").get_attribute("src")
+        part = await page.request.get(f"{base}{video}", headers={"Range": "bytes=0-99"})
+        assert part.status == 206, part.status  # a player seeks through the video
+        assert len(await part.body()) == 100
+        await expect(page.locator("#unggahan-instagram")).to_contain_text("Puskesmas Cikokol resmi dibuka")
         await page.get_by_label("Kembalikan", exact=True).check()
         await page.get_by_role("button", name="Putuskan").click()
         await expect(page.locator(".field-error").first).not_to_be_empty()
@@ -366,7 +399,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         comment = page.locator("#komentar li.comment")
         await expect(comment).to_have_count(1)
         await expect(comment).to_contain_text("Versi 1 · Paragraf 1")
-        await expect(comment).to_contain_text("rina.katim")
+        await expect(comment).to_contain_text("Rina Wulandari")  # by name, not her sign-in id
         await expect(comment).to_contain_text("Sebutkan jam pelayanan puskesmas.")
         await shot(page, "08b-pemeriksaan-komentar")
         await decide(page, base, rid, "awaiting_team_lead", "reject", "language", "Perbaiki ejaan pada teras.")
@@ -374,12 +407,20 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await sign_in(page, base, "dewi.penulis")
         await reach(page, f"{base}/tinjauan/{rid}", "returned_to_coverage")
         await expect(page.locator("#komentar li.comment")).to_contain_text("Sebutkan jam pelayanan puskesmas.")
+        # Her workspace opens with why it came back: the reason, the note, and the comments.
+        await reach(page, f"{base}/liputan/{rid}", "open")
+        returned = page.locator("#dikembalikan")
+        await expect(returned).to_contain_text("Perbaiki ejaan pada teras.")
+        await expect(returned).to_contain_text("Rina Wulandari")
+        await expect(returned).to_contain_text("Sebutkan jam pelayanan puskesmas.")
+        await shot(page, "08c-ruang-kerja-dikembalikan")
         body = "Puskesmas baru melayani warga **setiap hari**. Versi kedua.\n\n- poli umum\n- poli gigi"
         await write_and_send(page, base, rid, "open", body)
 
         await sign_in(page, base, "rina.katim")
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
-        await expect(page.locator(".diff ins")).to_contain_text("kedua.")
+        await expect(page.locator('.diff[data-part="body"] ins')).to_contain_text("kedua.")
+        await expect(page.locator("#pengembalian")).to_contain_text("Perbaiki ejaan pada teras.")  # the earlier return
         await shot(page, "09-pemeriksaan-perubahan")
         await decide(page, base, rid, "awaiting_team_lead", "approve")
 
@@ -398,6 +439,22 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         # Step 7: the media registry is imported, the post's address recorded, the release sent.
         await sign_in(page, base, "siti.admin")
         await page.goto(f"{base}/media")
+        # A first try with two bad lines: the dry run lists each, in her words, and keeps nothing.
+        bad = (
+            DEV_MEDIA
+            + "Koran Baru,online,ya,,Tono,Redaksi,bukan-email,ya\n"
+            + "Koran Lain,majalah,ya,,Rudi,Redaksi,rudi@lain.example,ya\n"
+        )
+        await page.get_by_label("Berkas CSV").set_input_files(
+            files=[{"name": "media.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+        )
+        await page.get_by_role("button", name="Impor").click()
+        rows_refused = page.locator("#rows-error li")
+        await expect(rows_refused).to_have_count(2)
+        await expect(rows_refused.nth(0)).to_contain_text("baris 4: «bukan-email» bukan alamat email yang sah")
+        await expect(rows_refused.nth(1)).to_contain_text("baris 5")
+        await expect(page.locator("table.contacts tbody tr")).to_have_count(0)
+        await shot(page, "09b-daftar-media-uji")
         registry = {"name": "media.csv", "mimeType": "text/csv", "buffer": DEV_MEDIA.encode()}
         await page.get_by_label("Berkas CSV").set_input_files(files=[registry])
         await page.get_by_label("Simpan hasil impor").check()
@@ -413,6 +470,14 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(page.locator("#state")).to_have_text("Terbit")
         await expect(page.locator(".deliveries tbody tr")).to_have_count(2)
         await expect(page.locator("article.release")).to_contain_text("Turut hadir Sekda.")
+        # What the team posts by hand: the approved title and HTML, and the photos to download.
+        copy = page.locator("#salin")
+        await expect(copy.get_by_label("Judul siaran pers")).to_have_value("Wali Kota Resmikan Puskesmas Cikokol")
+        await expect(copy.get_by_label("Isi berita (HTML)")).to_have_value(re.compile("<strong>setiap hari</strong>"))
+        async with page.expect_download() as photo:
+            await copy.get_by_role("link", name="Unduh foto 1").click()
+        assert (await photo.value).suggested_filename.endswith("-1.jpg")
+        assert (await (await photo.value).path()).read_bytes() == jpeg(seed=7)  # the very bytes uploaded
         # Radio Kota's mailbox was full: its email failed for good, and the page says what to do.
         owed = page.locator(".owed")
         await expect(page.locator('[data-owed="emails_failed"]')).to_contain_text("1 email ke media gagal terkirim")
@@ -438,6 +503,13 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
 
         # Her own choice of messages: news of a published release gathered every 30 minutes.
         await page.get_by_role("link", name="Pemberitahuan").click()
+        # Her inbox: what the notifier sent her, each notice once, leading to its request.
+        assigned_notice = page.locator("#kotak-masuk li", has_text="Penugasan liputan")
+        await expect(assigned_notice).to_have_count(1)
+        await expect(assigned_notice).to_contain_text("WhatsApp (terkirim)")
+        assert await assigned_notice.get_by_role("link", name="Buka permohonan").get_attribute("href") == (
+            f"/permohonan/{rid}"
+        )
         await page.get_by_label("Siaran pers yang telah terbit").select_option(label="Ringkasan tiap 30 menit")
         await page.get_by_role("button", name="Simpan pilihan").click()
         await expect(page.get_by_role("status")).to_have_text("Pilihan Anda tersimpan.")
@@ -482,7 +554,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         await expect(table).to_contain_text("Versi menunggu pemeriksaan ketua tim")
         await expect(table).to_contain_text("Hendra Gunawan")
         failed = table.locator('tr:has(td[data-state="failed"])')
-        await expect(failed.first).to_contain_text("agus.fotografer (belum ada di direktori)")
+        await expect(failed.first).to_contain_text("Agus Salim (belum ada di direktori)")  # named from the roster
         how_many = await failed.count()
         assert how_many >= 1
         await shot(page, "11b-pesan-permohonan")
@@ -497,7 +569,23 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay) -> None:
         over = page.locator("#this_month table.sop tbody td.over")
         assert set(await over.all_inner_texts()) == {"0"}
         await expect(page.locator("#this_month svg rect")).to_have_count(7)
+        await expect(page.locator("#this_month td.percent").first).to_have_text("100,0 %")  # a decimal comma
         await shot(page, "12-dasbor-sop")
+        # A period of her choosing, from the first of the month to today, and its table to download.
+        today = datetime.now(WIB).date()
+        await page.get_by_label("Dari tanggal").fill(today.replace(day=1).isoformat())
+        await page.get_by_label("Sampai tanggal").fill(today.isoformat())
+        await page.get_by_role("button", name="Tampilkan").click()
+        await expect(page.locator("#chosen h2")).to_contain_text(format_date(today))
+        chosen = page.locator("#chosen table.sop tbody td.finished")
+        assert [int(n) for n in await chosen.all_inner_texts()] == [1, 1, 1, 2, 3, 2, 1]
+        async with page.expect_download() as download:
+            await page.get_by_role("link", name="Unduh CSV").click()
+        table = (await (await download.value).path()).read_text(encoding="utf-8-sig").splitlines()
+        assert table[0].split(";")[:4] == ["Periode", "SOP", "Langkah", "Nama langkah"], table[0]
+        assert len(table) == 8, table  # the header and the seven steps
+        assert table[1].endswith(";100,0"), table[1]
+        await shot(page, "12b-dasbor-periode")
 
         await page.goto(f"{base}/bahasa/en", referer="https://elsewhere.example/")
         await expect(page).to_have_url(f"{base}/")  # back to this site only

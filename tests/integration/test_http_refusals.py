@@ -5,7 +5,7 @@ from typing import Any
 
 from warta.contracts import Role
 from warta.devstack import samples
-from warta.devstack.pytest_plugin import SERVICES, eventually, settled, with_field
+from warta.devstack.pytest_plugin import SERVICES, assert_a_refusal, eventually, settled, with_field
 from warta.runtime.indonesian import JAKARTA
 
 ADMIN = ("siti", Role.ADMIN)
@@ -55,10 +55,7 @@ class Refusals:
         response = await self.call(officer, service, method, path, body, **kw)
         assert response.status_code == status, response.text
         payload = response.json()
-        # An illegal transition also names the state it met, for the console to say why in Indonesian.
-        out_of_turn = {"state"} if payload.get("error") == "illegal_transition" else set()
-        assert set(payload) == {"error", "message", "fields"} | out_of_turn, payload
-        assert not out_of_turn or isinstance(payload["state"], str), payload
+        assert_a_refusal(payload)
         assert payload["message"]
         if error:
             assert payload["error"] == error

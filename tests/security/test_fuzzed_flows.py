@@ -40,7 +40,7 @@ from pymongo import AsyncMongoClient
 from warta.contracts import Role
 from warta.devstack import samples
 from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
-from warta.devstack.pytest_plugin import SERVICES, routed_apps, snapshot
+from warta.devstack.pytest_plugin import SERVICES, assert_a_refusal, routed_apps, snapshot
 from warta.devstack.smtp import smtp_server
 from warta.runtime.indonesian import JAKARTA
 
@@ -117,10 +117,7 @@ class Stack:
         if answer.status_code >= 400:
             self.refusals += 1
             body = answer.json()
-            # An illegal transition also names the state it met, for the console to say why in Indonesian.
-            out_of_turn = {"state"} if body.get("error") == "illegal_transition" else set()
-            assert set(body) == {"error", "message", "fields"} | out_of_turn, body
-            assert not out_of_turn or isinstance(body["state"], str), body
+            assert_a_refusal(body)
             if answer.status_code == 422:
                 assert body["fields"], f"{method} {service}{path}: a 422 names no field: {body}"
             after = self.run(self.settled(db))

@@ -119,6 +119,12 @@ async def test_requests_are_found_by_period_state_leader_and_sender_and_exported
         (1, 1, 0), (2, 1, 1), (3, 1, 0), (4, 2, 0), (5, 2, 0), (6, 1, 0), (7, 1, 0)
     ]  # fmt: skip
     assert [(o["officer_id"], o["overruns"]) for o in summary["officers"]] == [("hendra", 1)]
+    # The recent request waits in step 4 past its standard; the list names it as the register does.
+    waiting = await archive.ok(DEWI, "GET", "/requests/req-new")
+    assert [(o["request_id"], o["step"]) for o in summary["overdue"]] == [("req-new", 4)]
+    assert summary["overdue"][0]["agenda_number"] == waiting["agenda_number"]
+    assert waiting["agenda_number"]
+    assert summary["overdue"][0]["title"] == waiting["title"]
     await archive.refused(403, DEWI, "GET", "/sop")
 
     await archive.refused(403, DEWI, "GET", "/export.csv")

@@ -1,3 +1,4 @@
+from warta.console.clients import review
 from warta.console.forms import LETTER_FIELDS, field_errors, in_wib, nested, threads_of, traffic_light
 
 
@@ -67,13 +68,27 @@ def test_the_traffic_light_turns_amber_at_80_percent_and_red_over_the_standard()
 
 
 def test_comments_become_threads_with_their_replies_in_order():
+    def comment(comment_id: str, text: str, reply_to: str | None = None) -> review.Comment:
+        return review.Comment.model_validate(
+            {
+                "comment_id": comment_id,
+                "text": text,
+                "reply_to": reply_to,
+                "anchor": {"part": "title"},
+                "author": "rina.katim",
+                "request_id": "r1",
+                "version": 1,
+                "written_at": "2026-12-01T02:00:00+00:00",
+            }
+        )
+
     comments = [
-        {"comment_id": "a", "text": "Judul terlalu panjang."},
-        {"comment_id": "b", "text": "Sebutkan jam pelayanan."},
-        {"comment_id": "c", "text": "Sudah dipendekkan.", "reply_to": "a"},
-        {"comment_id": "d", "text": "Terima kasih.", "reply_to": "a"},
+        comment("a", "Judul terlalu panjang."),
+        comment("b", "Sebutkan jam pelayanan."),
+        comment("c", "Sudah dipendekkan.", reply_to="a"),
+        comment("d", "Terima kasih.", reply_to="a"),
     ]
     threads = threads_of(comments)
-    assert [t["comment_id"] for t in threads] == ["a", "b"]
-    assert [r["comment_id"] for r in threads[0]["replies"]] == ["c", "d"]
-    assert threads[1]["replies"] == []
+    assert [t.comment_id for t in threads] == ["a", "b"]  # a thread reads as its opening comment
+    assert [r.comment_id for r in threads[0].replies] == ["c", "d"]
+    assert threads[1].replies == []

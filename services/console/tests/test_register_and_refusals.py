@@ -4,30 +4,37 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from warta.console.clients import archive, intake
+from warta.console.exports import indonesian_number, register_csv
 from warta.console.header import header_of
 from warta.console.i18n import refusal_message
-from warta.console.register import register_csv
 
-ITEM = {
-    "id": "r1",
-    "agenda_number": "0007/PROKOPIM/2026",
-    "received_at": "2026-12-01T02:30:00+00:00",
-    "state": "awaiting_disposition",
-    "letter": {
-        "number": "005/77-Dinkes/2026",
-        "date": "2026-11-30",
-        "sender": "Dinas Kesehatan; Bidang P2P",
-        "subject": 'Peresmian "Puskesmas" Cikokol',
-        "nature": "segera",
-    },
-    "event": {
-        "title": "Peresmian Puskesmas Cikokol",
-        "location": "Cikokol",
-        "leader": "wali_kota",
-        "starts_at": "2026-12-07T02:00:00+00:00",
-        "ends_at": "2026-12-07T04:00:00+00:00",
-    },
-}
+ITEM = intake.FacilitationRequest.model_validate(
+    {
+        "id": "r1",
+        "letter_key": "dinas kesehatan|005/77-dinkes/2026",
+        "registered_at": "2026-12-01T02:35:00+00:00",
+        "registered_by": "siti.admin",
+        "agenda_number": "0007/PROKOPIM/2026",
+        "received_at": "2026-12-01T02:30:00+00:00",
+        "state": "awaiting_disposition",
+        "letter": {
+            "number": "005/77-Dinkes/2026",
+            "date": "2026-11-30",
+            "sender": "Dinas Kesehatan; Bidang P2P",
+            "sender_kind": "opd",
+            "subject": 'Peresmian "Puskesmas" Cikokol',
+            "nature": "segera",
+        },
+        "event": {
+            "title": "Peresmian Puskesmas Cikokol",
+            "location": "Cikokol",
+            "leader": "wali_kota",
+            "starts_at": "2026-12-07T02:00:00+00:00",
+            "ends_at": "2026-12-07T04:00:00+00:00",
+        },
+    }
+)
 
 
 def test_the_export_opens_in_an_indonesian_spreadsheet_with_the_offices_words():
@@ -47,12 +54,30 @@ def test_the_export_opens_in_an_indonesian_spreadsheet_with_the_offices_words():
 
 def test_the_header_names_the_open_step_and_its_light_from_the_timeline():
     started = datetime.now(UTC) - timedelta(minutes=25)
-    timeline = {
-        "steps": [
-            {"sop": "58/2025", "step": 1, "run": 1, "started_at": "2026-12-01T02:30:00+00:00", "finished_at": "x"},
-            {"sop": "58/2025", "step": 2, "run": 1, "started_at": started.isoformat(), "finished_at": None},
-        ]
-    }
+
+    def run(step: int, started_at: str, finished_at: str | None) -> dict[str, object]:
+        over = None if finished_at is None else False
+        return {
+            "sop": "58/2025",
+            "step": step,
+            "run": 1,
+            "started_at": started_at,
+            "finished_at": finished_at,
+            "seconds": None,
+            "standard_seconds": 60.0,
+            "over": over,
+        }
+
+    timeline = archive.Timeline.model_validate(
+        {
+            "request_id": "r1",
+            "entries": [],
+            "steps": [
+                run(1, "2026-12-01T02:30:00+00:00", "2026-12-01T02:50:00+00:00"),
+                run(2, started.isoformat(), None),
+            ],
+        }
+    )
     header = header_of(ITEM, timeline)
     assert header.when == "Senin, 7 Desember 2026, 09.00 s.d. 11.00 WIB"
     assert header.leader == "Wali Kota"
@@ -77,3 +102,9 @@ def test_a_refusal_is_said_in_the_officers_words_never_the_services_english():
     assert "English" not in unknown
     assert unknown.startswith("Permintaan tidak dapat diproses")
     assert refusal_message(None, "id") == unknown
+
+
+def test_numbers_are_written_the_indonesian_way():
+    assert indonesian_number(100) == "100,0"
+    assert indonesian_number(1234.56) == "1.234,6"
+    assert indonesian_number(87.5, 0) == "88"

@@ -221,6 +221,11 @@ def test_the_suggestion_is_complete_free_least_loaded_and_explained():
     assert [(p.id, p.why) for p in suggestion.passed_over] == [
         ("KAMERA-01", f"booked for {busy.booking('x').describe()}")
     ]
+    # The reason by its code, for a face to say in its own words, with the entry it is booked for.
+    assert [(p.reason, p.detail) for p in suggestion.passed_over] == [("booked", busy.booking("x").describe())]
+    writer = next(p for p in suggestion.picks if p.role is not None and p.role.value == "writer")
+    # Dewi, the only social media officer, is taken for that first: Citra is the one writer left.
+    assert (writer.id, writer.free, writer.load_hours) == ("citra", 1, 0.0)
     # The suggestion passes its own check.
     check(window, members=suggestion.members, equipment=suggestion.equipment, bookings=bookings)
     # Same inputs, same answer.
@@ -312,3 +317,44 @@ def test_accepted_assignments_never_double_book_and_refusals_name_the_clash(plan
         for i, a in enumerate(held):
             for b in held[i + 1 :]:
                 assert not a.clashes_with(b.starts_at, b.ends_at, BUFFER), f"{resource} double-booked: {a} / {b}"
+
+
+def test_each_refusal_names_its_rule_with_names_entries_and_times_for_the_console_to_say():
+    other = entry(SATURDAY - timedelta(hours=2, minutes=20), "0009", hours=2).window
+    items = {**ITEMS, "CAMCORDER-01": ITEMS["CAMCORDER-01"].model_copy(update={"description": "Sony PXW-Z90"})}
+    with pytest.raises(Conflict) as refused:
+        check(entry(SATURDAY).window, bookings=[other.booking(officer_resource("agus"))], items=items)
+    [clash] = refused.value.fields
+    assert clash.message.endswith("(override with a reason for officer:agus)")
+    assert (clash.type, clash.limits) == (
+        "booked_elsewhere",
+        {
+            "resource": "officer:agus",
+            "name": "Agus",
+            "agenda_number": "0009/PROKOPIM/2026",
+            "title": "t",
+            "period": "Sabtu, 5 Desember 2026, 05.40 s.d. 07.40 WIB",
+            "minutes": "30",
+        },
+    )
+
+    items["CAMCORDER-01"] = items["CAMCORDER-01"].model_copy(update={"condition": Condition.IN_REPAIR})
+    with pytest.raises(Conflict) as repair:
+        check(entry(SATURDAY).window, items=items)
+    assert [(f.type, f.limits) for f in repair.value.fields] == [
+        ("in_repair", {"item_id": "CAMCORDER-01", "name": "Sony PXW-Z90 (CAMCORDER-01)"})
+    ]
+
+    with pytest.raises(InvalidInput) as invalid:
+        check(entry(SATURDAY).window, members=(TeamMember(officer_id="agus", role="writer"),), equipment=())
+    assert [(f.type, f.limits) for f in invalid.value.fields] == [
+        ("lacks_skill", {"officer_id": "agus", "name": "Agus", "role": "penulis", "role_code": "writer"})
+    ]
+    with pytest.raises(InvalidInput) as incomplete:
+        check(entry(SATURDAY).window, members=TEAM[:1], equipment=())
+    assert [(f.type, f.limits) for f in incomplete.value.fields] == [
+        ("team_needs_role", {"role": "fotografer", "role_code": "photographer"}),
+        ("team_needs_role", {"role": "videografer", "role_code": "videographer"}),
+        ("kit_needs_item", {"kind": "kamera", "kind_code": "camera"}),
+        ("video_needs_item", {"kind": "kamera video", "kind_code": "camcorder"}),
+    ]

@@ -10,23 +10,35 @@ HEIC photos are read through pillow-heif.
 import io
 import warnings
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import IO
 
 from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
+
+from .indonesian import format_number
 
 register_heif_opener()
 
 DEFAULT_MAX_PIXELS = 100_000_000  # a 100-megapixel photo; a phone's default is 12 to 50
 
 
-class ImageRefused(Exception):
-    """The file is not a whole image this service will read; ``reason`` says why, for a person."""
+class ImageFault(StrEnum):
+    """Why an image is refused, as the rule's name a field problem carries (``FieldProblem.type``)."""
 
-    def __init__(self, reason: str, *, too_large: bool = False) -> None:
+    TOO_MANY_PIXELS = "too_many_pixels"
+    DAMAGED = "image_damaged"
+
+
+class ImageRefused(Exception):
+    """The file is not a whole image this service will read; ``reason`` says why, for a person,
+    ``fault`` names the rule and ``limits`` its numbers, for a face in another language."""
+
+    def __init__(self, reason: str, *, fault: ImageFault, limits: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.too_large = too_large
+        self.fault = fault
+        self.limits = limits or {}
 
 
 def limit_pixels(max_pixels: int) -> None:
@@ -53,13 +65,19 @@ def decoded(source: bytes | IO[bytes], *, max_pixels: int, reduced: bool = False
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageRefused(
-                    f"the image is {width} by {height} pixels, more than the {max_pixels:,} allowed", too_large=True
+                    f"the image is {width} by {height} pixels, more than the {max_pixels:,} allowed",
+                    fault=ImageFault.TOO_MANY_PIXELS,
+                    limits={"width": str(width), "height": str(height), "max_pixels": format_number(max_pixels)},
                 )
             if reduced and image.format == "JPEG":
                 image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             image.load()
             return Decoded(image, width, height)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as bomb:
-        raise ImageRefused(f"the image claims more pixels than the {max_pixels:,} allowed", too_large=True) from bomb
+        raise ImageRefused(
+            f"the image claims more pixels than the {max_pixels:,} allowed",
+            fault=ImageFault.TOO_MANY_PIXELS,
+            limits={"max_pixels": format_number(max_pixels)},
+        ) from bomb
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as damaged:
-        raise ImageRefused(f"the image is incomplete or damaged ({damaged})") from damaged
+        raise ImageRefused(f"the image is incomplete or damaged ({damaged})", fault=ImageFault.DAMAGED) from damaged

@@ -49,3 +49,16 @@ def format_period(starts_at: datetime, ends_at: datetime) -> str:
     if start.date() == end.date():
         return f"{format_date(start, weekday=True)}, {start:%H.%M} s.d. {end:%H.%M} WIB"
     return f"{format_datetime(start, weekday=True)} s.d. {format_datetime(end, weekday=True)}"
+
+
+def format_number(value: int) -> str:
+    """``100.000.000``: Indonesian groups thousands with a dot."""
+    return f"{value:,}".replace(",", ".")
+
+
+def format_size(size: int) -> str:
+    """``12,5 MB``: a file's size as people read it, with a decimal comma."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".rstrip("0").rstrip(".").replace(".", ",") + f" {unit}"
+    return f"{size} byte"

@@ -89,4 +89,4 @@ def fieldnames(text: str) -> list[str]:
 
 def _undecodable() -> InvalidInput:
     reason = "the file is not text as a spreadsheet saves it (UTF-8 or Windows-1252); save it as CSV UTF-8"
-    return InvalidInput(reason, fields=[FieldProblem("file", reason)])
+    return InvalidInput(reason, fields=[FieldProblem("file", reason, type="not_spreadsheet_text")])

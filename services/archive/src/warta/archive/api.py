@@ -27,7 +27,8 @@ def period(
 ) -> Period:
     if first is not None and last is not None and last < first:
         raise InvalidInput(
-            "the period ends before it starts", fields=[FieldProblem("query.to", "must not be before from")]
+            "the period ends before it starts",
+            fields=[FieldProblem("query.to", "must not be before from", type="range_reversed")],
         )
     return Period(first, last)
 

@@ -346,6 +346,8 @@ class OfficerOverruns(BaseModel):
 
 class OverdueRun(BaseModel):
     request_id: str
+    agenda_number: str | None = None  # as the register numbered it, for the people reading the list
+    title: str | None = None
     sop: str
     step: int
     started_at: AwareDatetime

@@ -209,8 +209,19 @@ class ArchiveHandlers:
         bounds = period.bounds(self._zone)
         first, last = bounds.get("$gte"), bounds.get("$lt")
         query: dict[str, Any] = {} if first is None else {"$or": [{"ended_at": None}, {"ended_at": {"$gte": first}}]}
-        timelines = [await self.timeline(d.request_id) for d in await self._store.dossiers(query)]
-        return summarize(timelines, first, last, self._clock.now())
+        dossiers = {d.request_id: d for d in await self._store.dossiers(query)}
+        timelines = [await self.timeline(request_id) for request_id in dossiers]
+        summary = summarize(timelines, first, last, self._clock.now())
+        summary.overdue = [
+            run.model_copy(
+                update={
+                    "agenda_number": dossiers[run.request_id].agenda_number,
+                    "title": dossiers[run.request_id].title,
+                }
+            )
+            for run in summary.overdue
+        ]
+        return summary
 
     # -- retention --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import Field, SecretStr, model_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -20,11 +21,15 @@ from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
 from warta.runtime.registry import called_by, port
 
-from . import notices, pages, steps
+from . import notices, office, pages, steps
+from .exports import indonesian_number
 from .i18n import (
     LANGUAGES,
+    field_message,
     leader_label,
     message_kind_label,
+    needed_label,
+    review_level_label,
     role_label,
     state_label,
     task_label,
@@ -32,6 +37,7 @@ from .i18n import (
     vocabulary_label,
 )
 from .oidc import OidcClient
+from .people import named
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -40,9 +46,14 @@ HERE = Path(__file__).parent
 OPEN_PATHS = ("/masuk", "/static/", "/bahasa/", "/healthz", "/readyz", "/kalender/")
 
 
-def in_wib_words(iso: str) -> str:
+def in_wib_words(moment: datetime | str) -> str:
     """An instant from the APIs as the office reads it: ``1 Desember 2026 pukul 09.00 WIB``."""
-    return format_datetime(datetime.fromisoformat(iso))
+    return format_datetime(moment if isinstance(moment, datetime) else datetime.fromisoformat(moment))
+
+
+def day_words(day: date | str) -> str:
+    """A date as the office writes it: ``1 Desember 2026``."""
+    return format_date(day if isinstance(day, date) else date.fromisoformat(day))
 
 
 class ConsoleSettings(ServiceSettings):
@@ -107,8 +118,12 @@ def _sign_in_provider(settings: ConsoleSettings) -> OidcClient | None:
 
 def _templates() -> Jinja2Templates:
     """The pages' templates with the words and labels of the console's Indonesian."""
-    templates = Jinja2Templates(directory=HERE / "templates")
+    # A field a template reads that its page does not give fails the page (and its tests) instead
+    # of showing a blank.
+    environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
+    templates = Jinja2Templates(env=environment)
     templates.env.globals["t"] = translate
+    templates.env.globals["named"] = named
     templates.env.filters["wib"] = in_wib_words
     templates.env.filters["state"] = state_label
     templates.env.filters["role"] = role_label
@@ -116,8 +131,14 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["task"] = task_label
     templates.env.filters["message_kind"] = message_kind_label
     templates.env.filters["vocabulary"] = lambda code, kind, lang="id": vocabulary_label(code, kind, lang)
+    templates.env.filters["needed"] = needed_label
+    templates.env.filters["problem"] = lambda problem, lang: field_message(problem.model_dump(mode="json"), lang)
+    templates.env.filters["review_level"] = review_level_label
+    templates.env.filters["decimal"] = lambda x: f"{x:g}".replace(".", ",")
+    templates.env.filters["percent"] = lambda x: f"{indonesian_number(x)} %"
     templates.env.filters["thousands"] = lambda n: f"{n:,}".replace(",", ".")
-    templates.env.filters["day"] = lambda iso: format_date(date.fromisoformat(iso))
+    templates.env.filters["day"] = day_words
+    templates.env.filters["weekday"] = lambda day: format_date(day, weekday=True)
     return templates
 
 
@@ -173,4 +194,5 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(steps.router)
     app.include_router(notices.router)
+    app.include_router(office.router)
     return app

@@ -4,10 +4,12 @@ A form field's name is the dotted path of the API field it fills (``letter.numbe
 refusal's field (``body.letter.number``) finds its way back to the input it belongs next to.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .clients import coverage, review
 from .i18n import field_message
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -75,25 +77,36 @@ def traffic_light(age_minutes: float, standard_minutes: float, warn_at: float = 
     return "green"
 
 
-def checklist(view: dict[str, Any]) -> list[tuple[str, bool]]:
+def checklist(view: coverage.WorkspaceView) -> list[tuple[str, bool]]:
     """What the coverage service will ask of a version before it takes it, shown before sending."""
-    workspace, assets = view["workspace"], view["assets"]
-    kinds = {a["kind"] for a in assets}
+    draft = view.workspace.draft or coverage.Draft()
+    kinds = {a.kind for a in view.assets}
     items = [
-        ("check_title", bool(workspace["draft"]["title"].strip())),
-        ("check_body", bool(workspace["draft"]["body"].strip())),
+        ("check_title", bool((draft.title or "").strip())),
+        ("check_body", bool((draft.body or "").strip())),
         ("check_photo", "photo" in kinds),
     ]
-    if workspace["needs_video"]:
+    if view.workspace.needs_video:
         items.append(("check_video", "video" in kinds))
     return items
 
 
-def threads_of(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Comments as threads: each opening comment with its replies under ``replies``, oldest first."""
-    threads = [dict(c, replies=[]) for c in comments if not c.get("reply_to")]
-    by_id = {t["comment_id"]: t for t in threads}
+@dataclass(frozen=True)
+class Thread:
+    """An opening comment with its replies, oldest first; reads as the comment it opens with."""
+
+    comment: review.Comment
+    replies: list[review.Comment]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.comment, name)
+
+
+def threads_of(comments: list[review.Comment]) -> list[Thread]:
+    """Comments as threads: each opening comment with its replies, oldest first."""
+    threads = [Thread(c, []) for c in comments if not c.reply_to]
+    by_id = {t.comment.comment_id: t for t in threads}
     for reply in comments:
-        if reply.get("reply_to") in by_id:
-            by_id[reply["reply_to"]]["replies"].append(reply)
+        if reply.reply_to in by_id:
+            by_id[reply.reply_to].replies.append(reply)
     return threads

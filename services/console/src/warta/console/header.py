@@ -4,11 +4,11 @@ standard. The officer deciding on a page sees what the decision is about without
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from warta.contracts import SOP, Leader, label
 from warta.runtime.indonesian import format_period
 
+from .clients import archive, intake
 from .forms import traffic_light
 from .services import Services
 
@@ -28,28 +28,27 @@ class RequestHeader:
     light: str = ""
 
 
-def _open_step(timeline: dict[str, Any]) -> tuple[int, str, float, int] | None:
+def _open_step(timeline: archive.Timeline) -> tuple[int, str, float, int] | None:
     """The step the request waits in now: the latest run the archive has not seen finish."""
-    runs = [r for r in timeline.get("steps", []) if r.get("finished_at") is None]
+    runs = [r for r in timeline.steps if r.finished_at is None]
     if not runs:
         return None
-    run = max(runs, key=lambda r: str(r["started_at"]))
-    step = SOP.revision(run["sop"]).step(run["step"])
-    started = datetime.fromisoformat(run["started_at"])
-    elapsed = max(0.0, (datetime.now(UTC) - started).total_seconds() / 60)
+    run = max(runs, key=lambda r: r.started_at)
+    step = SOP.revision(run.sop).step(run.step)
+    elapsed = max(0.0, (datetime.now(UTC) - run.started_at).total_seconds() / 60)
     return step.number, step.short, elapsed, step.standard_minutes
 
 
-def header_of(item: dict[str, Any], timeline: dict[str, Any] | None) -> RequestHeader:
+def header_of(item: intake.FacilitationRequest, timeline: archive.Timeline | None) -> RequestHeader:
     """The header from the register's entry and, when the archive has it, the request's timeline."""
-    event = item["event"]
+    event = item.event
     header = RequestHeader(
-        request_id=item["id"],
-        agenda_number=item["agenda_number"],
-        title=event["title"],
-        when=format_period(datetime.fromisoformat(event["starts_at"]), datetime.fromisoformat(event["ends_at"])),
-        location=event["location"],
-        leader=label(Leader(event["leader"])),
+        request_id=item.id,
+        agenda_number=item.agenda_number,
+        title=event.title,
+        when=format_period(event.starts_at, event.ends_at),
+        location=event.location,
+        leader=label(Leader(event.leader)),
     )
     current = _open_step(timeline) if timeline else None
     if current is None:
@@ -67,8 +66,8 @@ def header_of(item: dict[str, Any], timeline: dict[str, Any] | None) -> RequestH
 
 async def request_header(services: Services, signed: str, request_id: str) -> RequestHeader | None:
     """None when the register does not know the request (the page then says why on its own)."""
-    found = await services.call(signed, "GET", "intake", f"/requests/{request_id}")
+    found = await services.read(signed, "intake", f"/requests/{request_id}", intake.FacilitationRequest)
     if not found.ok:
         return None
-    timeline = await services.call(signed, "GET", "archive", f"/requests/{request_id}/timeline")
+    timeline = await services.read(signed, "archive", f"/requests/{request_id}/timeline", archive.Timeline)
     return header_of(found.body, timeline.body if timeline.ok else None)

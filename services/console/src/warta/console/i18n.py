@@ -53,6 +53,150 @@ WORDS: dict[str, dict[str, str]] = {
     "calendar": {"id": "Kalender", "en": "Calendar"},
     "email": {"id": "Email", "en": "Email"},
     "stage": {"id": "Tahap", "en": "Stage"},
+    "inbox": {"id": "Pesan untuk Anda", "en": "Messages to you"},
+    "inbox_empty": {"id": "Belum ada pesan untuk Anda.", "en": "No messages to you yet."},
+    "open_request": {"id": "Buka permohonan", "en": "Open the request"},
+    "notice_choices": {"id": "Cara Anda menerima pemberitahuan", "en": "How you receive notices"},
+    "ready_to_copy": {"id": "Siap disalin ke situs kota", "en": "Ready to copy to the city website"},
+    "ready_to_copy_intro": {
+        "id": "Versi yang disetujui kepala bagian, persis seperti dikirim ke media. Salin judul dan HTML-nya ke "
+        "situs kota, lalu unggah foto di bawah ini.",
+        "en": "The version the section head approved, exactly as sent to the media. Copy the title and the HTML "
+        "to the city website, then upload the photos below.",
+    },
+    "release_html": {"id": "Isi berita (HTML)", "en": "Body (HTML)"},
+    "download": {"id": "Unduh", "en": "Download"},
+    "email_address": {"id": "Alamat email", "en": "Email address"},
+    "team_and_kit": {"id": "Tim dan peralatan", "en": "Team and kit"},
+    "kept_by_team_lead": {
+        "id": "Daftar ini diperbarui oleh ketua tim dokumentasi.",
+        "en": "The documentation team lead keeps these lists.",
+    },
+    "roster": {"id": "Daftar petugas liputan", "en": "Coverage roster"},
+    "name": {"id": "Nama", "en": "Name"},
+    "tasks": {"id": "Tugas yang dapat dikerjakan", "en": "Tasks"},
+    "active": {"id": "Aktif", "en": "Active"},
+    "inactive": {"id": "Tidak aktif", "en": "Inactive"},
+    "time_away": {"id": "Berhalangan", "en": "Away"},
+    "change": {"id": "Ubah", "en": "Change"},
+    "add_time_away": {"id": "Catat waktu berhalangan", "en": "Record time away"},
+    "away_from": {"id": "Mulai berhalangan (WIB)", "en": "Away from (WIB)"},
+    "away_until": {"id": "Sampai (WIB)", "en": "Until (WIB)"},
+    "away_reason": {"id": "Keterangan (cuti, dinas luar, sakit)", "en": "Reason (leave, training, sick)"},
+    "record_time_away": {"id": "Catat", "en": "Record"},
+    "add_officer": {"id": "Tambah petugas", "en": "Add an officer"},
+    "officer_account": {"id": "Akun masuk petugas", "en": "Officer's sign-in account"},
+    "officer_account_hint": {
+        "id": "Sama dengan akun yang dipakai petugas untuk masuk, misalnya budi.fotografer.",
+        "en": "The account the officer signs in with, e.g. budi.fotografer.",
+    },
+    "kit": {"id": "Peralatan", "en": "Kit"},
+    "item_code": {"id": "Kode barang", "en": "Item code"},
+    "item_code_hint": {"id": "Seperti pada label inventaris, misalnya KAMERA-03.", "en": "As on its label."},
+    "description": {"id": "Keterangan", "en": "Description"},
+    "condition": {"id": "Kondisi", "en": "Condition"},
+    "condition_ready": {"id": "Siap dipakai", "en": "Ready"},
+    "condition_in_repair": {"id": "Sedang diperbaiki", "en": "In repair"},
+    "add_item": {"id": "Tambah peralatan", "en": "Add an item"},
+    "directory": {"id": "Direktori petugas", "en": "Officers' directory"},
+    "directory_intro": {
+        "id": "Ke mana dan kapan petugas dihubungi Warta: nomor WhatsApp, email, dan jam tenang (tidak dikirimi "
+        "pesan kecuali sangat mendesak).",
+        "en": "Where and when Warta reaches each officer: WhatsApp, email, and quiet hours.",
+    },
+    "directory_empty": {"id": "Direktori masih kosong.", "en": "The directory is empty."},
+    "position": {"id": "Jabatan", "en": "Position"},
+    "quiet_hours": {"id": "Jam tenang", "en": "Quiet hours"},
+    "no_quiet_hours": {"id": "Tidak ada", "en": "None"},
+    "add_to_directory": {"id": "Tambah ke direktori", "en": "Add to the directory"},
+    "whatsapp_number": {"id": "Nomor WhatsApp", "en": "WhatsApp number"},
+    "quiet_from": {"id": "Jam tenang mulai (WIB)", "en": "Quiet from (WIB)"},
+    "quiet_until": {"id": "Jam tenang sampai (WIB)", "en": "Quiet until (WIB)"},
+    "reach_by": {"id": "Dihubungi lewat", "en": "Reach by"},
+    "rows_to_fix": {
+        "id": "Berkas ini belum dapat diimpor: {n} baris perlu diperbaiki. Perbaiki berkasnya lalu impor lagi.",
+        "en": "This file cannot be imported yet: {n} rows need fixing. Fix the file and import it again.",
+    },
+    "no_overruns": {"id": "Tidak ada penyimpangan pada periode ini.", "en": "No overruns in this period."},
+    "none_overdue": {"id": "Tidak ada yang melewati mutu baku saat ini.", "en": "Nothing is over its standard now."},
+    "period_reversed": {
+        "id": "Tanggal akhir periode tidak boleh sebelum tanggal awalnya.",
+        "en": "The period's end must not be before its start.",
+    },
+    "chosen": {"id": "Periode pilihan", "en": "Chosen period"},
+    "period_from": {"id": "Dari tanggal", "en": "From"},
+    "period_to": {"id": "Sampai tanggal", "en": "Until"},
+    "show": {"id": "Tampilkan", "en": "Show"},
+    "this_week_and_month": {"id": "Minggu dan bulan ini", "en": "This week and month"},
+    "step_name": {"id": "Nama langkah", "en": "Step"},
+    "part_body": {"id": "Isi berita", "en": "Body"},
+    "corrected_by": {"id": "dikoreksi oleh", "en": "corrected by"},
+    "earlier_returns": {"id": "Pengembalian sebelumnya", "en": "Earlier returns"},
+    "credit": {"id": "Kredit", "en": "Credit"},
+    "asset_added": {"id": "Ditambahkan", "en": "Added"},
+    "asset_removed": {"id": "Dihapus", "en": "Removed"},
+    "asset_replaced": {"id": "Diganti", "en": "Replaced"},
+    "asset_recaptioned": {"id": "Keterangan diubah", "en": "Caption changed"},
+    "post_added": {"id": "ditambahkan", "en": "added"},
+    "post_removed": {"id": "dihapus", "en": "removed"},
+    "post_changed": {"id": "diubah", "en": "changed"},
+    "returned_version": {"id": "Versi {version} dikembalikan", "en": "Version {version} was returned"},
+    "other_reason": {"id": "Alasan lain", "en": "Other reason"},
+    "style_warnings": {"id": "Saran gaya penulisan", "en": "Style suggestions"},
+    "style_title_too_long": {
+        "id": "Judul {words} kata, {characters} karakter: sebaiknya paling banyak {max_words} kata dan "
+        "{max_characters} karakter.",
+        "en": "The title has {words} words, {characters} characters: keep it to {max_words} words and "
+        "{max_characters} characters.",
+    },
+    "style_lead_missing": {"id": "Teras berita belum ditulis.", "en": "The lead is not written yet."},
+    "style_lead_too_long": {
+        "id": "Teras berita {words} kata: sebaiknya paling banyak {max_words} kata.",
+        "en": "The lead has {words} words: keep it to {max_words}.",
+    },
+    "style_dateline_missing": {
+        "id": "Tanggal berita belum diisi.",
+        "en": "The dateline has no date.",
+    },
+    "style_body_short": {
+        "id": "Isi berita baru {words} kata: siaran pers biasanya paling sedikit {min_words} kata.",
+        "en": "The body has {words} words: a release usually has at least {min_words}.",
+    },
+    "captions": {"id": "Keterangan foto", "en": "Photo captions"},
+    "caption_of": {"id": "Keterangan foto", "en": "Caption of"},
+    "remove_asset": {"id": "Hapus", "en": "Remove"},
+    "row": {"id": "Baris", "en": "Row"},
+    "column": {"id": "kolom", "en": "column"},
+    "suggestion_why": {"id": "Mengapa tim ini diusulkan", "en": "Why this team is suggested"},
+    "suggestion_intro": {
+        "id": "Usulan sudah terisi di formulir di bawah; ubah bila perlu. Dipilih yang bebas pada waktu kegiatan "
+        "dan paling sedikit bertugas dalam 30 hari terakhir.",
+        "en": "The suggestion fills the form below; change it as needed. Chosen: free at the event's time and least "
+        "busy over the last 30 days.",
+    },
+    "pick_officer": {
+        "id": "{name} sebagai {task}: bebas pada waktu itu, {hours} jam bertugas dalam 30 hari terakhir "
+        "({free} petugas bebas untuk tugas ini).",
+        "en": "{name} as {task}: free then, {hours} h on duty in the last 30 days ({free} free for this task).",
+    },
+    "pick_item": {
+        "id": "{item}: siap dan bebas, dipakai {hours} jam dalam 30 hari terakhir.",
+        "en": "{item}: ready and free, used {hours} h in the last 30 days.",
+    },
+    "passed_inactive": {"id": "{name} tidak diusulkan: tidak aktif.", "en": "{name} not suggested: inactive."},
+    "passed_unavailable": {
+        "id": "{name} tidak diusulkan: berhalangan ({detail}).",
+        "en": "{name} not suggested: away ({detail}).",
+    },
+    "passed_booked": {
+        "id": "{name} tidak diusulkan: sudah ditugaskan pada {detail}.",
+        "en": "{name} not suggested: booked for {detail}.",
+    },
+    "passed_in_repair": {
+        "id": "{name} tidak diusulkan: sedang diperbaiki.",
+        "en": "{name} not suggested: in repair.",
+    },
+    "nobody_free": {"id": "Tidak ada yang bebas untuk: {what}", "en": "Nobody free for: {what}"},
     "not_a_date": {"id": "Bukan tanggal yang sah: {day}", "en": "Not a date: {day}"},
     "search_register": {"id": "Cari di buku agenda", "en": "Search the register"},
     "subject_words": {"id": "Kata dalam perihal", "en": "Words in the subject"},
@@ -404,6 +548,74 @@ FIELD_PROBLEMS = {
     "video_needed": "wajib menyertakan video",
     "mixed_media": "foto dan video tidak boleh digabung dalam satu unggahan",
     "digest_minutes": "ringkasan hanya bisa tiap 15, 30, 60, atau 120 menit",
+    # The services' own rules (``FieldProblem.type``), with the names, numbers and times they give.
+    "too_large": "isian terlalu besar: paling banyak {max_bytes} byte",
+    "unreadable": "isi permintaan tidak dapat dibaca; muat ulang halaman lalu coba lagi",
+    "range_reversed": "tidak boleh lebih awal dari tanggal mulai",
+    "id_mismatch": "harus sama dengan {expected}",
+    "file_too_large": "ukuran berkas melebihi batas {limit}",
+    "empty_file": "berkas kosong; pindai atau simpan ulang lalu unggah kembali",
+    "content_length": "ukuran berkas yang dikirim tidak terbaca; silakan unggah ulang",
+    "too_many_pixels": "gambar terlalu besar, lebih dari {max_pixels} piksel; perkecil ukurannya lalu unggah lagi",
+    "image_damaged": "gambar tidak utuh atau rusak; silakan unggah ulang berkas aslinya",
+    "not_spreadsheet_text": "berkas ini bukan CSV yang dapat dibaca; simpan dari Excel sebagai «CSV UTF-8» lalu "
+    "unggah lagi",
+    "not_scan_type": "pindaian surat harus berupa berkas PDF, JPEG, atau PNG",
+    "pdf_incomplete": "berkas PDF tidak utuh, mungkin pengirimannya terputus; silakan unggah ulang",
+    "pdf_damaged": "berkas PDF rusak dan tidak dapat dibuka; pindai atau simpan ulang lalu unggah kembali",
+    "pdf_locked": "berkas PDF dikunci dengan kata sandi; pindai atau simpan ulang tanpa kata sandi",
+    "pdf_no_pages": "berkas PDF tidak berisi halaman",
+    "scan_unavailable": "pindaian ini tidak ditemukan atau sudah dipakai untuk permohonan lain; silakan unggah ulang",
+    "already_registered": "surat ini sudah terdaftar sebagai agenda {agenda_number}",
+    "in_future": "tidak boleh melewati waktu sekarang",
+    "after_registration": "tidak boleh sesudah waktu surat diregistrasi ({registered_at})",
+    "dated_after_receipt": "tanggal surat tidak boleh sesudah tanggal surat diterima ({received_on})",
+    "event_over": "kegiatan sudah berakhir pada {ended}, lebih dari {hours} jam yang lalu, sehingga tidak dapat "
+    "lagi diliput",
+    "cannot_remove": "tidak boleh dikosongkan",
+    "instruction_needed": "centang paling sedikit satu isi disposisi",
+    "nothing_to_override": "tidak perlu alasan: tidak ada jadwal lain yang bentrok pada waktu ini",
+    "officer_inactive": "{name} tidak aktif dalam daftar petugas",
+    "officer_unavailable": "{name} berhalangan ({reason}) pada {period}",
+    "in_repair": "{name} sedang dalam perbaikan",
+    "booked_elsewhere": "{name} sudah terjadwal untuk agenda {agenda_number} «{title}» ({period}), dalam jeda "
+    "perjalanan {minutes} menit; bila tetap ingin menugaskan, tuliskan alasannya pada isian «Alasan tetap menugaskan»",
+    "listed_twice": "ada petugas yang tercantum dua kali untuk tugas yang sama",
+    "item_listed_twice": "ada peralatan yang tercantum lebih dari satu kali",
+    "not_on_roster": "petugas {officer_id} tidak ada dalam daftar petugas",
+    "lacks_skill": "{name} tidak terdaftar sebagai {role}",
+    "not_in_inventory": "peralatan {item_id} tidak ada dalam daftar peralatan",
+    "team_needs_role": "tim liputan memerlukan seorang {role}",
+    "kit_needs_item": "peralatan harus memuat {kind}",
+    "video_needs_item": "liputan video memerlukan {kind}; bila tidak perlu video, hapus centang «Perlu video»",
+    "not_photo_or_video": "berkas ini bukan foto (JPEG, PNG, HEIC) atau video (MP4, MOV)",
+    "not_declared_kind": "berkas ini {actual} ({format}), bukan {declared} seperti yang dipilih",
+    "more_than_declared": "berkas lebih besar daripada ukuran yang disebutkan saat mulai diunggah ({size}); "
+    "silakan unggah ulang dari awal",
+    "upload_offset": "unggahan sudah sampai byte ke-{offset}; lanjutkan dari situ",
+    "upload_complete": "unggahan ini sudah lengkap; tidak ada lagi yang perlu dikirim",
+    "video_incomplete": "video tidak utuh atau rusak, mungkin pengirimannya terputus; silakan unggah ulang",
+    "still_uploading": "{filename} masih diunggah ({progress}%); tunggu sampai selesai atau batalkan dulu sebelum "
+    "mengirim",
+    "not_in_workspace": "foto atau video ini tidak ada di ruang kerja liputan ini",
+    "release_needs_title": "siaran pers wajib diberi judul",
+    "release_needs_body": "isi siaran pers wajib diisi",
+    "photo_needed": "wajib melampirkan paling sedikit satu foto",
+    "assignment_needs_video": "penugasan ini meminta video: unggah paling sedikit satu video",
+    "no_such_paragraph": "versi {version} hanya memiliki {count} paragraf",
+    "no_such_asset": "foto atau video itu tidak ada di versi {version}",
+    "no_such_post": "unggahan media sosial untuk saluran itu tidak ada di versi {version}",
+    "no_lead": "versi {version} tidak memiliki teras berita",
+    "reply_not_thread": "ini balasan; yang dapat ditandai selesai adalah komentar awalnya",
+    "rejection_needs_reason": "pilih alasan pengembalian",
+    "rejection_needs_note": "tuliskan catatan tentang apa yang perlu diperbaiki",
+    "column_missing": "kolom «{column}» tidak ada di baris judul (baris 1)",
+    "cell_required": "baris {row}: kolom «{column}» wajib diisi",
+    "cell_choice": "baris {row}: isi kolom «{column}» harus salah satu dari «{expected}»",
+    "cell_yes_no": "baris {row}: isi kolom «{column}» harus «ya» atau «tidak»",
+    "email_invalid": "baris {row}: «{value}» bukan alamat email yang sah",
+    "email_repeated": "baris {row}: alamat email {email} sudah tercantum di baris {earlier_row}",
+    "outlet_differs": "baris {row}: data media «{outlet}» berbeda dengan baris sebelumnya untuk media yang sama",
 }
 
 # What a message to an officer was about (the notifier's ``kind``), as its list shows it.
@@ -476,6 +688,27 @@ def _vocabulary(kind: type[Role] | type[Leader] | type[CoverageRole], code: str,
     except ValueError:
         return code
     return ENGLISH_VOCABULARY[value] if lang == "en" else label(value)
+
+
+# The scheduler's kinds of kit (its ``EquipmentKind``), as the section names them.
+KIT_KINDS: dict[str, dict[str, str]] = {
+    "camera": {"id": "Kamera", "en": "Camera"},
+    "camcorder": {"id": "Kamera video", "en": "Camcorder"},
+    "audio_recorder": {"id": "Alat perekam suara", "en": "Audio recorder"},
+    "lighting": {"id": "Lampu", "en": "Lighting"},
+    "vehicle": {"id": "Kendaraan", "en": "Vehicle"},
+}
+
+
+def review_level_label(code: str, lang: str) -> str:
+    """Who returned a version: the team lead (step 5) or the section head (step 6)."""
+    return role_label(code, lang)
+
+
+def needed_label(code: str, lang: str) -> str:
+    """What a suggestion found nobody free for: a task of the team or a kind of kit."""
+    kit = KIT_KINDS.get(code)
+    return (kit.get(lang) or kit["id"]) if kit else task_label(code, lang)
 
 
 def vocabulary_label(code: str, kind: str, lang: str) -> str:

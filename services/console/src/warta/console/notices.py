@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from .clients import notifier, scheduler
 from .pages import problems, refused, render, services, token, told
 
 router = APIRouter()
@@ -20,22 +21,40 @@ async def _call(request: Request, method: str, path: str, **kwargs: Any) -> Any:
     return await services(request).call(token(request), method, "notifier", path, **kwargs)
 
 
+def inbox_of(messages: list[notifier.Message]) -> list[dict[str, Any]]:
+    """An officer's messages as one notice each, newest first: the same notice sent by WhatsApp
+    and by email is one line, with both channels and how each went."""
+    notices: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in messages:
+        notice = notices.setdefault(
+            (m.cause, m.kind),
+            {"kind": m.kind, "request_id": m.request_id, "text": m.text, "at": m.created_at, "sent": []},
+        )
+        notice["sent"].append((m.channel, m.state))
+    return sorted(notices.values(), key=lambda n: n["at"], reverse=True)
+
+
 # -- an officer's own choice ------------------------------------------------------------------------
 
 
 async def preferences_page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
     me = request.state.officer.officer_id
-    found = await _call(request, "GET", f"/officers/{me}/preferences")
+    found = await services(request).read(
+        token(request), "notifier", f"/officers/{me}/preferences", notifier.Preferences
+    )
     if found.status == 404:  # not in the directory: nothing reaches them, nothing to choose
-        return render(request, "notices.html", status=status, listed=False, **extra)
+        return render(request, "notices.html", status=status, listed=False, inbox=[], **extra)
     if not found.ok:
         return refused(request, found)
+    params = {"officer_id": me, "limit": 200}
+    sent = await services(request).read(token(request), "notifier", "/messages", list[notifier.Message], params=params)
     return render(
         request,
         "notices.html",
         status=status,
         listed=True,
-        chosen=extra.pop("chosen", None) or found.body["digests"],
+        inbox=inbox_of(sent.body) if sent.ok else [],
+        chosen=extra.pop("chosen", None) or found.body.digests or {},
         kinds=DIGEST_KINDS,
         minutes=DIGEST_MINUTES,
         **extra,
@@ -82,11 +101,11 @@ async def send_failed_again(request: Request, request_id: str) -> Response:
 async def calendar_page(request: Request) -> Response:
     """The officer's calendar subscriptions: the leadership agenda and their own assignments, as
     the scheduler signs them, served through the console's own address."""
-    feeds = await services(request).call(token(request), "GET", "scheduler", "/feeds")
+    feeds = await services(request).read(token(request), "scheduler", "/feeds", scheduler.Feeds)
     if not feeds.ok:
         return refused(request, feeds)
     base = request.app.state.settings.public_url.rstrip("/")
-    links = {name: f"{base}/kalender{path}" for name, path in feeds.body.items()}
+    links = {name: f"{base}/kalender{path}" for name, path in feeds.body.model_dump().items()}
     return render(request, "calendar.html", links=links)
 
 

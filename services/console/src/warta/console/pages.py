@@ -1,6 +1,7 @@
 """The console's pages: sign-in, the home page of what waits, steps 1 and 2 (register a letter,
 issue its disposition sheet, dispose or decline) and a request's page with its timeline."""
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,13 +26,15 @@ from warta.contracts import (
 )
 from warta.runtime import Principal, issue_dev_token
 from warta.runtime.auth import Unauthenticated
-from warta.runtime.indonesian import format_datetime, format_period
+from warta.runtime.indonesian import format_period
 
+from .clients import archive, coverage, intake, notifier, publisher, review, scheduler
+from .exports import REGISTER_STATES, register_csv
 from .forms import LETTER_FIELDS, WIB, field_errors, nested, traffic_light
 from .header import header_of
 from .i18n import LANGUAGES, refusal_message, state_label
 from .oidc import OidcClient, Pending, SignInFailed
-from .register import REGISTER_STATES, register_csv
+from .people import named, officer_names
 from .services import Answer, Services
 
 log = logging.getLogger(__name__)
@@ -45,11 +48,32 @@ def services(request: Request) -> Services:
     return found
 
 
+# What a page may be rendered without: the request header, a refusal's message and fields, what
+# the officer typed into a refused form. Every other name a template reads must be given, or the
+# page fails (StrictUndefined) rather than show a blank.
+UNSAID: dict[str, Any] = {
+    "header": None,
+    "message": None,
+    "errors": {},
+    "typed": {},
+    "failed": None,
+    "chosen": None,
+    "refusal": None,
+    "saved": False,
+    "report": None,
+    "wait": None,
+    "post_errors": {},
+    "comment_errors": {},
+    "social_errors": {},
+    "draft_text": "",
+}
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     page: HTMLResponse = request.app.state.templates.TemplateResponse(
         request,
         template,
-        {"officer": getattr(request.state, "officer", None), "lang": request.state.lang, **context},
+        {**UNSAID, "officer": getattr(request.state, "officer", None), "lang": request.state.lang, **context},
         status_code=status,
     )
     return page
@@ -218,49 +242,62 @@ async def with_waiting(request: Request, template: str) -> HTMLResponse:
 async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
     """What waits for the officer's role, each item with its time against the step's standard."""
     officer: Principal = request.state.officer
-    call, signed = services(request).call, token(request)
+    read, signed = services(request).read, token(request)
     waiting: list[dict[str, Any]] = []
     for source in WAITING:
         if officer.role not in source.roles:
             continue
-        answer = await call(signed, "GET", source.service, source.path, params=source.params)
+        answer = await read(signed, source.service, source.path, source.entries, params=source.params)
         if not answer.ok:
             if source.required:
                 return refused(request, answer)
             continue  # the other lists still show
         waiting += [source.item(entry) for entry in answer.body]
-    return waiting
+    return await _numbered(request, waiting)
 
 
-def _letter(entry: dict[str, Any]) -> dict[str, Any]:
-    r = entry["request"]
-    step = SOP.revision(r.get("sop", FIRST_SOP)).step(entry["step"])
-    return item(f"/permohonan/{r['id']}", r["agenda_number"], r["event"]["title"], step, entry["age_minutes"])
+async def _numbered(request: Request, waiting: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each item by its agenda number, as the office calls a request: the lists that do not carry
+    it are numbered from the register."""
+    unnumbered = {entry["request_id"] for entry in waiting if entry["number"] is None}
+    found = await asyncio.gather(
+        *(
+            services(request).read(token(request), "intake", f"/requests/{rid}", intake.FacilitationRequest)
+            for rid in sorted(unnumbered)
+        )
+    )
+    numbers = {a.body.id: a.body.agenda_number for a in found if a.ok}
+    return [{**entry, "number": entry["number"] or numbers.get(entry["request_id"], "")} for entry in waiting]
 
 
-def _agenda(e: dict[str, Any]) -> dict[str, Any]:
-    step = sop_step(e, "assignment")
+def _letter(entry: intake.InboxEntry) -> dict[str, Any]:
+    r = entry.request
+    step = SOP.revision(r.sop or FIRST_SOP).step(entry.step)
+    return item(r.id, f"/permohonan/{r.id}", r.agenda_number, r.event.title, step, entry.age_minutes)
+
+
+def _agenda(e: scheduler.AgendaEntry) -> dict[str, Any]:
+    step = sop_step(e.sop, "assignment")
     return item(
-        f"/agenda/{e['request_id']}", e["agenda_number"], e["event"]["title"], step, minutes_since(e["disposed_at"])
+        e.request_id, f"/agenda/{e.request_id}", e.agenda_number, e.event.title, step, minutes_since(e.disposed_at)
     )
 
 
-def _review(q: dict[str, Any]) -> dict[str, Any]:
-    review = q["review"]
-    step = sop_step(review, REVIEW_STEPS[q["level"]])
-    rid = review["request_id"]
-    return item(f"/tinjauan/{rid}", rid[:8], f"versi {review['version']}", step, q["age_minutes"])
+def _review(q: review.QueueEntry) -> dict[str, Any]:
+    step = sop_step(q.review.sop, REVIEW_STEPS[q.level])
+    rid = q.review.request_id
+    return item(rid, f"/tinjauan/{rid}", None, f"versi {q.review.version}", step, q.age_minutes)
 
 
-def _coverage(w: dict[str, Any]) -> dict[str, Any]:
-    title = (w.get("event") or {}).get("title", "")
-    started = minutes_since(w["clock_started_at"])
-    return item(f"/liputan/{w['request_id']}", w["request_id"][:8], title, sop_step(w, "coverage"), started)
+def _coverage(w: coverage.OpenCoverage) -> dict[str, Any]:
+    title = w.event.title if w.event else ""
+    started = minutes_since(w.clock_started_at)
+    return item(w.request_id, f"/liputan/{w.request_id}", None, title, sop_step(w.sop, "coverage"), started)
 
 
-def _publication(p: dict[str, Any]) -> dict[str, Any]:
-    rid, title = p["request_id"], p["press_release"]["title"]
-    return item(f"/publikasi/{rid}", rid[:8], title, sop_step(p, "publication"), minutes_since(p["ordered_at"]))
+def _publication(p: publisher.PublicationView) -> dict[str, Any]:
+    rid, title = p.request_id, p.press_release.title
+    return item(rid, f"/publikasi/{rid}", None, title, sop_step(p.sop, "publication"), minutes_since(p.ordered_at))
 
 
 @dataclass(frozen=True)
@@ -271,17 +308,33 @@ class WaitingList:
     roles: tuple[Role, ...]
     service: str
     path: str
-    item: Callable[[dict[str, Any]], dict[str, Any]]
+    entries: Any  # the typed model of its answer: ``list[...]`` of one generated model
+    item: Callable[[Any], dict[str, Any]]
     params: dict[str, str] = field(default_factory=dict)
     required: bool = False
 
 
 WAITING = (
-    WaitingList((Role.ADMIN, Role.SECTION_HEAD), "intake", "/inbox", _letter, required=True),
-    WaitingList((Role.TEAM_LEAD,), "scheduler", "/agenda", _agenda, {"state": "awaiting_assignment"}),
-    WaitingList((Role.TEAM_LEAD, Role.SECTION_HEAD), "review", "/reviews/queue", _review),
-    WaitingList((Role.COVERAGE_TEAM,), "coverage", "/coverage", _coverage),  # the officer's own open work
-    WaitingList((Role.COVERAGE_TEAM,), "publisher", "/publications", _publication, {"state": "ready"}),
+    WaitingList((Role.ADMIN, Role.SECTION_HEAD), "intake", "/inbox", list[intake.InboxEntry], _letter, required=True),
+    WaitingList(
+        (Role.TEAM_LEAD,),
+        "scheduler",
+        "/agenda",
+        list[scheduler.AgendaEntry],
+        _agenda,
+        {"state": "awaiting_assignment"},
+    ),
+    WaitingList((Role.TEAM_LEAD, Role.SECTION_HEAD), "review", "/reviews/queue", list[review.QueueEntry], _review),
+    # the officer's own open work
+    WaitingList((Role.COVERAGE_TEAM,), "coverage", "/coverage", list[coverage.OpenCoverage], _coverage),
+    WaitingList(
+        (Role.COVERAGE_TEAM,),
+        "publisher",
+        "/publications",
+        list[publisher.PublicationView],
+        _publication,
+        {"state": "ready"},
+    ),
 )
 
 
@@ -289,16 +342,17 @@ WAITING = (
 REVIEW_STEPS = {"team_lead": "team_lead_review", "section_head": "section_head_review"}
 
 
-def sop_step(record: dict[str, Any], key: str) -> Step:
+def sop_step(sop: str | None, key: str) -> Step:
     """The step ``key`` in the revision the service's record says its request runs under."""
-    return SOP.revision(record.get("sop", FIRST_SOP)).keyed(key)
+    return SOP.revision(sop or FIRST_SOP).keyed(key)
 
 
-def item(link: str, number: str, title: str, step: Step, age: float) -> dict[str, Any]:
+def item(request_id: str, link: str, number: str | None, title: str, step: Step, age: float) -> dict[str, Any]:
     """One line of the home list: the step's number, its short name and its standard come from
     the request's own SOP revision."""
     standard = step.standard_minutes
     return {
+        "request_id": request_id,
         "link": link,
         "number": number,
         "title": title,
@@ -310,8 +364,8 @@ def item(link: str, number: str, title: str, step: Step, age: float) -> dict[str
     }
 
 
-def minutes_since(iso: str) -> float:
-    return (datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds() / 60
+def minutes_since(moment: datetime) -> float:
+    return (datetime.now(UTC) - moment).total_seconds() / 60
 
 
 # -- step 1: the register ----------------------------------------------------------------------------
@@ -422,17 +476,17 @@ async def letter_register(request: Request, halaman: int = 1) -> HTMLResponse:
     and dates received, newest first, a page at a time."""
     typed, params = register_query(request)
     page = max(1, halaman)
-    answer = await services(request).call(
+    answer = await services(request).read(
         token(request),
-        "GET",
         "intake",
         "/requests",
+        intake.RequestPage,
         params={**params, "limit": REGISTER_PAGE, "offset": (page - 1) * REGISTER_PAGE},
     )
     if not answer.ok and answer.status != 422:
         return refused(request, answer)
-    found: dict[str, Any] = answer.body if answer.ok else {"items": [], "total": 0}
-    pages = max(1, -(-int(found["total"]) // REGISTER_PAGE))
+    found = answer.body if answer.ok else intake.RequestPage(items=[], total=0, limit=REGISTER_PAGE, offset=0)
+    pages = max(1, -(-found.total // REGISTER_PAGE))
     query = urlencode({k: v for k, v in typed.items() if v})
     return render(
         request,
@@ -441,9 +495,9 @@ async def letter_register(request: Request, halaman: int = 1) -> HTMLResponse:
         typed=typed,
         errors=problems(request, answer) if not answer.ok else {},
         message=None if answer.ok else told(request, answer),
-        rows=found["items"],
-        total=found["total"],
-        more=bool(found.get("more")),
+        rows=found.items,
+        total=found.total,
+        more=bool(found.more),
         page=page,
         pages=pages,
         query=query,
@@ -456,15 +510,19 @@ async def letter_register(request: Request, halaman: int = 1) -> HTMLResponse:
 async def letter_register_csv(request: Request) -> Response:
     """The register as searched, for a spreadsheet: every matching letter, not just one page."""
     _, params = register_query(request)
-    rows: list[dict[str, Any]] = []
+    rows: list[intake.FacilitationRequest] = []
     while len(rows) < CSV_ROWS:
-        answer = await services(request).call(
-            token(request), "GET", "intake", "/requests", params={**params, "limit": 200, "offset": len(rows)}
+        answer = await services(request).read(
+            token(request),
+            "intake",
+            "/requests",
+            intake.RequestPage,
+            params={**params, "limit": 200, "offset": len(rows)},
         )
         if not answer.ok:
             return refused(request, answer)
-        rows += answer.body["items"]
-        if len(answer.body["items"]) < 200:
+        rows += answer.body.items
+        if len(answer.body.items) < 200:
             break
     filename = f"buku-agenda-{datetime.now(UTC).astimezone(WIB).date()}.csv"
     return Response(
@@ -478,51 +536,64 @@ async def letter_register_csv(request: Request) -> Response:
 
 
 async def request_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    call = services(request).call
-    found = await call(token(request), "GET", "intake", f"/requests/{request_id}")
+    read, signed = services(request).read, token(request)
+    found = await read(signed, "intake", f"/requests/{request_id}", intake.FacilitationRequest)
     if not found.ok:
         return refused(request, found)
-    timeline = await call(token(request), "GET", "archive", f"/requests/{request_id}/timeline")
+    item: intake.FacilitationRequest = found.body
+    timeline = await read(signed, "archive", f"/requests/{request_id}/timeline", archive.Timeline)
     # Where the whole journey stands (intake's own state ends at the disposition).
-    dossier = await call(token(request), "GET", "archive", f"/requests/{request_id}")
-    deciding = request.state.officer.role is Role.SECTION_HEAD and found.body["state"] == "awaiting_disposition"
-    clashes = await call(token(request), "GET", "intake", f"/requests/{request_id}/clashes") if deciding else None
+    dossier = await read(signed, "archive", f"/requests/{request_id}", archive.Dossier)
+    names = await officer_names(services(request), signed)
+    deciding = request.state.officer.role is Role.SECTION_HEAD and item.state == "awaiting_disposition"
+    clashes = await read(signed, "intake", f"/requests/{request_id}/clashes", list[intake.Clash]) if deciding else None
     return render(
         request,
         "request.html",
         status=status,
-        item=found.body,
-        header=header_of(found.body, timeline.body if timeline.ok else None),
-        stage=dossier.body.get("state") if dossier.ok else None,
+        item=item,
+        header=header_of(item, timeline.body if timeline.ok else None),
+        stage=dossier.body.state if dossier.ok else None,
         timeline=timeline.body if timeline.ok else None,
-        messages=await _messages_of(request, request_id),
+        messages=await _messages_of(request, request_id, names),
+        names=names,
         sent_again=request.query_params.get("dikirim_ulang"),
         instructions=[(i.value, label(i)) for i in DispositionInstruction],
         clashes=[clash_of(c) for c in clashes.body] if clashes is not None and clashes.ok else None,
-        when=format_datetime,
         **extra,
     )
 
 
-def clash_of(clash: dict[str, Any]) -> dict[str, Any]:
+def clash_of(clash: intake.Clash) -> dict[str, Any]:
     """An accepted event that overlaps this one, as the section head reads it."""
-    period = format_period(datetime.fromisoformat(clash["starts_at"]), datetime.fromisoformat(clash["ends_at"]))
-    return {**clash, "period": period, "leader_name": label(Leader(clash["leader"]))}
+    return {
+        "request_id": clash.request_id,
+        "agenda_number": clash.agenda_number,
+        "title": clash.title,
+        "location": clash.location,
+        "same_leader": clash.same_leader,
+        "period": format_period(clash.starts_at, clash.ends_at),
+        "leader_name": label(Leader(clash.leader)),
+    }
 
 
-async def _messages_of(request: Request, request_id: str) -> dict[str, Any] | None:
+async def _messages_of(request: Request, request_id: str, names: dict[str, str]) -> dict[str, Any] | None:
     """The messages the request caused, with their recipients' names, for a supervisor (who may
     send the failed ones again); None for an officer who may not read other officers' messages."""
     if request.state.officer.role not in SUPERVISORS:
         return None
-    call = services(request).call
-    found = await call(token(request), "GET", "notifier", "/messages", params={"request_id": request_id, "limit": 500})
+    read, signed = services(request).read, token(request)
+    params = {"request_id": request_id, "limit": 500}
+    found = await read(signed, "notifier", "/messages", list[notifier.Message], params=params)
     if not found.ok:
         return {"away": True, "messages": [], "failed": 0}
-    directory = await call(token(request), "GET", "notifier", "/officers")
-    names = {o["officer_id"]: o["name"] for o in directory.body} if directory.ok else {}
-    messages = [{**m, "recipient": names.get(m["officer_id"], m["officer_id"])} for m in found.body]
-    return {"away": False, "messages": messages, "failed": sum(m["state"] == "failed" for m in messages)}
+    directory = await read(signed, "notifier", "/officers", list[notifier.Officer])
+    listed = {o.officer_id for o in directory.body} if directory.ok else set()
+    messages = [
+        {"message": m, "recipient": named(names, m.officer_id), "in_directory": m.officer_id in listed}
+        for m in found.body
+    ]
+    return {"away": False, "messages": messages, "failed": sum(m.state == "failed" for m in found.body)}
 
 
 @router.get("/permohonan/{request_id}", response_class=HTMLResponse)

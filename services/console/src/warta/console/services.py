@@ -2,10 +2,15 @@
 answer the pages can show whatever happened (a refusal's message and fields, or an unreachable
 service), never an exception text."""
 
+import functools
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pydantic import TypeAdapter, ValidationError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,36 @@ class Services:
             body = None
         return Answer(response.status_code, body, response.content, dict(response.headers))
 
+    async def open(self, token: str, service: str, path: str, headers: dict[str, str]) -> httpx.Response | None:
+        """A GET whose body is streamed on to the browser (a video, a large photo); the caller
+        closes it. None when the service cannot be reached."""
+        client = self._clients[service]
+        request = client.build_request("GET", path, headers={"Authorization": f"Bearer {token}", **headers})
+        try:
+            return await client.send(request, stream=True)
+        except httpx.HTTPError:
+            return None
+
+    async def read(self, token: str | None, service: str, path: str, shape: Any, **kwargs: Any) -> Answer:
+        """A GET whose answer is read through ``shape``, the typed model (or ``list[...]`` of
+        one) generated from the service's OpenAPI document (``console.clients``). An answer that
+        does not fit its document is the service's fault, not the officer's: logged, and shown as
+        a service that cannot be used just now."""
+        answer = await self.call(token, "GET", service, path, **kwargs)
+        if not answer.ok:
+            return answer
+        try:
+            body = _adapter(shape).validate_python(answer.body)
+        except ValidationError as drift:
+            log.error("%s %s answered outside its OpenAPI document: %s", service, path, drift)
+            return Answer(502, {"error": "unavailable", "message": f"{service} answered outside its document"})
+        return Answer(answer.status, body, answer.content, answer.headers)
+
     async def close(self) -> None:
         for client in self._clients.values():
             await client.aclose()
+
+
+@functools.cache
+def _adapter(shape: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(shape)

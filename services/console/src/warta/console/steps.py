@@ -2,23 +2,29 @@
 publication page and the media registry."""
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from markupsafe import Markup
+from starlette.background import BackgroundTask
 
-from warta.contracts import CoverageRole, PressRelease, SocialChannel
+from warta.contracts import SOP, CoverageRole, PressRelease, SocialChannel
 from warta.runtime.filetypes import SNIFF_BYTES, kind_of
 from warta.runtime.indonesian import format_date
 from warta.runtime.release import inline_text, markdown_html, render_release
 from warta.runtime.social import TEXT_LIMITS, post_length
 
+from .clients import archive, coverage, publisher, review, scheduler
+from .exports import indonesian_number, spreadsheet_csv
 from .forms import WIB, checklist, threads_of
 from .header import request_header
 from .i18n import translate
 from .pages import problems, refused, render, services, token, told
+from .people import officer_names
 from .services import Answer
 
 router = APIRouter()
@@ -40,8 +46,13 @@ async def _call(request: Request, method: str, service: str, path: str, **kwargs
     return await services(request).call(token(request), method, service, path, **kwargs)
 
 
-async def _get(request: Request, service: str, path: str) -> Any:
-    answer = await _call(request, "GET", service, path)
+async def _read(request: Request, service: str, path: str, shape: Any, **kwargs: Any) -> Answer:
+    return await services(request).read(token(request), service, path, shape, **kwargs)
+
+
+async def _get(request: Request, service: str, path: str, shape: Any) -> Any:
+    """The typed answer, or None when the service refused or is away (the page does without)."""
+    answer = await _read(request, service, path, shape)
     return answer.body if answer.ok else None
 
 
@@ -49,10 +60,12 @@ async def _get(request: Request, service: str, path: str) -> Any:
 
 
 async def assignment_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    entry = await _call(request, "GET", "scheduler", f"/agenda/{request_id}")
+    entry = await _read(request, "scheduler", f"/agenda/{request_id}", scheduler.AgendaEntry)
     if not entry.ok:
         return refused(request, entry)
-    suggestion = await _get(request, "scheduler", f"/agenda/{request_id}/suggestion")
+    suggestion = await _get(request, "scheduler", f"/agenda/{request_id}/suggestion", scheduler.Suggestion)
+    officers = await _get(request, "scheduler", "/officers", list[scheduler.Officer]) or []
+    equipment = await _get(request, "scheduler", "/equipment", list[scheduler.Item]) or []
     return render(
         request,
         "assignment.html",
@@ -60,8 +73,10 @@ async def assignment_page(request: Request, request_id: str, status: int = 200, 
         header=await request_header(services(request), token(request), request_id),
         entry=entry.body,
         suggestion=suggestion,
-        officers=await _get(request, "scheduler", "/officers") or [],
-        equipment=await _get(request, "scheduler", "/equipment") or [],
+        officers=officers,
+        equipment=equipment,
+        names={o.officer_id: o.name for o in officers},
+        kit_names={i.item_id: f"{i.description} ({i.item_id})" if i.description else i.item_id for i in equipment},
         roles=[r.value for r in CoverageRole],
         slots=MEMBER_SLOTS,
         **extra,
@@ -116,17 +131,15 @@ async def agenda(request: Request, hari: str | None = None, tampilan: str = "min
     except ValueError:
         said = translate("not_a_date", request.state.lang).format(day=hari)
         return render(request, "refused.html", status=422, said=said)
-    week = await _call(request, "GET", "scheduler", f"/agenda/weeks/{chosen}")
+    week = await _read(request, "scheduler", f"/agenda/weeks/{chosen}", scheduler.WeekView)
     if not week.ok:
         return refused(request, week)
     if tampilan == "hari":
-        days = [d for d in week.body["days"] if d["date"] == str(chosen)]
+        days = [d for d in week.body.days if d.date == chosen]
         before, after = chosen - timedelta(days=1), chosen + timedelta(days=1)
     else:
-        monday = date.fromisoformat(week.body["starts_on"])
-        days, before, after = week.body["days"], monday - timedelta(days=7), monday + timedelta(days=7)
-    for d in days:
-        d["heading"] = format_date(date.fromisoformat(d["date"]), weekday=True)
+        monday = week.body.starts_on
+        days, before, after = week.body.days, monday - timedelta(days=7), monday + timedelta(days=7)
     return render(
         request,
         "agenda_week.html",
@@ -141,37 +154,48 @@ async def agenda(request: Request, hari: str | None = None, tampilan: str = "min
 
 
 async def workspace_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    view = await _call(request, "GET", "coverage", f"/coverage/{request_id}")
-    if not view.ok:
-        return refused(request, view)
+    found = await _read(request, "coverage", f"/coverage/{request_id}", coverage.WorkspaceView)
+    if not found.ok:
+        return refused(request, found)
+    view: coverage.WorkspaceView = found.body
+    returned = view.workspace.last_return
+    comments = (
+        await _get(request, "review", f"/reviews/{request_id}/comments", list[review.Comment]) if returned else None
+    )
+    reasons = await _get(request, "review", "/reviews/reasons", list[review.Reason]) or []
     return render(
         request,
         "workspace.html",
+        returned_threads=[t for t in threads_of(comments or []) if returned and t.comment.version == returned.version],
+        reasons={r.code: r.label for r in reasons},
+        names=await officer_names(services(request), token(request)),
         status=status,
         header=await request_header(services(request), token(request), request_id),
-        view=view.body,
-        checks=checklist(view.body),
+        view=view,
+        ws=view.workspace,
+        draft=view.workspace.draft or coverage.Draft(),
+        checks=checklist(view),
         request_id=request_id,
-        posts=_post_forms(view.body, extra.pop("post_typed", None)),
+        posts=_post_forms(view, extra.pop("post_typed", None)),
         **extra,
     )
 
 
-def _post_forms(view: dict[str, Any], typed: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _post_forms(view: coverage.WorkspaceView, typed: dict[str, Any] | None) -> list[dict[str, Any]]:
     """One form per channel: the saved post (or, after a refusal, what the officer typed), its
     length as the channel counts it, and the media it carries, ticked. A channel with no post yet
     offers the kind of media it takes: videos for YouTube, photos elsewhere."""
-    saved = view["workspace"]["posts"]
+    saved = {channel.value: post for channel, post in (view.workspace.posts or {}).items()}
     forms = []
     for channel in SocialChannel:
-        post = saved.get(channel.value)
+        post: dict[str, Any] | None = saved[channel.value].model_dump() if channel.value in saved else None
         if typed is not None and typed["channel"] == channel.value:
             post = typed
         if post is not None:
             ticked = set(post.get("media") or ())
         else:
             wanted = "video" if channel is SocialChannel.YOUTUBE else "photo"
-            ticked = {a["asset_id"] for a in view["assets"] if a["kind"] == wanted}
+            ticked = {a.asset_id for a in view.assets if a.kind == wanted}
         text = (post or {}).get("text") or ""
         forms.append(
             {
@@ -204,10 +228,14 @@ async def _after(request: Request, request_id: str, answer: Any) -> Response:
 @router.post("/liputan/{request_id}/naskah")
 async def save_draft(request: Request, request_id: str) -> Response:
     form = await request.form()
-    current = await _get(request, "coverage", f"/coverage/{request_id}")
-    draft = dict(current["workspace"]["draft"]) if current else {}
+    current = await _get(request, "coverage", f"/coverage/{request_id}", coverage.WorkspaceView)
+    saved = current.workspace.draft if current and current.workspace.draft else coverage.Draft()
+    draft = saved.model_dump(mode="json")
     for name in ("title", "dateline_date", "lead", "body"):
         draft[name] = str(form.get(name) or "") or (None if name == "dateline_date" else "")
+    # Each photo's caption as typed; one emptied is removed.
+    typed = {k.removeprefix("caption."): str(v).strip() for k, v in form.items() if k.startswith("caption.")}
+    draft["captions"] = {k: v for k, v in {**draft.get("captions", {}), **typed}.items() if v}
     path = f"/coverage/{request_id}/draft"
     return await _after(request, request_id, await _call(request, "PUT", "coverage", path, json=draft))
 
@@ -234,6 +262,13 @@ async def upload(request: Request, request_id: str) -> Response:
     path = f"/coverage/{request_id}/uploads/{started.body['upload_id']}"
     sent = await call(token(request), "PATCH", "coverage", path, content=content, headers={"Upload-Offset": "0"})
     return await _after(request, request_id, sent)
+
+
+@router.post("/liputan/{request_id}/berkas/{asset_id}/hapus")
+async def remove_asset(request: Request, request_id: str, asset_id: str) -> Response:
+    """A photo or video taken out of the workspace (a wrong or a better shot replaces it)."""
+    path = f"/coverage/{request_id}/assets/{asset_id}"
+    return await _after(request, request_id, await _call(request, "DELETE", "coverage", path))
 
 
 def _unknown_channel(request: Request) -> HTMLResponse:
@@ -304,43 +339,106 @@ async def submit(request: Request, request_id: str) -> Response:
     return await _after(request, request_id, answer)
 
 
+# -- photos and videos, as the browser shows them ------------------------------------------------------
+
+# What the coverage service says about a photo or video that the browser needs to show it, and to
+# play a video from any point (range requests).
+RELAYED = ("content-type", "content-length", "content-range", "accept-ranges", "etag")
+
+
+@router.get("/berkas/{asset_id}")
+async def asset(request: Request, asset_id: str, kecil: bool = False, unduh: str | None = None) -> Response:
+    """A photo or video of a coverage (``kecil``: its thumbnail), streamed from the coverage
+    service with the officer's token; a player's ``Range`` goes with it."""
+    path = f"/assets/{asset_id}/thumbnail" if kecil else f"/assets/{asset_id}"
+    wanted = {"Range": request.headers["range"]} if "range" in request.headers and not kecil else {}
+    opened = await services(request).open(token(request), "coverage", path, wanted)
+    if opened is None:
+        return refused(request, Answer(503, {"error": "unavailable"}))
+    if opened.status_code >= 400 and opened.status_code != 416:
+        await opened.aread()
+        await opened.aclose()
+        try:
+            body = opened.json()
+        except ValueError:
+            body = None
+        return refused(request, Answer(opened.status_code, body))
+    headers = {k: v for k, v in opened.headers.items() if k.lower() in RELAYED}
+    if unduh:  # saved under a name the officer recognises, for posting by hand
+        headers["Content-Disposition"] = f'attachment; filename="{safe_filename(unduh)}"'
+    return StreamingResponse(
+        opened.aiter_bytes(), status_code=opened.status_code, headers=headers, background=BackgroundTask(opened.aclose)
+    )
+
+
+def safe_filename(name: str) -> str:
+    """A download's name without what would break its header or lead out of the folder."""
+    kept = re.sub(r"[^\w.\- ]", "_", name).strip(" .")
+    return kept[:120] or "berkas"
+
+
+def asset_id_of(uri: str) -> str:
+    """A version's asset by the id in its address (``.../assets/{id}``)."""
+    return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Medium:
+    """A version's photo or video with the id the console fetches it by; reads as its reference."""
+
+    ref: Any
+    asset_id: str
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.ref, name)
+
+
 # -- steps 5 and 6: the review -----------------------------------------------------------------------
 
 
-def _release(content: dict[str, Any]) -> PressRelease:
-    return PressRelease.model_validate(content["press_release"])
+def _release(press_release: Any) -> PressRelease:
+    """A service's press release as the contracts' own, which renders as the publisher does."""
+    return PressRelease.model_validate(press_release.model_dump(mode="json"))
 
 
-def _preview(press_release: dict[str, Any]) -> dict[str, Any]:
+def _preview(release: PressRelease) -> dict[str, Any]:
     """The release as the public will read it: the one rendering the publisher sends out."""
-    rendered = render_release(PressRelease.model_validate(press_release))
-    return {"title": rendered.title, "lead": inline_text(press_release.get("lead")), "html": Markup(rendered.html)}
+    rendered = render_release(release)
+    return {"title": rendered.title, "lead": inline_text(release.lead), "html": Markup(rendered.html)}
 
 
 async def review_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    review = await _call(request, "GET", "review", f"/reviews/{request_id}")
-    if not review.ok:
-        return refused(request, review)
-    version = review.body["version"]
+    found = await _read(request, "review", f"/reviews/{request_id}", review.Review)
+    if not found.ok:
+        return refused(request, found)
+    under: review.Review = found.body
+    number = under.version
     diff = (
-        await _get(request, "review", f"/reviews/{request_id}/diff?from={version - 1}&to={version}")
-        if version > 1
+        await _get(request, "review", f"/reviews/{request_id}/diff?from={number - 1}&to={number}", review.VersionDiff)
+        if number > 1
         else None
     )
-    content = await _get(request, "review", f"/reviews/{request_id}/versions/{version}")
-    comments = await _get(request, "review", f"/reviews/{request_id}/comments") or []
+    content = await _get(request, "review", f"/reviews/{request_id}/versions/{number}", review.SubmittedVersion)
+    comments = await _get(request, "review", f"/reviews/{request_id}/comments", list[review.Comment]) or []
+    reasons = await _get(request, "review", "/reviews/reasons", list[review.Reason]) or []
+    release = _release(content.press_release) if content else None
     return render(
         request,
         "review.html",
         status=status,
         header=await request_header(services(request), token(request), request_id),
-        review=review.body,
+        review=under,
         content=content,
-        release=_preview(content["press_release"]) if content else None,
-        paragraphs=[Markup(markdown_html(p)) for p in _release(content).paragraphs()] if content else [],
+        release=_preview(release) if release else None,
+        paragraphs=[Markup(markdown_html(p)) for p in release.paragraphs()] if release else [],
         threads=threads_of(comments),
+        names=await officer_names(services(request), token(request)),
         diff=diff,
-        reasons=await _get(request, "review", "/reviews/reasons") or [],
+        reasons=reasons,
+        returns=[d for d in under.history or [] if d.outcome == "reject"],
+        reasons_by_code={r.code: r.label for r in reasons},
+        media=[Medium(a, asset_id_of(a.uri)) for a in content.assets] if content else [],
+        channel_names={c.value: name for c, name in CHANNEL_NAMES.items()},
         **extra,
     )
 
@@ -382,18 +480,19 @@ async def comment(request: Request, request_id: str) -> Response:
     if answer.ok:
         return RedirectResponse(f"/tinjauan/{request_id}#komentar", status_code=303)
     errors = problems(request, answer)
-    return await review_page(request, request_id, status=answer.status, comment_errors=errors, draft=body["text"])
+    return await review_page(request, request_id, status=answer.status, comment_errors=errors, draft_text=body["text"])
 
 
 # -- step 7: the publication and the media registry ---------------------------------------------------
 
 
 async def publication_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
-    found = await _call(request, "GET", "publisher", f"/publications/{request_id}")
+    found = await _read(request, "publisher", f"/publications/{request_id}", publisher.PublicationView)
     if not found.ok:
         return refused(request, found)
-    deliveries = await _get(request, "publisher", f"/publications/{request_id}/deliveries") or []
-    release = _preview(found.body["press_release"])
+    path = f"/publications/{request_id}/deliveries"
+    deliveries = await _get(request, "publisher", path, list[publisher.Delivery]) or []
+    release = _preview(_release(found.body.press_release))
     return render(
         request,
         "publication.html",
@@ -403,6 +502,7 @@ async def publication_page(request: Request, request_id: str, status: int = 200,
         release=release,
         deliveries=deliveries,
         channel_names={c.value: name for c, name in CHANNEL_NAMES.items()},
+        media=[Medium(a, asset_id_of(a.uri)) for a in found.body.assets],
         **extra,
     )
 
@@ -464,7 +564,7 @@ async def email_failed_again(request: Request, request_id: str) -> Response:
 
 @router.get("/media", response_class=HTMLResponse)
 async def media(request: Request) -> HTMLResponse:
-    contacts = await _get(request, "publisher", "/media/contacts") or []
+    contacts = await _get(request, "publisher", "/media/contacts", list[publisher.ContactView]) or []
     return render(request, "media.html", contacts=contacts)
 
 
@@ -479,9 +579,10 @@ async def import_media(request: Request) -> Response:
     answer = await services(request).call(
         token(request), "POST", "publisher", "/media/import", params={"dry_run": dry_run}, content=text
     )
-    contacts = await _get(request, "publisher", "/media/contacts") or []
+    contacts = await _get(request, "publisher", "/media/contacts", list[publisher.ContactView]) or []
     if answer.ok:
-        return render(request, "media.html", contacts=contacts, report=answer.body)
+        report = publisher.ImportAnswer.model_validate(answer.body)
+        return render(request, "media.html", contacts=contacts, report=report)
     errors = problems(request, answer)
     return render(
         request, "media.html", status=answer.status, contacts=contacts, message=told(request, answer), errors=errors
@@ -491,19 +592,105 @@ async def import_media(request: Request) -> Response:
 # -- the SOP dashboard ---------------------------------------------------------------------------------
 
 
-@router.get("/dasbor", response_class=HTMLResponse)
-async def dashboard(request: Request) -> HTMLResponse:
-    """For the head of section: this week's and this month's keeping of each step's standard,
-    what is overdue now, and the overruns each officer answers for."""
+def dashboard_periods(dari: str | None, sampai: str | None) -> dict[str, tuple[date, date]] | str:
+    """This week and this month, or the one period chosen (``dari`` to ``sampai``, either side
+    defaulting to today); the text that is not a date when one is not."""
     today = datetime.now(WIB).date()
-    periods = {
-        "this_week": (today - timedelta(days=today.weekday()), today),
-        "this_month": (today.replace(day=1), today),
-    }
+    if not dari and not sampai:
+        return {
+            "this_week": (today - timedelta(days=today.weekday()), today),
+            "this_month": (today.replace(day=1), today),
+        }
+    try:
+        first = date.fromisoformat(dari) if dari else today
+    except ValueError:
+        return str(dari)
+    try:
+        last = date.fromisoformat(sampai) if sampai else today
+    except ValueError:
+        return str(sampai)
+    return {"chosen": (first, last)}
+
+
+async def _summaries(request: Request, periods: dict[str, tuple[date, date]]) -> dict[str, archive.SopSummary] | Answer:
     summaries = {}
     for name, (first, last) in periods.items():
-        answer = await _call(request, "GET", "archive", "/sop", params={"from": str(first), "to": str(last)})
+        answer = await _read(
+            request, "archive", "/sop", archive.SopSummary, params={"from": str(first), "to": str(last)}
+        )
         if not answer.ok:
-            return refused(request, answer)
+            return answer
         summaries[name] = answer.body
-    return render(request, "dashboard.html", summaries=summaries, periods=periods)
+    return summaries
+
+
+@router.get("/dasbor", response_class=HTMLResponse)
+async def dashboard(request: Request, dari: str | None = None, sampai: str | None = None) -> HTMLResponse:
+    """For the head of section: each step's keeping of its standard this week and this month (or
+    over a period chosen), what is overdue now, and the overruns each officer answers for."""
+    periods = dashboard_periods(dari, sampai)
+    if isinstance(periods, str):
+        said = translate("not_a_date", request.state.lang).format(day=periods)
+        return render(request, "refused.html", status=422, said=said)
+    summaries = await _summaries(request, periods)
+    if isinstance(summaries, Answer):
+        if summaries.status == 422:
+            said = translate("period_reversed", request.state.lang)
+            return render(request, "refused.html", status=422, said=said)
+        return refused(request, summaries)
+    names = await officer_names(services(request), token(request))
+    return render(
+        request,
+        "dashboard.html",
+        summaries=summaries,
+        periods={name: (format_date(a), format_date(b)) for name, (a, b) in periods.items()},
+        chosen={"dari": dari or "", "sampai": sampai or ""},
+        query=urlencode({k: v for k, v in (("dari", dari), ("sampai", sampai)) if v}),
+        names=names,
+        step_names={(r.number, s.number): s.short for r in SOP for s in r.steps},
+    )
+
+
+@router.get("/dasbor.csv")
+async def dashboard_csv(request: Request, dari: str | None = None, sampai: str | None = None) -> Response:
+    """The dashboard's table for a spreadsheet: each period's steps against their standards."""
+    periods = dashboard_periods(dari, sampai)
+    if isinstance(periods, str):
+        return render(request, "refused.html", status=422, said=translate("not_a_date", request.state.lang))
+    summaries = await _summaries(request, periods)
+    if isinstance(summaries, Answer):
+        return refused(request, summaries)
+    rows = [
+        (
+            f"{format_date(periods[name][0])} s.d. {format_date(periods[name][1])}",
+            step.sop,
+            step.step,
+            SOP.revision(step.sop).step(step.step).short,
+            step.standard_minutes,
+            step.finished,
+            step.within,
+            step.over,
+            "" if step.within_percent is None else indonesian_number(step.within_percent),
+        )
+        for name, summary in summaries.items()
+        for step in summary.steps
+    ]
+    filename = f"dasbor-sop-{datetime.now(WIB).date()}.csv"
+    return Response(
+        spreadsheet_csv(DASHBOARD_COLUMNS, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+DASHBOARD_COLUMNS = (
+    "Periode",
+    "SOP",
+    "Langkah",
+    "Nama langkah",
+    "Mutu baku (menit)",
+    "Selesai",
+    "Sesuai mutu baku",
+    "Melewati",
+    "Sesuai mutu baku (%)",
+)

@@ -81,6 +81,7 @@ class OpenCoverage(BaseModel):
     members: tuple[TeamMember, ...]
     clock_started_at: datetime = Field(description="When step 4's clock started.")
     versions: int = Field(description="Versions submitted so far; more than 0 after a return.")
+    sop: str = Field(description="The SOP revision the request runs under: its step 4 standard is that one's.")
 
 
 # -- the workspace -------------------------------------------------------------------------------

@@ -85,14 +85,16 @@ def missing_outputs(draft: Draft, assets: list[Asset], needs_video: bool) -> lis
     """The SOP's outputs of step 4: a press release, photos and (unless not needed) a video."""
     missing = []
     if not draft.title.strip():
-        missing.append(FieldProblem("press_release.title", "the press release needs a title"))
+        missing.append(
+            FieldProblem("press_release.title", "the press release needs a title", type="release_needs_title")
+        )
     if not draft.body.strip():
-        missing.append(FieldProblem("press_release.body", "the press release needs a body"))
+        missing.append(FieldProblem("press_release.body", "the press release needs a body", type="release_needs_body"))
     kinds = {a.kind for a in assets}
     if AssetKind.PHOTO not in kinds:
-        missing.append(FieldProblem("assets", "at least one photo is required"))
+        missing.append(FieldProblem("assets", "at least one photo is required", type="photo_needed"))
     if needs_video and AssetKind.VIDEO not in kinds:
-        missing.append(FieldProblem("assets", "a video is required for this assignment"))
+        missing.append(FieldProblem("assets", "a video is required for this assignment", type="assignment_needs_video"))
     return missing
 
 
@@ -175,7 +177,8 @@ class Workspace(Aggregate):
             raise InvalidInput(
                 "captions name photos not in this workspace",
                 fields=[
-                    FieldProblem(f"captions.{asset_id}", "no such photo in this workspace") for asset_id in unknown
+                    FieldProblem(f"captions.{asset_id}", "no such photo in this workspace", type="not_in_workspace")
+                    for asset_id in unknown
                 ],
             )
         self.draft = draft
@@ -209,7 +212,10 @@ class Workspace(Aggregate):
         if unknown:
             raise InvalidInput(
                 "the post names media not in this workspace",
-                fields=[FieldProblem(f"media.{i}", "no such photo or video in this workspace") for i in unknown],
+                fields=[
+                    FieldProblem(f"media.{i}", "no such photo or video in this workspace", type="not_in_workspace")
+                    for i in unknown
+                ],
             )
         check_post(channel, text=post.text, title=post.title, media_kinds=[assets[m].kind for m in post.media])
         self.posts[channel] = post

@@ -174,7 +174,15 @@ class CoverageHandlers:
             names = ", ".join(f"{u.filename} ({u.progress:g} %)" for u in arriving)
             raise Conflict(
                 f"uploads are still arriving: {names}; finish or cancel them before submitting",
-                fields=[FieldProblem(f"uploads.{u.upload_id}", f"{u.filename} is still arriving") for u in arriving],
+                fields=[
+                    FieldProblem(
+                        f"uploads.{u.upload_id}",
+                        f"{u.filename} is still arriving",
+                        type="still_uploading",
+                        limits={"filename": u.filename, "progress": f"{u.progress:g}".replace(".", ",")},
+                    )
+                    for u in arriving
+                ],
             )
 
         async def work(tx: Tx) -> tuple[Workspace, CoverageVersion]:
@@ -185,7 +193,10 @@ class CoverageHandlers:
                     raise InvalidInput(
                         "the submission names media not in this workspace",
                         fields=[
-                            FieldProblem(f"assets.{i}", "no such photo or video in this workspace") for i in unknown
+                            FieldProblem(
+                                f"assets.{i}", "no such photo or video in this workspace", type="not_in_workspace"
+                            )
+                            for i in unknown
                         ],
                     )
             assets = await self._store.assets(workspace.asset_ids if asset_ids is None else asset_ids)

@@ -8,8 +8,9 @@ import struct
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from warta.runtime.images import ImageRefused, decoded
+from warta.runtime.images import ImageFault, ImageRefused, decoded
 from warta.runtime.indonesian import JAKARTA
 
 THUMBNAIL_PIXELS = 320
@@ -20,12 +21,21 @@ MP4_EPOCH = datetime(1904, 1, 1, tzinfo=UTC)
 ReadAt = Callable[[int, int], Awaitable[bytes]]
 
 
-class Unreadable(Exception):
-    """The file is not a whole photo or video; ``reason`` says why, for the officer."""
+class VideoFault(StrEnum):
+    """Why a video is refused, as the rule's name a field problem carries."""
 
-    def __init__(self, reason: str) -> None:
+    INCOMPLETE = "video_incomplete"
+
+
+class Unreadable(Exception):
+    """The file is not a whole photo or video; ``reason`` says why, in English, ``fault`` names
+    the rule and ``limits`` its numbers, for the console to say it in the officer's words."""
+
+    def __init__(self, reason: str, *, fault: ImageFault | VideoFault, limits: dict[str, str] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.fault = fault
+        self.limits = limits or {}
 
 
 @dataclass
@@ -43,7 +53,7 @@ def inspect_photo(data: bytes, *, max_pixels: int) -> Inspection:
     try:
         photo = decoded(data, max_pixels=max_pixels, reduced=True)
     except ImageRefused as refused:
-        raise Unreadable(refused.reason) from refused
+        raise Unreadable(refused.reason, fault=refused.fault, limits=refused.limits) from refused
     image = photo.image
     exif = image.getexif()
     original = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(0x0132)
@@ -65,7 +75,10 @@ async def inspect_video(read_at: ReadAt, size: int) -> Inspection:
     headers only, wherever ``moov`` sits in the file; a video without its ``moov`` cannot play."""
     moov = await _find_box(read_at, 0, size, b"moov")
     if moov is None:
-        raise Unreadable("the video is incomplete or damaged: it has no index (moov box); was the transfer cut short?")
+        raise Unreadable(
+            "the video is incomplete or damaged: it has no index (moov box); was the transfer cut short?",
+            fault=VideoFault.INCOMPLETE,
+        )
     start, end = moov
     found = Inspection()
     mvhd = await _find_box(read_at, start, end, b"mvhd")

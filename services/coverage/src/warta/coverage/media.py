@@ -10,8 +10,9 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from warta.contracts import AssetKind, Conflict, FieldProblem, PayloadTooLarge, UnsupportedMediaType
+from warta.contracts import AssetKind, Conflict, FieldProblem, PayloadTooLarge, UnsupportedMediaType, label
 from warta.runtime.filetypes import KIND_OF, SNIFF_BYTES, MediaType, media_type_of
+from warta.runtime.indonesian import format_size
 
 __all__ = ["KIND_OF", "SNIFF_BYTES", "MediaType", "media_type_of"]  # the coverage's names for them
 
@@ -21,12 +22,27 @@ def require_media(head: bytes, declared: AssetKind) -> MediaType:
     if kind is None:
         raise UnsupportedMediaType(
             "the file is not a JPEG, PNG or HEIC photo nor an MP4 or MOV video",
-            fields=[FieldProblem("file", "must be JPEG, PNG, HEIC, MP4 or MOV (judged from its contents)")],
+            fields=[
+                FieldProblem(
+                    "file", "must be JPEG, PNG, HEIC, MP4 or MOV (judged from its contents)", type="not_photo_or_video"
+                )
+            ],
         )
     if KIND_OF[kind] is not declared:
         raise UnsupportedMediaType(
             f"the upload was declared a {declared.value} but the file is {kind.value}",
-            fields=[FieldProblem("file", f"is {kind.value}, not a {declared.value}")],
+            fields=[
+                FieldProblem(
+                    "file",
+                    f"is {kind.value}, not a {declared.value}",
+                    type="not_declared_kind",
+                    limits={
+                        "format": kind.name,
+                        "declared": label(declared).lower(),
+                        "actual": label(KIND_OF[kind]).lower(),
+                    },
+                )
+            ],
         )
     return kind
 
@@ -40,7 +56,14 @@ class SizeLimits(BaseModel):
         if size > limit:
             raise PayloadTooLarge(
                 f"a {kind.value} may be at most {limit} bytes",
-                fields=[FieldProblem("size", f"{size} bytes is over the {kind.value} limit of {limit} bytes")],
+                fields=[
+                    FieldProblem(
+                        "size",
+                        f"{size} bytes is over the {kind.value} limit of {limit} bytes",
+                        type="file_too_large",
+                        limits={"limit": format_size(limit), "size": format_size(size), "max_bytes": str(limit)},
+                    )
+                ],
             )
 
 
@@ -75,11 +98,21 @@ class Upload(BaseModel):
     def check_continues_at(self, offset: int) -> None:
         if self.state is UploadState.COMPLETE:
             # Its state, not the bytes, refuses them: a conflict (tus answers so too).
-            raise Conflict("the upload is complete", fields=[FieldProblem("Upload-Offset", "nothing more to send")])
+            raise Conflict(
+                "the upload is complete",
+                fields=[FieldProblem("Upload-Offset", "nothing more to send", type="upload_complete")],
+            )
         if offset != self.offset:
             raise Conflict(
                 f"the upload stands at byte {self.offset}; continue from there",
-                fields=[FieldProblem("Upload-Offset", f"must be {self.offset}")],
+                fields=[
+                    FieldProblem(
+                        "Upload-Offset",
+                        f"must be {self.offset}",
+                        type="upload_offset",
+                        limits={"offset": str(self.offset)},
+                    )
+                ],
             )
 
 

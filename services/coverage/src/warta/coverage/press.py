@@ -76,6 +76,7 @@ class Warning(BaseModel):
     code: str
     field: str
     message: str
+    limits: dict[str, int] = Field(default_factory=dict, description="The rule's numbers and the draft's, by name.")
 
 
 class Reading(BaseModel):
@@ -98,6 +99,12 @@ def read_draft(draft: Draft) -> Reading:
                 field="title",
                 message=f"the title has {title_words} words and {len(draft.title)} characters; "
                 f"keep it to {TITLE_MAX_WORDS} words and {TITLE_MAX_CHARS} characters",
+                limits={
+                    "words": title_words,
+                    "characters": len(draft.title),
+                    "max_words": TITLE_MAX_WORDS,
+                    "max_characters": TITLE_MAX_CHARS,
+                },
             )
         )
     if not draft.lead.strip():
@@ -108,6 +115,7 @@ def read_draft(draft: Draft) -> Reading:
                 code="lead_too_long",
                 field="lead",
                 message=f"the lead has {lead_words} words; keep it to {LEAD_MAX_WORDS}",
+                limits={"words": lead_words, "max_words": LEAD_MAX_WORDS},
             )
         )
     if draft.dateline_date is None:
@@ -118,6 +126,7 @@ def read_draft(draft: Draft) -> Reading:
                 code="body_short",
                 field="body",
                 message=f"the body has {words(draft.body)} words; a release usually has at least {BODY_MIN_WORDS}",
+                limits={"words": words(draft.body), "min_words": BODY_MIN_WORDS},
             )
         )
     return Reading(word_count=total, title_words=title_words, lead_words=lead_words, warnings=warnings)

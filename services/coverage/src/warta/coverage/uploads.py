@@ -30,6 +30,7 @@ from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.faults import fault_point, slow_point
 from warta.runtime.gridfs import Progress, ResumableGridFSFile, TooLarge
 from warta.runtime.images import DEFAULT_MAX_PIXELS
+from warta.runtime.indonesian import format_size
 
 from .domain import Workspace
 from .inspection import Inspection, Unreadable, inspect_photo, inspect_video
@@ -174,7 +175,14 @@ class Uploads:
             if isinstance(refused, TooLarge):
                 raise PayloadTooLarge(
                     "more bytes than declared",
-                    fields=[FieldProblem("file", f"the upload was declared as {upload.size} bytes")],
+                    fields=[
+                        FieldProblem(
+                            "file",
+                            f"the upload was declared as {upload.size} bytes",
+                            type="more_than_declared",
+                            limits={"size": format_size(upload.size), "bytes": str(upload.size)},
+                        )
+                    ],
                 ) from None
             raise
         finally:
@@ -214,7 +222,14 @@ class Uploads:
         raise Conflict(
             f"another transfer of this upload is in progress or has moved it on (it stands at byte "
             f"{current.offset}); ask for its status and continue from there",
-            fields=[FieldProblem("Upload-Offset", f"the upload stands at byte {current.offset}")],
+            fields=[
+                FieldProblem(
+                    "Upload-Offset",
+                    f"the upload stands at byte {current.offset}",
+                    type="upload_offset",
+                    limits={"offset": str(current.offset)},
+                )
+            ],
         )
 
     async def _renew_lease(self, upload: Upload) -> None:
@@ -286,7 +301,7 @@ class Uploads:
             await self._store.remove_upload(upload)
             raise InvalidInput(
                 f"the {upload.kind.value} cannot be used: {unreadable.reason}",
-                fields=[FieldProblem("file", unreadable.reason)],
+                fields=[FieldProblem("file", unreadable.reason, type=unreadable.fault, limits=unreadable.limits)],
             ) from unreadable
         thumbnail_id = None
         if inspection.thumbnail_jpeg:

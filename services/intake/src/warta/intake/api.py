@@ -13,6 +13,7 @@ from warta.contracts import (
     DispositionInstruction,
     FieldProblem,
     InvalidInput,
+    Leader,
     LeadershipEvent,
     Letter,
     Role,
@@ -24,6 +25,7 @@ from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .domain import Clash, FacilitationRequest, LetterScan, RequestState
 from .handlers import IntakeHandlers
+from .search import TOTAL_BOUND
 from .store import RequestQuery
 
 router = APIRouter()
@@ -65,8 +67,21 @@ class Decline(BaseModel):
 
 
 class RequestPage(BaseModel):
-    items: list[FacilitationRequest]
-    total: int
+    items: list[FacilitationRequest] = Field(description="This page of the matches, newest registration first.")
+    total: int = Field(
+        description=(
+            "How many requests match; exact when `more` is false. A search by words (`sender`, `q`) "
+            f"stops counting at {TOTAL_BOUND:,} matches (or at `offset` + `limit`, if further) and "
+            "then gives that bound here, with `more` true."
+        )
+    )
+    more: bool = Field(
+        default=False,
+        description=(
+            "True when more requests match than `total` counts: only a search by words, with more "
+            "matches than its bound. Searches without words always count exactly."
+        ),
+    )
     limit: int
     offset: int
 
@@ -101,7 +116,10 @@ async def upload_scan(
     returned ``scan_id`` when registering or correcting the letter."""
     declared = request.headers.get("content-length")
     if declared is not None and not (declared.isascii() and declared.isdigit()):
-        raise InvalidInput("bad Content-Length", fields=[FieldProblem("scan", "Content-Length must be a number")])
+        raise InvalidInput(
+            "bad Content-Length",
+            fields=[FieldProblem("scan", "Content-Length must be a number", type="content_length")],
+        )
     chunks = (chunk async for chunk in request.stream() if chunk)
     return await handlers.upload_scan(
         chunks, filename=filename, declared_size=int(declared) if declared else None, officer=officer
@@ -149,7 +167,8 @@ async def correct_letter(
     nulled = [name for name in ("letter", "event", "received_at") if name in updates and updates[name] is None]
     if nulled:
         raise InvalidInput(
-            "these details cannot be removed", fields=[FieldProblem(name, "cannot be empty") for name in nulled]
+            "these details cannot be removed",
+            fields=[FieldProblem(name, "cannot be empty", type="cannot_remove") for name in nulled],
         )
     request, _ = await handlers.correct(request_id, updates=updates, scan_id=body.scan_id, officer=officer)
     return request
@@ -210,6 +229,13 @@ async def decline(
 
 # -- queries -------------------------------------------------------------------------------------
 
+_WORDS = (
+    "each must begin a word of the {} (case and accents ignored, so `kese` finds Kesehatan and "
+    "`cafe` Café); text with no letter or digit finds nothing."
+)
+SENDER_WORDS = "Words of the sender: " + _WORDS.format("sender") + " `Dinas Pendidikan` needs both words."
+SUBJECT_WORDS = "Words of the subject: " + _WORDS.format("subject")
+
 
 @router.get("/requests", tags=["requests"])
 async def search_requests(
@@ -218,16 +244,18 @@ async def search_requests(
     state: RequestState | None = None,
     agenda_number: Annotated[str | None, Query(max_length=40)] = None,
     letter_number: Annotated[str | None, Query(max_length=100)] = None,
-    sender: Annotated[str | None, Query(max_length=200)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Words that must all be in the subject.")] = None,
+    sender: Annotated[str | None, Query(max_length=200, description=SENDER_WORDS)] = None,
+    q: Annotated[str | None, Query(max_length=200, description=SUBJECT_WORDS)] = None,
     received_from: Day | None = None,
     received_to: Day | None = None,
+    leader: Annotated[Leader | None, Query(description="Whose agenda the event is for.")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> RequestPage:
     if received_from and received_to and received_to < received_from:
         raise InvalidInput(
-            "the date range is reversed", fields=[FieldProblem("received_to", "must not be before received_from")]
+            "the date range is reversed",
+            fields=[FieldProblem("received_to", "must not be before received_from", type="range_reversed")],
         )
     query = RequestQuery(
         state=state,
@@ -237,9 +265,10 @@ async def search_requests(
         subject=q,
         received_from=received_from,
         received_to=received_to,
+        leader=leader,
     )
-    items, total = await handlers.search(query, limit=limit, offset=offset)
-    return RequestPage(items=items, total=total, limit=limit, offset=offset)
+    found = await handlers.search(query, limit=limit, offset=offset)
+    return RequestPage(items=found.items, total=found.total, more=found.more, limit=limit, offset=offset)
 
 
 @router.get("/requests/{request_id}", tags=["requests"])

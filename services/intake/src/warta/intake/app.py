@@ -11,7 +11,7 @@ from warta.runtime.registry import port
 from . import api
 from .domain import LATE_REGISTRATION
 from .handlers import IntakeHandlers
-from .store import RequestStore, ScanStore, create_indexes
+from .store import RequestStore, ScanStore, create_indexes, index_the_register
 
 
 class IntakeSettings(ServiceSettings):
@@ -28,6 +28,7 @@ def create_app(settings: IntakeSettings | None = None, runtime: ServiceRuntime |
     settings = settings or IntakeSettings()
     runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
+    runtime.on_start(index_the_register)
     handlers = IntakeHandlers(
         RequestStore(runtime.db),
         ScanStore(runtime.db),

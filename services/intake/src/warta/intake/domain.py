@@ -6,6 +6,9 @@ then forwards it to the documentation team lead (``disposed``) or declines it (`
 administrator may correct the details until that decision; every correction is kept.
 """
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -37,7 +40,7 @@ from warta.contracts import (
     Step,
 )
 from warta.runtime.aggregate import Aggregate
-from warta.runtime.indonesian import JAKARTA, format_datetime
+from warta.runtime.indonesian import JAKARTA, format_date, format_datetime
 
 AGENDA_SERIES = "PROKOPIM"
 # How long after its event ends a letter may still be registered, by default (the setting
@@ -115,6 +118,51 @@ def letter_key(letter: Letter) -> str:
     return f"{' '.join(letter.sender.split()).casefold()}|{' '.join(letter.number.split()).casefold()}"
 
 
+# ---------------------------------------------------------------------------------------------
+# Searching the register by words
+# ---------------------------------------------------------------------------------------------
+
+# The letter's fields searched by words, as the search index names them.
+SENDER, SUBJECT = "sender", "subject"
+# Longer words are indexed and searched by their first 40 characters.
+LONGEST_WORD = 40
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The words a text is indexed and searched by: case folded, accents stripped (NFKD: "Café"
+    is "cafe"), split at every character that is not a letter or a digit."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(character for character in decomposed if not unicodedata.combining(character))
+    return [word[:LONGEST_WORD] for word in _WORD.findall(plain)]
+
+
+def searched_words(sender: str, subject: str) -> dict[str, set[str]]:
+    """The words of each searched field of a letter."""
+    return {SENDER: set(words_of(sender)), SUBJECT: set(words_of(subject))}
+
+
+@dataclass(frozen=True)
+class WordSearch:
+    """Words typed into the register's search, each with the field it is looked for in. A letter
+    is found when every typed word begins some word of its field: "kese" finds "Kesehatan",
+    "dinas pend" finds "Dinas Pendidikan". Text without a letter or a digit finds nothing."""
+
+    wanted: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def typed(cls, *, sender: str = "", subject: str = "") -> "WordSearch":
+        wanted = {(SENDER, word) for word in words_of(sender)} | {(SUBJECT, word) for word in words_of(subject)}
+        return cls(tuple(sorted(wanted)))
+
+    def found_in(self, sender: str, subject: str) -> bool:
+        """Whether a letter from ``sender`` about ``subject`` is found."""
+        if not self.wanted:
+            return False
+        words = searched_words(sender, subject)
+        return all(any(word.startswith(typed) for word in words[field]) for field, typed in self.wanted)
+
+
 class RequestDetails(BaseModel):
     """What the administrator enters from the letter, and may correct until the decision."""
 
@@ -124,14 +172,22 @@ class RequestDetails(BaseModel):
     received_at: AwareDatetime
     scan: LetterScan | None = None
 
-    def check(self, latest: datetime, *, latest_is: str = "in the future") -> None:
-        """Refuse details that cannot be true: received after ``latest`` (now, or the moment the
-        letter was registered), or dated after it arrived."""
+    def check(self, latest: datetime, *, registered: bool = False) -> None:
+        """Refuse details that cannot be true: received after ``latest`` (now, or, once
+        ``registered``, the moment the letter was registered), or dated after it arrived."""
         problems = []
         if self.received_at > latest:
-            problems.append(FieldProblem("received_at", f"must not lie {latest_is}"))
-        if self.letter.date > self.received_at.astimezone(JAKARTA).date():
-            problems.append(FieldProblem("letter.date", "must not be later than the day the letter was received"))
+            problems.append(_received_too_late(latest, registered=registered))
+        received_on = self.received_at.astimezone(JAKARTA).date()
+        if self.letter.date > received_on:
+            problems.append(
+                FieldProblem(
+                    "letter.date",
+                    "must not be later than the day the letter was received",
+                    type="dated_after_receipt",
+                    limits={"received_on": format_date(received_on)},
+                )
+            )
         if problems:
             raise InvalidInput("the letter's details are not possible", fields=problems)
 
@@ -146,9 +202,22 @@ class RequestDetails(BaseModel):
                     FieldProblem(
                         "event.ends_at",
                         f"the event ended on {ended}, more than {_hours(grace)} ago: it can no longer be covered",
+                        type="event_over",
+                        limits={"ended": ended, "hours": f"{grace.total_seconds() / 3600:g}".replace(".", ",")},
                     )
                 ],
             )
+
+
+def _received_too_late(latest: datetime, *, registered: bool) -> FieldProblem:
+    if registered:
+        return FieldProblem(
+            "received_at",
+            "must not lie after the letter was registered",
+            type="after_registration",
+            limits={"registered_at": format_datetime(latest)},
+        )
+    return FieldProblem("received_at", "must not lie in the future", type="in_future")
 
 
 def _hours(span: timedelta) -> str:
@@ -332,7 +401,7 @@ class FacilitationRequest(Aggregate):
                 attempted="correct",
                 message="the section head has decided on this request; its letter can no longer be corrected",
             )
-        corrected.check(self.registered_at, latest_is="after the letter was registered")
+        corrected.check(self.registered_at, registered=True)
         if corrected.event != self.event:
             corrected.check_event_to_come(now, late_grace)
         changes = changes_between(self.details, corrected)
@@ -374,7 +443,8 @@ class FacilitationRequest(Aggregate):
         self._require_awaiting_disposition("dispose")
         if not instructions:
             raise InvalidInput(
-                "tick at least one instruction", fields=[FieldProblem("instructions", "at least one is required")]
+                "tick at least one instruction",
+                fields=[FieldProblem("instructions", "at least one is required", type="instruction_needed")],
             )
         self.state = RequestState.DISPOSED
         self.disposition = Disposition(

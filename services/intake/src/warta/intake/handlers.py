@@ -27,6 +27,7 @@ from warta.contracts import (
 )
 from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.images import DEFAULT_MAX_PIXELS
+from warta.runtime.indonesian import format_size
 
 from .disposition_sheet import render_disposition_sheet
 from .domain import (
@@ -48,6 +49,7 @@ from .domain import (
     scan_type_of,
 )
 from .scans import check_scan
+from .search import Found
 from .store import RequestQuery, RequestStore, ScanStore
 
 Decision = Callable[[FacilitationRequest, datetime], None]
@@ -83,7 +85,9 @@ def _scan_type(head: bytes) -> ScanType:
     if kind is None:
         raise UnsupportedMediaType(
             "the scan is not a PDF, JPEG or PNG file",
-            fields=[FieldProblem("scan", "must be a PDF, JPEG or PNG file (judged from its contents)")],
+            fields=[
+                FieldProblem("scan", "must be a PDF, JPEG or PNG file (judged from its contents)", type="not_scan_type")
+            ],
         )
     return kind
 
@@ -91,7 +95,14 @@ def _scan_type(head: bytes) -> ScanType:
 def _too_large() -> PayloadTooLarge:
     return PayloadTooLarge(
         "the scan is larger than 20 MB",
-        fields=[FieldProblem("scan", f"must be at most {MAX_SCAN_BYTES // (1024 * 1024)} MB")],
+        fields=[
+            FieldProblem(
+                "scan",
+                f"must be at most {MAX_SCAN_BYTES // (1024 * 1024)} MB",
+                type="file_too_large",
+                limits={"limit": format_size(MAX_SCAN_BYTES), "max_bytes": str(MAX_SCAN_BYTES)},
+            )
+        ],
     )
 
 
@@ -145,7 +156,9 @@ class IntakeHandlers:
                     whole.write(chunk)
                     await upload.write(chunk)
                 if size == 0:
-                    raise InvalidInput("the scan is empty", fields=[FieldProblem("scan", "must not be empty")])
+                    raise InvalidInput(
+                        "the scan is empty", fields=[FieldProblem("scan", "must not be empty", type="empty_file")]
+                    )
                 kind = kind or _scan_type(head)
                 await asyncio.to_thread(check_scan, whole, kind, max_pixels=self._max_pixels)
                 await upload.close()
@@ -206,6 +219,7 @@ class IntakeHandlers:
                 late_grace=self._late_grace,
             )
             await self._store.requests.insert(tx, request)
+            await self._store.index.write(tx, request)
             return request
 
         try:
@@ -222,7 +236,14 @@ class IntakeHandlers:
             raise Conflict(
                 f"letter {letter.number} from {letter.sender} is already registered as "
                 f"{existing.agenda_number} (request {existing.id})",
-                fields=[FieldProblem("letter.number", f"already registered as {existing.agenda_number}")],
+                fields=[
+                    FieldProblem(
+                        "letter.number",
+                        f"already registered as {existing.agenda_number}",
+                        type="already_registered",
+                        limits={"agenda_number": existing.agenda_number, "request_id": existing.id},
+                    )
+                ],
             )
 
     async def correct(
@@ -239,6 +260,7 @@ class IntakeHandlers:
             correction = request.correct(corrected, now=now, actor=officer.actor, late_grace=self._late_grace)
             if correction is not None:
                 await self._store.requests.save(tx, request)
+                await self._store.index.write(tx, request)
                 tx.emit(*request.events)
             return request, correction
 
@@ -320,8 +342,8 @@ class IntakeHandlers:
     async def get(self, request_id: str) -> FacilitationRequest:
         return await self._load(request_id)
 
-    async def search(self, query: RequestQuery, *, limit: int, offset: int) -> tuple[list[FacilitationRequest], int]:
-        return await self._store.search(query, limit=limit, offset=offset)
+    async def search(self, query: RequestQuery, *, limit: int, offset: int) -> Found:
+        return await self._store.search(query, limit=limit, offset=offset, now=self._clock.now())
 
     async def inbox(self, officer: Principal, *, limit: int) -> list[InboxItem]:
         """What waits for this officer's role, oldest first, with the step's age against its standard."""

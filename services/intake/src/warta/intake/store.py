@@ -14,13 +14,14 @@ from gridfs.errors import NoFile
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from warta.contracts import FieldProblem, InvalidInput
+from warta.contracts import FieldProblem, InvalidInput, Leader
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
 from warta.runtime.gridfs import GridFSUpload, ensure_gridfs_indexes
 from warta.runtime.indonesian import JAKARTA
 
-from .domain import FacilitationRequest, LetterScan, RequestState, agenda_number_prefix
+from .domain import FacilitationRequest, LetterScan, RequestState, WordSearch, agenda_number_prefix
+from .search import Found, SearchIndex, ensure_search_indexes
 
 REQUESTS = "requests"
 COUNTERS = "counters"
@@ -32,11 +33,19 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[REQUESTS].create_index("letter_key", unique=True)
     await db[REQUESTS].create_index("agenda_number", unique=True)
     await db[REQUESTS].create_index([("state", ASCENDING), ("registered_at", DESCENDING)])
+    await db[REQUESTS].create_index([("event.leader", ASCENDING), ("registered_at", DESCENDING)])
+    await db[REQUESTS].create_index([("registered_at", DESCENDING)])
     await db[REQUESTS].create_index([("state", ASCENDING), ("event.starts_at", ASCENDING)])
     await db[REQUESTS].create_index([("received_at", DESCENDING)])
     await db[REQUESTS].create_index([("event.ends_at", ASCENDING)])
     await db[SCANS].create_index([("request_id", ASCENDING), ("uploaded_at", ASCENDING)])
     await ensure_gridfs_indexes(db, SCAN_BUCKET)
+    await ensure_search_indexes(db)
+
+
+async def index_the_register(db: AsyncDatabase[Any]) -> None:
+    """At start: postings for the requests registered before the search index existed."""
+    await RequestStore(db).index.backfill()
 
 
 @dataclass(frozen=True)
@@ -50,11 +59,23 @@ class RequestQuery:
     subject: str | None = None
     received_from: date | None = None
     received_to: date | None = None
+    leader: Leader | None = None
+
+    def words(self) -> WordSearch | None:
+        """The words typed for the sender and the subject; None if neither was searched by."""
+        if not self.sender and not self.subject:
+            return None
+        return WordSearch.typed(sender=self.sender or "", subject=self.subject or "")
+
+    def registered_since(self) -> datetime | None:
+        """No letter is registered before it is received: the earliest registration time to look at."""
+        return _jakarta_midnight(self.received_from) if self.received_from is not None else None
 
     def to_filter(self) -> dict[str, Any]:
-        """One flat filter, its most selective indexed field first: SecantusDB (the development
-        database) plans no index for a top-level ``$and`` and answers a filter through the index of
-        its first indexed field; MongoDB plans either shape alike."""
+        """Every criterion but the words (the search index answers those), as one flat filter with
+        its most selective indexed field first: SecantusDB (the development database) plans no
+        index for a top-level ``$and`` and answers a filter through the index of its first indexed
+        field; MongoDB plans either shape alike."""
         criteria: dict[str, Any] = {}
         if self.agenda_number:
             number = self.agenda_number.strip()
@@ -73,19 +94,16 @@ class RequestQuery:
             criteria["received_at"] = received
         if self.state is not None:
             criteria["state"] = self.state.value
+        if self.leader is not None:
+            criteria["event.leader"] = self.leader.value
         if self.letter_number:
             criteria["letter.number"] = _containing(self.letter_number)
-        if self.sender:
-            criteria["letter.sender"] = _containing(self.sender)
-        if self.subject:
-            criteria["letter.subject"] = _containing(*self.subject.split())
         return criteria
 
 
-def _containing(*texts: str) -> dict[str, str]:
-    """Case-insensitive: every text is in the field (one lookahead each), as text, not pattern."""
-    wanted = "".join(f"(?=.*{re.escape(' '.join(text.split()))})" for text in texts)
-    return {"$regex": wanted, "$options": "is"}
+def _containing(text: str) -> dict[str, str]:
+    """Case-insensitive: the text is in the field, as text, not pattern."""
+    return {"$regex": re.escape(" ".join(text.split())), "$options": "is"}
 
 
 def _jakarta_midnight(day: date) -> datetime:
@@ -96,6 +114,7 @@ class RequestStore:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self.requests = AggregateCollection(db[REQUESTS], FacilitationRequest, lambda r: r.id)
         self._counters = db[COUNTERS]
+        self.index = SearchIndex(db, db[REQUESTS], db[COUNTERS])
 
     async def next_agenda_sequence(self, tx: Tx, year: int) -> int:
         """The next number of the year's register; inside the transaction, so an aborted
@@ -114,12 +133,18 @@ class RequestStore:
         found = await self.requests.find({"letter_key": key}, sort=[("_id", ASCENDING)], limit=1)
         return found[0] if found else None
 
-    async def search(self, query: RequestQuery, *, limit: int, offset: int) -> tuple[list[FacilitationRequest], int]:
+    async def search(self, query: RequestQuery, *, limit: int, offset: int, now: datetime) -> Found:
+        """Newest registration first. Without words, every criterion has its index and the total
+        is exact; with words, the search index walks the matches and counts them to its bound."""
         criteria = query.to_filter()
+        words = query.words()
+        if words is not None:
+            since = query.registered_since()
+            return await self.index.search(words, criteria, since=since, limit=limit, offset=offset, now=now)
         page = await self.requests.find(
             criteria, sort=[("registered_at", DESCENDING), ("_id", ASCENDING)], limit=limit, skip=offset
         )
-        return page, await self.requests.collection.count_documents(criteria)
+        return Found(page, await self.requests.collection.count_documents(criteria))
 
     async def waiting_in(self, state: RequestState, *, limit: int) -> list[FacilitationRequest]:
         return await self.requests.find({"state": state.value}, sort=[("registered_at", ASCENDING)], limit=limit)
@@ -163,7 +188,13 @@ class ScanStore:
         if doc is None:
             raise InvalidInput(
                 "the scan cannot be attached",
-                fields=[FieldProblem(field, "no such uploaded scan, or it already belongs to another request")],
+                fields=[
+                    FieldProblem(
+                        field,
+                        "no such uploaded scan, or it already belongs to another request",
+                        type="scan_unavailable",
+                    )
+                ],
             )
         return from_document(LetterScan, doc)
 

@@ -33,7 +33,9 @@ async def put_officer(
     if body.officer_id != officer_id:
         raise InvalidInput(
             "the officer id in the body differs from the address",
-            fields=[FieldProblem("officer_id", f"must be {officer_id}")],
+            fields=[
+                FieldProblem("officer_id", f"must be {officer_id}", type="id_mismatch", limits={"expected": officer_id})
+            ],
         )
     return await handlers.put_officer(body)
 

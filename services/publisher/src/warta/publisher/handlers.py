@@ -338,7 +338,10 @@ class RegistryHandlers:
         if parsed.problems:
             raise InvalidInput(
                 f"{len(parsed.problems)} bad rows; nothing was imported",
-                fields=[FieldProblem(f"rows.{p.row}.{p.field}", p.message) for p in parsed.problems],
+                fields=[
+                    FieldProblem(f"rows.{p.row}.{p.field}", p.message, type=p.type, limits=p.limits)
+                    for p in parsed.problems
+                ],
             )
 
         async def work(tx: Tx) -> None:

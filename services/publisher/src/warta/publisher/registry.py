@@ -61,10 +61,32 @@ class Contact(BaseModel):
         return self.active and self.opted_out_at is None
 
 
+class RowFault(StrEnum):
+    """What is wrong with a line of a registry file, as the rule's name a field problem carries."""
+
+    COLUMN_MISSING = "column_missing"
+    CELL_REQUIRED = "cell_required"
+    CELL_CHOICE = "cell_choice"
+    CELL_YES_NO = "cell_yes_no"
+    EMAIL_INVALID = "email_invalid"
+    EMAIL_REPEATED = "email_repeated"
+    OUTLET_DIFFERS = "outlet_differs"
+
+
 class RowProblem(BaseModel):
     row: int = Field(description="Line in the file, the header being line 1.")
     field: str
     message: str
+    type: RowFault = Field(description="The rule the line breaks, for a face that says it in its own words.")
+    limits: dict[str, str] = Field(
+        default_factory=dict, description="The rule's values: always the line and the column, and what it names."
+    )
+
+
+def _row_problem(row: int, field: str, fault: RowFault, message: str, **limits: str) -> RowProblem:
+    return RowProblem(
+        row=row, field=field, message=message, type=fault, limits={"row": str(row), "column": field, **limits}
+    )
 
 
 class ParsedRegistry(BaseModel):
@@ -83,7 +105,9 @@ def parse_csv(text: str) -> ParsedRegistry:
     missing = [c for c in COLUMNS if c not in spreadsheet.fieldnames(text)]
     if missing:
         return ParsedRegistry(
-            outlets=[], contacts=[], problems=[RowProblem(row=1, field=c, message="column missing") for c in missing]
+            outlets=[],
+            contacts=[],
+            problems=[_row_problem(1, c, RowFault.COLUMN_MISSING, "column missing") for c in missing],
         )
     outlets: dict[str, Outlet] = {}
     contacts: list[Contact] = []
@@ -92,7 +116,17 @@ def parse_csv(text: str) -> ParsedRegistry:
     for line, raw in enumerate(spreadsheet.rows(text), start=2):
         row = _read_row(line, raw)
         if row.email and row.email in seen:
-            row.problems.append(RowProblem(row=line, field="email", message=f"already on row {seen[row.email]}"))
+            earlier_row = str(seen[row.email])
+            row.problems.append(
+                _row_problem(
+                    line,
+                    "email",
+                    RowFault.EMAIL_REPEATED,
+                    f"already on row {earlier_row}",
+                    earlier_row=earlier_row,
+                    email=row.email,
+                )
+            )
         if row.problems or row.outlet is None or row.contact is None:
             problems += row.problems
             continue
@@ -100,7 +134,7 @@ def parse_csv(text: str) -> ParsedRegistry:
         earlier = outlets.get(row.outlet.key)
         if earlier is not None and earlier != row.outlet:
             message = f"{row.outlet.name} is described differently on an earlier row"
-            problems.append(RowProblem(row=line, field="outlet", message=message))
+            problems.append(_row_problem(line, "outlet", RowFault.OUTLET_DIFFERS, message, outlet=row.outlet.name))
             continue
         outlets[row.outlet.key] = row.outlet
         contacts.append(row.contact)
@@ -120,31 +154,35 @@ class _Row:
 def _read_row(line: int, row: dict[str, str]) -> _Row:
     problems: list[RowProblem] = []
 
-    def bad(field: str, message: str) -> None:
-        problems.append(RowProblem(row=line, field=field, message=message))
+    def bad(field: str, fault: RowFault, message: str, **limits: str) -> None:
+        problems.append(_row_problem(line, field, fault, message, **limits))
 
     name = (row.get("outlet") or "").strip()
     if not name:
-        bad("outlet", "required")
+        bad("outlet", RowFault.CELL_REQUIRED, "required")
     kind = None
     try:
         kind = OutletType((row.get("outlet_type") or "").strip().casefold())
     except ValueError:
-        bad("outlet_type", f"must be one of {', '.join(t.value for t in OutletType)}")
+        expected = ", ".join(t.value for t in OutletType)
+        bad("outlet_type", RowFault.CELL_CHOICE, f"must be one of {expected}", expected=expected)
     verified = _flag(row.get("press_council_verified") or "")
     if verified is None:
-        bad("press_council_verified", "must be ya or tidak")
+        bad("press_council_verified", RowFault.CELL_YES_NO, "must be ya or tidak")
     active = _flag(row.get("active") or "ya")
     if active is None:
-        bad("active", "must be ya or tidak")
+        bad("active", RowFault.CELL_YES_NO, "must be ya or tidak")
     contact_name = (row.get("contact_name") or "").strip()
     if not contact_name:
-        bad("contact_name", "required")
-    email = ""
+        bad("contact_name", RowFault.CELL_REQUIRED, "required")
+    email, given = "", (row.get("email") or "").strip()
     try:
-        email = validate_email((row.get("email") or "").strip(), check_deliverability=False).normalized.lower()
+        email = validate_email(given, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        bad("email", str(error))
+        if given:
+            bad("email", RowFault.EMAIL_INVALID, str(error), value=given[:200])
+        else:
+            bad("email", RowFault.CELL_REQUIRED, str(error))
     if problems or kind is None:
         return _Row(email, None, None, problems)
     outlet = Outlet(

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from warta.contracts import FieldProblem, PayloadTooLarge, Role
 from warta.runtime import Officer, Principal, acting_as, spreadsheet
 from warta.runtime.http import FILE_REFUSALS, csv_download, raw_body
+from warta.runtime.indonesian import format_size
 from warta.runtime.ratelimit import COUNTED_UPLOAD
 
 from .handlers import RegistryHandlers
@@ -52,7 +53,13 @@ async def import_registry(
     async for piece in request.stream():
         body += piece
         if len(body) > MAX_CSV_BYTES:
-            raise PayloadTooLarge("the file is over 5 MB", fields=[FieldProblem("file", "must be at most 5 MB")])
+            problem = FieldProblem(
+                "file",
+                "must be at most 5 MB",
+                type="file_too_large",
+                limits={"limit": format_size(MAX_CSV_BYTES), "max_bytes": str(MAX_CSV_BYTES)},
+            )
+            raise PayloadTooLarge("the file is over 5 MB", fields=[problem])
     report = await registry.import_csv(spreadsheet.text_of(bytes(body)), dry_run=dry_run)
     return ImportAnswer(**report.__dict__)
 

@@ -203,8 +203,10 @@ def _require_why(reason: RejectionReason | None, note: str | None) -> None:
     """A return names its reason and says what to fix."""
     problems = []
     if reason is None:
-        problems.append(FieldProblem("reason", "a rejection needs a reason"))
+        problems.append(FieldProblem("reason", "a rejection needs a reason", type="rejection_needs_reason"))
     if not note or not note.strip():
-        problems.append(FieldProblem("note", "a rejection needs a note saying what to fix"))
+        problems.append(
+            FieldProblem("note", "a rejection needs a note saying what to fix", type="rejection_needs_note")
+        )
     if problems:
         raise InvalidInput("the rejection does not say why", fields=problems)

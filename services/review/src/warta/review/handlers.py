@@ -141,6 +141,7 @@ class ReviewHandlers:
             anchor=anchor,
             text=text,
             author=officer.officer_id,
+            author_name=officer.name,
             written_at=self._clock.now(),
             reply_to=reply_to,
         )
@@ -152,7 +153,7 @@ class ReviewHandlers:
         comment = await self._store.comment(request_id, comment_id)
         if comment is None:
             raise NotFound(f"no comment {comment_id} on request {request_id}")
-        comment.resolve(by=officer.officer_id, now=self._clock.now())
+        comment.resolve(by=officer.officer_id, now=self._clock.now(), by_name=officer.name)
         await self._store.save_comment(comment)
         return comment
 

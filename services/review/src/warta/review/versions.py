@@ -192,6 +192,7 @@ class Anchor(BaseModel):
 
     def check_in(self, version: SubmittedVersion) -> None:
         problem = None
+        number = str(version.version)
         if self.part is Part.PARAGRAPH:
             # Digits as typed on a keyboard: "²" and "٣" are digits to Python but no index here.
             if (
@@ -199,17 +200,26 @@ class Anchor(BaseModel):
                 or not re.fullmatch(r"[0-9]{1,6}", self.ref)
                 or int(self.ref) >= len(version.paragraphs)
             ):
-                problem = f"version {version.version} has paragraphs 0 to {len(version.paragraphs) - 1}"
+                count = len(version.paragraphs)
+                problem = FieldProblem(
+                    "anchor.ref",
+                    f"version {version.version} has paragraphs 0 to {count - 1}",
+                    type="no_such_paragraph",
+                    limits={"version": number, "count": str(count), "last": str(count - 1)},
+                )
         elif self.part is Part.ASSET:
             if self.ref not in {a.sha256 for a in version.assets}:
-                problem = f"no asset with that hash in version {version.version}"
+                message = f"no asset with that hash in version {version.version}"
+                problem = FieldProblem("anchor.ref", message, type="no_such_asset", limits={"version": number})
         elif self.part is Part.POST:
             if self.ref not in {p.channel.value for p in version.social_posts}:
-                problem = f"no post for that channel in version {version.version}"
+                message = f"no post for that channel in version {version.version}"
+                problem = FieldProblem("anchor.ref", message, type="no_such_post", limits={"version": number})
         elif self.part is Part.LEAD and not version.press_release.lead:
-            problem = f"version {version.version} has no lead"
+            message = f"version {version.version} has no lead"
+            problem = FieldProblem("anchor.ref", message, type="no_lead", limits={"version": number})
         if problem:
-            raise InvalidInput("the comment points at nothing", fields=[FieldProblem("anchor.ref", problem)])
+            raise InvalidInput("the comment points at nothing", fields=[problem])
 
 
 class Comment(BaseModel):
@@ -219,12 +229,17 @@ class Comment(BaseModel):
     anchor: Anchor
     text: str = Field(min_length=1, max_length=5000)
     author: str
+    author_name: str | None = Field(default=None, description="As the author's sign-in gave it.")
     written_at: AwareDatetime
     reply_to: str | None = None
     resolved_by: str | None = None
+    resolved_by_name: str | None = None
     resolved_at: AwareDatetime | None = None
 
-    def resolve(self, *, by: str, now: datetime) -> None:
+    def resolve(self, *, by: str, now: datetime, by_name: str | None = None) -> None:
         if self.reply_to is not None:
-            raise InvalidInput("only a thread is resolved", fields=[FieldProblem("comment_id", "this is a reply")])
-        self.resolved_by, self.resolved_at = by, now
+            raise InvalidInput(
+                "only a thread is resolved",
+                fields=[FieldProblem("comment_id", "this is a reply", type="reply_not_thread")],
+            )
+        self.resolved_by, self.resolved_at, self.resolved_by_name = by, now, by_name

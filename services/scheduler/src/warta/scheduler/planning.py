@@ -9,14 +9,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from warta.contracts import Conflict, CoverageRole, FieldProblem, InvalidInput, TeamMember, Text
+from warta.contracts import Conflict, CoverageRole, FieldProblem, InvalidInput, TeamMember, Text, label
 from warta.runtime.indonesian import format_period
 
-from .roster import ID_PATTERN, Condition, EquipmentKind, Item, Officer
+from .roster import ID_PATTERN, KIND_NAMES, Condition, EquipmentKind, Item, Officer
 
 LOAD_HORIZON = timedelta(days=30)
 
@@ -119,7 +120,12 @@ def check_assignment(
     overriding = {o.resource: o for o in overrides}
     resources = {officer_resource(m.officer_id) for m in members} | {item_resource(i) for i in equipment}
     invalid += [
-        FieldProblem(f"overrides.{i}.resource", "nothing to override: it is not booked elsewhere at this time")
+        FieldProblem(
+            f"overrides.{i}.resource",
+            "nothing to override: it is not booked elsewhere at this time",
+            type="nothing_to_override",
+            limits={"resource": o.resource},
+        )
         for i, o in enumerate(overrides)
         if o.resource not in resources or o.resource not in clashing
     ]
@@ -154,8 +160,13 @@ class _Busy:
     overriding: dict[str, Override]
     buffer: timedelta
 
-    def booked(self, resource: str, name: str, field: str) -> list[FieldProblem]:
-        return _booked(resource, name, field, self.clashing, self.overriding, self.buffer)
+    def booked(self, resource: str, who: str, shown: str, field: str) -> list[FieldProblem]:
+        """The clashes of ``resource`` not overridden; ``who`` is its id, ``shown`` its name."""
+        if resource in self.overriding:
+            return []
+        return [
+            _booked(booking, resource, who, shown, field, self.buffer) for booking in self.clashing.get(resource, [])
+        ]
 
 
 def _officer_conflicts(
@@ -171,44 +182,66 @@ def _officer_conflicts(
             continue
         seen.add(member.officer_id)
         if not officer.active:
-            conflicts.append(FieldProblem(field, f"{officer.officer_id} is not active on the roster"))
+            conflicts.append(
+                FieldProblem(
+                    field,
+                    f"{officer.officer_id} is not active on the roster",
+                    type="officer_inactive",
+                    limits={"officer_id": officer.officer_id, "name": officer.name},
+                )
+            )
         away = officer.unavailable_during(window.starts_at, window.ends_at)
         if away is not None:
             when = format_period(away.starts_at, away.ends_at)
-            conflicts.append(FieldProblem(field, f"{officer.officer_id} is unavailable ({away.reason}) {when}"))
-        conflicts += busy.booked(officer_resource(member.officer_id), officer.officer_id, field)
+            conflicts.append(
+                FieldProblem(
+                    field,
+                    f"{officer.officer_id} is unavailable ({away.reason}) {when}",
+                    type="officer_unavailable",
+                    limits={
+                        "officer_id": officer.officer_id,
+                        "name": officer.name,
+                        "reason": away.reason,
+                        "period": when,
+                    },
+                )
+            )
+        conflicts += busy.booked(officer_resource(member.officer_id), officer.officer_id, officer.name, field)
     return conflicts
 
 
 def _item_conflicts(equipment: Iterable[str], items: Mapping[str, Item], busy: _Busy) -> list[FieldProblem]:
     conflicts: list[FieldProblem] = []
     for i, item_id in enumerate(equipment):
-        field = f"equipment.{i}"
-        if items[item_id].condition is Condition.IN_REPAIR:
-            conflicts.append(FieldProblem(field, f"{item_id} is in repair"))
-        conflicts += busy.booked(item_resource(item_id), item_id, field)
+        field, item = f"equipment.{i}", items[item_id]
+        if item.condition is Condition.IN_REPAIR:
+            conflicts.append(
+                FieldProblem(
+                    field, f"{item_id} is in repair", type="in_repair", limits={"item_id": item_id, "name": item.shown}
+                )
+            )
+        conflicts += busy.booked(item_resource(item_id), item_id, item.shown, field)
     return conflicts
 
 
-def _booked(
-    resource: str,
-    name: str,
-    field: str,
-    clashing: Mapping[str, list[Booking]],
-    overriding: Mapping[str, Override],
-    buffer: timedelta,
-) -> list[FieldProblem]:
-    if resource in overriding:
-        return []
+def _booked(booking: Booking, resource: str, who: str, shown: str, field: str, buffer: timedelta) -> FieldProblem:
+    """A clash with ``booking``; the console finds what to override in the English message, and
+    says it in Indonesian from the limits: whom, which entry, when (WIB) and the buffer."""
     minutes = int(buffer.total_seconds() // 60)
-    return [
-        FieldProblem(
-            field,
-            f"{name} is already booked for {booking.describe()}, within the {minutes}-minute travel buffer"
-            f" (override with a reason for {resource})",
-        )
-        for booking in clashing.get(resource, [])
-    ]
+    return FieldProblem(
+        field,
+        f"{who} is already booked for {booking.describe()}, within the {minutes}-minute travel buffer"
+        f" (override with a reason for {resource})",
+        type="booked_elsewhere",
+        limits={
+            "resource": resource,
+            "name": shown,
+            "agenda_number": booking.agenda_number,
+            "title": booking.title,
+            "period": format_period(booking.starts_at, booking.ends_at),
+            "minutes": str(minutes),
+        },
+    )
 
 
 def _invalid(
@@ -220,28 +253,31 @@ def _invalid(
 ) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     if len(set(members)) != len(members):
-        problems.append(FieldProblem("members", "an officer is listed twice in the same role"))
+        problems.append(FieldProblem("members", "an officer is listed twice in the same role", type="listed_twice"))
     if len(set(equipment)) != len(equipment):
-        problems.append(FieldProblem("equipment", "an item is listed more than once"))
-    for i, member in enumerate(members):
-        officer = officers.get(member.officer_id)
-        if officer is None:
-            problems.append(FieldProblem(f"members.{i}.officer_id", f"no officer {member.officer_id!r} on the roster"))
-        elif member.role not in officer.skills:
-            problems.append(FieldProblem(f"members.{i}.role", f"{member.officer_id} is not a {member.role.value}"))
-    unknown_items = [
-        FieldProblem(f"equipment.{i}", f"no item {v!r} in the inventory")
+        problems.append(FieldProblem("equipment", "an item is listed more than once", type="item_listed_twice"))
+    problems += _unknown_or_unskilled(members, officers)
+    problems += [
+        FieldProblem(
+            f"equipment.{i}", f"no item {v!r} in the inventory", type="not_in_inventory", limits={"item_id": v}
+        )
         for i, v in enumerate(equipment)
         if v not in items
     ]
-    problems += unknown_items
     if problems:
         return problems
     roles = {m.role for m in members}
     kinds = {items[i].kind for i in equipment}
     for role in (*REQUIRED_ROLES, *((VIDEO_ROLE,) if needs_video else ())):
         if role not in roles:
-            problems.append(FieldProblem("members", f"the team needs a {role.value}"))
+            problems.append(
+                FieldProblem(
+                    "members",
+                    f"the team needs a {role.value}",
+                    type="team_needs_role",
+                    limits={"role": label(role).lower(), "role_code": role.value},
+                )
+            )
     for kind in (*REQUIRED_KIT, *((VIDEO_KIT,) if needs_video else ())):
         if kind not in kinds:
             problems.append(
@@ -249,6 +285,38 @@ def _invalid(
                     "equipment",
                     f"the kit needs a {kind.value}"
                     + ("" if kind in REQUIRED_KIT else " (or set needs_video to false)"),
+                    type="kit_needs_item" if kind in REQUIRED_KIT else "video_needs_item",
+                    limits={"kind": KIND_NAMES[kind], "kind_code": kind.value},
+                )
+            )
+    return problems
+
+
+def _unknown_or_unskilled(members: tuple[TeamMember, ...], officers: Mapping[str, Officer]) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for i, member in enumerate(members):
+        officer = officers.get(member.officer_id)
+        if officer is None:
+            problems.append(
+                FieldProblem(
+                    f"members.{i}.officer_id",
+                    f"no officer {member.officer_id!r} on the roster",
+                    type="not_on_roster",
+                    limits={"officer_id": member.officer_id},
+                )
+            )
+        elif member.role not in officer.skills:
+            problems.append(
+                FieldProblem(
+                    f"members.{i}.role",
+                    f"{member.officer_id} is not a {member.role.value}",
+                    type="lacks_skill",
+                    limits={
+                        "officer_id": member.officer_id,
+                        "name": officer.name,
+                        "role": label(member.role).lower(),
+                        "role_code": member.role.value,
+                    },
                 )
             )
     return problems
@@ -264,11 +332,29 @@ class Pick(BaseModel):
     kind: EquipmentKind | None = None
     id: str
     load_hours: float = Field(description="Hours booked in the 30 days before this event.")
+    free: int = Field(default=1, description="How many were free for this role or kind; the least loaded was picked.")
     why: str
+
+
+class PassOver(StrEnum):
+    """Why an officer or item was not considered for a suggestion."""
+
+    INACTIVE = "inactive"
+    UNAVAILABLE = "unavailable"
+    BOOKED = "booked"
+    IN_REPAIR = "in_repair"
+
+
+# Why one officer or item was passed over: the reason, its detail and the English for the log.
+Passed = tuple[PassOver, str | None, str]
 
 
 class PassedOver(BaseModel):
     id: str
+    reason: PassOver
+    detail: str | None = Field(
+        default=None, description="The leave's reason as the roster gives it, or the entry it is booked for."
+    )
     why: str
 
 
@@ -306,7 +392,7 @@ def suggest_team(
     bookings = [b for b in bookings if b.request_id != window.request_id]
     load = load_hours(bookings, window.starts_at)
     busy = {b.resource: b for b in bookings if b.clashes_with(window.starts_at, window.ends_at, buffer)}
-    passed: dict[str, str] = {}
+    passed: dict[str, Passed] = {}
     free = _free_officers(window, officers, busy, passed)
     roles = [*REQUIRED_ROLES, *((VIDEO_ROLE,) if needs_video else ()), *SUGGESTED_EXTRA_ROLES]
     members, officer_picks, missing_roles = _pick_officers(roles, free, load)
@@ -316,24 +402,28 @@ def suggest_team(
         members=tuple(members),
         equipment=tuple(equipment),
         picks=(*officer_picks, *item_picks),
-        passed_over=tuple(PassedOver(id=k, why=v) for k, v in sorted(passed.items())),
+        passed_over=tuple(
+            PassedOver(id=k, reason=reason, detail=detail, why=why)
+            for k, (reason, detail, why) in sorted(passed.items())
+        ),
         missing=(*missing_roles, *missing_kit),
     )
 
 
 def _free_officers(
-    window: Window, officers: Iterable[Officer], busy: Mapping[str, Booking], passed: dict[str, str]
+    window: Window, officers: Iterable[Officer], busy: Mapping[str, Booking], passed: dict[str, Passed]
 ) -> list[Officer]:
     """The officers free for the window, by id; each other one in ``passed`` with why."""
     free: list[Officer] = []
     for officer in sorted(officers, key=lambda o: o.officer_id):
         away = officer.unavailable_during(window.starts_at, window.ends_at)
+        booking = busy.get(officer_resource(officer.officer_id))
         if not officer.active:
-            passed[officer.officer_id] = "not active"
+            passed[officer.officer_id] = (PassOver.INACTIVE, None, "not active")
         elif away is not None:
-            passed[officer.officer_id] = f"unavailable: {away.reason}"
-        elif officer_resource(officer.officer_id) in busy:
-            passed[officer.officer_id] = f"booked for {busy[officer_resource(officer.officer_id)].describe()}"
+            passed[officer.officer_id] = (PassOver.UNAVAILABLE, away.reason, f"unavailable: {away.reason}")
+        elif booking is not None:
+            passed[officer.officer_id] = (PassOver.BOOKED, booking.describe(), f"booked for {booking.describe()}")
         else:
             free.append(officer)
     return free
@@ -361,7 +451,7 @@ def _pick_officers(
         taken.add(chosen.officer_id)
         members.append(TeamMember(officer_id=chosen.officer_id, role=role))
         why = f"free, {hours} h in the last 30 days, least of {len(candidates)} free"
-        picks.append(Pick(role=role, id=chosen.officer_id, load_hours=hours, why=why))
+        picks.append(Pick(role=role, id=chosen.officer_id, load_hours=hours, free=len(candidates), why=why))
     return members, picks, missing
 
 
@@ -370,7 +460,7 @@ def _pick_items(
     items: Iterable[Item],
     busy: Mapping[str, Booking],
     load: Mapping[str, float],
-    passed: dict[str, str],
+    passed: dict[str, Passed],
 ) -> tuple[list[str], list[Pick], list[str]]:
     """One ready, free item per kind, the least loaded; the required kinds nobody can fill."""
     chosen_items: list[str] = []
@@ -381,10 +471,11 @@ def _pick_items(
         for item in sorted(items, key=lambda i: i.item_id):
             if item.kind is not kind:
                 continue
+            booking = busy.get(item_resource(item.item_id))
             if item.condition is Condition.IN_REPAIR:
-                passed[item.item_id] = "in repair"
-            elif item_resource(item.item_id) in busy:
-                passed[item.item_id] = f"booked for {busy[item_resource(item.item_id)].describe()}"
+                passed[item.item_id] = (PassOver.IN_REPAIR, None, "in repair")
+            elif booking is not None:
+                passed[item.item_id] = (PassOver.BOOKED, booking.describe(), f"booked for {booking.describe()}")
             else:
                 candidates.append(item)
         if not candidates:
@@ -395,5 +486,5 @@ def _pick_items(
         hours = round(load[item_resource(item.item_id)], 1)
         chosen_items.append(item.item_id)
         why = f"ready and free, {hours} h in the last 30 days"
-        picks.append(Pick(kind=kind, id=item.item_id, load_hours=hours, why=why))
+        picks.append(Pick(kind=kind, id=item.item_id, load_hours=hours, free=len(candidates), why=why))
     return chosen_items, picks, missing

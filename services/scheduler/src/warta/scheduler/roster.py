@@ -54,6 +54,16 @@ class EquipmentKind(StrEnum):
     VEHICLE = "vehicle"
 
 
+# Each kind as the section says it, for the sentences the console shows about the kit.
+KIND_NAMES: dict[EquipmentKind, str] = {
+    EquipmentKind.CAMERA: "kamera",
+    EquipmentKind.CAMCORDER: "kamera video",
+    EquipmentKind.AUDIO_RECORDER: "alat perekam suara",
+    EquipmentKind.LIGHTING: "lampu",
+    EquipmentKind.VEHICLE: "kendaraan",
+}
+
+
 class Condition(StrEnum):
     READY = "ready"
     IN_REPAIR = "in_repair"
@@ -66,6 +76,11 @@ class Item(Aggregate):
     kind: EquipmentKind
     description: Line = Field(default="", max_length=300)
     condition: Condition = Condition.READY
+
+    @property
+    def shown(self) -> str:
+        """The item as an officer recognises it: ``Canon EOS R6 (KAMERA-01)``, or its id alone."""
+        return f"{self.description} ({self.item_id})" if self.description else self.item_id
 
     def update(self, *, kind: EquipmentKind, description: str, condition: Condition) -> None:
         self.kind, self.description, self.condition = kind, description, condition

@@ -24,7 +24,7 @@ from warta.runtime import ServiceSettings, issue_dev_token
 from warta.runtime.permissions import OPERATOR, authorization, user_for
 from warta.runtime.registry import services
 
-from . import dashboards, fonts, kubernetes, nats_config, scaffold
+from . import clients, dashboards, fonts, kubernetes, nats_config, scaffold
 from .demo import (
     ADMIN,
     PHOTOGRAPHER,
@@ -283,7 +283,12 @@ def main() -> int:
     new = commands.add_parser("new-subscriber", help="write a working subscriber in services/NAME and register it")
     new.add_argument("name")
     commands.add_parser("mypy-packages", help="print mypy's -p arguments: every package of the workspace")
+    commands.add_parser("console-clients", help="write the console's typed models of the services' answers")
     args = parser.parse_args()
+    if args.command == "console-clients":
+        for path in clients.write_all():
+            print(f"wrote {path}")
+        return 0
     if args.command == "new-subscriber":
         for path in scaffold.new_subscriber(Path.cwd(), args.name):
             print(f"wrote {path}")

@@ -277,12 +277,20 @@ class ServiceCaller:
         response = await self.call(officer, method, path, **kwargs)
         assert response.status_code == status, response.text
         body = response.json()
-        assert set(body) == {"error", "message", "fields"}, body
-        assert body["message"]
+        assert_a_refusal(body)
         if field is not None:
             assert field in [f["field"] for f in body["fields"]], body
         assert await self.settled() == before, f"{method} {path} changed the database although refused"
         return body
+
+
+def assert_a_refusal(body: Any) -> None:
+    """The body every refusal has (``runtime.http.Problem``): an illegal transition also names the
+    state it met, so a face can say why in its own words."""
+    out_of_turn = {"state"} if body.get("error") == "illegal_transition" else set()
+    assert set(body) == {"error", "message", "fields"} | out_of_turn, body
+    assert body["message"], body
+    assert not out_of_turn or isinstance(body["state"], str), body
 
 
 @pytest.fixture
