@@ -961,6 +961,13 @@ RACES: dict[str, Race] = {
 SAME_CODE = {
     (service, "POST", "/deviations/{deviation_id}/explanation"): "warta.runtime.accountability, raced on intake"
     for service in ("scheduler", "coverage", "review", "publisher", "archive", "notifier")
+} | {
+    ("coverage", method, path): "tus speaks the uploads' own handlers (warta.coverage.tus), raced through the JSON API"
+    for method, path in (
+        ("POST", "/coverage/{request_id}/tus"),
+        ("PATCH", "/coverage/{request_id}/tus/{upload_id}"),
+        ("DELETE", "/coverage/{request_id}/tus/{upload_id}"),
+    )
 }
 RADIO = "sari@radiokota.example"
 MEDIA = (

@@ -75,6 +75,37 @@ async def messages(url: str) -> list[dict]:
         return list(r.json())
 
 
+async def the_unlisted_officer_is_reached_once_listed(url: str, relay) -> None:
+    """Sent again while still not in the directory, his messages fail again, saying why (and
+    nothing else stops); once the administrator lists him, sent again, they reach him."""
+    videographer = VIDEOGRAPHER[0]
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+    async def his(state: str) -> list[dict]:
+        mine = [m for m in await messages(url) if m["officer_id"] == videographer]
+        return mine if mine and all(m["state"] == state for m in mine) else []
+
+    async with httpx.AsyncClient(base_url=url, headers=admin) as client:
+        again = await client.post("/messages/retry", params={"officer_id": videographer})
+        assert again.json() == {"reopened": 2}
+        failed = await eventually(lambda: his("failed"), timeout=30)
+        assert {m["last_error"] for m in failed} == {"no address for this channel in the directory"}
+        entry = {
+            "officer_id": videographer,
+            "name": "Yoga Pratama",
+            "role": "coverage_team",
+            "email": f"{videographer}@tangerangkota.go.id",
+            "channels": ["email"],
+            "quiet_from": None,
+            "quiet_until": None,
+            "digests": {},
+        }
+        assert (await client.put(f"/officers/{videographer}", json=entry)).status_code == 200
+        assert (await client.post("/messages/retry", params={"officer_id": videographer})).json() == {"reopened": 2}
+        await eventually(lambda: his("sent"), timeout=30)
+    assert [m["To"] for m in relay.mailbox.received].count(f"{videographer}@tangerangkota.go.id") == 2
+
+
 @pytest.mark.slow
 async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, service_processes, tmp_path):
     with ExitStack() as stack:
@@ -182,6 +213,7 @@ async def test_a_whole_request_tells_the_expected_officers_once_each(namespace, 
             ics = await client.get(feeds["mine"])
         assert ics.status_code == 200, ics.text
         assert "BEGIN:VCALENDAR" in ics.text
+        await the_unlisted_officer_is_reached_once_listed(notifier.url, relay)
         print(f"checked: {sum(sent.values())} messages to the expected officers once each; the feed link opens")
 
 

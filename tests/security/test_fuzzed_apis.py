@@ -12,6 +12,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -31,6 +32,8 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 12  # per operation and generation mode; the seed is fixed, so a run is repeatable
+# The bytes of a tus upload's piece: any bytes at all.
+schemathesis.openapi.media_type("application/offset+octet-stream", st.binary(max_size=4096))
 
 
 def cases_of(operation: Any, mode: GenerationMode) -> list[Any]:

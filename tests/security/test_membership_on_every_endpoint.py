@@ -32,6 +32,10 @@ MEMBERS: dict[Endpoint, set[Role]] = {
     ("coverage", "GET", "/coverage/{request_id}/uploads/{upload_id}"): {TEAM_LEAD_ROLE},
     ("coverage", "PATCH", "/coverage/{request_id}/uploads/{upload_id}"): {TEAM_LEAD_ROLE},
     ("coverage", "DELETE", "/coverage/{request_id}/uploads/{upload_id}"): {TEAM_LEAD_ROLE},
+    ("coverage", "POST", "/coverage/{request_id}/tus"): {TEAM_LEAD_ROLE},
+    ("coverage", "HEAD", "/coverage/{request_id}/tus/{upload_id}"): {TEAM_LEAD_ROLE},
+    ("coverage", "PATCH", "/coverage/{request_id}/tus/{upload_id}"): {TEAM_LEAD_ROLE},
+    ("coverage", "DELETE", "/coverage/{request_id}/tus/{upload_id}"): {TEAM_LEAD_ROLE},
     ("coverage", "POST", "/coverage/{request_id}/submissions"): {TEAM_LEAD_ROLE},
     ("coverage", "GET", "/coverage/{request_id}/versions/{version}"): {TEAM_LEAD_ROLE, SECTION_HEAD},
     ("coverage", "GET", "/assets/{asset_id}"): {TEAM_LEAD_ROLE, SECTION_HEAD},
@@ -55,6 +59,17 @@ BODIES: dict[Endpoint, dict[str, Any]] = {
         "content": b"0123456789",
         "headers": {"Upload-Offset": "0"},
     },
+    ("coverage", "POST", "/coverage/{request_id}/tus"): {"headers": {"Tus-Resumable": "1.0.0", "Upload-Length": "10"}},
+    ("coverage", "HEAD", "/coverage/{request_id}/tus/{upload_id}"): {"headers": {"Tus-Resumable": "1.0.0"}},
+    ("coverage", "PATCH", "/coverage/{request_id}/tus/{upload_id}"): {
+        "content": b"0123456789",
+        "headers": {
+            "Tus-Resumable": "1.0.0",
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    },
+    ("coverage", "DELETE", "/coverage/{request_id}/tus/{upload_id}"): {"headers": {"Tus-Resumable": "1.0.0"}},
     ("review", "POST", "/reviews/{request_id}/comments"): {
         "json": {"version": 1, "anchor": {"part": "title"}, "text": "Catatan"}
     },
@@ -136,6 +151,7 @@ PAGE_MEMBERS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/publikasi/{request_id}/email-ulang"): {},
     ("POST", "/publikasi/{request_id}/sosial/{channel}"): {"data": {"url": "https://instagram.com/p/abc"}},
     ("POST", "/liputan/{request_id}/sosial/{channel}/hapus"): {},
+    ("POST", "/liputan/{request_id}/berkas/{asset_id}/hapus"): {},
 }
 
 

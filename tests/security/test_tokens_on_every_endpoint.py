@@ -74,7 +74,8 @@ async def test_every_endpoint_refuses_a_missing_or_untrusted_token_with_401(ever
                 for what, token in tokens.items():
                     answer = await client.request(method.upper(), url, headers={"Authorization": f"Bearer {token}"})
                     assert answer.status_code == 401, (name, method, path, what, answer.text)
-                    assert answer.json()["error"] == "unauthenticated"
+                    if method.upper() != "HEAD":  # an answer to HEAD has no body to say why
+                        assert answer.json()["error"] == "unauthenticated"
                 checked += 1 + len(tokens)
     assert set(services) == set(registry.services("sop-step", "subscriber"))
     print(f"injected: no token and {len(tokens)} untrusted ones ({', '.join(tokens)}) on every endpoint")

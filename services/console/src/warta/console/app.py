@@ -21,7 +21,7 @@ from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
 from warta.runtime.registry import called_by, port
 
-from . import notices, office, pages, steps
+from . import notices, office, pages, steps, uploads
 from .exports import indonesian_number
 from .i18n import (
     LANGUAGES,
@@ -80,6 +80,12 @@ class ConsoleSettings(ServiceSettings):
         ge=1,
         description="Sign-ins one address may start or complete in any minute; more get 429. A whole office may "
         "share one address behind its router, so this bounds a flood, not one officer.",
+    )
+    upload_chunk_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Bytes a browser sends per request of a photo or video upload (tus): what a dropped "
+        "connection can lose at most, and resends.",
     )
     dev_officers: tuple[tuple[str, str, str], ...] = Field(
         default=(
@@ -195,4 +201,5 @@ def create_app(
     app.include_router(steps.router)
     app.include_router(notices.router)
     app.include_router(office.router)
+    app.include_router(uploads.router)
     return app

@@ -53,6 +53,12 @@ WORDS: dict[str, dict[str, str]] = {
     "calendar": {"id": "Kalender", "en": "Calendar"},
     "email": {"id": "Email", "en": "Email"},
     "stage": {"id": "Tahap", "en": "Stage"},
+    "upload_failed": {
+        "id": "Unggahan terhenti dan tidak dapat dilanjutkan. Periksa sambungan lalu unggah lagi: bagian yang sudah "
+        "terkirim tidak dikirim ulang.",
+        "en": "The upload stopped and could not go on. Check the connection and upload again: what was sent is "
+        "not sent twice.",
+    },
     "inbox": {"id": "Pesan untuk Anda", "en": "Messages to you"},
     "inbox_empty": {"id": "Belum ada pesan untuk Anda.", "en": "No messages to you yet."},
     "open_request": {"id": "Buka permohonan", "en": "Open the request"},

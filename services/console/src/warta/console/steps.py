@@ -177,6 +177,7 @@ async def workspace_page(request: Request, request_id: str, status: int = 200, *
         checks=checklist(view),
         request_id=request_id,
         posts=_post_forms(view, extra.pop("post_typed", None)),
+        chunk_bytes=request.app.state.settings.upload_chunk_bytes,
         **extra,
     )
 
@@ -235,7 +236,7 @@ async def save_draft(request: Request, request_id: str) -> Response:
         draft[name] = str(form.get(name) or "") or (None if name == "dateline_date" else "")
     # Each photo's caption as typed; one emptied is removed.
     typed = {k.removeprefix("caption."): str(v).strip() for k, v in form.items() if k.startswith("caption.")}
-    draft["captions"] = {k: v for k, v in {**draft.get("captions", {}), **typed}.items() if v}
+    draft["captions"] = {k: v for k, v in {**(draft.get("captions") or {}), **typed}.items() if v}
     path = f"/coverage/{request_id}/draft"
     return await _after(request, request_id, await _call(request, "PUT", "coverage", path, json=draft))
 

@@ -45,7 +45,7 @@ class StartUpload(BaseModel):
 class UploadView(BaseModel):
     upload_id: str
     filename: str
-    kind: AssetKind
+    kind: AssetKind | None = Field(description="Photo or video; None until the first bytes say, if not declared.")
     size: int
     offset: int = Field(description="Bytes stored; send the rest from here with Upload-Offset.")
     progress: float = Field(description="Percent stored.")

@@ -8,7 +8,7 @@ from pydantic import Field
 from warta.runtime import ServiceRuntime, ServiceSettings
 from warta.runtime.registry import port
 
-from . import api
+from . import api, tus
 from .handlers import CoverageHandlers
 from .media import SizeLimits
 from .store import CoverageStore, create_indexes
@@ -47,4 +47,4 @@ def create_app(settings: CoverageSettings | None = None, runtime: ServiceRuntime
         asset_readers=frozenset(settings.asset_readers),
     )
     subscribe(runtime.bus, handlers)
-    return runtime.http_app(title="Warta coverage", routers=[api.router], state={"handlers": handlers})
+    return runtime.http_app(title="Warta coverage", routers=[api.router, tus.router], state={"handlers": handlers})

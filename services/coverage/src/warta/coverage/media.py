@@ -17,7 +17,9 @@ from warta.runtime.indonesian import format_size
 __all__ = ["KIND_OF", "SNIFF_BYTES", "MediaType", "media_type_of"]  # the coverage's names for them
 
 
-def require_media(head: bytes, declared: AssetKind) -> MediaType:
+def require_media(head: bytes, declared: AssetKind | None) -> MediaType:
+    """The file's type from its first bytes; one that is not a photo or video, or not the kind
+    the upload was declared as (when it was), is refused."""
     kind = media_type_of(head)
     if kind is None:
         raise UnsupportedMediaType(
@@ -28,7 +30,7 @@ def require_media(head: bytes, declared: AssetKind) -> MediaType:
                 )
             ],
         )
-    if KIND_OF[kind] is not declared:
+    if declared is not None and KIND_OF[kind] is not declared:
         raise UnsupportedMediaType(
             f"the upload was declared a {declared.value} but the file is {kind.value}",
             fields=[
@@ -51,7 +53,10 @@ class SizeLimits(BaseModel):
     photo_bytes: int
     video_bytes: int
 
-    def check(self, kind: AssetKind, size: int) -> None:
+    def check(self, kind: AssetKind | None, size: int) -> None:
+        """``kind`` None: not known until the first bytes say; the larger limit holds till then."""
+        if kind is None:
+            kind = AssetKind.PHOTO if self.photo_bytes >= self.video_bytes else AssetKind.VIDEO
         limit = self.photo_bytes if kind is AssetKind.PHOTO else self.video_bytes
         if size > limit:
             raise PayloadTooLarge(
@@ -80,7 +85,7 @@ class Upload(BaseModel):
     request_id: str
     file_id: str
     filename: str = Field(min_length=1, max_length=255)
-    kind: AssetKind
+    kind: AssetKind | None = Field(description="None until the first bytes say, when the client did not declare it.")
     size: int = Field(ge=1)
     offset: int = 0
     tail: bytes = b""

@@ -152,6 +152,7 @@ class CoverageStore:
             "offset": upload.offset,
             "tail": upload.tail,
             "media_type": upload.media_type.value if upload.media_type else None,
+            "kind": upload.kind.value if upload.kind else None,  # once its first bytes said, if undeclared
             "state": upload.state.value,
             "asset_id": upload.asset_id,
         }

@@ -34,7 +34,7 @@ from warta.runtime.indonesian import format_size
 
 from .domain import Workspace
 from .inspection import Inspection, Unreadable, inspect_photo, inspect_video
-from .media import SNIFF_BYTES, Asset, SizeLimits, Upload, UploadState, require_media
+from .media import KIND_OF, SNIFF_BYTES, Asset, SizeLimits, Upload, UploadState, require_media
 from .store import CoverageStore
 
 
@@ -111,9 +111,10 @@ class Uploads:
         self._hashes = RunningHashes()
 
     async def start_upload(
-        self, request_id: str, *, filename: str, size: int, kind: AssetKind, officer: Principal
+        self, request_id: str, *, filename: str, size: int, kind: AssetKind | None, officer: Principal
     ) -> Upload:
-        """Declare an upload; an oversize file is refused here, before a byte is sent."""
+        """Declare an upload; an oversize file is refused here, before a byte is sent. Without a
+        ``kind`` (a tus client names none), the first bytes decide it, and its limit then."""
         workspace = await self._load(request_id)
         workspace.require_open(officer.actor, "add media")
         self._limits.check(kind, size)
@@ -167,7 +168,7 @@ class Uploads:
             await media.append(
                 progress, self._sniffed(upload, pieces), size=upload.size, on_stored=running.update if running else None
             )
-        except (TooLarge, UnsupportedMediaType) as refused:
+        except (TooLarge, UnsupportedMediaType, PayloadTooLarge) as refused:
             # A file that lies about its size or type is not kept in part.
             await media.discard()
             await self._store.remove_upload(upload)
@@ -245,8 +246,16 @@ class Uploads:
             if upload.media_type is None:
                 head += piece[: SNIFF_BYTES - len(head)]
                 if len(head) >= SNIFF_BYTES:
-                    upload.media_type = require_media(head, upload.kind)
+                    self._typed(upload, head)
             yield piece
+
+    def _typed(self, upload: Upload, head: bytes) -> None:
+        """The upload's type from its first bytes, and its kind where it was not declared (whose
+        size is then held to that kind's limit)."""
+        upload.media_type = require_media(head, upload.kind)
+        if upload.kind is None:
+            upload.kind = KIND_OF[upload.media_type]
+            self._limits.check(upload.kind, upload.size)
 
     async def _finish_committed(self, upload: Upload) -> UploadOutcome | None:
         """An earlier attempt committed the asset and died before marking the upload complete."""
@@ -282,8 +291,8 @@ class Uploads:
         first bytes is judged now, and one of the wrong type is discarded with its upload."""
         if upload.media_type is None:
             try:
-                upload.media_type = require_media(upload.tail[:SNIFF_BYTES], upload.kind)
-            except UnsupportedMediaType:
+                self._typed(upload, upload.tail[:SNIFF_BYTES])
+            except (UnsupportedMediaType, PayloadTooLarge):
                 await media.discard()
                 await self._store.remove_upload(upload)
                 raise
@@ -294,6 +303,9 @@ class Uploads:
     async def _asset_of(self, upload: Upload, media: ResumableGridFSFile, sha256: str, officer: Principal) -> Asset:
         """The asset the file becomes once inspected; a file that is not the photo or video it
         looks like is not kept, and the upload ends."""
+        # Both were set when the file was closed.
+        assert upload.kind is not None
+        assert upload.media_type is not None
         try:
             inspection = await self._inspect(upload)
         except Unreadable as unreadable:
@@ -306,7 +318,6 @@ class Uploads:
         thumbnail_id = None
         if inspection.thumbnail_jpeg:
             thumbnail_id = await self._store.store_small_file(inspection.thumbnail_jpeg, f"thumb-{upload.filename}")
-        assert upload.media_type is not None  # set when the file was closed
         return Asset(
             asset_id=upload.file_id,
             request_id=upload.request_id,

@@ -217,7 +217,7 @@ class NotifierHandlers:
             if not await self._store.claim(message, self._clock.now()):
                 continue
             fault_point("notify.after_claim")
-            refusal = await self._channels[message.channel].send(message)
+            refusal = await self._addressed(message) or await self._channels[message.channel].send(message)
             now = self._clock.now()
             if refusal is None:
                 message.accepted(now)
@@ -230,6 +230,15 @@ class NotifierHandlers:
             await self._store.record(message)
             self._sent.labels(message.channel.value, message.state.value).inc()
         return sent
+
+    async def _addressed(self, message: Message) -> Refusal | None:
+        """A message made while its officer had no address (sent again by a supervisor once the
+        directory has one) takes the directory's address now; without one it fails for good."""
+        if message.address:
+            return None
+        officer = await self._store.officer(message.officer_id)
+        message.address = officer.address(message.channel) if officer else None
+        return None if message.address else Refusal("no address for this channel in the directory", transient=False)
 
     async def run(self, every: float) -> None:
         """The notifier's own loop: ring timers and send, every ``every`` seconds or when woken."""

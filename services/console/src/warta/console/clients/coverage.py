@@ -286,7 +286,9 @@ class UploadView(BaseModel):
         bool | None, Field(description="The same bytes are already in the workspace.", title="Duplicate")
     ] = False
     filename: Annotated[str, Field(title="Filename")]
-    kind: AssetKind
+    kind: Annotated[
+        AssetKind | None, Field(description="Photo or video; None until the first bytes say, if not declared.")
+    ]
     offset: Annotated[
         int, Field(description="Bytes stored; send the rest from here with Upload-Offset.", title="Offset")
     ]

@@ -17,3 +17,58 @@ htmx.config.responseHandling = [
   { code: "[4]..", swap: true, error: false },
   { code: "...", swap: false, error: true },
 ];
+
+// Photos and videos go over tus (tus-js-client, served from here): sent in pieces, and after a
+// dropped connection resumed from where the coverage service says the upload stands, rather than
+// from the start. Without JavaScript the form posts the file whole.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.id !== "upload-form" || !window.tus || !window.tus.isSupported) return;
+  const input = form.querySelector('input[type="file"]');
+  const file = input && input.files[0];
+  if (!file) return; // the page itself says a file is missing
+  event.preventDefault();
+  const bar = document.getElementById("upload-progress");
+  const upload = new tus.Upload(file, {
+    endpoint: form.dataset.tus,
+    chunkSize: Number(form.dataset.chunk),
+    retryDelays: [0, 1000, 3000, 5000, 10000],
+    metadata: { filename: file.name, filetype: file.type },
+    removeFingerprintOnSuccess: true,
+    onProgress: (sent, total) => {
+      const percent = Math.round((100 * sent) / total);
+      bar.value = percent;
+      document.body.dataset.uploaded = percent;
+    },
+    onError: (error) => showRefusal(form, refusalOf(error, form.dataset.failed)),
+    // The page's media and checklist again, as htmx fetches them (the progress stays shown).
+    onSuccess: () => htmx.ajax("GET", window.location.pathname, { target: "main", select: "main", swap: "outerHTML" }),
+  });
+  // A file this browser began before (a closed tab, a lost connection) goes on where it stopped.
+  upload.findPreviousUploads().then((earlier) => {
+    if (earlier.length) upload.resumeFromPreviousUpload(earlier[0]);
+    upload.start();
+  });
+});
+
+function refusalOf(error, otherwise) {
+  const response = error.originalResponse;
+  if (!response) return otherwise;
+  try {
+    return JSON.parse(response.getBody()).said || otherwise;
+  } catch (notJson) {
+    return otherwise;
+  }
+}
+
+function showRefusal(form, text) {
+  let shown = document.getElementById("file-error");
+  if (!shown) {
+    shown = document.createElement("p");
+    shown.id = "file-error";
+    shown.className = "field-error";
+    shown.setAttribute("role", "alert");
+    form.querySelector('input[type="file"]').after(shown);
+  }
+  shown.textContent = text;
+}
