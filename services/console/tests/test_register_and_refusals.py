@@ -1,13 +1,14 @@
 """The register's export, the request header and refusals in the officer's words; pure, no I/O."""
 
 import csv
+import enum
 import io
 from datetime import UTC, datetime, timedelta
 
-from warta.console.clients import archive, intake
+from warta.console.clients import archive, coverage, intake, notifier, publisher, review, scheduler
 from warta.console.exports import indonesian_number, register_csv
 from warta.console.header import header_of
-from warta.console.i18n import refusal_message
+from warta.console.i18n import KIT_KINDS, needed_label, refusal_message, state_label, translate
 
 ITEM = intake.FacilitationRequest.model_validate(
     {
@@ -108,3 +109,26 @@ def test_numbers_are_written_the_indonesian_way():
     assert indonesian_number(100) == "100,0"
     assert indonesian_number(1234.56) == "1.234,6"
     assert indonesian_number(87.5, 0) == "88"
+
+
+def test_every_kind_of_kit_and_condition_the_scheduler_knows_has_the_offices_word():
+    for kind in scheduler.EquipmentKind:
+        assert kind.value in KIT_KINDS, kind
+        assert needed_label(kind.value, "id") == KIT_KINDS[kind.value]["id"]
+    for condition in scheduler.Condition:
+        assert translate(f"condition_{condition.value}", "id") != f"condition_{condition.value}", condition
+
+
+def test_every_state_a_service_can_answer_has_a_name_in_the_offices_words():
+    """A state a page shows is never its code: each ``...State`` of every service's document."""
+    unnamed = [
+        f"{module.__name__}.{name}.{member.value}"
+        for module in (archive, coverage, intake, notifier, publisher, review, scheduler)
+        for name, kind in vars(module).items()
+        if name.endswith("State") and isinstance(kind, type) and issubclass(kind, enum.Enum)
+        for member in kind
+        if kind is not archive.DossierState and state_label(member.value, "id") == member.value
+    ]
+    # Where the whole request stands is shown as its stage ("Sedang diperiksa"), not as a state.
+    unnamed += [s.value for s in archive.DossierState if translate(f"stage_{s.value}", "id") == f"stage_{s.value}"]
+    assert unnamed == []

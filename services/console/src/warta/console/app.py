@@ -21,7 +21,7 @@ from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
 from warta.runtime.registry import called_by, port
 
-from . import notices, office, pages, steps, uploads
+from . import deviations, notices, office, pages, steps, uploads
 from .exports import indonesian_number
 from .i18n import (
     LANGUAGES,
@@ -202,4 +202,5 @@ def create_app(
     app.include_router(notices.router)
     app.include_router(office.router)
     app.include_router(uploads.router)
+    app.include_router(deviations.router)
     return app

@@ -53,6 +53,25 @@ WORDS: dict[str, dict[str, str]] = {
     "calendar": {"id": "Kalender", "en": "Calendar"},
     "email": {"id": "Email", "en": "Email"},
     "stage": {"id": "Tahap", "en": "Stage"},
+    "deviations": {"id": "Penyimpangan mutu baku", "en": "Deviations from the standard"},
+    "deviations_short": {"id": "Penyimpangan", "en": "Deviations"},
+    "deviations_intro": {
+        "id": "Langkah SOP yang Anda selesaikan melewati mutu baku waktunya. SOP meminta setiap penyimpangan "
+        "dijelaskan oleh petugas yang bersangkutan; penjelasan hanya dapat diisi sekali.",
+        "en": "SOP steps you finished over their time standard. The SOP asks the officer concerned to explain each; "
+        "an explanation is given once.",
+    },
+    "deviations_away": {
+        "id": "Sebagian layanan tidak dapat dihubungi; daftar ini mungkin belum lengkap.",
+        "en": "Some services cannot be reached; this list may be incomplete.",
+    },
+    "no_deviations": {"id": "Tidak ada penyimpangan atas nama Anda.", "en": "No deviations in your name."},
+    "finished_at": {"id": "selesai", "en": "finished"},
+    "over_by": {"id": "lewat {n} menit", "en": "{n} minutes over"},
+    "your_explanation": {"id": "Penjelasan Anda", "en": "Your explanation"},
+    "explain_deviation": {"id": "Penjelasan", "en": "Explanation"},
+    "save_explanation": {"id": "Simpan penjelasan", "en": "Save the explanation"},
+    "explanation_saved": {"id": "Penjelasan Anda tersimpan.", "en": "Your explanation is saved."},
     "upload_failed": {
         "id": "Unggahan terhenti dan tidak dapat dilanjutkan. Periksa sambungan lalu unggah lagi: bagian yang sudah "
         "terkirim tidak dikirim ulang.",

@@ -11,13 +11,10 @@ from warta.contracts import CoverageRole, Role
 
 from .clients import notifier, scheduler
 from .forms import in_wib
-from .i18n import KIT_KINDS
 from .pages import problems, refused, render, services, token, told
 from .services import Answer
 
 router = APIRouter()
-
-CONDITIONS = ("ready", "in_repair")
 
 
 async def _call(request: Request, method: str, service: str, path: str, **kwargs: Any) -> Answer:
@@ -40,8 +37,8 @@ async def team_page(request: Request, status: int = 200, **extra: Any) -> HTMLRe
         officers=officers.body,
         equipment=equipment.body if equipment.ok else [],
         tasks=[task.value for task in CoverageRole],
-        kinds=list(KIT_KINDS),
-        conditions=CONDITIONS,
+        kinds=[kind.value for kind in scheduler.EquipmentKind],
+        conditions=[condition.value for condition in scheduler.Condition],
         keeper=request.state.officer.role is Role.TEAM_LEAD,
         **extra,
     )

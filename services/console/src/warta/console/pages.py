@@ -66,6 +66,7 @@ UNSAID: dict[str, Any] = {
     "comment_errors": {},
     "social_errors": {},
     "draft_text": "",
+    "explained": False,
 }
 
 

@@ -1,0 +1,59 @@
+"""A step finished over its standard is a deviation its officer answers for: in the console, the
+officer finds it under *Penyimpangan*, by the request's agenda number and the step's name, and
+explains it once. The explanation is read back from the service that keeps the deviation."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from warta.contracts import Role
+from warta.devstack.browser import ARGS, CHROMIUM, DESK, shot
+from warta.devstack.pytest_plugin import SERVICES
+from warta.devstack.samples import registration
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+async def test_an_officer_explains_her_late_step_from_the_console(namespace, service_processes):
+    processes = {name: service_processes(name) for name in SERVICES}
+    for process in processes.values():
+        process.start()
+    console = service_processes("console")
+    console.start(**{f"WARTA_{n.upper()}_URL": p.url for n, p in processes.items()}, WARTA_PUBLIC_URL=console.url)
+    admin = namespace.token(Role.ADMIN, "siti.admin")
+    async with httpx.AsyncClient(base_url=processes["intake"].url, headers=admin) as intake:
+        # The letter came in 95 minutes before it was registered: step 1 (60 minutes) ran over.
+        late = registration("045/12-Dispora/2026") | {
+            "received_at": (datetime.now(UTC) - timedelta(minutes=95)).isoformat()
+        }
+        request = (await intake.post("/requests", json=late)).json()
+        assert (await intake.post(f"/requests/{request['id']}/disposition-sheet")).status_code == 200
+
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta", viewport=DESK)
+            await page.goto(f"{console.url}/masuk")
+            await page.get_by_label("Pilih petugas (pengembangan)").select_option("siti.admin")
+            await page.get_by_role("button", name="Masuk").click()
+            await page.get_by_role("link", name="Penyimpangan").click()
+            entry = page.locator("ul.deviations li")
+            await expect(entry).to_have_count(1)
+            await expect(entry).to_contain_text(request["agenda_number"])
+            await expect(entry).to_contain_text("Langkah 1 (registrasi surat)")
+            await expect(entry).to_contain_text("lewat 35 menit")
+            await entry.get_by_role("button", name="Simpan penjelasan").click()  # nothing typed yet
+            await expect(page.locator("ul.deviations .field-error")).not_to_be_empty()
+            await shot(page, "30-penyimpangan-ditolak")
+            reason = "Surat baru diserahkan bagian umum pukul 10.30, sesudah rapat pimpinan."
+            await page.locator("ul.deviations textarea").fill(reason)
+            await page.get_by_role("button", name="Simpan penjelasan").click()
+            await expect(page.get_by_role("status")).to_have_text("Penjelasan Anda tersimpan.")
+            await expect(page.locator("ul.deviations li")).to_have_attribute("data-explained", "true")
+            await expect(page.locator("ul.deviations li")).to_contain_text(reason)
+            await shot(page, "31-penyimpangan")
+            await browser.close()
+
+        [kept] = (await intake.get("/deviations", params={"officer_id": "siti.admin"})).json()
+        assert (kept["explanation"], kept["step"]) == (reason, 1)
