@@ -573,6 +573,8 @@ FIELD_PROBLEMS = {
     "video_needed": "wajib menyertakan video",
     "mixed_media": "foto dan video tidak boleh digabung dalam satu unggahan",
     "digest_minutes": "ringkasan hanya bisa tiap 15, 30, 60, atau 120 menit",
+    "tus_version": "aplikasi pengunggah harus memakai tus versi {version}; muat ulang halaman lalu unggah lagi",
+    "tus_content_type": "bagian berkas terkirim dalam bentuk yang salah; muat ulang halaman lalu unggah lagi",
     # The services' own rules (``FieldProblem.type``), with the names, numbers and times they give.
     "too_large": "isian terlalu besar: paling banyak {max_bytes} byte",
     "unreadable": "isi permintaan tidak dapat dibaca; muat ulang halaman lalu coba lagi",
