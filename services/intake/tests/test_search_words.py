@@ -12,6 +12,10 @@ def test_words_are_case_folded_stripped_of_accents_and_split_at_everything_else(
     assert words_of("Straße, İstanbul") == ["strasse", "istanbul"]
     assert words_of("( ) — …") == []
     assert words_of("x" * 100) == ["x" * LONGEST_WORD]
+    # A character that decomposes into a capital is folded too: the word typed back is the same.
+    bold_alpha, capital_alpha, alpha = "\U0001d756", "\u0391", "\u03b1"
+    assert words_of(bold_alpha) == words_of(capital_alpha) == words_of(alpha) == [alpha]
+    assert WordSearch.typed(subject=capital_alpha).found_in("", bold_alpha)
 
 
 def test_a_letter_is_found_when_every_typed_word_begins_a_word_of_its_field():

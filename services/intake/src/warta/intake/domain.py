@@ -132,7 +132,10 @@ _WORD = re.compile(r"[^\W_]+")
 def words_of(text: str) -> list[str]:
     """The words a text is indexed and searched by: case folded, accents stripped (NFKD: "Café"
     is "cafe"), split at every character that is not a letter or a digit."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Unicode's compatibility caseless match: folded between two decompositions, so what a word
+    # decomposes into (a mathematical bold alpha into a capital alpha) is folded too, and a word
+    # typed as it was indexed is the same word.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     plain = "".join(character for character in decomposed if not unicodedata.combining(character))
     return [word[:LONGEST_WORD] for word in _WORD.findall(plain)]
 
