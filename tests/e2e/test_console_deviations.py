@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from warta.contracts import Role
-from warta.devstack.browser import ARGS, CHROMIUM, DESK, shot
+from warta.devstack.browser import DESK, from_the_menu, indonesian_chromium, shot
 from warta.devstack.pytest_plugin import SERVICES
 from warta.devstack.samples import registration
 
@@ -32,12 +32,12 @@ async def test_an_officer_explains_her_late_step_from_the_console(namespace, ser
         assert (await intake.post(f"/requests/{request['id']}/disposition-sheet")).status_code == 200
 
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = await indonesian_chromium(playwright)
             page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta", viewport=DESK)
             await page.goto(f"{console.url}/masuk")
             await page.get_by_label("Pilih petugas (pengembangan)").select_option("siti.admin")
             await page.get_by_role("button", name="Masuk").click()
-            await page.get_by_role("link", name="Penyimpangan").click()
+            await from_the_menu(page, "Penyimpangan")
             entry = page.locator("ul.deviations li")
             await expect(entry).to_have_count(1)
             await expect(entry).to_contain_text(request["agenda_number"])

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Page, Route, ViewportSize, async_playwright, expect
 
 from warta.contracts import Role
-from warta.devstack.browser import ARGS, CHROMIUM, DESK, PHONE, SHOTS, shot
+from warta.devstack.browser import DESK, PHONE, SHOTS, from_the_menu, indonesian_chromium, printed, shot
 from warta.devstack.demo import DEV_INVENTORY, DEV_MEDIA, DEV_ROSTER
 from warta.devstack.pytest_plugin import SERVICES
 from warta.devstack.samples import jpeg, mp4, pdf
@@ -171,7 +171,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
     starts = (datetime.now(WIB) + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = await indonesian_chromium(playwright)
         page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta", viewport=screen)
         await page.goto(f"{base}/masuk")
         await shot(page, "01-masuk")
@@ -184,6 +184,23 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await page.keyboard.press("Tab")
         await page.keyboard.press("Enter")
         await expect(page.locator("header .who")).to_contain_text("Siti Rahmawati")
+        if screen == PHONE:  # on a phone the menu folds behind its button, and opens when pressed
+            menu, fold = page.get_by_role("navigation", name="Menu utama"), page.get_by_role("button", name="Menu")
+            await expect(menu).to_be_hidden()
+            await fold.click()
+            await expect(menu.get_by_role("link", name="Buku agenda surat")).to_be_visible()
+            await fold.click()
+            await expect(menu).to_be_hidden()
+        else:
+            await expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+        # Help: the SOP's steps, and where the office administrator does hers.
+        await from_the_menu(page, "Bantuan")
+        await expect(page.locator(".help-steps li")).to_have_count(1)
+        await expect(page.locator(".help-steps")).to_contain_text("Langkah 1")
+        await expect(page.locator("table.sop-steps tbody tr")).to_have_count(7)
+        await expect(page.locator("table.sop-steps tfoot")).to_contain_text("380 menit")
+        await shot(page, "01b-bantuan")
+        await from_the_menu(page, "Beranda")
         await page.get_by_role("link", name="Registrasi surat permohonan").click()
 
         form = {
@@ -238,7 +255,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         agenda_number = (await page.locator(".request-header .agenda-number").inner_text()).removeprefix("No. agenda ")
 
         # The register finds the letter by words of its sender and its subject, and exports it.
-        await page.get_by_role("link", name="Buku agenda surat").click()
+        await from_the_menu(page, "Buku agenda surat")
         await page.get_by_label("Pengirim").fill("dinas kes")
         await page.get_by_label("Kata dalam perihal").fill("peresmian puskesmas")
         await page.get_by_label("Status surat").select_option(label="Terdaftar")
@@ -534,7 +551,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(owed).not_to_contain_text("gagal")
 
         # Her own choice of messages: news of a published release gathered every 30 minutes.
-        await page.get_by_role("link", name="Pemberitahuan").click()
+        await from_the_menu(page, "Pemberitahuan")
         # Her inbox: what the notifier sent her, each notice once, leading to its request.
         assigned_notice = page.locator("#kotak-masuk li", has_text="Penugasan liputan")
         await expect(assigned_notice).to_have_count(1)
@@ -550,7 +567,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
 
         # Her calendar: the page gives the address of her assignments, which her calendar app
         # opens without a sign-in through the console; a forged key opens nothing.
-        await page.get_by_role("link", name="Kalender").click()
+        await from_the_menu(page, "Kalender")
         mine = await page.get_by_label("Penugasan liputan saya").input_value()
         assert mine.startswith(f"{base}/kalender/"), mine
         await shot(page, "10c-kalender")
@@ -577,6 +594,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page.locator(".timeline")).not_to_contain_text("siti.admin")
         await expect(page.locator("#stage")).to_have_text("Terbit")  # the journey, not only the letter's state
         await shot(page, "11-riwayat-permohonan")
+        await printed(page, "11-riwayat-permohonan")
 
         # The team lead sees whom the request's messages reached; the photographer is not in the
         # directory, so his failed; once he is added, she sends them again.
@@ -595,7 +613,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
 
         # The head of section's dashboard: every step finished this month, none over its standard.
         await sign_in(page, base, "hendra.kabag")
-        await page.get_by_role("link", name="Dasbor SOP").click()
+        await from_the_menu(page, "Dasbor SOP")
         finished = page.locator("#this_month table.sop tbody td.finished")
         assert [int(n) for n in await finished.all_inner_texts()] == [1, 1, 1, 2, 3, 2, 1]
         over = page.locator("#this_month table.sop tbody td.over")
@@ -603,6 +621,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page.locator("#this_month svg rect")).to_have_count(7)
         await expect(page.locator("#this_month td.percent").first).to_have_text("100,0 %")  # a decimal comma
         await shot(page, "12-dasbor-sop")
+        await printed(page, "12-dasbor-sop")
         # A period of her choosing, from the first of the month to today, and its table to download.
         today = datetime.now(WIB).date()
         await page.get_by_label("Dari tanggal").fill(today.replace(day=1).isoformat())

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from warta.contracts import Role
-from warta.devstack.browser import ARGS, CHROMIUM, DESK, SHOTS, shot
+from warta.devstack.browser import DESK, SHOTS, from_the_menu, indonesian_chromium, shot
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -35,7 +35,7 @@ async def test_the_roster_kit_and_directory_are_kept_through_the_pages(namespace
     console.start(**urls, WARTA_PUBLIC_URL=console.url)
     base = console.url
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = await indonesian_chromium(playwright)
         page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta", viewport=DESK)
         await keep_the_roster_and_kit(page, base)
         await keep_the_directory(page, base)
@@ -65,7 +65,7 @@ async def test_the_roster_kit_and_directory_are_kept_through_the_pages(namespace
 
 async def keep_the_roster_and_kit(page: Page, base: str) -> None:
     await sign_in(page, base, "rina.katim")
-    await page.get_by_role("link", name="Tim dan peralatan").click()
+    await from_the_menu(page, "Tim dan peralatan")
     new = page.locator("#petugas-baru")
     await new.get_by_label("Akun masuk petugas").fill("agus.fotografer")
     await new.get_by_label("Nama").fill("Agus Salim")
@@ -106,6 +106,16 @@ async def keep_the_roster_and_kit(page: Page, base: str) -> None:
     await dewi.get_by_role("button", name="Simpan").click()
     await expect(page.locator("#petugas-dewi\\.penulis")).to_contain_text("Tidak aktif")
 
+    # The roster sorts by a click on a column's heading, one way and then the other.
+    names = page.locator("table.roster tbody tr td:first-child")
+    by_name = page.locator("table.roster thead").get_by_role("button", name="Nama")
+    await by_name.click()
+    await expect(page.locator("table.roster thead th").first).to_have_attribute("aria-sort", "ascending")
+    await expect(names).to_have_text(["Agus Salim", "Dewi Lestari"])
+    await by_name.click()
+    await expect(page.locator("table.roster thead th").first).to_have_attribute("aria-sort", "descending")
+    await expect(names).to_have_text(["Dewi Lestari", "Agus Salim"])
+
     kit = page.locator("#peralatan-baru")
     await kit.get_by_label("Kode barang").fill("KAMERA-01")
     await kit.get_by_label("Jenis").select_option(label="Kamera")
@@ -121,7 +131,7 @@ async def keep_the_roster_and_kit(page: Page, base: str) -> None:
 
 async def keep_the_directory(page: Page, base: str) -> None:
     await sign_in(page, base, "siti.admin")
-    await page.get_by_role("link", name="Direktori petugas").click()
+    await from_the_menu(page, "Direktori petugas")
     form = page.locator("#isian")
     await form.get_by_label("Akun masuk petugas").fill("rina.katim")
     await form.get_by_label("Nama").fill("Rina Wulandari")

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from warta.contracts import Role
-from warta.devstack.browser import ARGS, CHROMIUM, shot
+from warta.devstack.browser import indonesian_chromium, shot
 from warta.devstack.idp import identity_provider
 
 OFFICERS = {"siti.admin": ("Siti Rahmawati", Role.ADMIN), "hendra.kabag": ("Hendra Gunawan", Role.SECTION_HEAD)}
@@ -46,7 +46,7 @@ async def test_an_officer_signs_in_through_the_city_provider_and_the_services_ac
         console.start(**idp.console_env(console.url), WARTA_INTAKE_URL=intake.url)
 
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            browser = await indonesian_chromium(playwright)
             page = await browser.new_page(locale="id-ID", timezone_id="Asia/Jakarta")
             await page.goto(f"{console.url}/masuk")
             await expect(page.get_by_label("Pilih petugas (pengembangan)")).to_have_count(0)  # no dev sign-in

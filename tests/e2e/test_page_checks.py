@@ -38,3 +38,6 @@ def test_codes_ids_and_english_are_found_in_a_pages_text():
     # Addresses and quotes of what an officer typed are theirs: «the file» is not the page speaking.
     assert not_for_officers("Lihat https://kota.example/berita/3f2a9c1d7e, sari@radio.example, «outlet_type»") == []
     assert not_for_officers("Wali Kota meresmikan Puskesmas Cikokol; Penulis: Dewi Lestari.") == []
+    # Numbers as Indonesian writes them pass; a decimal point as English writes it does not.
+    assert not_for_officers("1.234 surat, 12,5 menit, pukul 09.00 WIB, versi 3") == []
+    assert not_for_officers("Durasi 0.5 menit") == ["0.5"]

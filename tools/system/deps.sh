@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The Debian packages of the servers the test suite runs for real: WordPress on MariaDB and PHP (the
 # publisher's website channel), Prometheus with promtool (the SOP clocks' rules and scrape),
-# Chromium (the console's browser tests, driven by Playwright without its own browser download) and
-# Node.js (the OpenID Connect provider the console signs in through in tests, tools/idp) and
-# kubectl (its kustomize builds the Kubernetes overlays offline in tests/deploy) and exiftool (an
-# independent reader of what the published photos say about themselves).
+# Chromium with its Indonesian words, chromium-l10n (the console's browser tests, driven by
+# Playwright without its own browser download), Node.js (the OpenID Connect provider the console
+# signs in through in tests, tools/idp), kubectl (its kustomize builds the Kubernetes overlays
+# offline in tests/deploy) and exiftool (an independent reader of what the published photos say
+# about themselves).
 # Installs only what is missing; needs root or sudo the first time.
 set -euo pipefail
 
@@ -12,7 +13,7 @@ PACKAGES=(
   wordpress wordpress-theme-twentytwentythree mariadb-server
   php-cli php-mysql php-gd php-curl php-xml php-mbstring
   prometheus
-  chromium
+  chromium chromium-l10n
   nodejs
   kubectl
   libimage-exiftool-perl

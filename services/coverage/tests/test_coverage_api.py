@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import struct
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -152,22 +153,24 @@ async def test_a_photo_is_stored_hashed_measured_and_served_in_ranges(bench):
     assert thumbnail.content[:3] == b"\xff\xd8\xff"
 
 
+class Dropped(Exception):
+    """The connection an upload's bytes were going over, gone part of the way through."""
+
+
+async def dropped_after(content: bytes, cut: int, piece: int = 65536) -> AsyncIterator[bytes]:
+    """``content`` sent in pieces until ``cut`` bytes have gone, then the connection drops."""
+    for at in range(0, cut, piece):
+        yield content[at : min(at + piece, cut)]
+    raise Dropped("the connection dropped")
+
+
 async def test_an_interrupted_video_upload_resumes_where_it_stopped(bench):
     await bench.open()
     content = mp4(3 * 1024 * 1024 + 12345, width=1920, height=1080, seconds=95)
     upload = await bench.start("pidato.mp4", len(content), "video")
     cut = 1_300_000
-
-    class Dropped(Exception):
-        pass
-
-    async def drops_after_cut():
-        for at in range(0, cut, 65536):
-            yield content[at : min(at + 65536, cut)]
-        raise Dropped("the connection dropped")
-
     with pytest.raises(Dropped):
-        await bench.send(upload, drops_after_cut())
+        await bench.send(upload, dropped_after(content, cut))
     status = await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}/uploads/{upload['upload_id']}")
     assert status["offset"] == cut  # everything that arrived is kept, not just whole chunks
     assert status["state"] == "receiving"

@@ -8,7 +8,7 @@ import hashlib
 
 from warta.devstack.samples import jpeg, mp4
 
-from .test_coverage_api import DEWI, OUTSIDER, bench  # noqa: F401  (the fixture)
+from .test_coverage_api import DEWI, OUTSIDER, Dropped, bench, dropped_after  # noqa: F401  (the fixture)
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -41,17 +41,8 @@ async def test_a_tus_client_uploads_a_video_across_a_dropped_connection_typed_by
     location = await created(bench, len(content))
     assert location.startswith(f"/coverage/{bench.rid}/tus/")
     cut = 700_000
-
-    class Dropped(Exception):
-        pass
-
-    async def drops_after_cut():
-        for at in range(0, cut, 65536):
-            yield content[at : min(at + 65536, cut)]
-        raise Dropped("the connection dropped")
-
     with contextlib.suppress(Dropped):
-        await patch(bench, location, drops_after_cut(), 0)
+        await patch(bench, location, dropped_after(content, cut), 0)
     head = await bench.call(DEWI, "HEAD", location, headers=TUS)
     assert head.status_code == 200
     # The JSON API sees the same upload, its kind now told by its first bytes.

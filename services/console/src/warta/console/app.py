@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from pydantic import Field, SecretStr, model_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -21,7 +21,7 @@ from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
 from warta.runtime.registry import called_by, port
 
-from . import deviations, notices, office, pages, steps, uploads
+from . import deviations, guide, notices, office, pages, steps, uploads
 from .exports import indonesian_number
 from .i18n import (
     LANGUAGES,
@@ -129,7 +129,10 @@ def _templates() -> Jinja2Templates:
     environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
     templates = Jinja2Templates(env=environment)
     templates.env.globals["t"] = translate
-    templates.env.globals["named"] = named
+    # An officer's name, or a plain word in the page's own language for one nobody has named.
+    templates.env.globals["named"] = pass_context(
+        lambda page, names, officer_id, name=None: named(names, officer_id, name, page["lang"])
+    )
     templates.env.filters["wib"] = in_wib_words
     templates.env.filters["state"] = state_label
     templates.env.filters["role"] = role_label
@@ -203,4 +206,5 @@ def create_app(
     app.include_router(office.router)
     app.include_router(uploads.router)
     app.include_router(deviations.router)
+    app.include_router(guide.router)
     return app

@@ -13,7 +13,7 @@ from warta.contracts import SOP
 from warta.runtime.registry import services as registered
 
 from . import clients
-from .pages import problems, refused, render, services, token, told
+from .pages import agenda_numbers, problems, refused, render, services, token, told
 from .services import Answer
 
 router = APIRouter()
@@ -30,7 +30,7 @@ async def deviations_page(request: Request, status: int = 200, **extra: Any) -> 
         return refused(request, answers[0])
     found = [(keeper, d) for keeper, answer in zip(KEEPERS, answers, strict=True) if answer.ok for d in answer.body]
     found.sort(key=lambda pair: pair[1].finished_at, reverse=True)
-    numbers = await _agenda_numbers(request, {d.request_id for _, d in found})
+    numbers = await agenda_numbers(request, {d.request_id for _, d in found})
     rows = [
         {
             "keeper": keeper,
@@ -47,14 +47,6 @@ async def deviations_page(request: Request, status: int = 200, **extra: Any) -> 
 def _deviations_of(keeper: str) -> Any:
     """The typed answer of ``keeper``'s ``/deviations``: a list of its own ``Deviation`` model."""
     return GenericAlias(list, (getattr(clients, keeper).Deviation,))
-
-
-async def _agenda_numbers(request: Request, request_ids: set[str]) -> dict[str, str]:
-    read, signed = services(request).read, token(request)
-    found = await asyncio.gather(
-        *(read(signed, "intake", f"/requests/{rid}", clients.intake.FacilitationRequest) for rid in sorted(request_ids))
-    )
-    return {a.body.id: a.body.agenda_number for a in found if a.ok}
 
 
 @router.get("/penyimpangan", response_class=HTMLResponse)

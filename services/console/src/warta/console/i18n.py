@@ -261,6 +261,90 @@ WORDS: dict[str, dict[str, str]] = {
     "leader": {"id": "Pimpinan", "en": "Leader"},
     "now_at": {"id": "Sekarang", "en": "Now"},
     "main_menu": {"id": "Menu utama", "en": "Main menu"},
+    "menu": {"id": "Menu", "en": "Menu"},
+    "help": {"id": "Bantuan", "en": "Help"},
+    "help_intro": {
+        "id": "Warta mencatat setiap permohonan peliputan kegiatan pimpinan dari surat masuk sampai siaran pers "
+        "terbit, mengikuti SOP {number} Bagian Protokol dan Komunikasi Pimpinan Kota Tangerang.",
+        "en": "Warta follows every request to cover a leadership event from its letter to the published press "
+        "release, under SOP {number} of the City of Tangerang's Protocol and Leadership Communication section.",
+    },
+    "help_yours": {"id": "Tugas Anda", "en": "Your part"},
+    "help_none_yours": {
+        "id": "Peran Anda tidak melaksanakan langkah SOP; Anda dapat melihat buku agenda surat dan agenda pimpinan.",
+        "en": "Your role carries out no SOP step; you can read the letter register and the leadership agenda.",
+    },
+    "help_where_1": {
+        "id": "Di Beranda pilih «Registrasi surat permohonan», isi data surat dan lampirkan pindaiannya. Lembar "
+        "disposisi dicetak dari halaman permohonan.",
+        "en": "On Home choose «Register a request letter», fill in the letter and attach its scan. The "
+        "disposition sheet is printed from the request's page.",
+    },
+    "help_where_2": {
+        "id": "Surat yang menunggu disposisi muncul di Beranda. Bukalah, periksa jadwal pimpinan yang bentrok, "
+        "lalu tetapkan disposisinya.",
+        "en": "Letters awaiting your disposition appear on Home. Open one, check the leader's clashing events, "
+        "then decide its disposition.",
+    },
+    "help_where_3": {
+        "id": "Permohonan yang sudah didisposisi muncul di Beranda. Di halaman penugasan pilih anggota tim, "
+        "tugas dan peralatannya; saran Warta menjelaskan siapa yang bebas dan mengapa.",
+        "en": "Disposed requests appear on Home. On the assignment page choose the members, their tasks and "
+        "the kit; Warta's suggestion explains who is free and why.",
+    },
+    "help_where_4": {
+        "id": "Penugasan Anda muncul di Beranda. Di ruang kerja liputan tulis siaran pers, unggah foto dan "
+        "video (unggahan yang terputus dilanjutkan), siapkan unggahan media sosial, lalu kirim untuk diperiksa.",
+        "en": "Your assignments appear on Home. In the coverage workspace write the release, upload photos and "
+        "videos (a broken upload resumes), prepare the social posts, then send it for review.",
+    },
+    "help_where_5": {
+        "id": "Versi yang dikirim tim muncul di Beranda. Periksa naskah, foto, video dan perubahannya; setujui "
+        "untuk diteruskan ke kepala bagian, atau kembalikan ke tim dengan alasan dan komentar.",
+        "en": "Versions the team sent appear on Home. Check the text, photos, video and changes; approve to pass "
+        "it to the section head, or return it to the team with a reason and comments.",
+    },
+    "help_where_6": {
+        "id": "Versi yang disetujui ketua tim muncul di Beranda. Setujui untuk diterbitkan, atau kembalikan ke "
+        "ketua tim dengan alasan.",
+        "en": "Versions the team lead approved appear on Home. Approve them for publication, or return them to "
+        "the team lead with a reason.",
+    },
+    "help_where_7": {
+        "id": "Siaran pers yang disetujui muncul di Beranda. Di halaman publikasi terbitkan ke situs web Kota "
+        "Tangerang dan kirim ke media terdaftar, lalu lihat status setiap surel.",
+        "en": "Approved releases appear on Home. On the publication page publish to the City of Tangerang "
+        "website and email the registered media, then follow each email's state.",
+    },
+    "help_light": {"id": "Lampu waktu", "en": "The time light"},
+    "help_green": {
+        "id": "Hijau: waktu yang terpakai masih di bawah 80% mutu baku.",
+        "en": "Green: under 80% of the standard time used.",
+    },
+    "help_amber": {
+        "id": "Kuning: sudah 80% mutu baku atau lebih; segera selesaikan.",
+        "en": "Amber: 80% of the standard or more used; finish soon.",
+    },
+    "help_red": {"id": "Merah: mutu baku terlampaui.", "en": "Red: over the standard time."},
+    "help_deviation": {
+        "id": "Langkah yang selesai melewati mutu baku dicatat sebagai penyimpangan atas nama pelaksananya, "
+        "yang menjelaskannya di halaman",
+        "en": "A step finished over its standard is recorded as a deviation in its executor's name, who "
+        "explains it on the page",
+    },
+    "help_returns": {
+        "id": "Ketua tim dapat mengembalikan versi ke tim peliputan, dan kepala bagian ke ketua tim; alasan dan "
+        "komentarnya tampil di atas ruang kerja.",
+        "en": "The team lead may return a version to the coverage team, and the section head to the team lead; "
+        "the reason and comments show at the top of the workspace.",
+    },
+    "help_times": {"id": "Semua waktu ditampilkan dalam WIB.", "en": "All times are shown in WIB (Jakarta time)."},
+    "help_steps": {"id": "Langkah-langkah SOP {number}", "en": "The steps of SOP {number}"},
+    "help_actor": {"id": "Pelaksana", "en": "Executor"},
+    "help_activity": {"id": "Kegiatan", "en": "Activity"},
+    "help_output": {"id": "Keluaran", "en": "Output"},
+    "help_standard": {"id": "Mutu baku", "en": "Standard"},
+    "help_total": {"id": "Jumlah", "en": "Total"},
     "home": {"id": "Beranda", "en": "Home"},
     "letter_register": {"id": "Buku agenda surat", "en": "Letter register"},
     "not_media": {
@@ -452,6 +536,7 @@ WORDS: dict[str, dict[str, str]] = {
     "overdue_now": {"id": "Melewati mutu baku sekarang", "en": "Over the standard now"},
     "officer_overruns": {"id": "Penyimpangan per petugas", "en": "Overruns per officer"},
     "officer": {"id": "Petugas", "en": "Officer"},
+    "unnamed_officer": {"id": "petugas", "en": "an officer"},
     "minutes": {"id": "menit", "en": "minutes"},
     "agenda": {"id": "Agenda pimpinan", "en": "Leadership agenda"},
     "previous_week": {"id": "Minggu sebelumnya", "en": "Previous week"},

@@ -34,7 +34,7 @@ from .forms import LETTER_FIELDS, WIB, field_errors, nested, traffic_light
 from .header import header_of
 from .i18n import LANGUAGES, refusal_message, state_label
 from .oidc import OidcClient, Pending, SignInFailed
-from .people import named, officer_names
+from .people import People, named, people
 from .services import Answer, Services
 
 log = logging.getLogger(__name__)
@@ -260,15 +260,18 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
 async def _numbered(request: Request, waiting: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each item by its agenda number, as the office calls a request: the lists that do not carry
     it are numbered from the register."""
-    unnumbered = {entry["request_id"] for entry in waiting if entry["number"] is None}
-    found = await asyncio.gather(
-        *(
-            services(request).read(token(request), "intake", f"/requests/{rid}", intake.FacilitationRequest)
-            for rid in sorted(unnumbered)
-        )
-    )
-    numbers = {a.body.id: a.body.agenda_number for a in found if a.ok}
+    numbers = await agenda_numbers(request, {entry["request_id"] for entry in waiting if entry["number"] is None})
     return [{**entry, "number": entry["number"] or numbers.get(entry["request_id"], "")} for entry in waiting]
+
+
+async def agenda_numbers(request: Request, request_ids: set[str]) -> dict[str, str]:
+    """The register's agenda number of each request, for the lists of other services that know a
+    request only by its id (a request the register cannot answer for is left out)."""
+    read, signed = services(request).read, token(request)
+    found = await asyncio.gather(
+        *(read(signed, "intake", f"/requests/{rid}", intake.FacilitationRequest) for rid in sorted(request_ids))
+    )
+    return {a.body.id: a.body.agenda_number for a in found if a.ok}
 
 
 def _letter(entry: intake.InboxEntry) -> dict[str, Any]:
@@ -545,7 +548,7 @@ async def request_page(request: Request, request_id: str, status: int = 200, **e
     timeline = await read(signed, "archive", f"/requests/{request_id}/timeline", archive.Timeline)
     # Where the whole journey stands (intake's own state ends at the disposition).
     dossier = await read(signed, "archive", f"/requests/{request_id}", archive.Dossier)
-    names = await officer_names(services(request), signed)
+    known = await people(services(request), signed)
     deciding = request.state.officer.role is Role.SECTION_HEAD and item.state == "awaiting_disposition"
     clashes = await read(signed, "intake", f"/requests/{request_id}/clashes", list[intake.Clash]) if deciding else None
     return render(
@@ -556,8 +559,8 @@ async def request_page(request: Request, request_id: str, status: int = 200, **e
         header=header_of(item, timeline.body if timeline.ok else None),
         stage=dossier.body.state if dossier.ok else None,
         timeline=timeline.body if timeline.ok else None,
-        messages=await _messages_of(request, request_id, names),
-        names=names,
+        messages=await _messages_of(request, request_id, known),
+        names=known.names,
         sent_again=request.query_params.get("dikirim_ulang"),
         instructions=[(i.value, label(i)) for i in DispositionInstruction],
         clashes=[clash_of(c) for c in clashes.body] if clashes is not None and clashes.ok else None,
@@ -578,7 +581,7 @@ def clash_of(clash: intake.Clash) -> dict[str, Any]:
     }
 
 
-async def _messages_of(request: Request, request_id: str, names: dict[str, str]) -> dict[str, Any] | None:
+async def _messages_of(request: Request, request_id: str, known: People) -> dict[str, Any] | None:
     """The messages the request caused, with their recipients' names, for a supervisor (who may
     send the failed ones again); None for an officer who may not read other officers' messages."""
     if request.state.officer.role not in SUPERVISORS:
@@ -588,10 +591,13 @@ async def _messages_of(request: Request, request_id: str, names: dict[str, str])
     found = await read(signed, "notifier", "/messages", list[notifier.Message], params=params)
     if not found.ok:
         return {"away": True, "messages": [], "failed": 0}
-    directory = await read(signed, "notifier", "/officers", list[notifier.Officer])
-    listed = {o.officer_id for o in directory.body} if directory.ok else set()
+    lang = request.state.lang
     messages = [
-        {"message": m, "recipient": named(names, m.officer_id), "in_directory": m.officer_id in listed}
+        {
+            "message": m,
+            "recipient": named(known.names, m.officer_id, lang=lang),
+            "in_directory": m.officer_id in known.listed,
+        }
         for m in found.body
     ]
     return {"away": False, "messages": messages, "failed": sum(m.state == "failed" for m in found.body)}

@@ -1,6 +1,17 @@
 // The console's few behaviours, on top of htmx (served from here: no CDN, no build step).
 // Pages work without them; with them, uploads show their progress (a post's length is counted as
 // typed by the console itself, as the channel counts it: see the workspace's hx-post).
+// On a phone the menu folds behind its button; without JavaScript it simply stays open.
+document.documentElement.classList.add("js");
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.querySelector(".menu-toggle");
+  if (!toggle) return;
+  toggle.hidden = false;
+  toggle.addEventListener("click", () => {
+    toggle.setAttribute("aria-expanded", String(toggle.getAttribute("aria-expanded") !== "true"));
+  });
+});
+
 document.addEventListener("htmx:xhr:progress", (event) => {
   const bar = document.getElementById("upload-progress");
   if (!bar || !event.detail.total) return;
@@ -72,3 +83,66 @@ function showRefusal(form, text) {
   }
   shown.textContent = text;
 }
+
+// A list's columns sort by a click on their heading (the rows shown; the register's pages come
+// newest first from the intake). A cell's data-sort, where given, is what it sorts by (a date's
+// ISO form); otherwise its text, compared as Indonesian readers order words and numbers.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const table of document.querySelectorAll("table[data-sortable]")) {
+    const headings = [...table.tHead.rows[0].cells];
+    headings.forEach((heading, column) => {
+      if (heading.hasAttribute("data-unsorted") || !heading.textContent.trim()) return;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.append(...heading.childNodes);
+      heading.append(button);
+      heading.setAttribute("aria-sort", "none");
+      button.addEventListener("click", () => {
+        const ascending = heading.getAttribute("aria-sort") !== "ascending";
+        headings.forEach((other) => other.hasAttribute("aria-sort") && other.setAttribute("aria-sort", "none"));
+        heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        sortRows(table.tBodies[0], column, ascending);
+      });
+    });
+  }
+});
+
+function sortRows(body, column, ascending) {
+  const valueOf = (row) => {
+    const cell = row.cells[column];
+    return cell ? cell.dataset.sort ?? cell.textContent.trim() : "";
+  };
+  const order = new Intl.Collator("id", { numeric: true, sensitivity: "base" });
+  const rows = [...body.rows].filter((row) => row.cells.length > 1); // not an "empty list" row
+  rows.sort((a, b) => (ascending ? 1 : -1) * order.compare(valueOf(a), valueOf(b)));
+  body.append(...rows);
+}
+
+// A table wider than a phone's screen scrolls sideways inside its own box (console.css); a
+// keyboard must be able to reach and scroll that box, so then it takes the focus, named by the
+// table's caption or the heading before it. The table itself keeps its table semantics.
+function scrollableTables() {
+  for (const table of document.querySelectorAll("main table")) {
+    let box = table.parentElement;
+    if (!box.classList.contains("table-scroll")) {
+      box = document.createElement("div");
+      box.className = "table-scroll";
+      table.before(box);
+      box.append(table);
+    }
+    if (box.scrollWidth > box.clientWidth + 1) {
+      const heading = table.caption || box.previousElementSibling;
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (heading && heading.textContent.trim()) || document.title);
+    } else {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", scrollableTables);
+window.addEventListener("resize", scrollableTables);
+document.addEventListener("htmx:afterSettle", scrollableTables);
