@@ -84,7 +84,11 @@ def identity_provider():
 async def test_production_verifies_identity_provider_tokens_against_its_jwks(identity_provider):
     key, jwks_url = identity_provider
     settings = ServiceSettings(
-        service_name="test", auth_mode="oidc", auth_jwks_url=jwks_url, auth_issuer="https://sso.tangerangkota.go.id"
+        service_name="test",
+        auth_mode="oidc",
+        auth_jwks_url=jwks_url,
+        auth_issuer="https://sso.tangerangkota.go.id",
+        loopback_peers=True,  # the provider's keys are served on this machine
     )
     claims = {
         "sub": "hendra",

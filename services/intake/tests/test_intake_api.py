@@ -13,6 +13,7 @@ import pytest
 from warta.contracts import DispositionIssued, RequestCorrected, RequestReceived, Role
 from warta.devstack import samples
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app, with_field
+from warta.devstack.servers import free_port
 from warta.intake.app import IntakeSettings, create_app
 from warta.runtime.indonesian import JAKARTA
 
@@ -162,6 +163,18 @@ async def test_a_letter_goes_from_register_to_disposition(office):
     assert 'warta_sop_step_duration_seconds_count{sop="58/2025",step="2"} 1.0' in metrics
     # 42 minutes is within step 1's 60: the sheet counts from the letter's arrival, not its entry.
     assert 'warta_sop_steps_completed_total{outcome="within",sop="58/2025",step="1"} 1.0' in metrics
+
+
+async def test_a_cluster_given_as_a_list_of_servers_is_reached_through_any_one_of_them(namespace, mongo):
+    # The first server named answers nothing, as a NATS node that is down would.
+    servers = f"nats://127.0.0.1:{free_port()},{namespace.servers.nats_url}"
+    app = create_app(namespace.settings(IntakeSettings, nats_url=servers))
+    async with running_app(app) as client:
+        office = Office(app, client, namespace, mongo[namespace.database("intake")])
+        request = await office.register()
+        await office.issue_sheet(request["id"])
+        received = await eventually(lambda: _first(office.events(), RequestReceived))
+    assert received.data.agenda_number == request["agenda_number"]
 
 
 async def _first(events, cls):

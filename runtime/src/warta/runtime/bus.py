@@ -72,7 +72,7 @@ class Bus:
         self._metrics = metrics
         login = settings.nats_login()
         self.broker = NatsBroker(
-            settings.nats_url,
+            settings.nats_servers,
             security=NatsUserPassword(login["user"], login["password"]) if login else None,
             logger=logging.getLogger(f"warta.{settings.service_name}.bus"),
             graceful_timeout=settings.shutdown_grace_seconds,

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _dlq(settings: ServiceSettings, args: argparse.Namespace) -> int:
     stream = f"{settings.stream_name}_DLQ"
     connection = await nats.connect(
-        settings.nats_url, **settings.nats_login(), connect_timeout=5, max_reconnect_attempts=1
+        settings.nats_servers, **settings.nats_login(), connect_timeout=5, max_reconnect_attempts=1
     )
     js = connection.jetstream()
     try:

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 import aiosmtplib
 from pydantic import BaseModel, Field, SecretStr
 
+from .addresses import Reach, reaching
 from .sends import Refusal
 
 
@@ -28,7 +29,7 @@ class MailSettings(BaseModel):
     """The city's mail relay, as every service that sends email is configured (a mixin of its
     settings: ``WARTA_SMTP_*``)."""
 
-    smtp_host: str = "127.0.0.1"
+    smtp_host: str = reaching(Reach.NEARBY, "127.0.0.1", description="The city's mail relay.")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_starttls: bool = True
     smtp_ca_file: str | None = Field(default=None, description="CA of the relay's certificate, if not a public one.")

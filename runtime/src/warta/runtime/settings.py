@@ -8,6 +8,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warta.contracts import DEFAULT_SUBJECT_PREFIX
 
+from .addresses import Reach, problems, reaching
 from .images import DEFAULT_MAX_PIXELS
 
 DEV_SECRET = "warta-dev-secret-not-for-production-use"
@@ -20,7 +21,11 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = Field(description="Short name of the service, e.g. intake.")
 
-    nats_url: str = "nats://127.0.0.1:4222"
+    nats_url: str = reaching(
+        Reach.NEARBY,
+        "nats://127.0.0.1:4222",
+        description="The NATS server, or several separated by commas (a cluster's): any one lets the service in.",
+    )
     nats_user: str | None = Field(default=None, description="This service's NATS user (warta-<service>).")
     nats_password: SecretStr | None = None
     stream_name: str = "WARTA"
@@ -57,7 +62,7 @@ class ServiceSettings(BaseSettings):
         ge=1_000_000,
         description="Largest image (width times height) a scan or photo may be; a larger one is refused undecoded.",
     )
-    mongodb_url: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    mongodb_url: str = reaching(Reach.NEARBY, "mongodb://127.0.0.1:27017/?directConnection=true")
     mongodb_write_concern: str = Field(
         default="majority",
         description="Write concern of every write: majority, so an acknowledged write survives a failover.",
@@ -78,7 +83,7 @@ class ServiceSettings(BaseSettings):
     auth_dev_secret: SecretStr = SecretStr(DEV_SECRET)
     auth_issuer: str = "warta-dev"
     auth_audience: str = "warta"
-    auth_jwks_url: str | None = None
+    auth_jwks_url: str | None = reaching(Reach.NEARBY, None)
     auth_role_claim: str = "warta_role"
     auth_leeway_seconds: int = Field(default=30, ge=0, le=300)
 
@@ -99,12 +104,32 @@ class ServiceSettings(BaseSettings):
         default=None, description="Tests only: the clock runs ahead by the seconds written in this file."
     )
 
+    loopback_peers: bool = Field(
+        default=False,
+        description="Tests only: with auth_mode=oidc, let the addresses this service reaches be this machine's.",
+    )
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """``nats_url`` as the client takes it: every server of the cluster, in the order given."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
     def nats_login(self) -> dict[str, str]:
         """This service's NATS user and password as ``nats.connect`` takes them, when it has them."""
         if self.nats_user is None:
             return {}
         password = self.nats_password.get_secret_value() if self.nats_password else ""
         return {"user": self.nats_user, "password": password}
+
+    @model_validator(mode="after")
+    def _production_reaches_production(self) -> Self:
+        """With the city's sign-in, every address the service reaches or gives people is set, and
+        none is this machine's (the development defaults)."""
+        if self.auth_mode == "oidc" and not self.loopback_peers:
+            found = problems(self)
+            if found:
+                raise ValueError("with WARTA_AUTH_MODE=oidc (production): " + "; ".join(found))
+        return self
 
     @model_validator(mode="after")
     def _no_test_clock_in_production(self) -> Self:

@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import ArchiveSettings, create_app
 
 if __name__ == "__main__":
-    settings = ArchiveSettings()
-    serve(create_app(settings), settings)
+    run(ArchiveSettings, create_app)

@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import ConsoleSettings, create_app
 
 if __name__ == "__main__":
-    settings = ConsoleSettings()
-    serve(create_app(settings), settings)
+    run(ConsoleSettings, create_app)

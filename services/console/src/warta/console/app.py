@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, model_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from warta.runtime import ServiceSettings
+from warta.runtime.addresses import Reach, reaching
 from warta.runtime.auth import TokenVerifier, Unauthenticated
 from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
@@ -59,18 +60,23 @@ def day_words(day: date | str) -> str:
 class ConsoleSettings(ServiceSettings):
     service_name: str = "console"
     http_port: int = port("console")
-    intake_url: str = f"http://127.0.0.1:{port('intake')}"
-    scheduler_url: str = f"http://127.0.0.1:{port('scheduler')}"
-    coverage_url: str = f"http://127.0.0.1:{port('coverage')}"
-    review_url: str = f"http://127.0.0.1:{port('review')}"
-    publisher_url: str = f"http://127.0.0.1:{port('publisher')}"
-    archive_url: str = f"http://127.0.0.1:{port('archive')}"
-    notifier_url: str = f"http://127.0.0.1:{port('notifier')}"
-    public_url: str = Field(
-        default="http://127.0.0.1:8108", description="Where officers reach the console; sign-in returns under it."
+    intake_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('intake')}")
+    scheduler_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('scheduler')}")
+    coverage_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('coverage')}")
+    review_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('review')}")
+    publisher_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('publisher')}")
+    archive_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('archive')}")
+    notifier_url: str = reaching(Reach.NEARBY, f"http://127.0.0.1:{port('notifier')}")
+    # The console has no bus and no database of its own: these are never reached.
+    nats_url: str = Field(default="", description="Not used: the console has no bus.")
+    mongodb_url: str = Field(default="", description="Not used: the console keeps no state.")
+    public_url: str = reaching(
+        Reach.PUBLIC, "http://127.0.0.1:8108", description="Where officers reach the console; sign-in returns under it."
     )
-    oidc_issuer: str | None = Field(
-        default=None, description="The city's identity provider; set, officers sign in through it (auth_mode oidc)."
+    oidc_issuer: str | None = reaching(
+        Reach.NEARBY,
+        None,
+        description="The city's identity provider; set, officers sign in through it (auth_mode oidc).",
     )
     oidc_client_id: str = "warta-console"
     oidc_client_secret: SecretStr = SecretStr("")

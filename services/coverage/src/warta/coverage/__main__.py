@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import CoverageSettings, create_app
 
 if __name__ == "__main__":
-    settings = CoverageSettings()
-    serve(create_app(settings), settings)
+    run(CoverageSettings, create_app)

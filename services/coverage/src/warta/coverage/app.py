@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from pydantic import Field
 
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.addresses import Reach, reaching
 from warta.runtime.registry import port
 
 from . import api, tus
@@ -20,8 +21,10 @@ class CoverageSettings(ServiceSettings):
     http_port: int = port("coverage")
     photo_max_bytes: int = Field(default=50 * 1024**2, ge=1, description="Largest photo accepted.")
     video_max_bytes: int = Field(default=4 * 1024**3, ge=1, description="Largest video accepted.")
-    public_url: str | None = Field(
-        default=None, description="Where other services reach this one (asset URIs); default: its own host and port."
+    public_url: str | None = reaching(
+        Reach.NEARBY,
+        None,
+        description="Where other services reach this one (asset URIs); default: its own host and port.",
     )
     upload_lease_seconds: float = Field(
         default=60, gt=0, description="How long a transfer that stopped without a word holds its upload."

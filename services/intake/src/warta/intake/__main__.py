@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import IntakeSettings, create_app
 
 if __name__ == "__main__":
-    settings = IntakeSettings()
-    serve(create_app(settings), settings)
+    run(IntakeSettings, create_app)

@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import NotifierSettings, create_app
 
 if __name__ == "__main__":
-    settings = NotifierSettings()
-    serve(create_app(settings), settings)
+    run(NotifierSettings, create_app)

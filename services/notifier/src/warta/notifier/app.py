@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from pydantic import Field, SecretStr
 
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.addresses import Reach, reaching
 from warta.runtime.mailer import Mailer, MailSettings
 from warta.runtime.registry import port
 
@@ -22,14 +23,16 @@ class NotifierSettings(ServiceSettings, MailSettings):
     service_name: str = "notifier"
     http_port: int = port("notifier")
     warn_at: float = Field(default=0.8, gt=0, lt=1, description="Share of a standard at which the officers are warned.")
-    console_url: str = Field(
-        default="http://127.0.0.1:8108", description="Base of the links to a request's page (the console)."
+    console_url: str = reaching(
+        Reach.PUBLIC, "http://127.0.0.1:8108", description="Base of the links to a request's page (the console)."
     )
     urgent_within_minutes: int = Field(
         default=120, ge=0, description="An event this close, or under way, is worth a message in quiet hours."
     )
     mail_from: str = "Warta Prokopim <warta@tangerangkota.go.id>"
-    whatsapp_url: str = Field(default="http://127.0.0.1:8180/send", description="The WhatsApp gateway's send URL.")
+    whatsapp_url: str = reaching(
+        Reach.NEARBY, "http://127.0.0.1:8180/send", description="The WhatsApp gateway's send URL."
+    )
     whatsapp_token: SecretStr = SecretStr("")
     whatsapp_template: str = Field(
         default="*Warta Prokopim*\n{text}", description="The message as sent; {text} is the notice."

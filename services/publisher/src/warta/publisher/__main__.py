@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import PublisherSettings, create_app
 
 if __name__ == "__main__":
-    settings = PublisherSettings()
-    serve(create_app(settings), settings)
+    run(PublisherSettings, create_app)

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 
 from warta.contracts import Role
 from warta.runtime import ServiceRuntime, ServiceSettings
+from warta.runtime.addresses import Reach, reaching
 from warta.runtime.auth import issue_dev_token
 from warta.runtime.mailer import Mailer, MailSettings
 from warta.runtime.registry import port
@@ -34,7 +35,9 @@ class PublisherSettings(ServiceSettings, MailSettings):
     )
     photo_credit: str = Field(default="Prokopim Kota Tangerang", description="The section's credit on every photo.")
     photo_copyright: str = Field(default="Pemerintah Kota Tangerang", description="Who holds the photos' copyright.")
-    public_url: str | None = Field(default=None, description="Base of links in emails; default: own host and port.")
+    public_url: str | None = reaching(
+        Reach.PUBLIC, None, description="Base of links in emails (the media's opt-out); default: own host and port."
+    )
     website_channel: Literal["manual", "wordpress", "webhook"] = Field(
         default="manual", description="manual: officers post by hand and record the address."
     )

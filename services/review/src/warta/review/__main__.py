@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import ReviewSettings, create_app
 
 if __name__ == "__main__":
-    settings = ReviewSettings()
-    serve(create_app(settings), settings)
+    run(ReviewSettings, create_app)

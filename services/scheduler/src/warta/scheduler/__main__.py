@@ -1,7 +1,6 @@
-from warta.runtime.serve import serve
+from warta.runtime.serve import run
 
 from .app import SchedulerSettings, create_app
 
 if __name__ == "__main__":
-    settings = SchedulerSettings()
-    serve(create_app(settings), settings)
+    run(SchedulerSettings, create_app)

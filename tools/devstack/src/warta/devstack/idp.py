@@ -42,6 +42,8 @@ class IdentityProvider:
             "WARTA_AUTH_JWKS_URL": self.jwks_url,
             "WARTA_AUTH_AUDIENCE": AUDIENCE,
             "WARTA_AUTH_ROLE_CLAIM": ROLE_CLAIM,
+            # The city's sign-in, on one machine: its provider, relay and peers are all here.
+            "WARTA_LOOPBACK_PEERS": "true",
         }
 
     def console_env(self, public_url: str) -> dict[str, str]:

@@ -285,9 +285,14 @@ def settings_config_map() -> dict[str, Any]:
             "WARTA_AUTH_AUDIENCE": "warta",
             "WARTA_AUTH_JWKS_URL": "https://sso.tangerangkota.go.id/realms/pemkot/protocol/openid-connect/certs",
             "WARTA_OIDC_ISSUER": "https://sso.tangerangkota.go.id/realms/pemkot",
+            # Where people outside reach Warta: the console's sign-in returns here, and the links in
+            # the media's emails (the publisher's opt-out) start here.
             "WARTA_PUBLIC_URL": "https://warta.tangerangkota.go.id",
             # The console's address in the links of officers' messages (the notifier's).
             "WARTA_CONSOLE_URL": "https://warta.tangerangkota.go.id",
+            # The city's mail relay, for the media's emails and the officers' messages (STARTTLS).
+            "WARTA_SMTP_HOST": "smtp.tangerangkota.go.id",
+            "WARTA_SMTP_PORT": "587",
             "TZ": "Asia/Jakarta",
         },
     }
