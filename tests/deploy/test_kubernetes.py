@@ -18,25 +18,16 @@ import yaml
 
 from warta.devstack import kubernetes
 from warta.devstack.demo import SERVICES, SUBSCRIBERS, settings_class
+from warta.devstack.servers import MAINTENANCE_USER
 
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.32.0"  # the city's cluster
-CUSTOM = {"ServiceMonitor", "PrometheusRule", "ScaledObject", "MongoDBCommunity"}
-
-
-def build(overlay: str) -> list[dict[str, Any]]:
-    kubectl = shutil.which("kubectl")
-    assert kubectl, "kubectl is installed by tools/system/deps.sh"
-    built = subprocess.run(
-        [kubectl, "kustomize", f"deploy/k8s/overlays/{overlay}"], capture_output=True, text=True, check=False
-    )
-    assert built.returncode == 0, built.stderr
-    return [doc for doc in yaml.safe_load_all(built.stdout) if doc]
+CUSTOM = {"ServiceMonitor", "PrometheusRule", "ScaledObject", "MongoDBCommunity", "Certificate", "Issuer"}
 
 
 @pytest.fixture(scope="module", params=OVERLAYS)
 def objects(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, Any]]]:
-    return request.param, build(request.param)
+    return request.param, kubernetes.built(request.param)
 
 
 def of_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -90,7 +81,8 @@ def test_every_service_is_deployed_as_the_operators_expect(objects):
             assert container[probe]["httpGet"] == {"path": path, "port": "http"}, (name, probe)
         for bound in ("requests", "limits"):
             assert set(container["resources"][bound]) == {"cpu", "memory"}, (name, bound)
-        assert container["ports"] == [{"name": "http", "containerPort": kubernetes.port_of(name)}]
+        metrics = kubernetes.metrics_ports(name, "containerPort")  # the console's, for Prometheus alone
+        assert container["ports"] == [{"name": "http", "containerPort": kubernetes.port_of(name)}, *metrics]
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert budgets[name]["spec"]["selector"]["matchLabels"].items() <= labels.items(), name
         assert monitors[name]["spec"]["endpoints"][0]["path"] == "/metrics"
@@ -102,7 +94,7 @@ def test_every_service_is_deployed_as_the_operators_expect(objects):
     assert not of_kind(built, "Secret"), "no Secret object is committed; Deployments refer to them"
     if overlay == "prod":
         assert all(d["spec"]["replicas"] >= 2 for d in deployments.values())
-        assert all(b["spec"]["minAvailable"] == 1 for b in budgets.values())
+        assert all(budgets[name]["spec"]["minAvailable"] == 1 for name in deployments)
     print(f"checked: {overlay}: {len(deployments)} Deployments with probes, limits, locked-down pods, PDBs, monitors")
 
 
@@ -139,7 +131,9 @@ def test_the_custom_resources_have_what_their_operators_need(objects):
     assert set(scaled) == {n for n in deployments if kubernetes.consumers_of(n)}
     (mongodb,) = of_kind(built, "MongoDBCommunity").values()
     assert mongodb["spec"]["members"] == (1 if overlay == "dev" else 3)
-    for user in mongodb["spec"]["users"]:
+    users = {user["name"]: user for user in mongodb["spec"]["users"]}
+    maintenance = users.pop(MAINTENANCE_USER)
+    for user in users.values():
         service = user["name"].removeprefix("warta-")
         assert user["roles"] == [{"name": "readWrite", "db": f"warta_{service}"}]  # its own database only
         assert "password" not in user
@@ -147,6 +141,13 @@ def test_the_custom_resources_have_what_their_operators_need(objects):
         env = {v["name"]: v for v in deployments[service]["spec"]["template"]["spec"]["containers"][0]["env"]}
         reference = env["WARTA_MONGODB_URL"]["valueFrom"]["secretKeyRef"]["name"]
         assert reference == user["connectionStringSecretName"], service
+    # The runbook's user: each service's database and the archive's rebuild, nothing on admin.
+    assert {(r["name"], r["db"]) for r in maintenance["roles"]} == {
+        ("readWrite", f"warta_{service}") for service in (*SERVICES, *SUBSCRIBERS)
+    } | {("readWrite", "warta_archive_new")}
+    assert maintenance["passwordSecretRef"]["name"] == "warta-mongodb-maintenance-password"
+    assert maintenance["connectionStringSecretName"] == "warta-mongodb-maintenance-connection"
+    check_the_replica_set_runs_tls_with_resources_and_a_budget(overlay, built, mongodb)
     (rule,) = of_kind(built, "PrometheusRule").values()
     records = [r for group in rule["spec"]["groups"] for r in group["rules"]]
     assert any("alert" in r for r in records)
@@ -156,10 +157,58 @@ def test_the_custom_resources_have_what_their_operators_need(objects):
     assert "warta-sop.json" in dashboard["data"]
 
 
+def check_the_replica_set_runs_tls_with_resources_and_a_budget(
+    overlay: str, built: list[dict[str, Any]], mongodb: dict[str, Any]
+) -> None:
+    """The fields the MongoDB Community operator and cert-manager read (checked once against their
+    CRDs' schemas): TLS required, with the members' certificate and its CA from cert-manager's
+    Secret; every client trusting that CA through its connection string and a mounted ca.crt;
+    the mongod and agent containers sized; and a drain that keeps a majority."""
+    namespace = "warta-dev" if overlay == "dev" else "warta"
+    tls = mongodb["spec"]["security"]["tls"]
+    assert tls["enabled"] is True
+    assert tls["optional"] is False  # required of every client
+    secret = tls["certificateKeySecretRef"]["name"]
+    assert tls["caCertificateSecretRef"]["name"] == secret
+    certificates, issuers = of_kind(built, "Certificate"), of_kind(built, "Issuer")
+    members = certificates[secret]["spec"]
+    assert members["secretName"] == secret
+    pods = f"*.{mongodb['metadata']['name']}-svc.{namespace}.svc.cluster.local"  # the operator's host names
+    assert pods in members["dnsNames"], members["dnsNames"]
+    assert {"server auth", "client auth"} <= set(members["usages"])
+    ca = issuers[members["issuerRef"]["name"]]["spec"]["ca"]["secretName"]
+    assert certificates[ca]["spec"]["isCA"] is True
+    assert "selfSigned" in issuers[certificates[ca]["spec"]["issuerRef"]["name"]]["spec"]
+    ca_file = mongodb["spec"]["additionalConnectionStringConfig"]["tlsCAFile"]
+    for name, deployment in of_kind(built, "Deployment").items():
+        pod = deployment["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
+        if not kubernetes.uses_bus(name):
+            assert not any(v.get("secret", {}).get("secretName") == secret for v in volumes.values()), name
+            continue
+        mount = mounts[str(Path(ca_file).parent)]
+        assert mount["readOnly"] is True, name
+        # ca.crt alone: the members' private key beside it in the Secret stays out of the pods.
+        assert volumes[mount["name"]]["secret"] == {
+            "secretName": secret,
+            "items": [{"key": "ca.crt", "path": Path(ca_file).name}],
+        }, name
+    template = mongodb["spec"]["statefulSet"]["spec"]["template"]["spec"]
+    sized = {c["name"]: c["resources"] for c in template["containers"]}
+    assert set(sized) == {"mongod", "mongodb-agent"}  # the operator's container names, merged by name
+    for container, resources in sized.items():
+        for bound in ("requests", "limits"):
+            assert set(resources[bound]) == {"cpu", "memory"}, (container, bound)
+    budget = of_kind(built, "PodDisruptionBudget")[mongodb["metadata"]["name"]]["spec"]
+    assert budget["selector"]["matchLabels"] == {"app": f"{mongodb['metadata']['name']}-svc"}
+    assert budget["minAvailable"] == (0 if overlay == "dev" else mongodb["spec"]["members"] // 2 + 1)
+
+
 def test_promtool_accepts_the_rules_as_the_prometheus_rule_carries_them(tmp_path):
     promtool = shutil.which("promtool")
     assert promtool, "promtool comes with Debian's prometheus package (tools/system/deps.sh)"
-    (rule,) = of_kind(build("prod"), "PrometheusRule").values()
+    (rule,) = of_kind(kubernetes.built("prod"), "PrometheusRule").values()
     rendered = tmp_path / "warta-sop.rules.yml"
     rendered.write_text(yaml.safe_dump(rule["spec"]))
     checked = subprocess.run([promtool, "check", "rules", str(rendered)], capture_output=True, text=True, check=False)
@@ -187,7 +236,7 @@ def test_every_service_starts_with_the_settings_its_deployment_gives_it():
     """Each service's settings, read from exactly what its pod would have (the ConfigMap, then its
     own env, each Secret standing in as a value), pass the checks the service makes at start:
     a setting production needs and the manifests forget fails here, not in the cluster."""
-    built = build("prod")
+    built = kubernetes.built("prod")
     shared = of_kind(built, "ConfigMap")["warta-settings"]["data"]
     for name, deployment in of_kind(built, "Deployment").items():
         (container,) = deployment["spec"]["template"]["spec"]["containers"]

@@ -969,6 +969,9 @@ SAME_CODE = {
         ("DELETE", "/coverage/{request_id}/tus/{upload_id}"),
     )
 }
+SAME_CODE[("publisher", "POST", "/media/opt-out/{contact}")] = (
+    "the media's link records the registry's own opt-out (RegistryHandlers.opt_out), raced through the officers' route"
+)
 RADIO = "sari@radiokota.example"
 MEDIA = (
     "outlet,outlet_type,press_council_verified,journalist_organisation,contact_name,desk,email,active\n"

@@ -60,7 +60,8 @@ def sop_roles() -> dict[tuple[str, str, str], set[Role]]:
 
 
 Endpoint = tuple[str, str, str]
-# The calendar feeds: the registry's routes answered without a token, each opened by a signed key.
+# The registry's routes answered without a token (the calendar feeds, the media's opt-out link), each
+# opened by a signed key.
 FEEDS: set[Endpoint] = registry.public_routes()
 
 

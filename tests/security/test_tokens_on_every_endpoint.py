@@ -79,4 +79,4 @@ async def test_every_endpoint_refuses_a_missing_or_untrusted_token_with_401(ever
                 checked += 1 + len(tokens)
     assert set(services) == set(registry.services("sop-step", "subscriber"))
     print(f"injected: no token and {len(tokens)} untrusted ones ({', '.join(tokens)}) on every endpoint")
-    print(f"checked: {checked} calls, each 401 (the two calendar feeds: 403 to a forged key)")
+    print(f"checked: {checked} calls, each 401 (the public routes, opened by a signed key: 403 to a forged one)")

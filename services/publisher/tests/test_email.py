@@ -24,7 +24,8 @@ from warta.devstack.servers import free_port
 from warta.devstack.smtp import smtp_server
 from warta.devstack.stub_http import PhotoHandler
 from warta.publisher import handlers as handlers_module
-from warta.publisher.app import PublisherSettings, create_app
+from warta.publisher.app import DEV_OPT_OUT_SECRET, PublisherSettings, create_app
+from warta.publisher.opt_out import ONE_CLICK, OptOutLinks
 
 RID = "req-mail"
 DEWI = (Role.COVERAGE_TEAM, "dewi")
@@ -147,7 +148,10 @@ async def test_every_active_contact_gets_the_release_once(desk, relay, ordered, 
     shown = Image.open(io.BytesIO(attached))
     assert 0x8825 not in shown.getexif()
     assert shown.tobytes() == Image.open(io.BytesIO(PhotoHandler.photos[photos[0].sha256][0])).tobytes()
-    assert "https://warta.tangerangkota.go.id/publisher/media/contacts/budi@tangex.co.id/opt-out" in text
+    # The contact's own signed link, in the text and for a mail program's one-click (RFC 8058).
+    link = OptOutLinks(DEV_OPT_OUT_SECRET, "https://warta.tangerangkota.go.id/publisher").link("budi@tangex.co.id")
+    assert f"Berhenti menerima siaran pers: {link}" in text
+    assert (message["List-Unsubscribe"], message["List-Unsubscribe-Post"]) == (f"<{link}>", ONE_CLICK)
     assert message.get_body(("html",)) is not None
 
     [published] = await eventually(lambda: desk.ns.events("publication.published.v1"))

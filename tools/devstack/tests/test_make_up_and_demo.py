@@ -1,7 +1,6 @@
 """`make up` then `make demo`, as a developer would run them, on free ports."""
 
 import os
-import random
 import re
 import signal
 import socket
@@ -13,20 +12,7 @@ import httpx
 import pytest
 
 from warta.devstack.demo import service_ports
-
-
-def free_block(size: int) -> int:
-    """A base port whose next ``size`` ports are all free right now."""
-    for _ in range(100):
-        base = random.randint(20000, 60000)
-        try:
-            for port in range(base + 1, base + size + 1):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free block of ports")
+from warta.devstack.servers import free_block
 
 
 @pytest.mark.slow

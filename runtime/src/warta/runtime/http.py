@@ -310,12 +310,15 @@ def install_health_routes(app: FastAPI, runtime: Any) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
-        # Open and overdue steps, consumer lag: read now, so an overdue item shows while it is open.
-        # The rest of the metrics are served even when the database cannot be read.
+        # Open and overdue steps, the outbox, the replica set, consumer lag: read now, so an overdue
+        # item shows while it is open and a stuck relay while it is stuck. The rest of the metrics
+        # are served even when the database cannot be read.
         try:
             await runtime.step_clocks.refresh_gauges(runtime.clock.now())
+            await runtime.relay.refresh_gauges()
         except PyMongoError as away:
-            log.warning("open steps not counted for this scrape: %s", away)
+            log.warning("open steps and the outbox not counted for this scrape: %s", away)
+        runtime.metrics.database_seen(runtime.mongo.topology_description.server_descriptions().values())
         await runtime.bus.refresh_gauges()
         return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -3,9 +3,12 @@
 Each service has its own registry so that several can live in one test process.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from pymongo.server_description import ServerDescription
+from pymongo.server_type import SERVER_TYPE
 
 from warta.contracts import SOP
 
@@ -18,6 +21,19 @@ STEP_BUCKETS_SECONDS = tuple(
 
 # Duration ÷ standard: 1.0 is exactly on time.
 RATIO_BUCKETS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+# How the service's database driver sees each member of the replica set.
+MEMBER_STATES = ("primary", "secondary", "unreachable", "other")
+
+
+def member_state(server: ServerDescription) -> str:
+    if server.server_type == SERVER_TYPE.Unknown:
+        return "unreachable"  # known to the driver (listed by the others), not answering it
+    if server.is_writable:
+        return "primary"  # a replica set's primary, or a development machine's lone server
+    if server.server_type == SERVER_TYPE.RSSecondary:
+        return "secondary"
+    return "other"
 
 
 class ServiceMetrics:
@@ -102,6 +118,18 @@ class ServiceMetrics:
             "warta_dead_letters", "Messages this service dead-lettered that are still in the DLQ stream.", registry=r
         )
         self.outbox_pending = Gauge("warta_outbox_pending", "Events committed but not yet relayed.", registry=r)
+        self.outbox_oldest_pending = Gauge(
+            "warta_outbox_oldest_pending_seconds",
+            "How long ago the oldest event not yet relayed was committed (0 when none waits), read at scrape.",
+            registry=r,
+        )
+        self.database_members = Gauge(
+            "warta_mongodb_members",
+            "Members of the replica set as this service's database driver sees them now, by state "
+            "(primary: takes writes; unreachable: listed by the others, not answering), read at scrape.",
+            ["state"],
+            registry=r,
+        )
         self.lead_time = Histogram(
             "warta_request_lead_time_seconds",
             "From the letter's arrival to publication: the whole SOP, against its revision's total standard.",
@@ -132,6 +160,15 @@ class ServiceMetrics:
         total = SOP.revision(sop).total_standard_minutes * 60
         self.requests_completed.labels(sop, "within" if seconds <= total else "over").inc()
         return seconds
+
+    def database_seen(self, servers: Iterable[ServerDescription]) -> None:
+        """Count the replica set's members by state; a state with none is 0, so that an alert
+        on 'no primary' sees a zero rather than nothing."""
+        counts = dict.fromkeys(MEMBER_STATES, 0)
+        for server in servers:
+            counts[member_state(server)] += 1
+        for state, count in counts.items():
+            self.database_members.labels(state).set(count)
 
     def step_finished(self, number: int, sop: str, seconds: float, standard_seconds: float) -> None:
         """Record one finished step, its duration already counted in the step's calendar."""

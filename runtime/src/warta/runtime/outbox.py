@@ -84,6 +84,15 @@ class OutboxRelay:
             self._metrics.outbox_pending.set(0)
         return sent
 
+    async def refresh_gauges(self) -> None:
+        """How many events wait to be relayed and since when, read when Prometheus scrapes, so a
+        relay that hangs or died shows as well as one that failed."""
+        waiting = {"sent_at": None}
+        oldest = await self._outbox.find_one(waiting, {"created_at": 1}, sort=[("created_at", ASCENDING)])
+        self._metrics.outbox_pending.set(await self._outbox.count_documents(waiting))
+        age = (self._clock.now() - oldest["created_at"]).total_seconds() if oldest else 0.0
+        self._metrics.outbox_oldest_pending.set(max(0.0, age))
+
     async def _run(self) -> None:
         while not self._stopping:
             with contextlib.suppress(TimeoutError):

@@ -2,7 +2,10 @@
 
 ``warta-archive rebuild --into NAME`` reads the event stream from its first message into the empty
 database NAME, the way the service itself keeps each message, skipping what the retention schedule
-removed; point the service at NAME (``WARTA_DATABASE``) once it is done.
+removed, and marks NAME finished. ``warta-archive swap --from NAME`` then puts NAME's collections in
+place of the archive's own, so the archive keeps its database, its user and its consumer; run it with
+the archive stopped. Both need a database user that may write NAME as well as the archive's database
+(the maintenance user of docs/operations.md): the archive's own may write its database only.
 ``warta-archive retention report`` shows what the retention schedule would remove today;
 ``warta-archive retention dispose --officer ID --reason TEXT`` removes it and notes the disposal.
 Settings come from the same ``WARTA_`` variables as the service's.
@@ -14,6 +17,7 @@ import sys
 from typing import Any
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pymongo.errors import OperationFailure
 
 from warta.runtime import ServiceRuntime
 
@@ -21,12 +25,17 @@ from .app import ArchiveSettings, archive_handlers
 from .domain import record_of
 from .store import DISPOSALS, RECORDS, create_indexes
 
+REBUILT = "rebuilt"  # a finished rebuild's mark, in its own database only
+UNAUTHORIZED = 13
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="warta-archive")
     commands = parser.add_subparsers(dest="command", required=True)
     rebuild = commands.add_parser("rebuild", help="replay the event stream into a fresh archive database")
     rebuild.add_argument("--into", required=True, help="name of the new, empty database")
+    swap = commands.add_parser("swap", help="put a finished rebuild in place of the archive's collections")
+    swap.add_argument("--from", dest="source", required=True, help="the database a rebuild finished")
     retention = commands.add_parser("retention", help="the retention schedule")
     what = retention.add_subparsers(dest="retention_command", required=True)
     what.add_parser("report", help="what would be removed today (removes nothing)")
@@ -35,9 +44,18 @@ def main(argv: list[str] | None = None) -> int:
     dispose.add_argument("--reason", required=True, help="the disposal's basis, e.g. the minutes' number")
     args = parser.parse_args(argv)
     settings = ArchiveSettings()
-    if args.command == "rebuild":
-        return asyncio.run(_rebuild(settings, args.into))
-    return asyncio.run(_retention(settings, args))
+    try:
+        if args.command == "rebuild":
+            return asyncio.run(_rebuild(settings, args.into))
+        if args.command == "swap":
+            return asyncio.run(_swap(settings, args.source))
+        return asyncio.run(_retention(settings, args))
+    except OperationFailure as exc:
+        if exc.code != UNAUTHORIZED:
+            raise
+        # The archive's own login may write its database only (docs/operations.md).
+        print(f"{exc.details.get('errmsg') if exc.details else exc}: run this as the maintenance user", file=sys.stderr)
+        return 3
 
 
 async def _rebuild(settings: ArchiveSettings, into: str) -> int:
@@ -78,12 +96,36 @@ async def _rebuild(settings: ArchiveSettings, into: str) -> int:
                     skipped += 1
                 elif await handlers.keep(record):
                     kept += 1
+        await target[REBUILT].replace_one({"_id": "rebuild"}, {"kept": kept, "skipped": skipped}, upsert=True)
     finally:
         await subscription.unsubscribe()
         await runtime.bus.close()
         await runtime.mongo.close()
     print(f"rebuilt {into}: {kept} records kept, {skipped} skipped as disposed")
     return 0
+
+
+async def _swap(settings: ArchiveSettings, source: str) -> int:
+    runtime = ServiceRuntime(settings)
+    target = settings.database_name()
+    rebuilt = runtime.mongo[source]
+    try:
+        # Only a rebuild that reached the stream's end: a half one would lose records.
+        if source == target or await rebuilt[REBUILT].find_one({"_id": "rebuild"}) is None:
+            print(f"{source} holds no finished rebuild; run warta-archive rebuild --into {source}", file=sys.stderr)
+            return 2
+        names = sorted(n for n in await rebuilt.list_collection_names() if n != REBUILT)
+        for name in names:
+            # Across databases the server copies the collection and its indexes, then drops it
+            # from the source; a swap cut short is finished by running it again.
+            await runtime.mongo.admin.command(
+                "renameCollection", f"{source}.{name}", to=f"{target}.{name}", dropTarget=True
+            )
+        await rebuilt.drop_collection(REBUILT)
+        print(f"swapped {', '.join(names)} of {source} into {target}")
+        return 0
+    finally:
+        await runtime.mongo.close()
 
 
 async def _retention(settings: ArchiveSettings, args: Any) -> int:

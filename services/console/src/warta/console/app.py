@@ -37,6 +37,7 @@ from .i18n import (
     translate,
     vocabulary_label,
 )
+from .metrics import ConsoleMetrics, CountedAnswers, served
 from .oidc import OidcClient
 from .people import named
 from .services import Services
@@ -77,6 +78,13 @@ class ConsoleSettings(ServiceSettings):
         Reach.NEARBY,
         None,
         description="The city's identity provider; set, officers sign in through it (auth_mode oidc).",
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Where Prometheus reads the console's metrics without a session, apart from the officers' port "
+        "(which the Ingress routes); unset, they are served nowhere.",
     )
     oidc_client_id: str = "warta-console"
     oidc_client_secret: SecretStr = SecretStr("")
@@ -162,10 +170,12 @@ def create_app(
 ) -> FastAPI:
     """``mounts``: how to reach services that run in the same process (tests), by URL prefix."""
     settings = settings or ConsoleSettings()
+    metrics = ConsoleMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with served(metrics, settings.http_host, settings.metrics_port):
+            yield
         await app.state.services.close()
         if app.state.oidc is not None:
             await app.state.oidc.close()
@@ -190,6 +200,7 @@ def create_app(
         return await call_next(request)
 
     app.add_middleware(BaseHTTPMiddleware, dispatch=signed_in)
+    app.add_middleware(CountedAnswers, metrics=metrics)  # outermost: sign-in redirects count too
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> HTMLResponse:

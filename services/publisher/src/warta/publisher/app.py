@@ -13,15 +13,18 @@ from warta.runtime.auth import issue_dev_token
 from warta.runtime.mailer import Mailer, MailSettings
 from warta.runtime.registry import port
 
-from . import api, registry_api
+from . import api, opt_out_api, registry_api
 from .assets import AssetFetcher, Attribution
 from .domain import WEBSITE_LEASE
 from .handlers import EmailHandlers, PublisherHandlers, RegistryHandlers
+from .opt_out import OptOutLinks
 from .store import DeliveryLedger, PublisherStore, RegistryStore, create_indexes
 from .subscribers import subscribe
 from .webhook import WebhookChannel
 from .website import WebsiteChannel
 from .wordpress import WordPressChannel
+
+DEV_OPT_OUT_SECRET = "warta-dev-opt-out-secret"
 
 
 class PublisherSettings(ServiceSettings, MailSettings):
@@ -37,6 +40,10 @@ class PublisherSettings(ServiceSettings, MailSettings):
     photo_copyright: str = Field(default="Pemerintah Kota Tangerang", description="Who holds the photos' copyright.")
     public_url: str | None = reaching(
         Reach.PUBLIC, None, description="Base of links in emails (the media's opt-out); default: own host and port."
+    )
+    opt_out_secret: SecretStr = Field(
+        default=SecretStr(DEV_OPT_OUT_SECRET),
+        description="Signs the opt-out link in each media email; rotate it to revoke every link sent so far.",
     )
     website_channel: Literal["manual", "wordpress", "webhook"] = Field(
         default="manual", description="manual: officers post by hand and record the address."
@@ -76,6 +83,9 @@ class PublisherSettings(ServiceSettings, MailSettings):
             raise ValueError(f"website_channel={self.website_channel} needs {', '.join(missing)}")
         if self.auth_mode == "oidc" and self.website_channel != "manual" and self.asset_token is None:
             raise ValueError("with OIDC, fetching the photos for the website needs asset_token")
+        # The development secret is in this repository: with it anyone could opt any contact out.
+        if self.auth_mode == "oidc" and self.opt_out_secret.get_secret_value() == DEV_OPT_OUT_SECRET:
+            raise ValueError("with OIDC, opt_out_secret must be the cluster's own (warta-publisher-optout)")
         return self
 
 
@@ -114,6 +124,10 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     contacts = RegistryStore(runtime.db)
     registry = RegistryHandlers(contacts, runtime.uow, runtime.clock)
     relay = settings.relay()
+    opt_out = OptOutLinks(
+        settings.opt_out_secret.get_secret_value(),
+        settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
+    )
     email = EmailHandlers(
         contacts,
         DeliveryLedger(runtime.db),
@@ -121,7 +135,7 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         runtime.clock,
         runtime.metrics,
         sender=settings.mail_from,
-        public_url=settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
+        opt_out=opt_out,
         concurrency=settings.mail_concurrency,
         per_second=settings.mail_per_second,
         attachments_budget=settings.mail_attachments_max_bytes,
@@ -145,6 +159,6 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
     subscribe(runtime.bus, handlers)
     return runtime.http_app(
         title="Warta publisher",
-        routers=[api.router, registry_api.router],
-        state={"handlers": handlers, "registry": registry},
+        routers=[api.router, registry_api.router, opt_out_api.router],
+        state={"handlers": handlers, "registry": registry, "opt_out": opt_out, "sender": settings.mail_from},
     )

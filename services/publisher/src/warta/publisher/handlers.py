@@ -33,6 +33,7 @@ from warta.runtime.sends import WAITING, SendState
 from .assets import AssetFetcher
 from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
 from .mail import Delivery, attachable, deliveries_for, message_for
+from .opt_out import OptOutLinks
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
 from .website import ChannelError, Picture, WebsiteChannel, post_for
@@ -364,7 +365,14 @@ class RegistryHandlers:
         """Each outlet's name as the registry wrote it, by its key."""
         return {o.key: o.name for o in await self._store.outlets()}
 
+    async def contact(self, email: str) -> Contact:
+        contact = await self._store.contact(email.strip().lower())
+        if contact is None:
+            raise NotFound(f"no contact {email}")
+        return contact
+
     async def opt_out(self, email: str) -> Contact:
+        """Recorded once, whoever asks again (an officer, the contact's link, a mail program)."""
         contact = await self._store.opt_out(email.strip().lower(), self._clock.now())
         if contact is None:
             raise NotFound(f"no contact {email}")
@@ -400,7 +408,7 @@ class EmailHandlers:
         metrics: ServiceMetrics,
         *,
         sender: str,
-        public_url: str,
+        opt_out: OptOutLinks,
         concurrency: int,
         per_second: float,
         attachments_budget: int,
@@ -411,7 +419,7 @@ class EmailHandlers:
         self._mailer = mailer
         self._clock = clock
         self._sender = sender
-        self._public_url = public_url.rstrip("/")
+        self._opt_out = opt_out
         self._concurrency = concurrency
         self._interval = 1 / per_second
         self._retry_window = retry_window
@@ -498,7 +506,7 @@ class EmailHandlers:
             attached=attachable(release.pictures, self._attachments_budget),
             website_url=str(website.url) if website else None,
             sender=self._sender,
-            opt_out_url=f"{self._public_url}/media/contacts/{delivery.email}/opt-out",
+            opt_out_url=self._opt_out.link(delivery.email),
             domain="warta.tangerangkota.go.id",
             sent_at=self._clock.now(),
         )

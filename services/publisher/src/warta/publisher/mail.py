@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from warta.runtime.release import RenderedRelease
 from warta.runtime.sends import Send
 
+from .opt_out import ONE_CLICK
 from .registry import Contact
 from .website import EXTENSIONS, Picture
 
@@ -78,7 +79,9 @@ def message_for(
     digest = hashlib.sha256(delivery.key.encode()).hexdigest()[:24]
     message["Message-ID"] = f"<{digest}@{domain}>"
     message["Date"] = format_datetime(sent_at)
+    # RFC 8058: a mail program may offer its own "unsubscribe" and opt out with one POST to the link.
     message["List-Unsubscribe"] = f"<{opt_out_url}>"
+    message["List-Unsubscribe-Post"] = ONE_CLICK
     message.set_content("\n".join(lines))
     message.add_alternative(
         _html(greeting, release, photos, photo_urls, names, website_url, opt_out_url), subtype="html"

@@ -24,7 +24,7 @@ from warta.runtime import ServiceSettings, issue_dev_token
 from warta.runtime.permissions import OPERATOR, authorization, user_for
 from warta.runtime.registry import services
 
-from . import clients, dashboards, fonts, kubernetes, nats_config, scaffold
+from . import asyncapi, clients, dashboards, fonts, kubernetes, nats_config, scaffold
 from .demo import (
     ADMIN,
     PHOTOGRAPHER,
@@ -40,6 +40,7 @@ from .demo import (
     walk,
 )
 from .servers import (
+    MAINTENANCE_USER,
     ManagedProcess,
     embedded_mongo,
     embedded_nats,
@@ -139,18 +140,23 @@ def _local_nats(env: dict[str, str], data_dir: Path, servers: list[ManagedProces
 
 def _local_mongo(env: dict[str, str], data_dir: Path, servers: list[ManagedProcess]) -> dict[str, dict[str, str]]:
     """The embedded SecantusDB, each service its own database user, allowed its own database
-    only; the users' logins (none when the environment names a server)."""
+    only, beside the operator and the runbook's maintenance user; the services' logins (none when
+    the environment names a server)."""
     if env.get("WARTA_MONGODB_URL"):
         return {}
     mongo = embedded_mongo(data_dir / "secantusdb", _dev_port("WARTA_DEV_MONGODB_PORT", 27117))
     mongo.start()
     servers.append(mongo)
     passwords = {name: secrets.token_urlsafe(24) for name in SERVICES + SUBSCRIBERS}
-    operator = secrets.token_urlsafe(24)
+    operator, maintenance = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     databases = {name: ServiceSettings(service_name=name).database_name() for name in passwords}
-    require_database_users(mongo, {name: (databases[name], pw) for name, pw in passwords.items()}, operator)
+    users = {name: (databases[name], pw) for name, pw in passwords.items()}
+    require_database_users(mongo, users, operator, maintenance=maintenance)
     env["WARTA_MONGODB_URL"] = mongodb_url(mongo)
     print(f"MongoDB operator {mongodb_login(mongodb_url(mongo), 'warta-operator', operator)}")
+    # The user docs/operations.md runs its database commands as (the archive's rebuild, dumps).
+    maintenance_url = mongodb_login(mongodb_url(mongo), MAINTENANCE_USER, maintenance)
+    print(f"MongoDB maintenance {maintenance_url}  (for the runbook's commands as WARTA_MONGODB_URL)")
     return {
         name: {"WARTA_MONGODB_URL": mongodb_login(mongodb_url(mongo), f"warta-{name}", password)}
         for name, password in passwords.items()
@@ -277,8 +283,11 @@ def main() -> int:
     up_cmd.add_argument("--data", type=Path, default=Path(".warta"))
     commands.add_parser("demo", help="drive one request through all seven steps of a running stack")
     commands.add_parser("dashboards", help="write the Grafana dashboard generated from code")
+    commands.add_parser("asyncapi", help="write contracts/asyncapi.yaml, the event catalogue as AsyncAPI 3.0")
     commands.add_parser("nats-config", help="write the NATS users and permissions generated from the contracts")
-    commands.add_parser("k8s", help="write the Kubernetes manifests and NATS chart values generated from code")
+    k8s = commands.add_parser("k8s", help="write the Kubernetes manifests and NATS chart values generated from code")
+    k8s.add_argument("--image-digests", type=Path, help="'<service> sha256:<hex>' a line: the images prod runs")
+    k8s.add_argument("--prometheus-release", help="the kube-prometheus-stack release that selects the monitors")
     commands.add_parser("fonts", help="write the Latin subsets of the disposition sheet's fonts")
     new = commands.add_parser("new-subscriber", help="write a working subscriber in services/NAME and register it")
     new.add_argument("name")
@@ -302,11 +311,19 @@ def main() -> int:
             print(f"wrote {path}")
         return 0
     if args.command == "k8s":
-        for path in kubernetes.write():
+        try:
+            release = kubernetes.release_given(image_digests=args.image_digests, prometheus=args.prometheus_release)
+        except (OSError, ValueError) as refused:
+            print(f"make k8s: {refused}", file=sys.stderr)
+            return 2
+        for path in kubernetes.write(release):
             print(f"wrote {path}")
         return 0
     if args.command == "dashboards":
         print(f"wrote {dashboards.write()}")
+        return 0
+    if args.command == "asyncapi":
+        print(f"wrote {asyncapi.write()}")
         return 0
     if args.command == "nats-config":
         print(f"wrote {nats_config.write()}")

@@ -143,13 +143,14 @@ def panels() -> list[Panel]:
         Panel(
             "Antrean gagal (DLQ)",
             "stat",
-            [Query("sum by (job) (warta_dead_letters)", "{{job}}")],
+            # Every replica reads the same stream and database: one replica's figure, not their sum.
+            [Query("max by (job) (warta_dead_letters)", "{{job}}")],
             options={"thresholds": [(None, "green"), (1, "red")]},
         ),
         Panel(
             "Peristiwa belum terkirim (outbox)",
             "stat",
-            [Query("sum by (job) (warta_outbox_pending)", "{{job}}")],
+            [Query("max by (job) (warta_outbox_pending)", "{{job}}")],
         ),
     ]
 

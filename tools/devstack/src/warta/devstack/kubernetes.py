@@ -10,19 +10,26 @@ the MongoDB operator (one per database user) and by the operators (``warta-nats-
 
 import importlib
 import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from warta.runtime import ServiceSettings
 from warta.runtime.permissions import bus_permissions, streams_of, user_for
-from warta.runtime.registry import REGISTRY, EnvSetting, called_by, services
+from warta.runtime.registry import REGISTRY, EnvSetting, called_by, public_routes, services
 
 from . import compose
 from .demo import settings_class
+from .servers import MAINTENANCE_USER, maintenance_roles
 
+REPO = Path(__file__).resolve().parents[5]
 ROOT = Path("deploy/k8s")
 NATS_VALUES = Path("deploy/nats/values.yaml")
 RULES = Path("deploy/prometheus/rules/warta-sop.rules.yml")
@@ -44,6 +51,19 @@ RESOURCES = {
     # Files held in memory (a photo's thumbnail and checks, the published copies).
     "large": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "768Mi"}},
 }
+
+
+def built(overlay: str | Path) -> list[dict[str, Any]]:
+    """What ``kubectl apply -k`` would send for an overlay (its name under deploy/k8s/overlays, or
+    a folder): kustomize's build, offline."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        raise RuntimeError("kubectl builds the overlays (tools/system/deps.sh installs it)")
+    folder = overlay if isinstance(overlay, Path) else REPO / ROOT / "overlays" / overlay
+    done = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"kubectl kustomize {folder}: {done.stderr}")
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
 
 
 def all_services() -> tuple[str, ...]:
@@ -130,7 +150,7 @@ def deployment(name: str) -> dict[str, Any]:
     container = {
         "name": name,
         "image": IMAGE.format(name=name),
-        "ports": [{"name": "http", "containerPort": port_of(name)}],
+        "ports": [{"name": "http", "containerPort": port_of(name)}, *metrics_ports(name, "containerPort")],
         "envFrom": [{"configMapRef": {"name": "warta-settings"}}],
         "env": environment(name),
         "resources": RESOURCES[REGISTRY[name].memory],
@@ -153,7 +173,7 @@ def deployment(name: str) -> dict[str, Any]:
             "capabilities": {"drop": ["ALL"]},
             "seccompProfile": {"type": "RuntimeDefault"},
         },
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *mongodb_ca_mounts(name)],
     }
     return {
         "apiVersion": "apps/v1",
@@ -186,7 +206,7 @@ def deployment(name: str) -> dict[str, Any]:
                     ],
                     "containers": [container],
                     # Uploads and PDFs spill to /tmp; the root filesystem stays read-only.
-                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}],
+                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}, *mongodb_ca_volumes(name)],
                 },
             },
         },
@@ -208,7 +228,10 @@ def service_objects(name: str) -> list[dict[str, Any]]:
             "metadata": {"name": name, "labels": labels(name)},
             "spec": {
                 "selector": selector(name),
-                "ports": [{"name": "http", "port": port_of(name), "targetPort": "http"}],
+                "ports": [
+                    {"name": "http", "port": port_of(name), "targetPort": "http"},
+                    *metrics_ports(name, "port", targetPort="metrics"),
+                ],
             },
         },
         {
@@ -225,7 +248,7 @@ def service_objects(name: str) -> list[dict[str, Any]]:
                 # The SOP rules read the job label as the service's name.
                 "jobLabel": "app.kubernetes.io/name",
                 "selector": {"matchLabels": selector(name)},
-                "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
+                "endpoints": [{"port": scraped_port(name), "path": "/metrics", "interval": "30s"}],
             },
         },
     ]
@@ -298,12 +321,116 @@ def settings_config_map() -> dict[str, Any]:
     }
 
 
+# The NATS chart's servers (nats/nats, release `nats`): its StatefulSet's selector, which the
+# nats-box (component `nats-box`) does not match. Their ports are the chart's defaults.
+_NATS_PODS = {"app.kubernetes.io/name": NATS, "app.kubernetes.io/instance": NATS, "app.kubernetes.io/component": "nats"}
+_NATS_CLIENTS, _NATS_ROUTES, _NATS_MONITOR, _NATS_EXPORTER = 4222, 6222, 8222, 7777
+_MONGODB_PORT = 27017
+# cert-manager's HTTP-01 solver (a Let's Encrypt issuer answered through ingress-nginx): a pod it runs
+# for a minute in the Certificate's namespace, labelled so and listening on 8089.
+_ACME_SOLVER, _ACME_SOLVER_PORT = {"acme.cert-manager.io/http01-solver": "true"}, 8089
+# The city's network and the cluster's: never "outside" for a service; the Kubernetes API is there.
+_PRIVATE = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+
+
+def _namespace(name: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+
+def _tcp(*ports: int) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": port} for port in ports]
+
+
+def _dns() -> dict[str, Any]:
+    """Names, from kube-system's DNS pods (kube-dns and CoreDNS both carry `k8s-app: kube-dns`)."""
+    return {
+        "to": [{**_namespace("kube-system"), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+    }
+
+
+def _pod_port(objects: list[dict[str, Any]], service_port: str | int) -> int:
+    """The container port behind the Service's port of this name or number (what an Ingress or a
+    ServiceMonitor names)."""
+    (service,) = [o for o in objects if o["kind"] == "Service"]
+    (deployment,) = [o for o in objects if o["kind"] == "Deployment"]
+    ports = service["spec"]["ports"]
+    (target,) = [p.get("targetPort", p["port"]) for p in ports if service_port in (p.get("name"), p["port"])]
+    if isinstance(target, int):
+        return target
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    (number,) = [p["containerPort"] for c in containers for p in c.get("ports", []) if p.get("name") == target]
+    return int(number)
+
+
+def _ingress_backends() -> dict[str, list[str | int]]:
+    """The Service ports the Ingress sends to, by Service: the ingress controller's way in."""
+    spec = ingress()["spec"]
+    backends = [path["backend"] for rule in spec.get("rules", []) for path in rule.get("http", {}).get("paths", [])]
+    backends += [spec["defaultBackend"]] if "defaultBackend" in spec else []
+    found: dict[str, list[str | int]] = {}
+    for backend in backends:
+        port = backend["service"]["port"]
+        found.setdefault(backend["service"]["name"], []).append(port.get("name", port.get("number")))
+    return found
+
+
+def _service_ingress(name: str) -> list[dict[str, Any]]:
+    """Who opens connections to the service, by pod port: its callers on `http`, the ingress
+    controller on the ports the Ingress sends to, Prometheus on those its ServiceMonitor scrapes."""
+    objects = service_objects(name)
+    http = _pod_port(objects, "http")
+    sources: dict[int, list[dict[str, Any]]] = {http: []}
+
+    def allow(port: int, peer: dict[str, Any]) -> None:
+        peers = sources.setdefault(port, [])
+        peers += [] if peer in peers else [peer]
+
+    for monitor in (o for o in objects if o["kind"] == "ServiceMonitor"):
+        for endpoint in monitor["spec"]["endpoints"]:
+            allow(_pod_port(objects, endpoint["port"]), _namespace("monitoring"))
+    for port in _ingress_backends().get(name, []):
+        allow(_pod_port(objects, port), _namespace("ingress-nginx"))
+    for caller in CALLERS.get(name, []):
+        allow(http, {"podSelector": {"matchLabels": selector(caller)}})
+    return [{"from": peers, "ports": _tcp(port)} for port, peers in sources.items() if peers]
+
+
+def _network_policy(name: str, meta: dict[str, str], pods: dict[str, str], ingress: Any, egress: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "labels": meta},
+        "spec": {
+            "podSelector": {"matchLabels": dict(pods)},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": ingress,
+            "egress": egress,
+        },
+    }
+
+
 def network_policies() -> list[dict[str, Any]]:
-    """Deny by default; then each flow the system needs, named.
+    """Deny by default, every pod of Warta's namespace; then, for the services, the NATS servers and
+    the replica set's members, each flow they need, named. tests/deploy/test_network_matrix.py
+    proves them against a table of required and forbidden flows, and that none is redundant.
 
     Long: the policies written out as literals, one per flow, as an operator reads them.
     """
-    warta = {"matchLabels": PART_OF}
+
+    # Each peer a fresh object, so the YAML written has no anchors for the reader to follow.
+    def clients() -> dict[str, Any]:
+        bus = [n for n in all_services() if uses_bus(n)]
+        return {
+            "podSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": bus}]}
+        }
+
+    def nats_servers() -> dict[str, Any]:
+        return {"podSelector": {"matchLabels": dict(_NATS_PODS)}}
+
+    def members() -> dict[str, Any]:
+        return {"podSelector": {"matchLabels": dict(MONGODB_PODS)}}
+
     policies: list[dict[str, Any]] = [
         {
             "apiVersion": "networking.k8s.io/v1",
@@ -313,98 +440,87 @@ def network_policies() -> list[dict[str, Any]]:
         }
     ]
     for name in all_services():
-        port = port_of(name)
-        sources: list[dict[str, Any]] = [
-            # Prometheus scrapes /metrics on the service's port.
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}},
-            # The ingress controller: officers reach the console, API clients the services.
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
-        ]
-        sources += [{"podSelector": {"matchLabels": selector(caller)}} for caller in CALLERS.get(name, [])]
-        egress: list[dict[str, Any]] = [
-            {"ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},  # DNS
-        ]
+        egress = [_dns()]
         if uses_bus(name):
             egress += [
-                {
-                    "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": NATS}}}],
-                    "ports": [{"protocol": "TCP", "port": 4222}],
-                },
-                {
-                    "to": [{"podSelector": {"matchLabels": {"app": f"{MONGODB}-svc"}}}],
-                    "ports": [{"protocol": "TCP", "port": 27017}],
-                },
+                {"to": [nats_servers()], "ports": _tcp(_NATS_CLIENTS)},
+                {"to": [members()], "ports": _tcp(_MONGODB_PORT)},
             ]
         egress += [
-            {"to": [{"podSelector": {"matchLabels": selector(callee)}}], "ports": [{"port": port_of(callee)}]}
-            for callee, callers in CALLERS.items()
-            if name in callers
+            {"to": [{"podSelector": {"matchLabels": selector(callee)}}], "ports": _tcp(port_of(callee))}
+            for callee in called_by(name)
         ]
         outside_ports = sorted({port for _, port in OUTSIDE.get(name, [])})
         if outside_ports:
-            egress.append(
-                {
-                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12"]}}],
-                    "ports": [{"protocol": "TCP", "port": p} for p in outside_ports],
-                }
-            )
-        policies.append(
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "NetworkPolicy",
-                "metadata": {"name": name, "labels": labels(name)},
-                "spec": {
-                    "podSelector": {"matchLabels": selector(name)},
-                    "policyTypes": ["Ingress", "Egress"],
-                    "ingress": [{"from": sources, "ports": [{"protocol": "TCP", "port": port}]}],
-                    "egress": egress,
-                },
-            }
-        )
-    # NATS and MongoDB accept the services (and each other's members) only.
-    for server, port, pods in (
-        (NATS, 4222, {"app.kubernetes.io/name": NATS}),
-        (MONGODB, 27017, {"app": f"{MONGODB}-svc"}),
-    ):
-        policies.append(
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "NetworkPolicy",
-                "metadata": {"name": f"{server}-clients", "labels": PART_OF},
-                "spec": {
-                    "podSelector": {"matchLabels": pods},
-                    "policyTypes": ["Ingress"],
-                    "ingress": [
-                        {"from": [{"podSelector": warta}], "ports": [{"port": port}]},
-                        {"from": [{"podSelector": {"matchLabels": pods}}]},  # cluster routes, replication
-                        {
-                            "from": [
-                                {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
-                            ]
-                        },
-                    ],
-                },
-            }
-        )
+            outside = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(_PRIVATE)}}
+            egress.append({"to": [outside], "ports": _tcp(*outside_ports)})
+        policies.append(_network_policy(name, labels(name), selector(name), _service_ingress(name), egress))
+    # The NATS servers: clients, routes between the three, KEDA reading the consumers' lag, Prometheus
+    # scraping the exporter beside each server.
+    nats_ingress = [
+        {"from": [clients()], "ports": _tcp(_NATS_CLIENTS)},
+        {"from": [nats_servers()], "ports": _tcp(_NATS_ROUTES)},
+    ]
+    if any(consumers_of(n) for n in all_services()):
+        nats_ingress.append({"from": [_namespace("keda")], "ports": _tcp(_NATS_MONITOR)})
+    if yaml.safe_load(nats_values()).get("promExporter", {}).get("enabled"):
+        nats_ingress.append({"from": [_namespace("monitoring")], "ports": _tcp(_NATS_EXPORTER)})
+    nats_egress = [_dns(), {"to": [nats_servers()], "ports": _tcp(_NATS_ROUTES)}]
+    policies.append(_network_policy(NATS, PART_OF, _NATS_PODS, nats_ingress, nats_egress))
+    # The replica set's members: clients, replication, the operator's metrics if it serves them.
+    mongodb_ingress = [{"from": [clients(), members()], "ports": _tcp(_MONGODB_PORT)}]
+    prometheus = mongodb()["spec"].get("prometheus")
+    if prometheus:
+        mongodb_ingress.append({"from": [_namespace("monitoring")], "ports": _tcp(prometheus.get("port", 9216))})
+    mongodb_egress = [
+        _dns(),
+        {"to": [members()], "ports": _tcp(_MONGODB_PORT)},
+        # The operator's readiness probe, in each member's agent container, reads the automation
+        # config and marks its pod through the Kubernetes API; until every member has, the operator
+        # writes no connection string. The API's address is the cluster's: on a private network, at
+        # port 443 (a managed control plane) or 6443 (kubeadm).
+        {"to": [{"ipBlock": {"cidr": cidr}} for cidr in _PRIVATE], "ports": _tcp(443, 6443)},
+    ]
+    policies.append(_network_policy(MONGODB, PART_OF, MONGODB_PODS, mongodb_ingress, mongodb_egress))
+    # The public certificate's challenge: the issuer fetches it from the public host, so through the
+    # ingress controller (no issuer solving HTTP-01, no solver pod: the policy then selects nothing).
+    solver_ingress = [{"from": [_namespace("ingress-nginx")], "ports": _tcp(_ACME_SOLVER_PORT)}]
+    policies.append(_network_policy("acme-http01-solver", PART_OF, _ACME_SOLVER, solver_ingress, []))
     return policies
 
 
+MONGODB_PODS = {"app": f"{MONGODB}-svc"}  # the label the operator gives the replica set's pods
+MONGODB_TLS = f"{MONGODB}-tls"  # cert-manager's Secret: the members' certificate, its key and ca.crt
+MONGODB_CA_DIR = "/etc/warta/mongodb-ca"  # where every database client finds ca.crt
+# The dev overlay only changes the namespace; the members' certificate names both, so one base serves.
+MONGODB_NAMESPACES = ("warta", "warta-dev")
+MONGODB_RESOURCES = {
+    # WiredTiger's cache is half of (the memory limit - 1 GB): 0.5 GB, ample for a few hundred events a day.
+    "mongod": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "2Gi"}},
+    "mongodb-agent": {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}},
+}
+
+
+def mongodb_user(name: str, roles: list[tuple[str, str]]) -> dict[str, Any]:
+    """A database user of the operator's: its password from ``warta-mongodb-<name>-password``, its
+    connection string (with TLS) written to ``warta-mongodb-<name>-connection``."""
+    return {
+        "name": f"warta-{name}",
+        "db": "admin",
+        "passwordSecretRef": {"name": f"warta-mongodb-{name}-password"},
+        "roles": [{"name": role, "db": db} for role, db in roles],
+        "scramCredentialsSecretName": f"warta-{name}-scram",
+        "connectionStringSecretName": f"warta-mongodb-{name}-connection",
+    }
+
+
 def mongodb() -> dict[str, Any]:
-    """A three-member replica set through the MongoDB Community operator: one user per service
-    with readWrite on its own database only; the operator writes each user's connection string
-    to a Secret the service reads."""
-    users = [
-        {
-            "name": f"warta-{name}",
-            "db": "admin",
-            "passwordSecretRef": {"name": f"warta-mongodb-{name}-password"},
-            "roles": [{"name": "readWrite", "db": f"warta_{name}"}],
-            "scramCredentialsSecretName": f"warta-{name}-scram",
-            "connectionStringSecretName": f"warta-mongodb-{name}-connection",
-        }
-        for name in all_services()
-        if uses_bus(name)
-    ]
+    """A three-member replica set through the MongoDB Community operator, TLS only: one user per
+    service with readWrite on its own database only, and the maintenance user of
+    docs/operations.md; the operator writes each user's connection string to a Secret."""
+    databases = [f"warta_{name}" for name in all_services() if uses_bus(name)]
+    users = [mongodb_user(name, [("readWrite", f"warta_{name}")]) for name in all_services() if uses_bus(name)]
+    users.append(mongodb_user(MAINTENANCE_USER.removeprefix("warta-"), maintenance_roles(databases)))
     return {
         "apiVersion": "mongodbcommunity.mongodb.com/v1",
         "kind": "MongoDBCommunity",
@@ -413,21 +529,121 @@ def mongodb() -> dict[str, Any]:
             "members": 3,
             "type": "ReplicaSet",
             "version": "8.0.4",
-            "security": {"authentication": {"modes": ["SCRAM"]}},
+            "security": {
+                "authentication": {"modes": ["SCRAM"]},
+                # Required for every client and between members; the operator reads ca.crt from the
+                # same Secret cert-manager writes the members' certificate to.
+                "tls": {
+                    "enabled": True,
+                    "optional": False,
+                    "certificateKeySecretRef": {"name": MONGODB_TLS},
+                    "caCertificateSecretRef": {"name": MONGODB_TLS},
+                },
+            },
             "users": users,
+            # Appended to every user's connection string, which already says ssl=true: the clients
+            # trust the replica set's own CA, mounted in their pods (mongodb_ca_volumes), not the system's.
+            "additionalConnectionStringConfig": {"tlsCAFile": f"{MONGODB_CA_DIR}/ca.crt"},
             "additionalMongodConfig": {"storage.wiredTiger.engineConfig.journalCompressor": "zstd"},
             "statefulSet": {
                 "spec": {
+                    # Merged by container name into the operator's own pod template.
+                    "template": {
+                        "spec": {
+                            "containers": [
+                                {"name": container, "resources": resources}
+                                for container, resources in MONGODB_RESOURCES.items()
+                            ]
+                        }
+                    },
                     "volumeClaimTemplates": [
                         {
                             "metadata": {"name": "data-volume"},
                             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "50Gi"}}},
                         }
-                    ]
+                    ],
                 }
             },
         },
     }
+
+
+def mongodb_certificates() -> list[dict[str, Any]]:
+    """cert-manager makes the replica set's own CA (self-signed, ten years) and from it the members'
+    certificate (90 days, renewed 15 days before; the operator rolls the members onto it). Clients
+    trust that CA alone, so renewing a member's certificate changes nothing for them."""
+    ca = f"{MONGODB}-ca"
+
+    def issuer(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "cert-manager.io/v1",
+            "kind": "Issuer",
+            "metadata": {"name": name, "labels": PART_OF},
+            "spec": spec,
+        }
+
+    def certificate(name: str, issued_by: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "cert-manager.io/v1",
+            "kind": "Certificate",
+            "metadata": {"name": name, "labels": PART_OF},
+            "spec": {"secretName": name, "issuerRef": {"name": issued_by, "kind": "Issuer"}, **spec},
+        }
+
+    return [
+        issuer(f"{MONGODB}-selfsigned", {"selfSigned": {}}),
+        certificate(
+            ca,
+            f"{MONGODB}-selfsigned",
+            {"isCA": True, "commonName": ca, "duration": "87600h", "privateKey": {"algorithm": "ECDSA", "size": 256}},
+        ),
+        issuer(ca, {"ca": {"secretName": ca}}),
+        certificate(
+            MONGODB_TLS,
+            ca,
+            {
+                "commonName": f"{MONGODB}-svc",
+                # Each member is <resource>-<n>.<resource>-svc.<namespace>.svc.cluster.local in the
+                # connection strings the operator writes.
+                "dnsNames": [f"*.{MONGODB}-svc.{ns}.svc.cluster.local" for ns in MONGODB_NAMESPACES],
+                "duration": "2160h",
+                "renewBefore": "360h",
+                # Members present it to each other too.
+                "usages": ["server auth", "client auth"],
+                "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+            },
+        ),
+    ]
+
+
+def mongodb_budget() -> dict[str, Any]:
+    """A drain takes one member at a time: two of three keep a majority, so writes go on."""
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": MONGODB, "labels": PART_OF},
+        # minAvailable, not maxUnavailable: the dev overlay sets every budget's minAvailable to 0.
+        "spec": {"minAvailable": 2, "selector": {"matchLabels": MONGODB_PODS}},
+    }
+
+
+def mongodb_ca_volumes(name: str) -> list[dict[str, Any]]:
+    """The replica set's CA for a service with a database: only ca.crt of cert-manager's Secret,
+    never the members' key beside it."""
+    if not uses_bus(name):
+        return []
+    items = [{"key": "ca.crt", "path": "ca.crt"}]
+    return [{"name": "mongodb-ca", "secret": {"secretName": MONGODB_TLS, "items": items}}]
+
+
+def mongodb_ca_mounts(name: str) -> list[dict[str, Any]]:
+    if not uses_bus(name):
+        return []
+    return [{"name": "mongodb-ca", "mountPath": MONGODB_CA_DIR, "readOnly": True}]
+
+
+def mongodb_objects() -> list[dict[str, Any]]:
+    return [*mongodb_certificates(), mongodb(), mongodb_budget()]
 
 
 def prometheus_rule() -> dict[str, Any]:
@@ -450,11 +666,127 @@ def dashboard_config_map() -> dict[str, Any]:
     }
 
 
+def metrics_port(name: str) -> int | None:
+    """The port a service serves its metrics on apart from its own, when it has one: the
+    console's, whose own port answers /metrics with the sign-in page (WARTA_METRICS_PORT in the
+    registry)."""
+    for setting in (*REGISTRY[name].env, *REGISTRY[name].cluster):
+        if setting.name == "WARTA_METRICS_PORT" and setting.value:
+            return int(setting.value)
+    return None
+
+
+def metrics_ports(name: str, field: str, **more: Any) -> list[dict[str, Any]]:
+    """The port named ``metrics`` of a container (``containerPort``) or Service (``port``)."""
+    port = metrics_port(name)
+    return [] if port is None else [{"name": "metrics", field: port, **more}]
+
+
+def scraped_port(name: str) -> str:
+    return "metrics" if metrics_port(name) is not None else "http"
+
+
+INGRESS_CLASS = "nginx"
+PUBLIC_TLS = "warta-public-tls"  # the Secret of the public certificate, which the Ingress presents
+# Who issues it, through cert-manager: a ClusterIssuer for Let's Encrypt named so, or the city's own
+# (its kind and name here, then `make k8s`; docs/operations.md).
+CERTIFICATE_ISSUER = {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "letsencrypt"}
+# Public routes the Ingress does not send to their service: calendar apps reach the scheduler's
+# feeds at the console's /kalender/..., which passes them on, so the scheduler stays inside.
+THROUGH_THE_CONSOLE = ("scheduler",)
+
+
+def public_host() -> str:
+    """The host people outside reach Warta at: WARTA_PUBLIC_URL's."""
+    url: str = settings_config_map()["data"]["WARTA_PUBLIC_URL"]
+    host = urlsplit(url).hostname
+    assert host, "WARTA_PUBLIC_URL names a host"
+    return host
+
+
+def public_paths() -> list[tuple[str, str, str]]:
+    """(path, pathType, service) of every public route the Ingress sends straight to its service:
+    a route with a parameter by its fixed part as a prefix, one without exactly."""
+    paths = set()
+    for name, _, path in public_routes():
+        if name not in THROUGH_THE_CONSOLE:
+            fixed, parameter, _ = path.partition("{")
+            paths.add((fixed.rstrip("/"), "Prefix", name) if parameter else (path, "Exact", name))
+    return sorted(paths)
+
+
+def body_limit() -> str:
+    """The largest request body the Ingress lets through: a photo sent by the console's plain form,
+    up to the coverage's limit (a scan or a registry file is smaller, and tus sends pieces)."""
+    photo: int = settings_class("coverage").model_fields["photo_max_bytes"].default
+    return f"{-(-photo // 2**20) + 1}m"  # in MiB, rounded up, and room for the form around it
+
+
+def ingress() -> dict[str, Any]:
+    """The one way in from the internet, over TLS: the public routes to their services (the
+    media's opt-out link to the publisher), everything else to the console. No other service and
+    no metrics port is reachable from outside."""
+    host = public_host()
+
+    def to(service: str) -> dict[str, Any]:
+        return {"service": {"name": service, "port": {"name": "http"}}}
+
+    paths = [{"path": path, "pathType": kind, "backend": to(service)} for path, kind, service in public_paths()]
+    paths.append({"path": "/", "pathType": "Prefix", "backend": to("console")})
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {
+            "name": "warta",
+            "labels": PART_OF,
+            "annotations": {
+                "nginx.ingress.kubernetes.io/proxy-body-size": body_limit(),
+                "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+            },
+        },
+        "spec": {
+            "ingressClassName": INGRESS_CLASS,
+            "tls": [{"hosts": [host], "secretName": PUBLIC_TLS}],
+            "rules": [{"host": host, "http": {"paths": paths}}],
+        },
+    }
+
+
+def public_certificate() -> dict[str, Any]:
+    """cert-manager keeps the Ingress's certificate for the public host in ``PUBLIC_TLS``."""
+    return {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "Certificate",
+        "metadata": {"name": "warta-public", "labels": PART_OF},
+        "spec": {"secretName": PUBLIC_TLS, "dnsNames": [public_host()], "issuerRef": CERTIFICATE_ISSUER},
+    }
+
+
+def routed_to(ingress: dict[str, Any], path: str) -> tuple[str, str] | None:
+    """The (Service, port) the Ingress sends ``path`` to, as Kubernetes defines its matching: an
+    Exact path first, then the longest Prefix matching whole path elements."""
+    paths = [p for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+
+    def matches(entry: dict[str, Any]) -> bool:
+        if entry["pathType"] == "Exact":
+            return bool(path == entry["path"])
+        prefix = entry["path"].rstrip("/")
+        return path == prefix or path.startswith(prefix + "/")
+
+    found = sorted((p for p in paths if matches(p)), key=lambda p: (p["pathType"] != "Exact", -len(p["path"])))
+    if not found:
+        return None
+    service = found[0]["backend"]["service"]
+    return service["name"], service["port"]["name"]
+
+
 def dump(objects: list[dict[str, Any]]) -> str:
     return HEADER + "---\n".join(yaml.safe_dump(o, sort_keys=False, width=120) for o in objects)
 
 
-def files() -> dict[Path, str]:
+def files(release: "Release | None" = None) -> dict[Path, str]:
+    """Every generated file; ``release`` defaults to what the committed prod overlay carries."""
+    release = release or committed_release()
     base = ROOT / "base"
     out: dict[Path, str] = {}
     resources = []
@@ -463,9 +795,11 @@ def files() -> dict[Path, str]:
         resources.append(f"{name}.yaml")
     out[base / "settings.yaml"] = dump([settings_config_map()])
     out[base / "network-policies.yaml"] = dump(network_policies())
-    out[base / "mongodb.yaml"] = dump([mongodb()])
+    out[base / "mongodb.yaml"] = dump(mongodb_objects())
     out[base / "monitoring.yaml"] = dump([prometheus_rule(), dashboard_config_map()])
+    out[base / "ingress.yaml"] = dump([ingress(), public_certificate()])
     resources += ["settings.yaml", "network-policies.yaml", "mongodb.yaml", "monitoring.yaml"]
+    resources.append("ingress.yaml")
     out[base / "kustomization.yaml"] = dump(
         [
             {
@@ -476,15 +810,88 @@ def files() -> dict[Path, str]:
             }
         ]
     )
-    out[ROOT / "overlays" / "dev" / "kustomization.yaml"] = dump([overlay("dev")])
-    out[ROOT / "overlays" / "prod" / "kustomization.yaml"] = dump([overlay("prod")])
-    out[NATS_VALUES] = nats_values()
+    out[ROOT / "overlays" / "dev" / "kustomization.yaml"] = dump([overlay("dev", release)])
+    out[PROD] = dump([overlay("prod", release)])
+    out[NATS_VALUES] = nats_values(release)
     out[compose.COMPOSE] = compose.render()
     return out
 
 
-def overlay(kind: str) -> dict[str, Any]:
-    """The ``dev`` or ``prod`` overlay of the base.
+# The Helm release of the cluster's kube-prometheus-stack: its Prometheus takes the ServiceMonitors,
+# PodMonitors and PrometheusRules labelled `release: <it>` and no others.
+PROMETHEUS_RELEASE = "kube-prometheus-stack"
+PROD = ROOT / "overlays" / "prod" / "kustomization.yaml"
+DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+# Until the first release sets real ones: valid, and no registry has them, so a pod that runs it
+# fails to pull rather than running some build.
+PLACEHOLDER_DIGEST = "sha256:" + "0" * 64
+MONITORING = {"group": "monitoring.coreos.com"}  # ServiceMonitor, PodMonitor, PrometheusRule
+
+
+@dataclass(frozen=True)
+class Release:
+    """What ``make k8s`` is told about the build and the cluster it deploys to: each service's image
+    digest (``IMAGE_DIGESTS``), which the prod overlay runs, and the kube-prometheus-stack release
+    (``PROMETHEUS_RELEASE``). Both are kept in the files written, so a ``make k8s`` that is not told
+    them again changes neither."""
+
+    digests: dict[str, str]
+    prometheus: str = PROMETHEUS_RELEASE
+
+
+def committed_release() -> Release:
+    """The release the committed prod overlay carries; placeholders and the default label before there is one."""
+    prod = yaml.safe_load(PROD.read_text()) if PROD.exists() else {}
+    images = {IMAGE.format(name=name): name for name in all_services()}
+    digests = {images[i["name"]]: i["digest"] for i in prod.get("images", []) if i["name"] in images}
+    labels = [json.loads(p["patch"])[0]["value"] for p in prod.get("patches", []) if p["target"] == MONITORING]
+    return Release(
+        digests={name: digests.get(name, PLACEHOLDER_DIGEST) for name in all_services()},
+        prometheus=labels[0] if labels else PROMETHEUS_RELEASE,
+    )
+
+
+def release_given(*, image_digests: Path | None = None, prometheus: str | None = None) -> Release:
+    """The committed release with what ``make k8s`` was told instead (IMAGE_DIGESTS, PROMETHEUS_RELEASE)."""
+    committed = committed_release()
+    return Release(
+        digests=read_digests(image_digests) if image_digests else committed.digests,
+        prometheus=prometheus or committed.prometheus,
+    )
+
+
+def read_digests(path: Path) -> dict[str, str]:
+    """A digests file: ``<service> sha256:<64 hex digits>`` a line (``#`` starts a comment), one line
+    for every service, as the registry reported each image of the release."""
+    digests: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 2 or words[0] not in all_services() or not DIGEST.fullmatch(words[1]):
+            expected = f"'<service> sha256:<64 hex digits>', the service one of {', '.join(all_services())}"
+            raise ValueError(f"{path}:{number}: expected {expected}, not {line!r}")
+        digests[words[0]] = words[1]
+    missing = [name for name in all_services() if name not in digests]
+    if missing:
+        raise ValueError(f"{path}: no digest for {', '.join(missing)}: a release pins every service's image")
+    return digests
+
+
+def release_label(release: Release) -> dict[str, Any]:
+    """The label the cluster's Prometheus selects on, on every monitoring object of the overlay."""
+    return {
+        "target": MONITORING,
+        "patch": json.dumps([{"op": "add", "path": "/metadata/labels/release", "value": release.prometheus}]),
+    }
+
+
+DEV_PUBLIC_HOST = "warta-dev.tangerangkota.go.id"
+
+
+def overlay(kind: str, release: Release) -> dict[str, Any]:
+    """The ``dev`` or ``prod`` overlay of the base. Production runs each image by the digest of the
+    release; dev runs the base's tags, whatever was last pushed under them.
 
     Long: the two overlays written out as literals.
     """
@@ -494,6 +901,8 @@ def overlay(kind: str) -> dict[str, Any]:
             "kind": "Kustomization",
             "namespace": "warta",
             "resources": ["../../base"],
+            "images": [{"name": IMAGE.format(name=n), "digest": release.digests[n]} for n in all_services()],
+            "patches": [release_label(release)],
         }
     # One replica of everything, a one-member replica set and one NATS stream replica: a test
     # cluster on a laptop or a small node, same manifests otherwise.
@@ -536,29 +945,63 @@ def overlay(kind: str) -> dict[str, Any]:
         for name in all_services()
         if consumers_of(name)
     ]
+    # The test cluster has its own public name: its Ingress and certificate answer for it, not for
+    # production's host.
+    public = [
+        {
+            "target": {"kind": "Ingress", "name": "warta"},
+            "patch": json.dumps(
+                [
+                    {"op": "replace", "path": "/spec/rules/0/host", "value": DEV_PUBLIC_HOST},
+                    {"op": "replace", "path": "/spec/tls/0/hosts/0", "value": DEV_PUBLIC_HOST},
+                ]
+            ),
+        },
+        {
+            "target": {"kind": "Certificate", "name": "warta-public"},
+            "patch": json.dumps([{"op": "replace", "path": "/spec/dnsNames/0", "value": DEV_PUBLIC_HOST}]),
+        },
+    ]
     return {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "namespace": "warta-dev",
         "resources": ["../../base"],
-        "patches": one + scaled + monitors,
+        "patches": [*one, *scaled, *monitors, *public, release_label(release)],
         "configMapGenerator": [
             {
                 "name": "warta-settings",
                 "behavior": "merge",
                 "literals": [
                     "WARTA_STREAM_REPLICAS=1",
-                    "WARTA_PUBLIC_URL=https://warta-dev.tangerangkota.go.id",
-                    "WARTA_CONSOLE_URL=https://warta-dev.tangerangkota.go.id",
+                    f"WARTA_PUBLIC_URL=https://{DEV_PUBLIC_HOST}",
+                    f"WARTA_CONSOLE_URL=https://{DEV_PUBLIC_HOST}",
                 ],
             }
         ],
     }
 
 
-def nats_values() -> str:
-    """Values for the official NATS Helm chart (nats-io/k8s, chart 1.x): a three-node cluster with
-    JetStream on persistent volumes and Warta's users, their passwords read from a Secret."""
+# The NATS chart and what it runs, pinned: a chart installed without --version, or an image by the
+# chart's default tag, is whatever the repository has on the day of the install. From 2.12 the
+# chart's major.minor is the server's; the tags are that chart version's defaults, written out.
+NATS_CHART_VERSION = "2.14.2"
+NATS_IMAGE_TAGS = {"container": "2.14.2-alpine", "reloader": "0.23.0", "promExporter": "0.20.1"}
+
+
+def nats_helm_command() -> str:
+    return f"helm upgrade --install nats nats/nats --version {NATS_CHART_VERSION} --namespace warta -f {NATS_VALUES}"
+
+
+def nats_values(release: Release | None = None) -> str:
+    """Values for the official NATS Helm chart (nats-io/k8s), its version pinned: a three-node
+    cluster with JetStream on persistent volumes and Warta's users, their passwords read from a
+    Secret, and the exporter whose metrics the NATS alerts read. ``release`` defaults to the
+    committed one.
+
+    Long: the chart's values written out as one literal, as an operator reads them.
+    """
+    release = release or committed_release()
     defaults = ServiceSettings.model_fields
     stream, prefix = defaults["stream_name"].default, defaults["subject_prefix"].default
     users = [
@@ -586,30 +1029,46 @@ def nats_values() -> str:
             "monitor": {"enabled": True},
         },
         "container": {
+            "image": {"tag": NATS_IMAGE_TAGS["container"]},
             "env": {
                 f"WARTA_NATS_PASSWORD_{name.upper()}": {
                     "valueFrom": {"secretKeyRef": {"name": f"warta-nats-{name}", "key": "password"}}
                 }
                 for name in [*[n for n in all_services() if uses_bus(n)], "operator"]
-            }
+            },
         },
+        "reloader": {"image": {"tag": NATS_IMAGE_TAGS["reloader"]}},
         "podTemplate": {"topologySpreadConstraints": {"kubernetes.io/hostname": {"maxSkew": 1}}},
-        "promExporter": {"enabled": True, "podMonitor": {"enabled": True}},
+        "promExporter": {
+            "enabled": True,
+            "image": {"tag": NATS_IMAGE_TAGS["promExporter"]},
+            # The server's /healthz as nats_healthz_status_value, which says whether JetStream is
+            # current; a flag before the monitoring URL, the exporter's last argument.
+            "patch": [{"op": "add", "path": "/args/0", "value": "-healthz"}],
+            "podMonitor": {
+                "enabled": True,
+                "merge": {
+                    # Selected by the cluster's Prometheus; its job is "nats", as the alerts read it.
+                    "metadata": {"labels": {"release": release.prometheus}},
+                    "spec": {"jobLabel": "app.kubernetes.io/name"},
+                },
+            },
+        },
         "natsBox": {"enabled": False},
     }
     streams = ", ".join(streams_of(stream))
     header = (
         HEADER
-        + "# helm upgrade --install nats nats/nats --namespace warta -f deploy/nats/values.yaml\n"
+        + f"# {nats_helm_command()}\n"
         + f"# The streams ({streams}) and every consumer are created by the services at start-up,\n"
         + "# idempotently, with WARTA_STREAM_REPLICAS=3 (deploy/k8s/base/settings.yaml).\n"
     )
     return header + yaml.safe_dump(values, sort_keys=False, width=120)
 
 
-def write() -> list[Path]:
+def write(release: Release | None = None) -> list[Path]:
     written = []
-    for path, text in files().items():
+    for path, text in files(release).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         written.append(path)

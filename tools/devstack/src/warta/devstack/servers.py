@@ -8,12 +8,14 @@ MongoDB-compatible test database; never used in production).
 
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,20 @@ import httpx
 from pymongo import MongoClient
 
 log = logging.getLogger(__name__)
+
+
+def free_block(size: int) -> int:
+    """A base port whose next ``size`` ports are all free right now."""
+    for _ in range(100):
+        base = random.randint(20000, 60000)
+        try:
+            for port in range(base + 1, base + size + 1):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free block of ports")
 
 
 def free_port() -> int:
@@ -161,10 +177,26 @@ def embedded_mongo(data_dir: Path, port: int | None = None) -> ManagedProcess:
     )
 
 
-def require_database_users(mongo: ManagedProcess, users: dict[str, tuple[str, str]], operator: str) -> None:
+MAINTENANCE_USER = "warta-maintenance"
+REBUILT_ARCHIVE = "warta_archive_new"  # where docs/operations.md rebuilds the archive before the swap
+
+
+def maintenance_roles(databases: Iterable[str]) -> list[tuple[str, str]]:
+    """(role, database) of the maintenance user: what the runbook's commands need and no more.
+    Dumping a service's database and restoring it with ``--drop`` (find, list, drop, insert, create
+    indexes), rebuilding the archive into ``REBUILT_ARCHIVE`` while reading the archive's disposals,
+    and renaming the rebuilt collections over the archive's: readWrite on exactly those databases;
+    no role on ``admin``, so no users, no other database, no server administration."""
+    return [("readWrite", db) for db in (*databases, REBUILT_ARCHIVE)]
+
+
+def require_database_users(
+    mongo: ManagedProcess, users: dict[str, tuple[str, str]], operator: str, maintenance: str | None = None
+) -> None:
     """Give each service (name -> database, password) its own user, allowed to read and write its
-    own database only, and the operator (``warta-operator``) every right; then restart the server
-    requiring authentication. Idempotent: an existing user gets its new password."""
+    own database only, the operator (``warta-operator``) every right and, with a ``maintenance``
+    password, the maintenance user (``maintenance_roles``); then restart the server requiring
+    authentication. Idempotent: an existing user gets its new password."""
     url = mongodb_url(mongo)
     client: MongoClient[dict[str, Any]]
     with MongoClient(url) as client:
@@ -172,6 +204,9 @@ def require_database_users(mongo: ManagedProcess, users: dict[str, tuple[str, st
             f"warta-{name}": (password, [{"role": "readWrite", "db": db}]) for name, (db, password) in users.items()
         }
         grants["warta-operator"] = (operator, [{"role": "root", "db": "admin"}])
+        if maintenance is not None:
+            needed = maintenance_roles(db for db, _ in users.values())
+            grants[MAINTENANCE_USER] = (maintenance, [{"role": role, "db": db} for role, db in needed])
         existing = {u["user"] for u in client.admin.command("usersInfo")["users"]}
         for user, (password, roles) in grants.items():
             verb = "updateUser" if user in existing else "createUser"

@@ -5,7 +5,7 @@ import email
 import email.policy
 import ssl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +17,7 @@ from typing import Any
 
 import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from .servers import free_port
 
@@ -71,9 +72,12 @@ def smtp_server(
     keep_in: Path | None = None,
     port: int | None = None,
     ca: trustme.CA | None = None,
+    logins: Mapping[str, str] | None = None,
 ) -> Iterator[SmtpServer]:
     """``port`` and ``ca``: where to listen and whose certificate to show (a relay coming back as
-    the services knew it); a free port and a new authority by default."""
+    the services knew it); a free port and a new authority by default. ``logins`` (user →
+    password): the relay takes mail only from a sender logged in as one of them, as the city's
+    does; without them it takes mail from anyone."""
     ca = ca or trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
@@ -81,12 +85,25 @@ def smtp_server(
     ca.cert_pem.write_to_path(str(ca_file))
     mailbox = Mailbox(policy, keep_in)
     port = port or free_port()  # aiosmtpd cannot be given port 0
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True)
+    auth: dict[str, Any] = {}
+    if logins is not None:
+        auth = {"authenticator": _checked_against(logins), "auth_required": True, "auth_require_tls": True}
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True, **auth
+    )
     controller.start()
     try:
         yield SmtpServer(host="127.0.0.1", port=port, ca_file=str(ca_file), mailbox=mailbox)
     finally:
         controller.stop()
+
+
+def _checked_against(logins: Mapping[str, str]) -> Callable[[SMTP, Session, Envelope, str, Any], AuthResult]:
+    def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
+        known = isinstance(data, LoginPassword) and logins.get(data.login.decode()) == data.password.decode()
+        return AuthResult(success=known)
+
+    return authenticator
 
 
 @dataclass
