@@ -196,7 +196,9 @@ def make_up_command() -> list[str]:
     """What `make up` runs (make prints it without running it), with a data folder of its own
     instead of the work tree's ``.warta/``."""
     (argv,) = as_written("make up")
-    dry = run([*argv[:1], "--dry-run", *argv[1:]], dict(os.environ))
+    # Run from `make test`, make is a sub-make and would say which folder it enters and leaves.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    dry = run([*argv[:1], "--dry-run", "--no-print-directory", *argv[1:]], env)
     assert dry.returncode == 0, dry.stderr
     command = shlex.split(dry.stdout.strip().splitlines()[-1])
     assert command[1:] == ["-m", "warta.devstack", "up"], command

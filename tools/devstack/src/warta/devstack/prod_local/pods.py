@@ -77,9 +77,13 @@ def _listening_here(env: Mapping[str, str], ports: dict[int, int]) -> dict[str, 
 
 
 def _moved_files(env: Mapping[str, str], mounts: dict[str, Path]) -> dict[str, str]:
-    """A path under a mounted volume, moved to that volume's folder here."""
+    """A path under a mounted volume, moved to that volume's folder here. PATH is left alone: it
+    already names this machine's folders (``image_of``), which may lie under a mount's path (a
+    work tree under /tmp, where the pod mounts its scratch volume)."""
     moved = dict(env)
     for name, value in env.items():
+        if name == "PATH":
+            continue
         for mount, folder in sorted(mounts.items(), key=lambda m: -len(m[0])):
             if value == mount or mount + "/" in value:
                 moved[name] = value.replace(mount + "/", f"{folder}/") if value != mount else str(folder)
