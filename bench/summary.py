@@ -7,6 +7,8 @@ HOP_FACTOR = 3.0  # a hop's p99 against a raw JetStream round trip plus a raw wr
 THROUGHPUT_SHARE = 0.5  # of the bound the raw write rate and the writes per request imply
 SYSTEM_TIME_P99_S = 1.0  # per request, at 100 at once
 QUERY_GROWTH = 1.5  # a query's p99 with 100x the history
+PAGE_GROWTH = 1.5  # a console page's p99 with 100x the history
+PAGE_P99_S = 0.3  # a console page's p99 server time, at any size of the history
 
 
 def ms(seconds: float) -> str:
@@ -87,7 +89,133 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool, str]]:
                 f"{p99(at_small)} -> {p99(at_large)} ({growth:.2f} x, {at_small['n']} and {at_large['n']} samples)",
             )
         )
+    if result.get("pages"):
+        verdicts = page_verdicts(result["pages"])
+        missed = [v for v in verdicts if not v["met"]]
+        small, large = sorted(result["pages"], key=int)
+        found.append(
+            (
+                f"every console page: p99 with {int(large):,} past <= {PAGE_GROWTH:g} x with {int(small):,} "
+                f"and <= {ms(PAGE_P99_S)}",
+                not missed,
+                f"{len(verdicts) - len(missed)} of {len(verdicts)} pages met both"
+                + ("; missed: " + "; ".join(f"{v['label']} ({v['why']})" for v in missed) if missed else ""),
+            )
+        )
     return found
+
+
+def page_verdicts(pages: dict[str, dict[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each page against both targets: its p99's growth with the history, and its p99 at the
+    larger one; a page that answered other than 200 misses, whatever its time."""
+    small, large = sorted(pages, key=int)
+    verdicts = []
+    for label, at_small in pages[small].items():
+        at_large = pages[large][label]
+        ratio = at_large["p99"] / at_small["p99"]
+        grew_ok, fast_ok = ratio <= PAGE_GROWTH, at_large["p99"] <= PAGE_P99_S and at_small["p99"] <= PAGE_P99_S
+        refused = sorted({str(s) for t in (at_small, at_large) for s in t.get("statuses", {}) if str(s) != "200"})
+        why = [f"{ratio:.2f} x"] if not grew_ok else []
+        why += [f"p99 {ms(at_large['p99'])}"] if not fast_ok else []
+        why += [f"answered {', '.join(map(str, refused))}"] if refused else []
+        verdicts.append(
+            {
+                "label": label,
+                "officer": at_small.get("officer"),
+                "small": at_small,
+                "large": at_large,
+                "ratio": ratio,
+                "grew_ok": grew_ok,
+                "fast_ok": fast_ok,
+                "refused": refused,
+                "met": grew_ok and fast_ok and not refused,
+                "why": ", ".join(why),
+            }
+        )
+    return verdicts
+
+
+def pages_table(pages: dict[str, dict[str, dict[str, Any]]]) -> str:
+    small, large = sorted(pages, key=int)
+    lines = [
+        f"| page | signed in as | p50 / p99 with {int(small):,} past | p50 / p99 with {int(large):,} past "
+        f"| p99 ratio (p50 ratio) | <= {PAGE_GROWTH:g} x | <= {ms(PAGE_P99_S)} |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for v in page_verdicts(pages):
+        figures = []
+        for t in (v["small"], v["large"]):
+            others = {s: n for s, n in t.get("statuses", {}).items() if str(s) != "200"}
+            said = f"; answered {', '.join(f'{s} x{n}' for s, n in others.items())}" if others else ""
+            figures.append(f"{t['p50'] * 1000:.1f} / {t['p99'] * 1000:.1f} ms (n={t['n']}{said})")
+        answered = "" if not v["refused"] else " (not 200)"
+        lines.append(
+            f"| {v['label']} | {v['officer'] or '(no sign-in)'} | {figures[0]} | {figures[1]} "
+            f"| {v['ratio']:.2f} ({v['large']['p50'] / v['small']['p50']:.2f}) "
+            f"| {'yes' if v['grew_ok'] else '**no**'}{answered} | {'yes' if v['fast_ok'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def render_pages(result: dict[str, Any]) -> str:
+    """bench/results/console-pages.md: the console's pages with the two sizes of history."""
+    machine, pages = result["machine"], result["pages"]
+    small, large = sorted(pages, key=int)
+    verdicts = page_verdicts(pages)
+    missed = [v for v in verdicts if not v["met"]]
+    lines = [
+        "# Warta console pages: server time with a growing history",
+        "",
+        f"Run {result['started_at'][:16]} UTC to {result.get('finished_at', '?')[:16]} UTC "
+        f"({'python bench/system.py --queries' if result.get('queries_only') else 'make bench'}) "
+        f"on {machine['cpus']} CPUs, {machine['memory_gb']} GB, {machine['platform']}, Python {machine['python']}, "
+        f"servers: {machine['backend']}.",
+        "",
+        f"Target (the issue's acceptance): with {int(large):,} past requests, every console page's p99 server time "
+        f"is <= {PAGE_GROWTH:g} x its p99 with {int(small):,}, and <= {ms(PAGE_P99_S)}. "
+        f"**{len(verdicts) - len(missed)} of {len(verdicts)} pages met both.**",
+        "",
+        "Server time: a GET from the bench to the console on loopback until the whole answer is read (the HTML, "
+        "not the styles and scripts it then loads), the officer signed in through the console's development "
+        "sign-in (its cookie). Each page is asked up to 200 times within 5 s, in rounds of every page once; the "
+        "first answer is left out. The console calls the services over HTTP as in production: all eight run as "
+        "their own processes on the servers named above. "
+        + (
+            "Each size of the history has a system of its own (the same eight processes, its own databases and "
+            "stream) on the same servers, and each round asks every page of both: whatever else loads the machine "
+            "weighs on both sizes alike."
+            if result.get("queries_only")
+            else "One system: the smaller history is measured first, then the history grows and the pages are "
+            "measured again."
+        ),
+        "",
+        f"History: {int(small):,} past requests are 2 walked through all seven steps and the rest cloned from one "
+        "of them in every service's database (archive and notifier included); beyond that, only each request's "
+        "own documents, the intake's word postings, the notifier's messages and the step services' deviations "
+        "(one past request in ten ran step 1 over its standard). Clones are dated 90 days to 3 years back, before "
+        "the longest span a page shows by default (the calendar feeds' two months back), so those spans hold the "
+        "run's own requests at both sizes. Three more requests are left in "
+        "flight: at step 2 (waiting for the disposition), step 5 (waiting for the team lead's review) and step 7 "
+        "(publication ready).",
+        "",
+        pages_table(pages),
+        "",
+    ]
+    if load := result.get("load"):
+        lines += [
+            "Load average (1 minute) of the machine before and after each size's pages: "
+            + "; ".join(f"{when}: {a:.2f} / {b:.2f}" for when, (a, b) in load.items())
+            + f" (on {machine['cpus']} CPUs; the bench shares the machine with whatever else runs on it).",
+            "",
+        ]
+    if missed:
+        lines += ["Missed:", ""] + [f"- {v['label']}: {v['why']}" for v in missed] + [""]
+    if routes := result.get("routes"):
+        lines += ["## The console's GET routes", "", "| route | |", "|---|---|"]
+        lines += [f"| `{route}` | {said} |" for route, said in routes.items()]
+        lines.append("")
+    lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in machine["versions"].items()), ""]
+    return "\n".join(lines)
 
 
 def cores(result: dict[str, Any]) -> list[str]:
@@ -177,6 +305,9 @@ def render(result: dict[str, Any]) -> str:
     lines.append("|---|" + "---|" * len(result["queries"]))
     for query in next(iter(result["queries"].values())):
         lines.append(f"| {query} | " + " | ".join(p99(result["queries"][n][query]) for n in result["queries"]) + " |")
+    if result.get("pages"):
+        lines += ["", "## Console pages (server time)", ""]
+        lines.append(pages_table(result["pages"]))
     if result.get("profile"):
         lines += ["", "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)", ""]
         for service, frames in result["profile"].items():

@@ -6,7 +6,9 @@ What runs: the five SOP services as their own processes with production settings
 the tests use (URLs in the environment, else containers, else the embedded ones); scripted
 officers drive requests through all seven steps over the HTTP APIs (``walk(straight=True)``:
 register, sheet, disposition, assignment, photo upload, draft, submission, two approvals,
-publication with its emails to a real SMTP server).
+publication with its emails to a real SMTP server). Where the console's pages are measured, the
+archive, the notifier (its directory kept, so it writes the officers' messages) and the console run
+beside them.
 
 Measured:
 - baselines: a JetStream publish-and-consume round trip (nats-py, explicit ack), a single-document
@@ -21,6 +23,9 @@ Measured:
 - the same 10-request round with 10,000 finished requests already in every service's database;
 - the officers' inbox and search queries with 1,000 and with 100,000 finished requests (past
   10,000, only each request's own documents are added: the ones those queries read);
+- every page of the console an officer opens, with the same two histories: server time as the
+  officer's browser waits for it, against the issue's targets (p99 <= 1.5 x and <= 300 ms; see
+  ``console_pages.py``), also written to bench/results/console-pages.md;
 - where the time goes at the highest load (py-spy on each service process).
 
 Every round but the largest is walked to the end, and its events applied, before the next figure
@@ -29,7 +34,8 @@ requests it leaves half-walked are in no other figure.
 
 Writes bench/results/latest.json and latest.md. Deterministic workload; bounded in time.
 ``python bench/system.py --quick`` runs a small version (1 and 10 at once; 1,000, 2,000, 5,000 past);
-``--queries`` only the queries with 1,000 and 100,000 past, printed (latest.* are left as they are).
+``--queries`` only the queries and the console's pages with 1,000 and 100,000 past, printed and the
+pages written to console-pages.md (latest.* are left as they are).
 """
 
 import argparse
@@ -57,17 +63,19 @@ from typing import Any
 import httpx
 import nats
 from bson import ObjectId
+from console_pages import Walked, coverage_of_routes, keep_directory, page_latencies, prepare  # beside this script
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from pymongo import AsyncMongoClient, InsertOne
 from pymongo.asynchronous.database import AsyncDatabase
-from summary import render  # bench/summary.py, beside this script
+from summary import pages_table, render, render_pages  # bench/summary.py, beside this script
 
 from warta.contracts import Role, parse_event
-from warta.devstack.demo import ADMIN, SECTION_HEAD, SERVICES, TEAM_LEAD, WRITER, walk
+from warta.devstack.demo import ADMIN, SECTION_HEAD, SERVICES, SUBSCRIBERS, TEAM_LEAD, WRITER, walk
 from warta.devstack.pytest_plugin import ServiceProcess
 from warta.devstack.servers import Servers, free_port, provide_servers
 from warta.devstack.smtp import smtp_server
 from warta.runtime import ServiceSettings, issue_dev_token
+from warta.runtime.indonesian import JAKARTA
 
 RESULTS = Path("bench/results")
 ROUNDS = (1, 10, 100, 1000)
@@ -79,9 +87,26 @@ HISTORY = 10_000
 QUERY_HISTORY = (1_000, 100_000)
 QUERY_REPEATS = 200
 QUERY_SECONDS = 5  # per query and history size: a scan over 100,000 documents gets few samples
-# Documents that index a request's own document for the searches (intake's word postings): grown
-# with the requests even when only the requests' own documents are.
-ROOT_INDEXES = ("request_terms",)
+SETTLE_SECONDS = 10  # after the history grows, before the next figure
+IDLE_CORES = 0.3  # CPU a system at rest uses (its background rounds), in cores
+# Grown with the requests even when only the requests' own documents are: what indexes a request
+# for the searches (intake's word postings), and what the console's pages list across requests
+# (an officer's messages in the notifier, an officer's deviations in each step's service).
+ROOT_INDEXES = ("request_terms", "messages", "deviations")
+# Cloned with one past request in this many only: the template's registration ran over step 1's
+# standard (a deviation for the administrator), which most requests' do not.
+SPARSE = {"deviations": 10}
+# Past requests end this many days ago at the latest, before the longest span a page shows by
+# default (the calendar feeds' two months back; the dashboard's month, the agenda's week): those
+# hold the run's own requests at every size of the history, as an office's month holds its month's
+# work however many years lie behind it. (Spread over three years, 100,000 requests would put
+# 90 in every day: a span would grow with the history, not the office's work.)
+HISTORY_ENDS_DAYS = 90
+# States of what waits to be done, which a past request's clones leave done (see ``_as_past``).
+WAITING_SENDS = ("pending", "sending", "transient")
+OPEN_TIMERS = ("running", "warned", "overdue")
+# How late the warm requests' letters were registered: over step 1's 60 minutes.
+LATE_REGISTRATION = timedelta(minutes=70)
 TOKEN_SETTINGS = ServiceSettings(service_name="bench")
 
 
@@ -169,16 +194,19 @@ async def write_count(mongodb_url: str) -> int:
 
 
 class System:
-    """The five services as processes, on private databases and a private stream."""
+    """The five services as processes, on private databases and a private stream; with ``pages``,
+    the subscribers (archive, notifier) and the console over all of them too."""
 
-    def __init__(self, servers: Servers, work: Path, smtp: dict[str, str]) -> None:
+    def __init__(self, servers: Servers, work: Path, smtp: dict[str, str], pages: bool = False) -> None:
         self.key = uuid.uuid4().hex[:8]
         self.nats_url, self.mongodb_url = servers.nats_url, servers.mongodb_url
         self.servers = servers
         self.stream, self.prefix = f"BENCH{self.key.upper()}", f"bench{self.key}"
         work.mkdir(parents=True, exist_ok=True)
+        self.keepers = SERVICES + (SUBSCRIBERS if pages else ())  # the services with a database
         self.processes = {
-            name: ServiceProcess(name, self.env(name, smtp), free_port(), work / f"{name}.log") for name in SERVICES
+            name: ServiceProcess(name, self.env(name, smtp), free_port(), work / f"{name}.log")
+            for name in self.keepers + (("console",) if pages else ())
         }
 
     def pids(self) -> dict[str, int]:
@@ -209,24 +237,33 @@ class System:
         return {name: p.url for name, p in self.processes.items()}
 
     def start(self) -> None:
-        for process in self.processes.values():
-            process.start()
+        for name in self.keepers:
+            self.processes[name].start()
+        if console := self.processes.get("console"):
+            # Started last: a service whose port was taken moved on starting, and the console
+            # must have the address it ended up on.
+            urls = {f"WARTA_{name.upper()}_URL": self.processes[name].url for name in self.keepers}
+            console.start(**urls, WARTA_PUBLIC_URL=console.url)
 
     def stop(self) -> None:
-        for process in self.processes.values():
+        for process in reversed(self.processes.values()):
             process.stop()
 
 
-async def drive(system: System, count: int, first: int, window: float | None = None) -> dict[str, Any]:
+async def drive(
+    system: System, count: int, first: int, window: float | None = None, late: bool = False
+) -> dict[str, Any]:
     """``count`` requests at once, each with its own event three hours after the one before, so
     the one team covers them all without a clash. With a ``window``, the round stops after that
-    many seconds and counts the requests published by then (the rest are left where they are)."""
+    many seconds and counts the requests published by then (the rest are left where they are).
+    ``late``: each letter registered ``LATE_REGISTRATION`` after it came in."""
 
     async def one(number: int) -> tuple[float, float, str]:
         started = time.perf_counter()
         timeline = await walk(
             system.urls,
             token_for,
+            now=datetime.now(JAKARTA) - LATE_REGISTRATION if late else None,
             straight=True,
             event_starts_in=timedelta(days=1, hours=3 * number),
             patience=600,
@@ -333,13 +370,38 @@ async def unique_paths(db: AsyncDatabase[Any], collection: str) -> list[str]:
     return paths
 
 
-def _salted(document: dict[str, Any], path: str, salt: str) -> None:
+def _salted(document: dict[str, Any], path: str, salt: str, number: int) -> None:
+    """A unique value made unique to clone ``number``: a text salted, a number (the archive's
+    stream sequence) moved below every other clone's and the run's own, its order within the
+    request kept."""
     *parents, last = path.split(".")
     node: Any = document
     for part in parents:
         node = node.get(part) if isinstance(node, dict) else None
-    if isinstance(node, dict) and isinstance(node.get(last), str):
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get(last), str):
         node[last] = f"{node[last]}~{salt}"
+    elif isinstance(node.get(last), int) and not isinstance(node.get(last), bool):
+        node[last] -= number * 1_000_000_000
+
+
+def _as_past(clone: dict[str, Any], salt: str) -> None:
+    """What a clone's new id and dates leave out of step: a deviation's month (text); a message's
+    cause (the event that caused it, one per clone, not the template's: the console gathers an
+    officer's messages by it); and what waited when the template was cloned (a digest for the next
+    round, a timer). A past request waits for nothing: moved into the past, these would be due at
+    once, and the services would send a hundred thousand requests' messages while the queries are
+    timed."""
+    if isinstance(clone.get("cause"), str) and clone["cause"] != "digest":
+        clone["cause"] = f"{clone['cause']}~{salt}"
+    if isinstance(clone.get("month"), str) and isinstance(clone.get("finished_at"), datetime):
+        clone["month"] = f"{clone['finished_at'].astimezone(JAKARTA):%Y-%m}"
+    if clone.get("state") in WAITING_SENDS and "sent_at" in clone:  # a send ledger's entry
+        clone |= {"state": "sent", "sent_at": clone.get("not_before") or clone.get("created_at")}
+        clone |= {"claimed_at": None, "retry_at": None}
+    if clone.get("state") in OPEN_TIMERS and "warn_at" in clone:  # the notifier's step timers
+        clone["state"] = "stopped"
 
 
 async def add_history(
@@ -351,10 +413,10 @@ async def add_history(
     and indexes are the real ones; they are inserted directly, as a migration would. Clone ``n``
     has the same id and dates in every collection, so what indexes a request (a search's
     postings) stays in step with it; ``roots_only`` copies the requests' own documents and those
-    of ``ROOT_INDEXES``."""
+    of ``ROOT_INDEXES``. A ``SPARSE`` collection is copied for one clone in so many."""
     inserted = 0
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url, tz_aware=True)
-    for name in SERVICES:
+    for name in system.keepers:
         db = client[system.database(name)]
         for collection in await db.list_collection_names():
             if collection == "outbox" or collection.endswith((".files", ".chunks")):
@@ -366,11 +428,13 @@ async def add_history(
             originals = [d async for d in db[collection].find(of_request)]
             if not originals:
                 continue
-            inserted += len(originals) * count
+            every = SPARSE.get(collection, 1)
             batch: list[InsertOne[dict[str, Any]]] = []
             for n in range(count):
+                if n % every:
+                    continue
                 chance = random.Random(f"{seed}.{n}")  # the same for clone n in every collection
-                shift = timedelta(days=chance.randint(7, 3 * 365), minutes=chance.randint(0, 600))
+                shift = timedelta(days=chance.randint(HISTORY_ENDS_DAYS, 3 * 365), minutes=chance.randint(0, 600))
                 new_id, salt = str(uuid.UUID(int=chance.getrandbits(128), version=4)), f"h{seed}.{n}"
                 for original in originals:
                     old = str(original.get("request_id") or original["_id"])
@@ -378,8 +442,10 @@ async def add_history(
                     if clone["_id"] == original["_id"]:
                         clone["_id"] = f"{original['_id']}~{salt}" if isinstance(original["_id"], str) else ObjectId()
                     for path in uniques:
-                        _salted(clone, path, salt)
+                        _salted(clone, path, salt, seed * 10_000_000 + n + 1)
+                    _as_past(clone, salt)
                     batch.append(InsertOne(clone))
+                    inserted += 1
                 if len(batch) >= 2000:
                     await db[collection].bulk_write(batch, ordered=False)
                     batch = []
@@ -489,7 +555,7 @@ async def run(quick: bool) -> dict[str, Any]:
                 # system of its own (new databases and stream on the same servers), so nothing
                 # else is measured beside its leftovers.
                 *small_rounds, largest = rounds
-                with running(System(servers, work / "a", smtp)) as system:
+                with running(System(servers, work / "a", smtp, pages=True)) as system:
                     result |= await measure(system, tuple(small_rounds), history, query_history)
                 with running(System(servers, work / "b", smtp)) as system:
                     outcome, hops, profile = await largest_round(system, largest, work)
@@ -503,8 +569,10 @@ async def run(quick: bool) -> dict[str, Any]:
 
 
 async def run_queries(query_history: tuple[int, int] = QUERY_HISTORY) -> dict[str, Any]:
-    """Only the queries, with 1,000 and with 100,000 finished requests: two walked, the rest
-    cloned (past the first thousand, only the requests' own documents, as in the full run)."""
+    """Only the queries and the console's pages, with 1,000 and with 100,000 finished requests:
+    two walked, the rest cloned (past the first thousand, only the requests' own documents and
+    what the pages list across requests, as in the full run). Each size has a system of its own
+    on the same servers, so the pages are asked of both in turn (see ``page_latencies``)."""
     result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "queries_only": True}
     with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
         work = Path(folder)
@@ -517,20 +585,36 @@ async def run_queries(query_history: tuple[int, int] = QUERY_HISTORY) -> dict[st
                     "WARTA_SMTP_PORT": str(relay.port),
                     "WARTA_SMTP_CA_FILE": relay.ca_file,
                 }
-                with running(System(servers, work / "q", smtp)) as system:
-                    warm = await drive(system, 2, first=0)
-                    await quiet(system)
-                    small, large = query_history
-                    queries = {}
-                    await grow_history(system, warm["request_ids"][:1], small - 2, seed=1)
-                    queries[str(small)] = await query_latencies(system)
-                    await grow_history(system, warm["request_ids"][:1], large - small, seed=3, roots_only=True)
-                    queries[str(large)] = await query_latencies(system)
-                    result["queries"] = queries
+                few = System(servers, work / "few", smtp, pages=True)
+                many = System(servers, work / "many", smtp, pages=True)
+                with running(few), running(many):
+                    result |= await queries_at_two_sizes(few, many, query_history)
         finally:
             servers.close()
     result["finished_at"] = datetime.now(UTC).isoformat()
     return result
+
+
+async def queries_at_two_sizes(few: System, many: System, query_history: tuple[int, int]) -> dict[str, Any]:
+    """The same requests walked on both systems; ``few`` grown to the smaller history, ``many``
+    to the larger; the queries of each, then the pages of both in turn."""
+    small, large = query_history
+    walked: dict[str, Walked] = {}
+    try:
+        for system in (few, many):
+            await keep_directory(system.urls, token_for)
+            warm = await drive(system, 2, first=0, late=True)
+            walked[system.key] = await prepare(system.urls, token_for, warm["request_ids"][0])
+            await quiet(system)
+            await grow_history(system, [walked[system.key].finished], small - 2, seed=1)
+        await grow_history(many, [walked[many.key].finished], large - small, seed=3, roots_only=True)
+        queries = {str(small): await query_latencies(few), str(large): await query_latencies(many)}
+        sides = {str(small): (few, walked[few.key]), str(large): (many, walked[many.key])}
+        pages, load = await pages_and_load(sides)
+    finally:
+        for held in walked.values():
+            await held.release()
+    return {"queries": queries, "pages": pages, "load": {f"{small:,} and {large:,} past, in turn": load}}
 
 
 def query_table(queries: dict[str, dict[str, dict[str, float]]]) -> str:
@@ -560,7 +644,9 @@ async def measure(
     round is walked to the end and its events applied before the next step, so every figure is
     taken with no request in flight."""
     found: dict[str, Any] = {"rounds": [], "hops": {}}
-    warm = await drive(system, 2, first=0)  # first indexes, consumers, connections
+    await keep_directory(system.urls, token_for)  # so the notifier writes the officers' messages
+    # First indexes, consumers, connections; registered late, so the history has deviations.
+    warm = await drive(system, 2, first=0, late=True)
     first, templates = 2, warm["request_ids"][:1]
     for count in rounds:
         before = await write_count(system.mongodb_url)
@@ -573,21 +659,62 @@ async def measure(
         found["rounds"].append({**outcome, "writes": writes, "writes_per_request": writes / count})
         print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
 
-    small, large = query_history
-    queries = {}
-    await grow_history(system, templates, small - first, seed=1)
-    queries[str(small)] = await query_latencies(system)
-    await grow_history(system, templates, history - small, seed=2)
-    with_history = await drive(system, 10, first)
-    with_history.pop("request_ids")
+    walked = await prepare(system.urls, token_for, templates[0])
     await quiet(system)
-    found["with_history"] = {"historical_requests": history, **with_history}
-    # Beyond this, only the requests' own documents (the ones the queries read): a hundred
-    # thousand requests' clocks, inboxes and deviations would take longer to write than the run may.
-    await grow_history(system, templates, large - history - 10, seed=3, roots_only=True)
-    queries[str(large)] = await query_latencies(system)
-    found["queries"] = queries
+    try:
+        small, large = query_history
+        queries, pages, load = {}, {}, {}
+        await grow_history(system, templates, small - first, seed=1)
+        queries[str(small)] = await query_latencies(system)
+        found_pages, load[f"{small:,} past"] = await pages_and_load({str(small): (system, walked)})
+        pages |= found_pages
+        await grow_history(system, templates, history - small, seed=2)
+        with_history = await drive(system, 10, first)
+        with_history.pop("request_ids")
+        await quiet(system)
+        found["with_history"] = {"historical_requests": history, **with_history}
+        # Beyond this, only the requests' own documents and what the pages list across requests:
+        # a hundred thousand requests' clocks and inboxes would take longer to write than the run may.
+        await grow_history(system, templates, large - history - 10, seed=3, roots_only=True)
+        queries[str(large)] = await query_latencies(system)
+        found_pages, load[f"{large:,} past"] = await pages_and_load({str(large): (system, walked)})
+        pages |= found_pages
+    finally:
+        await walked.release()
+    found["queries"], found["pages"], found["load"] = queries, pages, load
     return found
+
+
+async def pages_and_load(
+    sides: dict[str, tuple[System, Walked]],
+) -> tuple[dict[str, dict[str, dict[str, Any]]], list[float]]:
+    """The console's pages by the size of each side's history, and the machine's load average
+    (1 minute) before and after them: the benchmark shares the machine with whatever else runs on
+    it, and says how busy it was."""
+    before = os.getloadavg()[0]
+    systems = [system for system, _ in sides.values()]
+    pages = await page_latencies(
+        {size: (system.urls["console"], walked) for size, (system, walked) in sides.items()},
+        settle=lambda: idle(systems),
+    )
+    return pages, [before, os.getloadavg()[0]]
+
+
+async def idle(systems: list[System], timeout: float = 1800) -> float:
+    """Until the systems' processes and the servers have used under ``IDLE_CORES`` of the CPU in
+    each of two seconds in a row (a page given up on leaves the console, a service or the database
+    at work: the next page would be timed behind it); the seconds waited."""
+    pids = {str(pid): pid for system in systems for pid in system.pids().values()}
+
+    def used() -> float:
+        return sum(seconds for name, seconds in cpu_seconds(pids).items() if name in pids)
+
+    started, calm, before = time.perf_counter(), 0, used()
+    while calm < 2 and time.perf_counter() - started < timeout:
+        await asyncio.sleep(1)
+        now = used()
+        calm, before = (calm + 1 if now - before < IDLE_CORES else 0), now
+    return time.perf_counter() - started
 
 
 async def largest_round(
@@ -619,6 +746,9 @@ async def grow_history(system: System, templates: list[str], count: int, seed: i
     documents = await add_history(system, templates, count, seed=seed, roots_only=roots_only)
     took = time.perf_counter() - started
     print(f"history: {count:,} more requests, {documents:,} documents in {took:.0f} s", flush=True)
+    # The database's and the services' work after a large write (their background rounds) is
+    # not the queries' time.
+    await asyncio.sleep(SETTLE_SECONDS)
 
 
 def machine(backend: str) -> dict[str, Any]:
@@ -644,20 +774,42 @@ def main() -> None:
     parser.add_argument(
         "--queries",
         action="store_true",
-        help="only the inbox and search queries with 1,000 and 100,000 past; prints them, keeps latest.*",
+        help="only the inbox and search queries and the console's pages with 1,000 and 100,000 past; prints "
+        "them, writes results/console-pages.md, keeps latest.*",
     )
     args = parser.parse_args()
     if args.queries:
         found = asyncio.run(run_queries())
+        found["routes"] = coverage_of_routes(next(iter(found["pages"].values())))
         print(json.dumps(found, indent=1, default=str))
         print(query_table(found["queries"]))
+        print()
+        print(pages_table(found["pages"]))
+        write_pages(found)
         return
     # --render: the summary of the kept result again, after a change to summary.py
     result = json.loads((RESULTS / "latest.json").read_text()) if args.render else asyncio.run(run(args.quick))
+    if result.get("pages") and not args.render:
+        result["routes"] = coverage_of_routes(next(iter(result["pages"].values())))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(result, indent=1, default=str))
     (RESULTS / "latest.md").write_text(render(result))
+    if result.get("pages") and not args.render:
+        write_pages(result)
     print((RESULTS / "latest.md").read_text())
+
+
+def write_pages(result: dict[str, Any]) -> None:
+    """bench/results/console-pages.md: the pages' figures of this run, with the notes kept by hand
+    below its ``NOTES`` line carried over from the file as it was."""
+    path = RESULTS / "console-pages.md"
+    kept = path.read_text().partition(NOTES)[2] if path.exists() else ""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_pages(result) + "\n" + NOTES + (kept or "\n"))
+    print(f"wrote {path}")
+
+
+NOTES = "<!-- Notes by hand below this line are kept when the bench writes this file again. -->"
 
 
 if __name__ == "__main__":

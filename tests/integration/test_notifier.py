@@ -270,6 +270,17 @@ async def test_the_warning_and_the_overrun_fire_once_at_their_time_across_restar
             notifier.kill()
             notifier.start(**env)
 
+        async def recorded_sent(kind: str, officer_id: str, channels: int) -> None:
+            """Waits until the notifier has written down what the gateway already saw: a kill
+            between the send and its record would resend once the claim lapses, which tests the
+            lapse (the whole-request test's subject), not that an alarm fires once."""
+
+            async def sent() -> list[dict]:
+                mine = [m for m in await messages(notifier.url) if m["kind"] == kind and m["officer_id"] == officer_id]
+                return mine if len(mine) == channels and all(m["state"] == "sent" for m in mine) else []
+
+            await eventually(sent, timeout=60)
+
         clock.write_text(str(23.5 * 60))
         await pause()
         assert [m for m in gateway.to(lead) if "Pengingat" in m] == []  # not yet at 80 %
@@ -278,6 +289,7 @@ async def test_the_warning_and_the_overrun_fire_once_at_their_time_across_restar
         warnings = await eventually(lambda: [m for m in gateway.to(lead) if "Pengingat" in m], timeout=60)
         assert "langkah 3 (pembagian tim)" in warnings[0]
         assert "dalam 6 menit lagi" in warnings[0]
+        await recorded_sent("warning.step3", TEAM_LEAD[0], channels=2)
         await asyncio.to_thread(restart)
         await pause()
         assert len([m for m in gateway.to(lead) if "Pengingat" in m]) == 1
@@ -291,10 +303,11 @@ async def test_the_warning_and_the_overrun_fire_once_at_their_time_across_restar
             mailed = [m.get_content() for m in relay.mailbox.received if m["To"] == to_head]
             return [text for text in mailed if "melewati mutu baku" in text]
 
-        # Restarted once both channels have it: a restart before the email went would only test
-        # the claim's lapse, which the whole-request test does.
+        # Restarted once both channels have it and it is written down as sent: a restart before
+        # then would only test the claim's lapse, which the whole-request test does.
         overrun = await eventually(lambda: [m for m in gateway.to(head) if "melewati mutu baku" in m], timeout=60)
         await eventually(mailed_overruns, timeout=60)
+        await recorded_sent("overdue.step3", SECTION_HEAD[0], channels=2)
         await asyncio.to_thread(restart)
         await pause()
         assert len([m for m in gateway.to(head) if "melewati mutu baku" in m]) == len(overrun) == 1

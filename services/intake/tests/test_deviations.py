@@ -87,3 +87,23 @@ async def test_a_late_step_is_a_deviation_for_its_officer_to_explain(office):
     await office.refused(404, SITI, "POST", "/deviations/tidak-ada/explanation", json=reason)
     [again] = await office.ok(HEAD, "GET", "/deviations")
     assert again["explanation"] == reason["explanation"]
+
+
+async def test_deviations_come_newest_first_a_page_at_a_time(office):
+    """Three late registrations by the same officer: pages of two, the next page before the last
+    one's finish; a time without its zone is refused, naming the field."""
+    for minutes in (95, 100, 105):
+        await register_and_issue(office, SITI, timedelta(minutes=minutes))
+    every = await office.ok(HEAD, "GET", "/deviations", params={"officer_id": "siti"})
+    finished = [d["finished_at"] for d in every]
+    assert len(every) == 3
+    assert finished == sorted(finished, reverse=True)
+    first = await office.ok(HEAD, "GET", "/deviations", params={"officer_id": "siti", "limit": 2})
+    assert [d["id"] for d in first] == [d["id"] for d in every[:2]]
+    rest = await office.ok(SITI, "GET", "/deviations", params={"limit": 2, "before": first[-1]["finished_at"]})
+    assert [d["id"] for d in rest] == [every[2]["id"]]
+    month = datetime.now(UTC).astimezone().strftime("%Y-%m")
+    in_month = await office.ok(HEAD, "GET", "/deviations", params={"month": month, "limit": 2})
+    assert [d["id"] for d in in_month] == [d["id"] for d in every[:2]]
+    await office.refused(422, HEAD, "GET", "/deviations", params={"before": "2026-12-01T10:00"}, field="query.before")
+    await office.refused(422, HEAD, "GET", "/deviations", params={"limit": 0}, field="query.limit")

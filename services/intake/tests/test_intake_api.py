@@ -242,6 +242,23 @@ async def test_the_register_numbers_each_year_from_one(office):
     ]
 
 
+async def test_the_agenda_numbers_of_many_requests_come_in_one_call(office):
+    """As other services' lists need them: in the order named, once each, unknown ids left out,
+    at most 200 a call."""
+    made = [await office.register(received_at=datetime(2026, 3, day, 9, 0, tzinfo=JAKARTA)) for day in (2, 3, 4)]
+    wanted = [made[2]["id"], "tidak-ada", made[0]["id"], made[2]["id"]]
+    r = await office.call(LEAD, "GET", "/requests/numbers", params={"id": wanted})
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {"id": made[2]["id"], "agenda_number": made[2]["agenda_number"]},
+        {"id": made[0]["id"], "agenda_number": made[0]["agenda_number"]},
+    ]
+    for params in ({}, {"id": [f"r{n}" for n in range(201)]}):
+        r = await office.call(LEAD, "GET", "/requests/numbers", params=params)
+        assert r.status_code == 422, r.text
+        assert [f["field"] for f in r.json()["fields"]] == ["query.id"]
+
+
 async def test_the_same_letter_from_the_same_sender_is_refused_naming_the_existing_request(office):
     first = await office.register(number="170/5/2026", sender="Sekretariat DPRD")
     again = registration(number=" 170/5/2026 ", sender="sekretariat  dprd")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import Conflict, Forbidden, NotFound, Role, Text
 
@@ -51,9 +51,21 @@ def _whose(officer: Principal, officer_id: str | None) -> str | None:
 
 @router.get("")
 async def list_deviations(
-    request: Request, officer: Officer, month: Month = None, officer_id: str | None = None
+    request: Request,
+    officer: Officer,
+    month: Month = None,
+    officer_id: str | None = None,
+    before: Annotated[AwareDatetime | None, Query(description="Only those finished before this time.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[Deviation]:
-    return await _clocks(request).deviations(month=month, officer_id=_whose(officer, officer_id))
+    """Newest first, a page at a time: the next page is the one ``before`` the last one's
+    ``finished_at``."""
+    clocks, whose = _clocks(request), _whose(officer, officer_id)
+    if month is None:
+        now = request.app.state.runtime.clock.now()
+        return await clocks.latest_deviations(officer_id=whose, limit=limit, now=now, before=before)
+    in_month = reversed(await clocks.deviations(month=month, officer_id=whose))  # a month's are few
+    return [d for d in in_month if before is None or d.finished_at < before][:limit]
 
 
 @router.get("/export.csv", response_class=Response)

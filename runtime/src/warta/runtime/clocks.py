@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.contracts import FIRST_SOP, SOP, Event, Role, Step
@@ -26,6 +26,7 @@ from warta.contracts import FIRST_SOP, SOP, Event, Role, Step
 from .calendar import Calendar, CalendarName
 from .documents import from_document, to_document
 from .metrics import ServiceMetrics
+from .newest import newest
 
 CLOCKS = "step_clocks"
 DEVIATIONS = "deviations"
@@ -84,6 +85,9 @@ async def ensure_clock_indexes(db: AsyncDatabase[Any]) -> None:
     await db[CLOCKS].create_index([("request_id", ASCENDING), ("step", ASCENDING), ("run", ASCENDING)])
     await db[CLOCKS].create_index([("finished_at", ASCENDING), ("step", ASCENDING)])
     await db[DEVIATIONS].create_index([("month", ASCENDING), ("officer_id", ASCENDING)])
+    # An officer's newest, and everyone's for a supervisor, by windows of time (``newest``).
+    await db[DEVIATIONS].create_index([("officer_id", ASCENDING), ("finished_at", DESCENDING)])
+    await db[DEVIATIONS].create_index([("finished_at", DESCENDING)])
 
 
 class StepClocks:
@@ -215,7 +219,16 @@ class StepClocks:
             self._metrics.steps_open.labels(str(step)).set(count)
             self._metrics.steps_overdue.labels(str(step)).set(overdue[step])
 
+    async def latest_deviations(
+        self, *, officer_id: str | None, limit: int, now: datetime, before: datetime | None = None
+    ) -> list[Deviation]:
+        """Newest first: an officer's (or everyone's), a page at a time, however long the history."""
+        equal = {"officer_id": officer_id} if officer_id is not None else {}
+        found = await newest(self._deviations, equal, "finished_at", limit=limit, now=now, before=before)
+        return [from_document(Deviation, doc) for doc in found]
+
     async def deviations(self, *, month: str | None = None, officer_id: str | None = None) -> list[Deviation]:
+        """In the order they finished: a month's, for its report."""
         query: dict[str, Any] = {}
         if month is not None:
             query["month"] = month

@@ -30,6 +30,14 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db[RECORDS].create_index([("stored_at", ASCENDING)])
     await db[DOSSIERS].create_index([("received_at", ASCENDING)])
     await db[DOSSIERS].create_index([("state", ASCENDING), ("ended_at", ASCENDING)])
+    # The SOP summary's requests still open or ended in its period, whatever their state.
+    await db[DOSSIERS].create_index([("ended_at", ASCENDING)])
+
+
+def _by_received(doc: dict[str, Any]) -> tuple[bool, Any, str]:
+    """The order of ``sort([("received_at", 1), ("_id", 1)])``: a dossier without a received time first."""
+    received = doc.get("received_at")
+    return received is not None, received or 0, str(doc["_id"])
 
 
 class ArchiveStore:
@@ -70,8 +78,20 @@ class ArchiveStore:
         return from_document(Dossier, doc) if doc else None
 
     async def dossiers(self, query: dict[str, Any], limit: int = 0) -> list[Dossier]:
-        cursor = self._dossiers.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-        return [from_document(Dossier, doc) async for doc in cursor]
+        """Dossiers by received time, oldest first. A query with an ``$or`` is run as one query
+        per branch, each answered from its own index: SecantusDB plans none for an ``$or`` and
+        would read every dossier the archive ever kept."""
+        rest = {k: v for k, v in query.items() if k != "$or"}
+        branches = query.get("$or")
+        if not branches or any(set(branch) & set(rest) for branch in branches):
+            cursor = self._dossiers.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+            return [from_document(Dossier, doc) async for doc in cursor]
+        found: dict[str, dict[str, Any]] = {}
+        for branch in branches:
+            async for doc in self._dossiers.find({**rest, **branch}):
+                found[doc["_id"]] = doc
+        ordered = sorted(found.values(), key=_by_received)
+        return [from_document(Dossier, doc) for doc in (ordered[:limit] if limit else ordered)]
 
     async def ended_before(self, state: DossierState, before: datetime) -> list[Dossier]:
         return await self.dossiers({"state": state.value, "ended_at": {"$lte": before}})

@@ -3,8 +3,11 @@ answer for, and the form to explain it (once). Each step's service keeps its own
 so the page gathers them from every step service and sends each explanation back to its keeper."""
 
 import asyncio
+import contextlib
+from datetime import datetime
 from types import GenericAlias
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,18 +21,28 @@ from .services import Answer
 
 router = APIRouter()
 KEEPERS = registered("sop-step")  # each clocks its own steps and keeps their deviations
+PAGE = 50
 
 
 async def deviations_page(request: Request, status: int = 200, **extra: Any) -> HTMLResponse:
+    """The officer's newest deviations, ``PAGE`` at a time; the next page is those finished
+    before the last one shown (``?sebelum=``), from every keeper alike."""
     me, read, signed = request.state.officer.officer_id, services(request).read, token(request)
+    params = {"officer_id": me, "limit": PAGE}
+    before = _before(request)
+    if before is not None:
+        params["before"] = before.isoformat()
     answers = await asyncio.gather(
-        *(read(signed, keeper, "/deviations", _deviations_of(keeper), params={"officer_id": me}) for keeper in KEEPERS)
+        *(read(signed, keeper, "/deviations", _deviations_of(keeper), params=params) for keeper in KEEPERS)
     )
     away = [keeper for keeper, answer in zip(KEEPERS, answers, strict=True) if not answer.ok]
     if len(away) == len(KEEPERS):
         return refused(request, answers[0])
     found = [(keeper, d) for keeper, answer in zip(KEEPERS, answers, strict=True) if answer.ok for d in answer.body]
     found.sort(key=lambda pair: pair[1].finished_at, reverse=True)
+    # A keeper that filled its page may hold older ones; so may the ones merged beyond this page.
+    older = len(found) > PAGE or any(answer.ok and len(answer.body) == PAGE for answer in answers)
+    found = found[:PAGE]
     numbers = await agenda_numbers(request, {d.request_id for _, d in found})
     rows = [
         {
@@ -41,7 +54,19 @@ async def deviations_page(request: Request, status: int = 200, **extra: Any) -> 
         }
         for keeper, d in found
     ]
-    return render(request, "deviations.html", status=status, rows=rows, away=bool(away), **extra)
+    after = quote(found[-1][1].finished_at.isoformat()) if older and found else None
+    here = f"?sebelum={quote(before.isoformat())}" if before is not None else ""
+    return render(
+        request, "deviations.html", status=status, rows=rows, away=bool(away), older=after, here=here, **extra
+    )
+
+
+def _before(request: Request) -> datetime | None:
+    """The page's ``?sebelum=``: a time the console wrote itself; anything else is the first page."""
+    with contextlib.suppress(ValueError):
+        at = datetime.fromisoformat(request.query_params.get("sebelum", ""))
+        return at if at.tzinfo is not None else None
+    return None
 
 
 def _deviations_of(keeper: str) -> Any:
@@ -63,8 +88,10 @@ async def explain(request: Request, keeper: str, deviation_id: str) -> Response:
     body = {"explanation": str(form.get("explanation") or "")}
     path = f"/deviations/{deviation_id}/explanation"
     answer = await services(request).call(token(request), "POST", keeper, path, json=body)
-    if answer.ok:
-        return RedirectResponse("/penyimpangan?dijelaskan=1", status_code=303)
+    if answer.ok:  # back to the page it was explained on
+        before = _before(request)
+        page = f"&sebelum={quote(before.isoformat())}" if before is not None else ""
+        return RedirectResponse(f"/penyimpangan?dijelaskan=1{page}#penyimpangan-{deviation_id}", status_code=303)
     return await deviations_page(
         request,
         status=answer.status,

@@ -66,6 +66,8 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Some services cannot be reached; this list may be incomplete.",
     },
     "no_deviations": {"id": "Tidak ada penyimpangan atas nama Anda.", "en": "No deviations in your name."},
+    "older_deviations": {"id": "Penyimpangan sebelumnya", "en": "Earlier deviations"},
+    "newest_deviations": {"id": "Penyimpangan terbaru", "en": "Latest deviations"},
     "finished_at": {"id": "selesai", "en": "finished"},
     "over_by": {"id": "lewat {n} menit", "en": "{n} minutes over"},
     "your_explanation": {"id": "Penjelasan Anda", "en": "Your explanation"},

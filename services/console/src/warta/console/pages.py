@@ -267,11 +267,14 @@ async def _numbered(request: Request, waiting: list[dict[str, Any]]) -> list[dic
 async def agenda_numbers(request: Request, request_ids: set[str]) -> dict[str, str]:
     """The register's agenda number of each request, for the lists of other services that know a
     request only by its id (a request the register cannot answer for is left out)."""
-    read, signed = services(request).read, token(request)
+    read, signed, wanted = services(request).read, token(request), sorted(request_ids)
     found = await asyncio.gather(
-        *(read(signed, "intake", f"/requests/{rid}", intake.FacilitationRequest) for rid in sorted(request_ids))
+        *(
+            read(signed, "intake", "/requests/numbers", list[intake.AgendaNumber], params={"id": wanted[at : at + 200]})
+            for at in range(0, len(wanted), 200)
+        )
     )
-    return {a.body.id: a.body.agenda_number for a in found if a.ok}
+    return {entry.id: entry.agenda_number for answer in found if answer.ok for entry in answer.body}
 
 
 def _letter(entry: intake.InboxEntry) -> dict[str, Any]:

@@ -70,16 +70,15 @@ class RequestPage(BaseModel):
     items: list[FacilitationRequest] = Field(description="This page of the matches, newest registration first.")
     total: int = Field(
         description=(
-            "How many requests match; exact when `more` is false. A search by words (`sender`, `q`) "
-            f"stops counting at {TOTAL_BOUND:,} matches (or at `offset` + `limit`, if further) and "
-            "then gives that bound here, with `more` true."
+            "How many requests match; exact when `more` is false. Counting stops at "
+            f"{TOTAL_BOUND:,} matches (or at `offset` + `limit`, if further) and then gives that "
+            "bound here, with `more` true."
         )
     )
     more: bool = Field(
         default=False,
         description=(
-            "True when more requests match than `total` counts: only a search by words, with more "
-            "matches than its bound. Searches without words always count exactly."
+            "True when more requests match than `total` counts: the register holds more matches than the count's bound."
         ),
     )
     limit: int
@@ -269,6 +268,23 @@ async def search_requests(
     )
     found = await handlers.search(query, limit=limit, offset=offset)
     return RequestPage(items=found.items, total=found.total, more=found.more, limit=limit, offset=offset)
+
+
+class AgendaNumber(BaseModel):
+    id: str
+    agenda_number: str
+
+
+@router.get("/requests/numbers", tags=["requests"])
+async def agenda_numbers(
+    officer: Officer,
+    handlers: Handlers,
+    request_id: Annotated[list[str], Query(alias="id", max_length=200, description="A request's id; repeated.")],
+) -> list[AgendaNumber]:
+    """The agenda number of each request named, in one call: for the lists of other services,
+    which know a request only by its id. A request the register does not hold is left out."""
+    found = await handlers.agenda_numbers(request_id)
+    return [AgendaNumber(id=key, agenda_number=number) for key, number in found.items()]
 
 
 @router.get("/requests/{request_id}", tags=["requests"])

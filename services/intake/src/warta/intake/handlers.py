@@ -342,6 +342,9 @@ class IntakeHandlers:
     async def get(self, request_id: str) -> FacilitationRequest:
         return await self._load(request_id)
 
+    async def agenda_numbers(self, request_ids: list[str]) -> dict[str, str]:
+        return await self._store.agenda_numbers(request_ids)
+
     async def search(self, query: RequestQuery, *, limit: int, offset: int) -> Found:
         return await self._store.search(query, limit=limit, offset=offset, now=self._clock.now())
 

@@ -23,6 +23,7 @@ from pymongo.errors import BulkWriteError
 
 from warta.runtime import Tx
 from warta.runtime.documents import from_document
+from warta.runtime.newest import LONGEST_SPAN, resized, span_below
 
 from .domain import FacilitationRequest, WordSearch, searched_words
 
@@ -38,14 +39,15 @@ TOTAL_BOUND = 1_000
 # SecantusDB checks each document it fetches against the whole `$in` list: batches stay small.
 LOAD_BATCH = 50
 BACKFILL_BATCH = 200
-# The walk's windows start a day long and are resized to hold about WINDOW_TARGET entries, at
-# most doubling (after a quiet stretch, a dense one would otherwise come in one oversized window); one
-# that would span LONGEST_SPAN or more takes everything older instead and is the last.
+# The walk's windows start a day long and are sized as ``warta.runtime.newest`` sizes its own, to
+# hold about WINDOW_TARGET entries; one that would span LONGEST_SPAN takes everything older.
 FIRST_SPAN = timedelta(days=1)
-LONGEST_SPAN = timedelta(days=3 * 365)
 WINDOW_TARGET = 250
-# Every stream is walked until the densest has yielded this many entries; then only the sparsest.
+# Every stream is walked until the densest has yielded this many entries, and more than SPARSER
+# times the sparsest; then only the sparsest. Streams alike in density are all walked: their
+# intersection is the matches, counted without reading a request (a read costs several entries).
 PROBE_ENOUGH = 64
+SPARSER = 4
 # A typed word that begins more vocabulary words than this is checked, never walked.
 MOST_VOCABULARY = 16
 # Indexed criteria of the register that can lead a walk, in registration order.
@@ -107,6 +109,11 @@ class Stream:
     equalities: tuple[dict[str, Any], ...]
     id_field: str
 
+    @property
+    def criteria(self) -> set[str]:
+        """The register's fields this stream's requests all match on."""
+        return set().union(*self.equalities) if self.id_field == "_id" else set()
+
     async def within(self, lo: datetime | None, hi: datetime | None) -> dict[str, datetime]:
         found: dict[str, datetime] = {}
         for equal in self.equalities:
@@ -118,26 +125,37 @@ class Stream:
 
 async def newest_first(
     streams: list[Stream], *, now: datetime, floor: datetime | None
-) -> AsyncGenerator[list[str], None]:
+) -> AsyncGenerator[tuple[list[str], bool], None]:
     """The requests every stream yields, window by window of registration time, newest first
-    (ties by id). Once the densest stream has yielded PROBE_ENOUGH entries only the sparsest is
-    walked on; the caller checks the others on the requests themselves. Nothing is registered
-    before ``floor``."""
+    (ties by id), each with whether every stream was walked for it. Once the densest stream has
+    yielded PROBE_ENOUGH entries, and more than SPARSER times the sparsest, only the sparsest is
+    walked on; the caller checks the others on the requests themselves. Below a window that held
+    nothing, the next is probed before it is read (``span_below``). Nothing is registered before
+    ``floor``."""
+
+    async def probe(lo: datetime, hi: datetime) -> int:
+        return min([len(await stream.within(lo, hi)) for stream in streams])
+
     hi: datetime | None = None
     span = FIRST_SPAN
     lo: datetime | None = now - span
+    every = True
     while True:
         last = lo is None or (floor is not None and lo <= floor)
         if last:
             lo = floor
         found = [await stream.within(lo, hi) for stream in streams]
-        yield _in_order(found)
+        yield _in_order(found), every
         if last or lo is None:
             return
-        if len(streams) > 1 and max(map(len, found)) >= PROBE_ENOUGH:
-            sparsest = min(range(len(found)), key=lambda n: len(found[n]))
-            streams, found = [streams[sparsest]], [found[sparsest]]
-        span = _resized(span, max(map(len, found)))
+        densest, sparsest = max(map(len, found)), min(range(len(found)), key=lambda n: len(found[n]))
+        if len(streams) > 1 and densest >= PROBE_ENOUGH and densest > SPARSER * len(found[sparsest]):
+            streams, found, every = [streams[sparsest]], [found[sparsest]], False
+        entries = max(map(len, found))
+        newest = max((at for each in found for at in each.values()), default=None)
+        span = resized(span, entries, WINDOW_TARGET, newest - lo if newest is not None else None)
+        if not entries and span < LONGEST_SPAN:
+            span = await span_below(lo, span, WINDOW_TARGET, probe)
         hi, lo = lo, (lo - span if span < LONGEST_SPAN else None)
 
 
@@ -147,34 +165,25 @@ def _in_order(found: list[dict[str, datetime]]) -> list[str]:
     return sorted(common, key=first.__getitem__, reverse=True)  # stable: ties stay in id order
 
 
-def _resized(span: timedelta, entries: int) -> timedelta:
-    factor = min(2.0, max(0.125, WINDOW_TARGET / entries if entries else 2.0))
-    return timedelta(milliseconds=max(1, round(span / timedelta(milliseconds=1) * factor)))  # BSON keeps ms
-
-
 @dataclass
 class _Page:
-    """Matches counted in order, the page's kept; counting stops past ``bound``."""
+    """Matches counted in order, the page's ids kept; counting stops past ``bound``."""
 
     limit: int
     offset: int
     bound: int
-    items: list[dict[str, Any]] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
     counted: int = 0
 
-    def count(self, matches: Iterable[dict[str, Any]]) -> None:
-        for doc in matches:
+    def count(self, matches: Iterable[str]) -> None:
+        for key in matches:
             if self.offset <= self.counted < self.offset + self.limit:
-                self.items.append(doc)
+                self.ids.append(key)
             self.counted += 1
 
     @property
     def overflowing(self) -> bool:
         return self.counted > self.bound
-
-    def found(self) -> Found:
-        items = [from_document(FacilitationRequest, doc) for doc in self.items]
-        return Found(items, min(self.counted, self.bound), more=self.overflowing)
 
 
 def _duplicates_only(error: BulkWriteError) -> bool:
@@ -254,7 +263,7 @@ class SearchIndex:
 
     async def search(
         self,
-        words: WordSearch,
+        words: WordSearch | None,
         criteria: dict[str, Any],
         *,
         since: datetime | None,
@@ -262,30 +271,50 @@ class SearchIndex:
         offset: int,
         now: datetime,
     ) -> Found:
-        """The requests matching ``words`` and ``criteria``, newest first. Its cost follows the
-        requests its sparsest stream yields before the page and the count are full, not the
-        size of the register."""
+        """The requests matching ``words`` (if any) and ``criteria``, newest first. Its cost
+        follows the requests its sparsest stream yields before the page and the count are full,
+        not the size of the register."""
         streams = await self._streams(words, criteria)
         if streams is None:
             return Found([], 0)
         page = _Page(limit=limit, offset=offset, bound=max(offset + limit, TOTAL_BOUND))
+        # Streams that hold every typed word and every criterion yield the matches themselves,
+        # while all are walked: those are counted without reading a request.
+        covered = set(criteria) <= set().union(*(stream.criteria for stream in streams)) and (
+            words is None or len(words.wanted) == sum(stream.id_field == "request_id" for stream in streams)
+        )
         async with contextlib.aclosing(newest_first(streams, now=now, floor=since)) as windows:
-            async for ids in windows:
-                for start in range(0, len(ids), LOAD_BATCH):
-                    loaded = await self._load(ids[start : start + LOAD_BATCH], criteria)
-                    letters = ((doc, doc["letter"]) for doc in loaded)
-                    page.count(doc for doc, letter in letters if words.found_in(letter["sender"], letter["subject"]))
-                    if page.overflowing:
-                        return page.found()
-        return page.found()
+            async for ids, every in windows:
+                if covered and every:
+                    page.count(ids)
+                else:
+                    await self._count_checked(page, ids, words, criteria)
+                if page.overflowing:
+                    break
+        items = [from_document(FacilitationRequest, doc) for doc in await self._load(page.ids, {})]
+        return Found(items, min(page.counted, page.bound), more=page.overflowing)
 
-    async def _streams(self, words: WordSearch, criteria: dict[str, Any]) -> list[Stream] | None:
+    async def _count_checked(
+        self, page: _Page, ids: list[str], words: WordSearch | None, criteria: dict[str, Any]
+    ) -> None:
+        """The candidates that match, checked on the requests themselves, until the count is past its bound."""
+        for start in range(0, len(ids), LOAD_BATCH):
+            loaded = await self._load(ids[start : start + LOAD_BATCH], criteria)
+            letters = ((doc["_id"], doc["letter"]) for doc in loaded)
+            page.count(
+                key for key, letter in letters if not words or words.found_in(letter["sender"], letter["subject"])
+            )
+            if page.overflowing:
+                return
+
+    async def _streams(self, words: WordSearch | None, criteria: dict[str, Any]) -> list[Stream] | None:
         """What the walk may follow: each typed word that begins few vocabulary words, and each
-        indexed criterion; None when a typed word begins no word at all (nothing matches)."""
-        if not words.wanted:
+        indexed criterion, else the whole register; None when a typed word begins no word at all
+        (nothing matches)."""
+        if words is not None and not words.wanted:
             return None
         streams = []
-        for name, typed in words.wanted:
+        for name, typed in words.wanted if words is not None else ():
             vocabulary = sorted([doc["word"] async for doc in self._words.find(vocabulary_filter(name, typed))])
             if not vocabulary:
                 return None

@@ -21,7 +21,7 @@ from warta.runtime.gridfs import GridFSUpload, ensure_gridfs_indexes
 from warta.runtime.indonesian import JAKARTA
 
 from .domain import FacilitationRequest, LetterScan, RequestState, WordSearch, agenda_number_prefix
-from .search import Found, SearchIndex, ensure_search_indexes
+from .search import LOAD_BATCH, Found, SearchIndex, ensure_search_indexes
 
 REQUESTS = "requests"
 COUNTERS = "counters"
@@ -129,22 +129,31 @@ class RequestStore:
         assert counter is not None  # upsert with ReturnDocument.AFTER always returns one
         return int(counter["sequence"])
 
+    async def agenda_numbers(self, request_ids: list[str]) -> dict[str, str]:
+        """In the order named; in small batches (SecantusDB checks each document it reads against
+        the whole ``$in`` list)."""
+        wanted = list(dict.fromkeys(request_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), LOAD_BATCH):
+            batch = {"_id": {"$in": wanted[start : start + LOAD_BATCH]}}
+            found |= {
+                doc["_id"]: doc["agenda_number"]
+                async for doc in self.requests.collection.find(batch, {"agenda_number": 1})
+            }
+        return {key: found[key] for key in wanted if key in found}
+
     async def find_by_letter_key(self, key: str) -> FacilitationRequest | None:
         found = await self.requests.find({"letter_key": key}, sort=[("_id", ASCENDING)], limit=1)
         return found[0] if found else None
 
     async def search(self, query: RequestQuery, *, limit: int, offset: int, now: datetime) -> Found:
-        """Newest registration first. Without words, every criterion has its index and the total
-        is exact; with words, the search index walks the matches and counts them to its bound."""
-        criteria = query.to_filter()
-        words = query.words()
-        if words is not None:
-            since = query.registered_since()
-            return await self.index.search(words, criteria, since=since, limit=limit, offset=offset, now=now)
-        page = await self.requests.find(
-            criteria, sort=[("registered_at", DESCENDING), ("_id", ASCENDING)], limit=limit, skip=offset
+        """Newest registration first, walked by the search index (by words, by an indexed
+        criterion, or the whole register) and counted to its bound: a page costs the page, not
+        the years of register behind it."""
+        since = query.registered_since()
+        return await self.index.search(
+            query.words(), query.to_filter(), since=since, limit=limit, offset=offset, now=now
         )
-        return Found(page, await self.requests.collection.count_documents(criteria))
 
     async def waiting_in(self, state: RequestState, *, limit: int) -> list[FacilitationRequest]:
         return await self.requests.find({"state": state.value}, sort=[("registered_at", ASCENDING)], limit=limit)

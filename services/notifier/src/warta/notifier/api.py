@@ -91,7 +91,8 @@ async def list_messages(
     state: SendState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[Message]:
-    """Messages by request, recipient and state; an officer reads their own."""
+    """Messages by request, recipient and state, the newest ``limit`` in the order they were
+    made; an officer reads their own."""
     if officer_id != officer.officer_id:
         require_role(officer, *SUPERVISORS, action="reading other officers' messages")
     return await handlers.messages(request_id=request_id, officer_id=officer_id, state=state, limit=limit)

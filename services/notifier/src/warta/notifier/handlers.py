@@ -266,7 +266,7 @@ class NotifierHandlers:
             }.items()
             if v is not None
         }
-        return await self._store.messages(query, limit)
+        return await self._store.messages(query, limit, self._clock.now())
 
     async def send_failed_again(self, *, request_id: str | None, officer_id: str | None) -> int:
         """Every failed message (of a request, or to an officer) goes once more, as new: for a

@@ -10,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from warta.contracts import Role
 from warta.runtime import Tx
 from warta.runtime.documents import from_document, to_document
+from warta.runtime.newest import newest
 from warta.runtime.sends import SendLedger, SendState
 
 from .domain import Case, Officer, StepTimer, TimerState
@@ -27,6 +28,11 @@ async def create_indexes(db: AsyncDatabase[Any]) -> None:
     await db["messages"].create_index([("state", ASCENDING), ("not_before", ASCENDING)])
     await db["messages"].create_index([("request_id", ASCENDING), ("created_at", ASCENDING)])
     await db["messages"].create_index([("requests", ASCENDING)])  # a digest's other requests
+    # The newest messages by windows of time (``newest``): an officer's own (the console's page
+    # of them), and everyone's or those in a state, for a supervisor.
+    await db["messages"].create_index([("officer_id", ASCENDING), ("created_at", ASCENDING)])
+    await db["messages"].create_index([("state", ASCENDING), ("created_at", ASCENDING)])
+    await db["messages"].create_index([("created_at", ASCENDING)])
     await db["officers"].create_index([("role", ASCENDING)])
 
 
@@ -152,14 +158,15 @@ class NotifierStore:
             reopened += await self._ledger.reopen_failed(each)
         return reopened
 
-    async def messages(self, query: dict[str, Any], limit: int) -> list[Message]:
+    async def messages(self, query: dict[str, Any], limit: int, now: datetime) -> list[Message]:
+        """The newest ``limit`` messages matching, in the order they were made: an officer's
+        page of them costs the page, however many they were sent over the years."""
         found: dict[str, dict[str, Any]] = {}
         for each in self._by_request(query):
-            cursor = self._messages.find(each).sort([("created_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-            async for doc in cursor:
+            for doc in await newest(self._messages, each, "created_at", limit=limit, now=now):
                 found[doc["_id"]] = doc
         ordered = sorted(found.values(), key=lambda doc: (doc["created_at"], doc["_id"]))
-        return [from_document(Message, doc) for doc in ordered[:limit]]
+        return [from_document(Message, doc) for doc in ordered[-limit:]]
 
     @staticmethod
     def _by_request(query: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,6 +10,11 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, Field
 
 
+class AgendaNumber(BaseModel):
+    agenda_number: Annotated[str, Field(title="Agenda Number")]
+    id: Annotated[str, Field(title="Id")]
+
+
 class ContactPerson(BaseModel):
     name: Annotated[str, Field(max_length=200, min_length=1, title="Name")]
     phone: Annotated[
@@ -262,7 +267,7 @@ class RequestPage(BaseModel):
     more: Annotated[
         bool | None,
         Field(
-            description="True when more requests match than `total` counts: only a search by words, with more matches than its bound. Searches without words always count exactly.",
+            description="True when more requests match than `total` counts: the register holds more matches than the count's bound.",
             title="More",
         ),
     ] = False
@@ -270,7 +275,7 @@ class RequestPage(BaseModel):
     total: Annotated[
         int,
         Field(
-            description="How many requests match; exact when `more` is false. A search by words (`sender`, `q`) stops counting at 1,000 matches (or at `offset` + `limit`, if further) and then gives that bound here, with `more` true.",
+            description="How many requests match; exact when `more` is false. Counting stops at 1,000 matches (or at `offset` + `limit`, if further) and then gives that bound here, with `more` true.",
             title="Total",
         ),
     ]
