@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from warta.contracts import Actor, Forbidden, Role
 
+from .logs import bind
 from .settings import ServiceSettings
 
 
@@ -105,6 +106,7 @@ async def current_officer(request: Request) -> Principal:
     verifier: TokenVerifier = request.app.state.token_verifier
     principal = await verifier.verify(token.strip())
     request.state.officer = principal  # for the audit line of an action it is then refused
+    bind(officer_id=principal.officer_id, request_id=request.path_params.get("request_id"))
     return principal
 
 

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from warta.contracts import Event, subject_for
 
 from .faults import fault_point, slow_point
+from .logs import bound
 from .metrics import ServiceMetrics
 from .settings import ServiceSettings
 from .unit_of_work import AlreadyApplied
@@ -250,7 +251,10 @@ class Bus:
                 stored_at=raw.metadata.timestamp,
                 msg_id=(raw.headers or {}).get("Nats-Msg-Id"),
             )
-            await self._apply(EVERY_EVENT, f"seq {message.sequence}", lambda: handler(message), msg, raw.subject)
+            with bound(
+                event_id=message.msg_id, event_type=raw.subject.removeprefix(f"{self.settings.subject_prefix}.")
+            ):
+                await self._apply(EVERY_EVENT, f"seq {message.sequence}", lambda: handler(message), msg, raw.subject)
 
     def _durable_subscriber(
         self, subject: str, stream: JStream, durable: str
@@ -284,7 +288,9 @@ class Bus:
                 msg, subject, event_type, f"payload breaks the {event_type} contract: {exc}", deliveries
             )
             raise RejectMessage() from exc
-        await self._apply(event_type, str(event.id), lambda: handler(event), msg, subject)
+        officer = event.actor.officer_id if event.actor else None
+        with bound(request_id=event.subject, event_id=str(event.id), event_type=event_type, officer_id=officer):
+            await self._apply(event_type, str(event.id), lambda: handler(event), msg, subject)
 
     async def _apply(
         self, event_type: str, what: str, handle: Callable[[], Awaitable[None]], msg: Any, subject: str

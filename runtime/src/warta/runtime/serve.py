@@ -1,6 +1,5 @@
 """Run a service's ASGI app as a process (``python -m warta.<service>``)."""
 
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -8,6 +7,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from . import logs
 from .settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -34,13 +34,12 @@ def said(error: ValidationError) -> str:
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format=f"%(asctime)s {settings.service_name} %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.service_name, settings.log_format, dict(settings.log_levels))
     uvicorn.run(
         app,
         host=settings.http_host,
         port=settings.http_port,
+        log_config=None,  # its lines go through the handler above, in the same format
         log_level="warning",
         timeout_graceful_shutdown=20,
     )

@@ -10,6 +10,7 @@ from warta.contracts import DEFAULT_SUBJECT_PREFIX
 
 from .addresses import Reach, problems, reaching
 from .images import DEFAULT_MAX_PIXELS
+from .logs import LogFormat
 
 DEV_SECRET = "warta-dev-secret-not-for-production-use"
 
@@ -47,6 +48,15 @@ class ServiceSettings(BaseSettings):
     )
     shutdown_grace_seconds: float = Field(
         default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
+    )
+
+    log_format: LogFormat = Field(
+        default="text",
+        description="json: one JSON object per line, for the cluster's log collector; text: for a terminal.",
+    )
+    log_levels: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = Field(
+        default_factory=dict,
+        description='Levels by logger beyond the defaults (Warta INFO, libraries WARNING): {"faststream": "INFO"}.',
     )
 
     max_body_bytes: int = Field(

@@ -316,6 +316,8 @@ def settings_config_map() -> dict[str, Any]:
             # The city's mail relay, for the media's emails and the officers' messages (STARTTLS).
             "WARTA_SMTP_HOST": "smtp.tangerangkota.go.id",
             "WARTA_SMTP_PORT": "587",
+            # One JSON object per log line, for the cluster's log collector (warta.runtime.logs).
+            "WARTA_LOG_FORMAT": "json",
             "TZ": "Asia/Jakarta",
         },
     }
