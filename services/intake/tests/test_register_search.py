@@ -290,3 +290,24 @@ async def test_requests_registered_before_the_word_index_are_indexed_when_the_se
     assert await RequestStore(register.db).index.backfill() == 0  # the mark is back: nothing to do
     assert await register.db[TERMS].count_documents({}) == postings
     assert (await register.search(q="jalur"))["total"] == 1
+
+
+async def test_a_dense_stretch_below_a_quiet_one_is_walked_whole_and_once(register):
+    """A hundred letters in three days, a hundred days ago, under a quiet season, with fifty more
+    spread over the year before: every search (by words, by state, the whole register) pages
+    through all of them once, newest first, however its windows are probed and sized."""
+    now = register.hands.at
+    made: list[dict[str, Any]] = []
+    for n in range(150):
+        at = now - timedelta(days=100, minutes=43 * n) if n < 100 else now - timedelta(days=110 + 6 * (n - 100))
+        made.append(await register.register(subject=f"Festival kuliner {n}", at=at))
+    register.hands.at = now
+    expected = [r["id"] for r in sorted(sorted(made, key=lambda r: r["id"]), key=_registered, reverse=True)]
+
+    for params in ({"q": "festival"}, {"state": "registered"}, {}):
+        walked = []
+        for offset in range(0, 150, 40):
+            page = await register.search(**params, limit=40, offset=offset)
+            assert (page["total"], page["more"]) == (150, False), params
+            walked += [item["id"] for item in page["items"]]
+        assert walked == expected, params

@@ -63,12 +63,15 @@ async def span_below(hi: datetime, span: timedelta, target: int, probe: Probe) -
 def resized(span: timedelta, entries: int, target: int, held_since: timedelta | None = None) -> timedelta:
     """The next window's span after one of ``span`` held ``entries``: about ``target`` entries at
     its density, at most doubling; after an empty one, ``EMPTY_GROWTH`` times (then probed). The
-    density is taken over ``held_since`` when given (from the window's start to its newest entry):
-    a window probed through a quiet stretch holds its entries in only its older part."""
+    density of a window that held a good part of its target is taken over ``held_since`` when
+    given (from the window's start to its newest entry): a window probed through a quiet stretch
+    holds its entries in only its older part. A few entries say little of where they lie."""
     if not entries:
         factor, span = EMPTY_GROWTH, span
     else:
-        factor, span = min(2.0, max(0.125, target / entries)), min(span, held_since or span)
+        factor = min(2.0, max(0.125, target / entries))
+        if held_since is not None and entries >= target / 2:
+            span = min(span, held_since)
     return timedelta(milliseconds=max(1, round(span / timedelta(milliseconds=1) * factor)))  # BSON keeps ms
 
 
