@@ -76,6 +76,19 @@ def test_the_dateline_opens_the_lead_or_else_the_first_paragraph_with_no_danglin
     assert neither.html.startswith("<h2>Fasilitas Taman</h2>")
 
 
+def test_with_no_lead_the_excerpt_of_a_hostile_first_paragraph_is_its_words_alone():
+    """The path a script once took to the city's home page: no lead, so the excerpt is the body's
+    first paragraph."""
+    body = (
+        '<script>alert(\'x\')</script>Taman <b onclick="x()">dibuka</b> <img src=x onerror="x()">'
+        "<iframe src='https://x.example/'></iframe>untuk **warga**.\n\nDua."
+    )
+    rendered = render_release(release(lead=None, dateline=None, body=body))
+    assert rendered.excerpt == "Taman dibuka untuk warga."
+    for markup in ("<", ">", "alert", "onclick", "onerror", "iframe"):
+        assert markup not in rendered.excerpt
+
+
 def test_the_excerpt_is_the_lead_or_the_first_paragraph_as_plain_text_cut_at_a_word():
     assert render_release(release(lead="Wali Kota **membuka** taman.")).excerpt == "Wali Kota membuka taman."
     first = render_release(release()).excerpt

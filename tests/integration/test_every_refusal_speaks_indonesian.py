@@ -13,6 +13,7 @@ below, each member at least once, and said in Indonesian.
 import ast
 import io
 import string
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -429,14 +430,20 @@ def test_every_reason_a_letter_scan_is_refused_for_is_said_in_indonesian():
     assert seen == {*scans.PdfFault, *images.ImageFault}
 
 
-async def test_a_video_without_its_index_is_said_in_indonesian():
-    async def read_at(offset: int, length: int) -> bytes:
-        return b""
+async def test_a_video_without_its_index_or_with_its_header_cut_is_said_in_indonesian():
+    without_index = struct.pack(">I4s", 1008, b"mdat") + bytes(1000)
+    cut_header = struct.pack(">I4s", 18, b"moov") + struct.pack(">I4s", 10, b"mvhd") + b"\x00\x00"
+    faults = set()
+    for video in (without_index, cut_header):
 
-    with pytest.raises(inspection.Unreadable) as refused:
-        await inspection.inspect_video(read_at, 1000)
-    assert set(inspection.VideoFault) == {refused.value.fault}
-    said_in_indonesian(refused.value.fault, refused.value.limits, refused.value.reason)
+        async def read_at(offset: int, length: int, video: bytes = video) -> bytes:
+            return video[offset : offset + length]
+
+        with pytest.raises(inspection.Unreadable) as refused:
+            await inspection.inspect_video(read_at, len(video))
+        faults.add(refused.value.fault)
+        said_in_indonesian(refused.value.fault, refused.value.limits, refused.value.reason)
+    assert faults == set(inspection.VideoFault)
 
 
 def test_every_problem_of_a_media_registry_row_is_an_indonesian_sentence_naming_it():

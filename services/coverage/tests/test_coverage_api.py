@@ -223,6 +223,19 @@ async def test_a_spoofed_file_is_refused_and_nothing_of_it_is_kept(bench):
             "no index",
             id="video-without-moov",
         ),
+        # A header box cut short: not a crash, and none of the file kept.
+        pytest.param(
+            "rusak.mp4",
+            "video",
+            FTYP
+            + struct.pack(">I4s", 8 + 10, b"moov")
+            + struct.pack(">I4s", 10, b"mvhd")
+            + b"\x00\x00"
+            + struct.pack(">I4s", 50_008, b"mdat")
+            + bytes(50_000),
+            "cut short",
+            id="video-with-a-cut-header",
+        ),
     ],
 )
 async def test_a_file_that_only_looks_like_a_photo_or_video_is_refused_and_nothing_of_it_kept(

@@ -93,3 +93,22 @@ async def test_what_is_not_tus_or_not_the_teams_is_refused_and_an_upload_can_be_
     assert gone.status_code == 204
     assert gone.headers["tus-resumable"] == "1.0.0"
     assert (await bench.call(DEWI, "HEAD", location, headers=TUS)).status_code == 404
+
+
+async def test_a_filename_that_turns_its_text_around_is_refused_and_nothing_is_started(bench):  # noqa: F811
+    """What the console's uploads send: the name in Upload-Metadata, under the text policy of
+    every name typed into Warta (a right-to-left override would show "foto\u202egpj.exe" as an image)."""
+    await bench.open()
+    path = f"/coverage/{bench.rid}/tus"
+    for name, rule in (("foto\u202egpj.exe", "bidi_control"), ("foto\x00.jpg", "control_character")):
+        refused = await bench.call(
+            DEWI, "POST", path, headers={**TUS, "Upload-Length": "20", "Upload-Metadata": metadata(name)}
+        )
+        assert refused.status_code == 422, refused.text
+        [problem] = refused.json()["fields"]
+        assert problem["field"] == "header.upload-metadata.filename"
+        assert problem["type"] == rule
+    assert await bench.db.uploads.count_documents({}) == 0
+    # A name in any script, NFC, is kept as typed.
+    await created(bench, 20, "Peresmian Taman — 公園.jpg")
+    assert [d["filename"] for d in await bench.db.uploads.find({}).to_list()] == ["Peresmian Taman — 公園.jpg"]

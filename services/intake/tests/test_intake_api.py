@@ -242,6 +242,15 @@ async def test_the_register_numbers_each_year_from_one(office):
     ]
 
 
+async def test_a_scan_named_so_that_it_reads_backwards_is_refused_and_nothing_is_kept(office):
+    """The scan's name is under the text policy of every name typed into Warta."""
+    for name, rule in (("surat\u202efdp.exe", "bidi_control"), ("surat\x07.pdf", "control_character")):
+        body = await office.refused(
+            422, ADMIN, "POST", "/scans", content=b"%PDF-1.4", params={"filename": name}, field="query.filename"
+        )
+        assert [f["type"] for f in body["fields"]] == [rule]
+
+
 async def test_the_agenda_numbers_of_many_requests_come_in_one_call(office):
     """As other services' lists need them: in the order named, once each, unknown ids left out,
     at most 200 a call."""

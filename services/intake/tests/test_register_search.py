@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from warta.contracts import Role
 from warta.devstack.pytest_plugin import running_app
 from warta.intake.app import IntakeSettings, create_app
-from warta.intake.search import BUILT, TERMS, WORDS, SearchIndex
+from warta.intake.search import BUILT, TERMS, TOTAL_BOUND, WORDS, SearchIndex
 from warta.intake.store import COUNTERS, REQUESTS, RequestStore
 from warta.runtime import ServiceRuntime
 from warta.runtime.indonesian import JAKARTA
@@ -191,7 +191,9 @@ def _registered(request: dict[str, Any]) -> datetime:
 
 
 async def test_a_search_by_a_common_word_counts_to_its_bound_and_says_there_are_more(register):
-    """1,050 requests of a register kept before the word index, indexed as an upgrade would."""
+    """Fifty requests past the count's bound, of a register kept before the word index, indexed
+    as an upgrade would."""
+    seeds, bound = TOTAL_BOUND + 50, TOTAL_BOUND
     template = await register.register(subject="Permohonan peliputan festival")
     stored = await register.db[REQUESTS].find_one({"_id": template["id"]})
     start = register.hands.at
@@ -205,27 +207,27 @@ async def test_a_search_by_a_common_word_counts_to_its_bound_and_says_there_are_
                 "letter_key": f"seed|{n}",
                 "registered_at": start - timedelta(hours=n + 1),
             }
-            for n in range(1050)
+            for n in range(seeds)
         ]
     )
     await register.db[COUNTERS].delete_one({"_id": BUILT})
-    assert await RequestStore(register.db).index.backfill() == 1050
+    assert await RequestStore(register.db).index.backfill() == seeds
 
     first = await register.search(q="festival")
-    assert (first["total"], first["more"], len(first["items"])) == (1000, True, 50)
+    assert (first["total"], first["more"], len(first["items"])) == (bound, True, 50)
     assert [i["id"] for i in first["items"][:2]] == [template["id"], "seed-0000"]
     # Counting goes as far as the page asks.
-    assert (await register.search(q="festival", offset=1000))["total"] == 1050
-    last = await register.search(q="festival", offset=1001)
-    assert (last["total"], last["more"]) == (1051, False)
-    assert [i["id"] for i in last["items"]] == [f"seed-{n:04d}" for n in range(1000, 1050)]
+    assert (await register.search(q="festival", offset=bound))["total"] == bound + 50
+    last = await register.search(q="festival", offset=bound + 1)
+    assert (last["total"], last["more"]) == (seeds + 1, False)
+    assert [i["id"] for i in last["items"]] == [f"seed-{n:04d}" for n in range(bound, seeds)]
     # A search without words is walked and counted alike: a count of every match would read them all.
     by_state = await register.search(state="registered")
-    assert (by_state["total"], by_state["more"]) == (1000, True)
+    assert (by_state["total"], by_state["more"]) == (bound, True)
     assert [i["id"] for i in by_state["items"][:2]] == [template["id"], "seed-0000"]
-    everything = await register.search(offset=1001)
-    assert (everything["total"], everything["more"]) == (1051, False)
-    assert [i["id"] for i in everything["items"]] == [f"seed-{n:04d}" for n in range(1000, 1050)]
+    everything = await register.search(offset=bound + 1)
+    assert (everything["total"], everything["more"]) == (seeds + 1, False)
+    assert [i["id"] for i in everything["items"]] == [f"seed-{n:04d}" for n in range(bound, seeds)]
     assert (await register.search(q="festival peliputan", agenda_number="7"))["total"] == 1
 
 

@@ -20,14 +20,16 @@ import httpx
 import pytest
 from PIL import Image
 
-from warta.contracts import AssetRef, PressRelease, Published, Role
+from warta.contracts import AssetRef, PressRelease, Published, Quote, Role
 from warta.devstack.proxy import delaying_proxy
 from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
+from warta.devstack.samples import jpeg
 from warta.devstack.smtp import EmailAsRead, read_email, smtp_server
 from warta.devstack.stub_http import PhotoHandler, QuietHandler, served_photos, serving
 from warta.devstack.wordpress import WordPressSite, wordpress_site
 from warta.publisher.app import PublisherSettings, create_app
 from warta.publisher.website import post_key
+from warta.runtime.release import render_release
 
 DEWI = (Role.COVERAGE_TEAM, "dewi")
 RELEASE = PressRelease(
@@ -96,14 +98,16 @@ async def published_on(
     release: PressRelease,
     photos: tuple[AssetRef, ...],
     work: Path,
+    **settings: Any,
 ) -> tuple[dict[str, Any], list[EmailAsRead]]:
-    """``release`` approved and published on ``wordpress`` by a publisher in this process, with one
-    newsroom registered; the publication, and the emails as the relay kept them."""
+    """``release`` approved and published on ``wordpress`` by a publisher in this process (with
+    ``settings`` besides), with one newsroom registered; the publication, and the emails as the
+    relay kept them."""
     keep = work / "mail"
     keep.mkdir(exist_ok=True)
     with smtp_server(work, keep_in=keep) as relay:
         mail = {"smtp_host": relay.host, "smtp_port": relay.port, "smtp_ca_file": relay.ca_file}
-        app = publisher(namespace, **on_wordpress(wordpress), **mail)
+        app = publisher(namespace, **on_wordpress(wordpress), **mail, **settings)
         async with running_app(app) as client:
             desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
             await desk.ok((Role.ADMIN, "siti"), "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY)
@@ -169,7 +173,14 @@ SHORTCODES = '[audio src="https://suara.example/a.mp3"] dan [gallery]'
 HOSTILE_RELEASE = PressRelease(
     title=f"Wali Kota Resmikan {HOSTILE}Taman & Perpustakaan",
     lead=f"Wali Kota Tangerang meresmikan taman {HOSTILE}di Cikokol, Senin.",
-    dateline="Tangerang, 5 Desember 2026",
+    dateline=f"Tangerang, <iframe src=//{XSS}.example></iframe><img src=x onerror={XSS}()>5 Desember 2026",
+    quotes=(
+        Quote(
+            speaker=f"Sachrudin{HOSTILE}",
+            function=f"Wali Kota {HOSTILE}Tangerang",
+            text=f"Taman ini {HOSTILE}untuk warga.",
+        ),
+    ),
     body=(
         "## Fasilitas Taman\n\n"
         "Wali Kota **Sachrudin** membuka taman, lihat [peta lokasi](https://maps.tangerangkota.go.id/taman) "
@@ -181,7 +192,12 @@ HOSTILE_RELEASE = PressRelease(
         # WordPress would run these as a player and a gallery of the site's own photos.
         f"{SHORTCODES}"
     ),
-    tags=(f"Taman <b onmouseover='{XSS}'>Literasi</b>", f"<script>{XSS}</script>Cikokol"),
+    tags=(
+        f"Taman <b onmouseover='{XSS}'>Literasi</b>",
+        f"<img src=x onerror={XSS}()>Cikokol",
+        f"<script>{XSS}</script>Kota",
+        f"<iframe src=//{XSS}.example></iframe>Sungai",
+    ),
 )
 
 
@@ -189,6 +205,23 @@ HOSTILE_RELEASE = PressRelease(
 def wordpress_utc(tmp_path_factory) -> Iterator[WordPressSite]:
     with wordpress_site(tmp_path_factory.mktemp("wordpress-utc"), timezone="UTC") as site:
         yield site
+
+
+async def test_the_website_account_is_an_author_whose_markup_wordpress_filters_too(wordpress):
+    """Least privilege: the account the publisher signs in with may publish its own posts and no
+    more; without ``unfiltered_html`` WordPress's own filter is a second line after ours."""
+    async with httpx.AsyncClient(auth=(wordpress.username, wordpress.application_password), timeout=30) as wp:
+        me = await wp.get(f"{wordpress.url}/", params={"rest_route": "/wp/v2/users/me", "context": "edit"})
+        assert me.status_code == 200, me.text
+        assert me.json()["roles"] == ["author"]
+        assert not me.json()["capabilities"].get("unfiltered_html")
+        assert not me.json()["capabilities"].get("manage_options")
+        typed = {"title": "Uji", "status": "draft", "content": f"<p>Isi</p><script>{XSS}()</script>"}
+        made = await wp.post(f"{wordpress.url}/", params={"rest_route": "/wp/v2/posts"}, json=typed)
+        assert made.status_code == 201, made.text
+        kept = await read(wordpress, f"posts/{made.json()['id']}", context="edit")
+        assert "<script" not in kept["content"]["raw"]
+        assert "<p>Isi</p>" in kept["content"]["raw"]
 
 
 @pytest.mark.parametrize("site", ["wordpress", "wordpress_utc"])
@@ -200,8 +233,11 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     wordpress: WordPressSite = request.getfixturevalue(site)
     rid = f"a1b2c3d4-0000-4000-8000-00000000010{1 if site == 'wordpress' else 2}"
     hostile_photos = tuple(p.model_copy(update={"caption": f"Pita {HOSTILE}digunting[gallery]"}) for p in photos[:2])
+    # The publisher's clock ten minutes behind the site's: the post's time is the one it sends.
+    behind = tmp_path / "clock"
+    behind.write_text("-600")
     publication, [checked] = await published_on(
-        wordpress, namespace, mongo, approve, rid, HOSTILE_RELEASE, hostile_photos, tmp_path
+        wordpress, namespace, mongo, approve, rid, HOSTILE_RELEASE, hostile_photos, tmp_path, dev_clock_file=str(behind)
     )
     website = publication["website"]
     post = await read(wordpress, f"posts/{website['post_id']}", context="edit")
@@ -215,7 +251,7 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
         assert ">" not in text
         assert XSS not in text
     assert post["title"]["raw"] == "Wali Kota Resmikan Taman &amp; Perpustakaan"
-    assert sorted(t["name"] for t in tags) == ["Cikokol", "Taman Literasi"]
+    assert sorted(t["name"] for t in tags) == ["Cikokol", "Kota", "Sungai", "Taman Literasi"]
     assert post["excerpt"]["raw"] == "Wali Kota Tangerang meresmikan taman di Cikokol, Senin."
     content = post["content"]["raw"]
     lead_photo, opening = content.split("\n")[:2]
@@ -235,14 +271,25 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     ):
         assert element in content
     assert XSS not in content
+    assert "Taman ini untuk warga." in content
+    assert "Sachrudin, Wali Kota Tangerang" in content
     # What readers get: the post and the home page with the formatting and without the attack.
     page = await public_page(website["url"])
     home = await public_page(wordpress.url + "/")
     for shown in (page, home):
         assert XSS not in shown
         assert "Wali Kota Resmikan Taman & Perpustakaan" in visible_text(shown)
-    assert "<h2>Fasilitas Taman</h2>" in page
-    assert "<table>" in page
+    for element in (
+        "<h2>Fasilitas Taman</h2>",
+        "<strong>Sachrudin</strong>",
+        '<a href="https://maps.tangerangkota.go.id/taman" rel="noopener">peta lokasi</a>',
+        "<li>ruang baca <em>lansia</em></li>",
+        "<table>",
+    ):
+        assert element in page
+    for shown in (page, home):
+        assert "<iframe" not in shown  # the theme has none; the release's never gets there
+        assert "javascript:" not in shown
     # A shortcode typed into the release is its text, not a player or the site's own gallery.
     shown = visible_text(page)
     assert "[audio src=" in shown
@@ -252,9 +299,10 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     assert "class='gallery" not in page
     assert 'class="gallery' not in page
     assert "Wali Kota Tangerang meresmikan taman di Cikokol, Senin." in home
-    # The time: sent in UTC, shown in the site's zone.
+    # The time: sent in UTC (the publisher's, not the site's own ten minutes later), shown in the site's zone.
     published_at = publication["website"]["recorded_at"]
     assert abs(_utc(post["date_gmt"]) - _utc(published_at[:19])) < 60
+    assert _utc(post["date_gmt"]) < datetime.now(UTC).timestamp() - 500
     offset = 7 * 3600 if wordpress.timezone == "Asia/Jakarta" else 0
     assert _utc(post["date"]) - _utc(post["date_gmt"]) == offset
 
@@ -263,6 +311,18 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     assert checked.attachments == ["foto-1-pita-digunting-gallery.jpg", "foto-2-pita-digunting-gallery.jpg"]
     assert XSS not in checked.html
     assert XSS not in checked.text
+    for element in (
+        "<h2>Fasilitas Taman</h2>",
+        "<strong>Sachrudin</strong>",
+        "<li>rak buku anak</li>",
+        "<td>3.000</td>",
+    ):
+        assert element in checked.html
+    assert "<iframe" not in checked.html
+    assert "<script" not in checked.html
+    blocks = checked.text.split("\n\n")
+    assert "Fasilitas Taman" in blocks
+    assert "- rak buku anak\n- ruang baca lansia\n- pojok internet" in blocks
     for url in (website["picture_urls"][p.sha256] for p in hostile_photos):
         assert checked.links[url] == "Pita digunting[gallery] (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
 
@@ -312,6 +372,52 @@ async def test_the_media_email_reads_as_the_release_with_each_photo_linked_and_a
     assert abs(mail.date - datetime.now(UTC)).total_seconds() < 120
     for photo, data in zip(two, mail.attached.values(), strict=True):
         assert pixels(data) == pixels(PhotoHandler.photos[photo.sha256][0])
+
+
+async def test_an_earlier_attempts_photo_is_found_by_its_slug_and_put_right(
+    namespace, mongo, wordpress, photos, approve, tmp_path
+):
+    """What an attempt cut short could leave: the photo on the site by its slug, without its
+    caption or alt text and named by the camera. The next attempt finds it, puts it right and
+    attaches it; nothing is uploaded twice."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000203"
+    photo = photos[0]
+    slug = f"{post_key(rid, THREE_PARAGRAPHS.title)}-{photo.sha256[:12]}"
+    # Left by the publisher's own account, as its earlier attempt would have.
+    async with httpx.AsyncClient(auth=(wordpress.username, wordpress.application_password), timeout=30) as wp:
+        left = await wp.post(
+            f"{wordpress.url}/",
+            params={"rest_route": "/wp/v2/media", "slug": slug, "title": "OLYMPUS DIGITAL CAMERA"},
+            content=jpeg(),
+            headers={"Content-Type": "image/jpeg", "Content-Disposition": f'attachment; filename="{slug}.jpg"'},
+        )
+        assert left.status_code == 201, left.text
+    assert left.json()["caption"]["raw"] == ""
+    publication, _ = await published_on(wordpress, namespace, mongo, approve, rid, THREE_PARAGRAPHS, (photo,), tmp_path)
+    [kept] = [m for m in await read(wordpress, "media", per_page=100, context="edit") if m["slug"].startswith(slug)]
+    assert kept["id"] == left.json()["id"]
+    assert kept["title"]["raw"] == photo.caption
+    assert kept["caption"]["raw"] == f"{photo.caption} (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+    assert kept["alt_text"] == photo.caption
+    assert str(kept["post"]) == publication["website"]["post_id"]
+
+
+async def test_photos_past_the_attachment_budget_are_linked_and_not_attached(
+    namespace, mongo, wordpress, photos, approve, tmp_path
+):
+    """A newsroom's mailbox takes so much: past ``WARTA_MAIL_ATTACHMENTS_MAX_BYTES`` the photos
+    are still in the email, as links with their captions, in both parts."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000202"
+    two = photos[:2]
+    publication, [mail] = await published_on(
+        wordpress, namespace, mongo, approve, rid, THREE_PARAGRAPHS, two, tmp_path, mail_attachments_max_bytes=1
+    )
+    assert mail.attachments == []
+    credit = "(Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+    for photo in two:
+        url = publication["website"]["picture_urls"][photo.sha256]
+        assert mail.links[url] == f"{photo.caption} {credit}"
+        assert f"- {photo.caption} {credit} — {url}" in mail.text
 
 
 async def test_a_photo_larger_than_the_site_shows_is_linked_at_full_size_with_its_caption_and_credit(
@@ -479,6 +585,9 @@ async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, m
     [post] = Cms.posts.values()
     assert post["title"] == RELEASE.title
     assert post["tags"] == ["Taman Literasi", "Cikokol"]
+    # The same rendering the website and the email get.
+    rendered = render_release(RELEASE)
+    assert (post["html"], post["text"], post["excerpt"]) == (rendered.html, rendered.text, rendered.excerpt)
     assert [p["featured"] for p in post["pictures"]] == [True, False, False]
     # Each picture is the approved photo (named by its hash) as published: the same pixels, with
     # its caption and credit and without the camera's location.

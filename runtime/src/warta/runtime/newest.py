@@ -27,7 +27,7 @@ WINDOW_TARGET = 100
 # window may grow faster while it finds nothing: EMPTY_GROWTH times the one before.
 PROBES = 4
 THIN = 256
-EMPTY_GROWTH = 4.0
+EMPTY_GROWTH = 8.0
 
 Probe = Callable[[datetime, datetime], Awaitable[int]]
 

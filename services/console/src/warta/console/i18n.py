@@ -709,6 +709,7 @@ FIELD_PROBLEMS = {
     "upload_offset": "unggahan sudah sampai byte ke-{offset}; lanjutkan dari situ",
     "upload_complete": "unggahan ini sudah lengkap; tidak ada lagi yang perlu dikirim",
     "video_incomplete": "video tidak utuh atau rusak, mungkin pengirimannya terputus; silakan unggah ulang",
+    "video_damaged": "video rusak: bagian kepalanya terpotong, sehingga tidak dapat diputar; silakan unggah ulang",
     "still_uploading": "{filename} masih diunggah ({progress}%); tunggu sampai selesai atau batalkan dulu sebelum "
     "mengirim",
     "not_in_workspace": "foto atau video ini tidak ada di ruang kerja liputan ini",

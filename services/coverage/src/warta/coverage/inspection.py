@@ -17,6 +17,7 @@ THUMBNAIL_PIXELS = 320
 EXIF_DATETIME_ORIGINAL = 0x9003
 EXIF_IFD = 0x8769
 MP4_EPOCH = datetime(1904, 1, 1, tzinfo=UTC)
+MAX_SECONDS = (datetime(9999, 1, 1, tzinfo=UTC) - MP4_EPOCH).total_seconds()  # the last a datetime holds
 
 ReadAt = Callable[[int, int], Awaitable[bytes]]
 
@@ -25,6 +26,7 @@ class VideoFault(StrEnum):
     """Why a video is refused, as the rule's name a field problem carries."""
 
     INCOMPLETE = "video_incomplete"
+    DAMAGED = "video_damaged"
 
 
 class Unreadable(Exception):
@@ -84,12 +86,16 @@ async def inspect_video(read_at: ReadAt, size: int) -> Inspection:
     mvhd = await _find_box(read_at, start, end, b"mvhd")
     if mvhd is not None:
         body = await read_at(mvhd[0], min(mvhd[1] - mvhd[0], 32))
-        version = body[0]
-        if version == 1:
-            created, _, timescale, duration = struct.unpack(">QQIQ", body[4:32])
-        else:
-            created, _, timescale, duration = struct.unpack(">IIII", body[4:20])
-        if created:
+        try:
+            if body[0] == 1:
+                created, _, timescale, duration = struct.unpack(">QQIQ", body[4:32])
+            else:
+                created, _, timescale, duration = struct.unpack(">IIII", body[4:20])
+        except (IndexError, struct.error):
+            raise Unreadable(
+                "the video is damaged: its header (mvhd box) is cut short", fault=VideoFault.DAMAGED
+            ) from None
+        if created and created < MAX_SECONDS:  # a clock no camera had says nothing of when it was taken
             found.captured_at = MP4_EPOCH + timedelta(seconds=created)
         if timescale:
             found.duration_seconds = round(duration / timescale, 3)

@@ -9,8 +9,10 @@ import binascii
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from warta.contracts import FieldProblem, InvalidInput, UnsupportedMediaType
+from warta.contracts import FieldProblem, InvalidInput, Line, UnsupportedMediaType
 from warta.runtime import Officer
 from warta.runtime.http import FILE_REFUSALS, raw_body, service_handlers
 from warta.runtime.ratelimit import COUNTED_UPLOAD
@@ -34,8 +36,13 @@ def _require_tus(tus_resumable: str | None) -> None:
         raise InvalidInput(f"this server speaks tus {VERSION}", fields=[problem])
 
 
+_FILENAME: TypeAdapter[str] = TypeAdapter(Line)
+
+
 def filename_of(metadata: str | None) -> str:
-    """The ``filename`` of ``Upload-Metadata`` (comma-separated ``key base64value`` pairs)."""
+    """The ``filename`` of ``Upload-Metadata`` (comma-separated ``key base64value`` pairs), under
+    the text policy of every name typed into Warta (``Line``): one that hides or turns its text
+    around is refused, naming ``Upload-Metadata``."""
     for pair in (metadata or "").split(","):
         key, _, value = pair.strip().partition(" ")
         if key == "filename" and value:
@@ -44,7 +51,11 @@ def filename_of(metadata: str | None) -> str:
             except (binascii.Error, UnicodeDecodeError):
                 break
             if name:
-                return name[:255]
+                try:
+                    return _FILENAME.validate_python(name[:255])
+                except ValidationError as refused:
+                    where = ("header", "upload-metadata", "filename")
+                    raise RequestValidationError([{**e, "loc": where} for e in refused.errors()]) from None
     return "berkas"
 
 

@@ -16,6 +16,7 @@ from warta.contracts import (
     Leader,
     LeadershipEvent,
     Letter,
+    Line,
     Role,
     Text,
 )
@@ -109,7 +110,7 @@ async def upload_scan(
     request: Request,
     officer: Annotated[Principal, acting_as(Role.ADMIN, action="uploading a letter scan")],
     handlers: Handlers,
-    filename: Annotated[str | None, Query(max_length=255)] = None,
+    filename: Annotated[Line | None, Query(max_length=255)] = None,
 ) -> LetterScan:
     """The scanned letter as the raw request body (PDF, JPEG or PNG, at most 20 MB); name the
     returned ``scan_id`` when registering or correcting the letter."""

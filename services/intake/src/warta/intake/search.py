@@ -35,7 +35,7 @@ BUILT = "search-index"  # the mark, among the counters, that every request has i
 
 # A search by words counts its matches up to here (or to the page's end, if further): counting
 # every request with a common word would read the whole history.
-TOTAL_BOUND = 1_000
+TOTAL_BOUND = 500
 # SecantusDB checks each document it fetches against the whole `$in` list: batches stay small.
 LOAD_BATCH = 50
 BACKFILL_BATCH = 200

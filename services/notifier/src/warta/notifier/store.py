@@ -160,10 +160,15 @@ class NotifierStore:
 
     async def messages(self, query: dict[str, Any], limit: int, now: datetime) -> list[Message]:
         """The newest ``limit`` messages matching, in the order they were made: an officer's
-        page of them costs the page, however many they were sent over the years."""
+        page of them costs the page, however many they were sent over the years. A request's
+        are a few dozen at most: read at once."""
         found: dict[str, dict[str, Any]] = {}
         for each in self._by_request(query):
-            for doc in await newest(self._messages, each, "created_at", limit=limit, now=now):
+            if "request_id" in query:
+                docs = [doc async for doc in self._messages.find(each)]
+            else:
+                docs = await newest(self._messages, each, "created_at", limit=limit, now=now)
+            for doc in docs:
                 found[doc["_id"]] = doc
         ordered = sorted(found.values(), key=lambda doc: (doc["created_at"], doc["_id"]))
         return [from_document(Message, doc) for doc in ordered[-limit:]]

@@ -275,7 +275,7 @@ class RequestPage(BaseModel):
     total: Annotated[
         int,
         Field(
-            description="How many requests match; exact when `more` is false. Counting stops at 1,000 matches (or at `offset` + `limit`, if further) and then gives that bound here, with `more` true.",
+            description="How many requests match; exact when `more` is false. Counting stops at 500 matches (or at `offset` + `limit`, if further) and then gives that bound here, with `more` true.",
             title="Total",
         ),
     ]
