@@ -68,3 +68,44 @@ async def test_below_a_quiet_stretch_the_window_reaches_about_its_target_into_th
     # Sparse below (a few entries no thin slice meets): the whole span, cheap to read.
     stamps[:] = [hi - timedelta(days=d, hours=7) for d in (20, 90, 200)]
     assert await span_below(hi, timedelta(days=256), 250, probe) == timedelta(days=256)
+
+
+class Counting:
+    """The collection, counting the documents its queries hand over: what the database read."""
+
+    def __init__(self, collection) -> None:
+        self.collection, self.read = collection, 0
+
+    def find(self, *args, **kwargs):
+        outer, cursor = self, self.collection.find(*args, **kwargs)
+
+        class Cursor:
+            def __aiter__(self):
+                return self._each()
+
+            async def _each(self):
+                async for doc in cursor:
+                    outer.read += 1
+                    yield doc
+
+            async def to_list(self):
+                return [doc async for doc in self._each()]
+
+        return Cursor()
+
+
+async def test_a_page_below_a_quiet_stretch_reads_about_the_page_not_the_stretch_below_it(mongo, namespace):
+    """A hundred days with nothing, then 60 a day for a hundred days: the newest 50 read a few
+    hundred documents at most (probes included), never the thousands of the dense stretch."""
+    collection = mongo[namespace.database("newest")]["messages"]
+    await collection.create_index([("officer_id", ASCENDING), ("created_at", DESCENDING)])
+    dense = [
+        {"_id": f"m{n:05d}", "officer_id": "dewi", "created_at": NOW - timedelta(days=100, minutes=24 * n)}
+        for n in range(6000)
+    ]
+    await collection.insert_many(dense)
+    counting = Counting(collection)
+    found = await newest(counting, {"officer_id": "dewi"}, "created_at", limit=50, now=NOW)  # type: ignore[arg-type]
+    assert [doc["_id"] for doc in found] == [f"m{n:05d}" for n in range(50)]
+    print(f"read {counting.read} documents for a page of 50 below a quiet stretch of 100 days")
+    assert counting.read <= 400

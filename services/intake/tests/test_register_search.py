@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pymongo import DESCENDING
 
 from warta.contracts import Role
 from warta.devstack.pytest_plugin import running_app
 from warta.intake.app import IntakeSettings, create_app
-from warta.intake.search import BUILT, TERMS, TOTAL_BOUND, WORDS, SearchIndex
+from warta.intake.search import BUILT, TERMS, TOTAL_BOUND, WORDS, SearchIndex, Stream, newest_first
 from warta.intake.store import COUNTERS, REQUESTS, RequestStore
 from warta.runtime import ServiceRuntime
 from warta.runtime.indonesian import JAKARTA
@@ -313,3 +314,39 @@ async def test_a_dense_stretch_below_a_quiet_one_is_walked_whole_and_once(regist
             assert (page["total"], page["more"]) == (150, False), params
             walked += [item["id"] for item in page["items"]]
         assert walked == expected, params
+
+
+async def test_counting_past_a_quiet_season_reads_about_what_it_counts(register):
+    """The walk's cost, in documents read (not time): a hundred quiet days, then sixty letters a
+    day going back a hundred days. Counting to the bound reads about the bound (probes included),
+    not the thousands of the dense stretch a window sized blind would hold."""
+    now = register.hands.at
+    collection = register.db["walked"]
+    await collection.create_index([("registered_at", DESCENDING)])
+    await collection.insert_many(
+        [{"_id": f"r{n:05d}", "registered_at": now - timedelta(days=100, minutes=24 * n)} for n in range(6000)]
+    )
+    read = 0
+    find = collection.find
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        cursor = find(*args, **kwargs)
+
+        class Counted:
+            async def __aiter__(self) -> Any:
+                nonlocal read
+                async for doc in cursor:
+                    read += 1
+                    yield doc
+
+        return Counted()
+
+    collection.find = counted  # type: ignore[method-assign]
+    walked: list[str] = []
+    async for ids, _ in newest_first([Stream(collection, ({},), "_id")], now=now, floor=None):
+        walked += ids
+        if len(walked) > TOTAL_BOUND:
+            break
+    assert walked[: TOTAL_BOUND + 1] == [f"r{n:05d}" for n in range(TOTAL_BOUND + 1)]
+    print(f"counting to {TOTAL_BOUND} past 100 quiet days read {read} documents")
+    assert read <= 2 * TOTAL_BOUND

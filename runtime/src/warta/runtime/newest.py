@@ -24,10 +24,12 @@ WINDOW_TARGET = 100
 # Below a window that held nothing the density is unknown, and doubling blind would read a whole
 # dense stretch at once (a year of history after a quiet month). So thin slices spread over the
 # next window are read first, newest first: PROBES of them, each 1/THIN of the window. Probed, a
-# window may grow faster while it finds nothing: EMPTY_GROWTH times the one before.
+# window may grow faster while it finds nothing: EMPTY_GROWTH times the one before, no more than
+# PROBES times, so that the probes stand no further apart than the window before was long (a dense
+# stretch narrower than that could fall between them and be read at once).
 PROBES = 4
 THIN = 256
-EMPTY_GROWTH = 8.0
+EMPTY_GROWTH = 4.0
 
 Probe = Callable[[datetime, datetime], Awaitable[int]]
 
@@ -63,14 +65,14 @@ async def span_below(hi: datetime, span: timedelta, target: int, probe: Probe) -
 def resized(span: timedelta, entries: int, target: int, held_since: timedelta | None = None) -> timedelta:
     """The next window's span after one of ``span`` held ``entries``: about ``target`` entries at
     its density, at most doubling; after an empty one, ``EMPTY_GROWTH`` times (then probed). The
-    density of a window that held a good part of its target is taken over ``held_since`` when
-    given (from the window's start to its newest entry): a window probed through a quiet stretch
-    holds its entries in only its older part. A few entries say little of where they lie."""
+    density is taken over ``held_since`` when given (from the window's start to its newest
+    entry): the caller gives it for a window probed through a quiet stretch, which holds its
+    entries in only its older part."""
     if not entries:
         factor, span = EMPTY_GROWTH, span
     else:
         factor = min(2.0, max(0.125, target / entries))
-        if held_since is not None and entries >= target / 2:
+        if held_since is not None:
             span = min(span, held_since)
     return timedelta(milliseconds=max(1, round(span / timedelta(milliseconds=1) * factor)))  # BSON keeps ms
 
@@ -96,7 +98,8 @@ async def newest(
     hi, span, unknown = before, FIRST_SPAN, False
     target = max(WINDOW_TARGET, limit)
     while len(found) < limit:
-        if unknown and span < LONGEST_SPAN:
+        probed = unknown and span < LONGEST_SPAN
+        if probed:
             span = await span_below(hi or now, span, target, probe)
         lo = (hi or now) - span if span < LONGEST_SPAN else None
         bounds = {op: at for op, at in (("$gte", lo), ("$lt", hi)) if at is not None}
@@ -105,6 +108,6 @@ async def newest(
         found += window
         if lo is None:
             break
-        held_since = window[0][field] - lo if window else None
+        held_since = window[0][field] - lo if window and probed else None
         hi, span, unknown = lo, resized(span, len(window), target, held_since), not window
     return found[:limit]

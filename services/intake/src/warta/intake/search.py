@@ -139,7 +139,7 @@ async def newest_first(
     hi: datetime | None = None
     span = FIRST_SPAN
     lo: datetime | None = now - span
-    every = True
+    every, probed = True, False
     while True:
         last = lo is None or (floor is not None and lo <= floor)
         if last:
@@ -153,8 +153,9 @@ async def newest_first(
             streams, found, every = [streams[sparsest]], [found[sparsest]], False
         entries = max(map(len, found))
         newest = max((at for each in found for at in each.values()), default=None)
-        span = resized(span, entries, WINDOW_TARGET, newest - lo if newest is not None else None)
-        if not entries and span < LONGEST_SPAN:
+        span = resized(span, entries, WINDOW_TARGET, newest - lo if newest is not None and probed else None)
+        probed = not entries and span < LONGEST_SPAN
+        if probed:
             span = await span_below(lo, span, WINDOW_TARGET, probe)
         hi, lo = lo, (lo - span if span < LONGEST_SPAN else None)
 
