@@ -190,23 +190,36 @@ def test_a_closed_script_or_style_goes_with_its_content_and_the_text_around_it_s
     assert rendered.html == "<p>Awal tengah akhir.</p>"
 
 
-def test_quotations_follow_the_body_with_who_said_them():
+def test_quotations_follow_the_body_with_who_said_them_their_emphasis_read_not_shown():
     quoted = release(
         body="Isi.",
-        quotes=[{"speaker": "Sachrudin", "function": "Wali Kota Tangerang", "text": "Mari *membaca*."}],
+        quotes=[
+            {
+                "speaker": "Sachrudin",
+                "function": "Wali Kota Tangerang",
+                "text": "Mari *membaca*\nsetiap hari. <script>x()</script><img src=x onerror=alert(1)>",
+            }
+        ],
     )
     rendered = render_release(quoted)
     assert rendered.html.endswith(
-        "<blockquote>\n<p>“Mari *membaca*.”</p>\n<p>— Sachrudin, Wali Kota Tangerang</p>\n</blockquote>"
+        "<blockquote>\n<p>“Mari <em>membaca</em> setiap hari.”</p>\n<p>— Sachrudin, Wali Kota Tangerang</p>\n"
+        "</blockquote>"
     )
-    assert rendered.text.endswith("> “Mari *membaca*.”\n\n> — Sachrudin, Wali Kota Tangerang")
+    assert rendered.text.endswith("> “Mari membaca setiap hari.”\n\n> — Sachrudin, Wali Kota Tangerang")
 
 
-def test_struck_raised_and_phone_links_survive_and_a_refused_link_keeps_only_its_text():
+def test_struck_text_and_line_breaks_survive_what_is_not_on_the_list_keeps_only_its_text():
     rendered = render_release(
-        release(body="Harga ~~Rp50.000~~ Rp25.000 per m<sup>2</sup>, hubungi [0812](tel:0812) atau [x](javascript:x).")
+        release(
+            body="Harga ~~Rp50.000~~ Rp25.000 per m<sup>2</sup>, kode `A-1`,  \nhubungi [0812](tel:0812),"
+            " [x](javascript:x) atau [surel](mailto:humas@tangerangkota.go.id).\n\n---\n\nPenutup."
+        )
     )
     assert "<s>Rp50.000</s>" in rendered.html
-    assert "m<sup>2</sup>" in rendered.html
-    assert '<a href="tel:0812" rel="noopener">0812</a>' in rendered.html
-    assert rendered.html.endswith("atau x.</p>")
+    assert "per m2, kode A-1,<br>\nhubungi 0812, x atau " in rendered.html
+    assert '<a href="mailto:humas@tangerangkota.go.id" rel="noopener">surel</a>' in rendered.html
+    for refused in ("<sup", "<code", "<hr", "tel:", "javascript:"):
+        assert refused not in rendered.html
+    assert rendered.html.endswith("</p>\n<p>Penutup.</p>")
+    assert "hubungi 0812, x atau surel (humas@tangerangkota.go.id)." in rendered.text

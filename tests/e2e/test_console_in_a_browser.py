@@ -421,7 +421,12 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await sign_in(page, base, "rina.katim")
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
         # The release reads as it will be published: its Markdown rendered, not shown as typed.
-        await expect(page.locator("article.release .paragraph strong")).to_have_text("setiap hari")
+        # It is the very HTML the publisher sends out: the lead opens it, the body follows.
+        article = page.locator("article.release")
+        await expect(article.locator("p").first).to_have_text(
+            "Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini."
+        )
+        await expect(article.locator("p strong")).to_have_text("setiap hari")
         await expect(page.locator("article.release li")).to_have_text(["poli umum", "poli gigi"])
         await expect(page.locator("article.release")).not_to_contain_text("**")
         # The reviewer sees what will be published with it: the photo, the video and the posts.
@@ -442,7 +447,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await page.get_by_role("button", name="Kirim komentar").click()
         await expect(page.locator("#text-error")).to_have_text("wajib diisi")
         await expect(page.get_by_label("Isi komentar", exact=True)).to_have_attribute("aria-invalid", "true")
-        await page.get_by_label("Bagian yang dikomentari").select_option(label="Paragraf 1")
+        await page.get_by_label("Bagian yang dikomentari").select_option(
+            label="Paragraf 1 — Puskesmas baru melayani warga setiap hari. Versi pertama."
+        )
         await page.get_by_label("Isi komentar", exact=True).fill("Sebutkan jam pelayanan puskesmas.")
         await page.get_by_role("button", name="Kirim komentar").click()
         comment = page.locator("#komentar li.comment")

@@ -232,7 +232,10 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     site's own zone; the formatting arrives as HTML elements and the hostile markup nowhere."""
     wordpress: WordPressSite = request.getfixturevalue(site)
     rid = f"a1b2c3d4-0000-4000-8000-00000000010{1 if site == 'wordpress' else 2}"
-    hostile_photos = tuple(p.model_copy(update={"caption": f"Pita {HOSTILE}digunting[gallery]"}) for p in photos[:2])
+    hostile_photos = tuple(
+        p.model_copy(update={"caption": f"Pita {HOSTILE}digunting[gallery]", "credit": f"Dewi {HOSTILE}Lestari"})
+        for p in photos[:2]
+    )
     # The publisher's clock ten minutes behind the site's: the post's time is the one it sends.
     behind = tmp_path / "clock"
     behind.write_text("-600")
@@ -325,6 +328,15 @@ async def test_a_hostile_release_is_published_formatted_with_nothing_of_its_mark
     assert "- rak buku anak\n- ruang baca lansia\n- pojok internet" in blocks
     for url in (website["picture_urls"][p.sha256] for p in hostile_photos):
         assert checked.links[url] == "Pita digunting[gallery] (Foto: Dewi Lestari/Prokopim Kota Tangerang)"
+    # The photo as the public downloads it: its caption and the photographer's credit as text.
+    async with httpx.AsyncClient(timeout=30) as reader:
+        published = (await reader.get(website["picture_urls"][hostile_photos[0].sha256])).content
+    written = exiftool(published)
+    print("written in the photo:", {k: v for k, v in written.items() if k.startswith(("IPTC:", "XMP-"))})
+    assert written["IPTC:Caption-Abstract"] == "Pita digunting[gallery]"
+    assert written["IPTC:By-line"] == "Dewi Lestari"
+    assert written["IPTC:Credit"] == "Dewi Lestari/Prokopim Kota Tangerang"
+    assert not [v for v in written.values() if XSS in str(v)]
 
 
 THREE_PARAGRAPHS = PressRelease(

@@ -2,9 +2,11 @@
 CMS's webhook and the console's preview.
 
 The body is Markdown, rendered by CommonMark (markdown-it-py, with tables and strikethrough) and
-then cleaned by an allow-list sanitiser (nh3): headings, paragraphs, lists, emphasis, links
-(http, https and mailto only, ``rel="noopener"``), block quotes and tables survive; scripts,
-frames, images, styles and event attributes do not, whatever was typed. The plain-text rendering
+then cleaned by an allow-list sanitiser (nh3): headings, paragraphs (with their line breaks),
+lists, emphasis (strong, emphasised and struck text), links (http, https and mailto only,
+``rel="noopener"``), block quotes and tables survive; anything else keeps only its text (code,
+superscripts, rules) or goes whole (scripts, frames, images, styles, event attributes), whatever
+was typed. A quotation's words are read the same way, inline. The plain-text rendering
 is read from that same clean HTML, so both say the same. Everything else of the release (title,
 excerpt, tags, captions, credits) is plain text: its markup is dropped here, and each channel
 escapes the text as its own format needs. Markdown typed into those by habit is read, not shown.
@@ -26,11 +28,11 @@ EXCERPT_CHARS = 300
 HEADINGS = {f"h{n}" for n in range(1, 7)}
 ALLOWED_TAGS = {
     *HEADINGS,
-    *("p", "br", "hr", "ul", "ol", "li", "strong", "em", "s", "del", "sup", "sub", "code", "a", "blockquote"),
+    *("p", "br", "ul", "ol", "li", "strong", "em", "s", "del", "a", "blockquote"),
     *("table", "thead", "tbody", "tr", "th", "td"),
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto", "tel"}
+URL_SCHEMES = {"http", "https", "mailto"}
 _SPACE = re.compile(r"\s+")
 
 # HTML whose parsing runs on to a closing mark that may never come: an unclosed <style> or
@@ -49,6 +51,7 @@ _DEFUSE = (
     re.compile(rf"<({_WITH_CONTENT})\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE),
     re.compile(rf"</?({_RAW_TEXT})\b[^>]*>?", re.IGNORECASE),
 )
+_BLANK_LINES = re.compile(r"\n\s*\n")
 _EMPTY_LINK = re.compile(r'<a rel="noopener">(.*?)</a>', re.DOTALL)
 
 
@@ -97,7 +100,8 @@ def sanitise(fragment: str) -> str:
         link_rel="noopener",
         strip_comments=True,
     )
-    return _EMPTY_LINK.sub(r"\1", clean).strip()
+    # A dropped block (a rule) leaves its line behind.
+    return _BLANK_LINES.sub("\n", _EMPTY_LINK.sub(r"\1", clean)).strip()
 
 
 def plain_text(value: str | None) -> str:
@@ -146,9 +150,9 @@ def render_release(release: PressRelease) -> RenderedRelease:
 
 def _quote(quote: Quote) -> str:
     """A quotation of the release, after its body: the words, then who said them in what office."""
-    said = plain_text(quote.text)
+    said = sanitise(_markdown().renderInline(defused(_SPACE.sub(" ", quote.text).strip())))
     who = ", ".join(part for part in (inline_text(quote.speaker), inline_text(quote.function)) if part)
-    return f"<blockquote>\n<p>“{html.escape(said)}”</p>\n<p>— {html.escape(who)}</p>\n</blockquote>"
+    return f"<blockquote>\n<p>“{said}”</p>\n<p>— {html.escape(who)}</p>\n</blockquote>"
 
 
 def shortened(text: str, limit: int) -> str:
@@ -220,9 +224,6 @@ class _TextReader(HTMLParser):
             self.line = []
         elif tag == "br":
             self._end_line()
-        elif tag == "hr":
-            self._blank()
-            self.lines.append("> " * self.quotes + "* * *")
         elif tag == "a":
             self.links.append((dict(attrs).get("href") or "", len(self.line)))
 
@@ -237,7 +238,7 @@ class _TextReader(HTMLParser):
         elif tag == "a" and self.links:
             href, start = self.links.pop()
             label = "".join(self.line[start:]).strip()
-            address = href.removeprefix("mailto:").removeprefix("tel:")
+            address = href.removeprefix("mailto:")
             if address and address != label:
                 self.line.append(f" ({address})")
         elif tag == "blockquote":

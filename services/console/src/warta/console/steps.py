@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from warta.contracts import SOP, CoverageRole, PressRelease, SocialChannel
 from warta.runtime.filetypes import SNIFF_BYTES, kind_of
 from warta.runtime.indonesian import format_date
-from warta.runtime.release import inline_text, markdown_html, render_release
+from warta.runtime.release import html_text, markdown_html, render_release, shortened
 from warta.runtime.social import TEXT_LIMITS, post_length
 
 from .clients import archive, coverage, publisher, review, scheduler
@@ -405,7 +405,7 @@ def _release(press_release: Any) -> PressRelease:
 def _preview(release: PressRelease) -> dict[str, Any]:
     """The release as the public will read it: the one rendering the publisher sends out."""
     rendered = render_release(release)
-    return {"title": rendered.title, "lead": inline_text(release.lead), "html": Markup(rendered.html)}
+    return {"title": rendered.title, "html": Markup(rendered.html)}
 
 
 async def review_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
@@ -431,7 +431,7 @@ async def review_page(request: Request, request_id: str, status: int = 200, **ex
         review=under,
         content=content,
         release=_preview(release) if release else None,
-        paragraphs=[Markup(markdown_html(p)) for p in release.paragraphs()] if release else [],
+        paragraphs=[shortened(html_text(markdown_html(p)), 60) for p in release.paragraphs()] if release else [],
         threads=threads_of(comments),
         names=await officer_names(services(request), token(request)),
         diff=diff,
