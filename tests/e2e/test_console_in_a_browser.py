@@ -391,6 +391,25 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page.get_by_label("Keterangan foto peresmian.jpg")).to_have_value(
             "Wali Kota menggunting pita peresmian"
         )
+        # The Mayor's words as a quotation, the tags and the embargo, typed in the page. A quotation
+        # without who said it is refused beside its field, and what she typed stays.
+        await page.get_by_label("Isi kutipan (kutipan 1)").fill("Puskesmas ini **untuk semua** warga.")
+        await page.get_by_label("Tag (pisahkan dengan koma)").fill("Puskesmas, Cikokol , Kesehatan")
+        await page.get_by_label("Jangan diterbitkan sebelum (WIB, boleh kosong)").fill("2026-01-02T08:30")
+        await page.get_by_role("button", name="Simpan naskah").click()
+        await expect(page.locator("#quotes-0-speaker-error")).to_have_text(re.compile(r"wajib|kosong|diisi"))
+        await expect(page.get_by_label("Isi kutipan (kutipan 1)")).to_have_value("Puskesmas ini **untuk semua** warga.")
+        await expect(page.get_by_label("Tag (pisahkan dengan koma)")).to_have_value("Puskesmas, Cikokol, Kesehatan")
+        embargo = page.get_by_label("Jangan diterbitkan sebelum (WIB, boleh kosong)")
+        await expect(embargo).to_have_value("2026-01-02T08:30")
+        await page.get_by_label("Nama (kutipan 1)").fill("Sachrudin")
+        await page.get_by_label("Jabatan (kutipan 1)").fill("Wali Kota Tangerang")
+        await page.get_by_role("button", name="Simpan naskah").click()
+        await expect(page.locator(".field-error")).to_have_count(0)
+        await expect(page.get_by_label("Nama (kutipan 1)")).to_have_value("Sachrudin")
+        await expect(page.get_by_label("Nama (kutipan 2)")).to_have_value("")  # room for another
+        await expect(embargo).to_have_value("2026-01-02T08:30")  # kept in UTC, shown in WIB (long past)
+        await expect(page.get_by_label("Tag (pisahkan dengan koma)")).to_have_value("Puskesmas, Cikokol, Kesehatan")
         # The style rules read the draft as she writes: its words counted, a short body noted.
         assert int(await page.locator("#word-count").inner_text()) > 10
         await expect(page.locator('.style-warnings li[data-code="body_short"]')).to_contain_text("Isi berita baru")
@@ -426,7 +445,14 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(article.locator("p").first).to_have_text(
             "Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini."
         )
-        await expect(article.locator("p strong")).to_have_text("setiap hari")
+        await expect(article.locator("p strong")).to_have_text(["setiap hari", "untuk semua"])
+        quotation = article.locator("blockquote p")
+        await expect(quotation).to_have_text(["“Puskesmas ini untuk semua warga.”", "— Sachrudin, Wali Kota Tangerang"])
+        await expect(quotation.first.locator("strong")).to_have_text("untuk semua")
+        await expect(page.locator("#tag-siaran")).to_have_text("Tag: Puskesmas, Cikokol, Kesehatan")
+        await expect(page.locator("#embargo")).to_have_text(
+            "Tidak boleh diterbitkan sebelum 2 Januari 2026 pukul 08.30 WIB"
+        )
         await expect(page.locator("article.release li")).to_have_text(["poli umum", "poli gigi"])
         await expect(page.locator("article.release")).not_to_contain_text("**")
         # The reviewer sees what will be published with it: the photo, the video and the posts.

@@ -24,6 +24,7 @@ from warta.runtime.registry import called_by, port
 
 from . import deviations, guide, notices, office, pages, steps, uploads
 from .exports import indonesian_number
+from .forms import wib_local
 from .i18n import (
     LANGUAGES,
     field_message,
@@ -148,6 +149,7 @@ def _templates() -> Jinja2Templates:
         lambda page, names, officer_id, name=None: named(names, officer_id, name, page["lang"])
     )
     templates.env.filters["wib"] = in_wib_words
+    templates.env.filters["wib_local"] = wib_local
     templates.env.filters["state"] = state_label
     templates.env.filters["role"] = role_label
     templates.env.filters["leader"] = leader_label

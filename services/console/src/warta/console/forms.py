@@ -47,6 +47,28 @@ def nested(form: dict[str, str], fields: tuple[str, ...]) -> dict[str, Any]:
     return body
 
 
+def wib_local(moment: datetime | str | None) -> str:
+    """A time as a ``datetime-local`` input shows it, in WIB; what an officer typed and the API
+    refused is shown as typed."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        return moment
+    return moment.astimezone(WIB).strftime("%Y-%m-%dT%H:%M")
+
+
+def quotations(form: dict[str, str]) -> list[dict[str, str]]:
+    """The quotation rows of a form (``quotes.0.speaker``, …) in their order; a row left empty is
+    one removed."""
+    rows: dict[int, dict[str, str]] = {}
+    for name, value in form.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "quotes" and parts[1].isascii() and parts[1].isdigit():
+            rows.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
+    kept = [rows[n] for n in sorted(rows) if any(rows[n].values())]
+    return [{field: row.get(field, "") for field in ("speaker", "function", "text")} for row in kept]
+
+
 def in_wib(local: str) -> str:
     """A ``datetime-local`` value (``2026-12-01T09:00``) read as WIB, in ISO 8601 with its offset;
     anything else is passed on for the API to refuse with its own message."""

@@ -20,7 +20,7 @@ from warta.runtime.social import TEXT_LIMITS, post_length
 
 from .clients import archive, coverage, publisher, review, scheduler
 from .exports import indonesian_number, spreadsheet_csv
-from .forms import WIB, checklist, threads_of
+from .forms import WIB, checklist, in_wib, quotations, threads_of
 from .header import request_header
 from .i18n import translate
 from .pages import problems, refused, render, services, token, told
@@ -173,7 +173,7 @@ async def workspace_page(request: Request, request_id: str, status: int = 200, *
         header=await request_header(services(request), token(request), request_id),
         view=view,
         ws=view.workspace,
-        draft=view.workspace.draft or coverage.Draft(),
+        draft=extra.pop("typed_draft", None) or view.workspace.draft or coverage.Draft(),
         checks=checklist(view),
         request_id=request_id,
         posts=_post_forms(view, extra.pop("post_typed", None)),
@@ -234,11 +234,28 @@ async def save_draft(request: Request, request_id: str) -> Response:
     draft = saved.model_dump(mode="json")
     for name in ("title", "dateline_date", "lead", "body"):
         draft[name] = str(form.get(name) or "") or (None if name == "dateline_date" else "")
+    typed_form = {k: str(v) for k, v in form.items()}
+    draft["dateline_place"] = typed_form.get("dateline_place", "").strip() or coverage.Draft().dateline_place
+    draft["tags"] = [tag.strip() for tag in typed_form.get("tags", "").split(",") if tag.strip()]
+    embargo = typed_form.get("embargo_until", "").strip()
+    draft["embargo_until"] = in_wib(embargo) if embargo else None
+    draft["quotes"] = quotations(typed_form)
     # Each photo's caption as typed; one emptied is removed.
     typed = {k.removeprefix("caption."): str(v).strip() for k, v in form.items() if k.startswith("caption.")}
     draft["captions"] = {k: v for k, v in {**(draft.get("captions") or {}), **typed}.items() if v}
     path = f"/coverage/{request_id}/draft"
-    return await _after(request, request_id, await _call(request, "PUT", "coverage", path, json=draft))
+    answer = await _call(request, "PUT", "coverage", path, json=draft)
+    if answer.ok:
+        return RedirectResponse(f"/liputan/{request_id}", status_code=303)
+    # Refused: the form again as she typed it, each problem beside its field.
+    return await workspace_page(
+        request,
+        request_id,
+        status=answer.status,
+        message=told(request, answer),
+        errors=problems(request, answer),
+        typed_draft=coverage.Draft.model_construct(**{**draft, "embargo_until": embargo or None}),
+    )
 
 
 @router.post("/liputan/{request_id}/unggah")
@@ -405,7 +422,12 @@ def _release(press_release: Any) -> PressRelease:
 def _preview(release: PressRelease) -> dict[str, Any]:
     """The release as the public will read it: the one rendering the publisher sends out."""
     rendered = render_release(release)
-    return {"title": rendered.title, "html": Markup(rendered.html)}
+    return {
+        "title": rendered.title,
+        "html": Markup(rendered.html),
+        "tags": rendered.tags,
+        "embargo_until": release.embargo_until,
+    }
 
 
 async def review_page(request: Request, request_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
