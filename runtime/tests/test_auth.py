@@ -48,6 +48,35 @@ async def test_bad_dev_tokens_are_refused(claims):
         await TokenVerifier(DEV).verify(token)
 
 
+def _signed(**claims: object) -> str:
+    now = datetime.now(UTC)
+    base = {"warta_role": "admin", "iss": DEV.auth_issuer, "aud": DEV.auth_audience, "exp": now + timedelta(hours=1)}
+    return jwt.encode(base | claims, DEV.auth_dev_secret.get_secret_value(), algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    ("claim", "read"),
+    [
+        ("Siti\u202e Rahmawati\n\tS.Sos", "Siti Rahmawati S.Sos"),
+        ("\u200b\u200b", None),  # only invisible characters: no name
+        ("Dewi " * 100, ("Dewi " * 40).strip()),
+        ({"given": "Dewi"}, None),
+        ("Ni\u0301ng", "Níng"),  # one normal form
+    ],
+    ids=["reversed-and-broken", "invisible", "too-long", "not-text", "decomposed"],
+)
+async def test_the_name_a_token_gives_is_kept_as_one_line_under_the_text_policy(claim, read):
+    principal = await TokenVerifier(DEV).verify(_signed(sub="siti", name=claim))
+    assert principal.name == read
+    assert principal.actor.name == read  # an event's actor takes it as it is
+
+
+@pytest.mark.parametrize("subject", ["", "siti rahmawati", "x" * 101, "siti\u202e", 42])
+async def test_a_token_whose_subject_cannot_be_an_officer_id_is_refused(subject):
+    with pytest.raises(Unauthenticated):
+        await TokenVerifier(DEV).verify(_signed(sub=subject))
+
+
 async def test_a_tampered_signature_is_refused():
     token = issue_dev_token(DEV, officer_id="siti", role=Role.ADMIN)
     header, _claims, signature = token.split(".")

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from warta.contracts import PressRelease
-from warta.contracts.text import BIDI_CONTROLS
+from warta.contracts.text import BIDI_CONTROLS, without_refused
 from warta.runtime.release import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, plain_text, render_release
 
 BODY = """## Fasilitas Taman
@@ -110,6 +110,11 @@ def test_markup_in_plain_fields_is_dropped_with_a_script_and_its_content():
     assert (typed_by_habit.title, typed_by_habit.tags) == ("Wali Kota Resmikan Taman", ("Buku",))
     assert rendered.tags == ("Literasi",)
     assert plain_text("  dua\nbaris\t ") == "dua baris"
+    # Markup typed as character references is still markup; a reversed reading order spelt as one
+    # is still refused.
+    assert plain_text("&lt;script&gt;alert(1)&lt;/script&gt;Taman &amp;lt;b&amp;gt;Buku") == "Taman Buku"
+    assert plain_text("Surat &#x202E;gpj.exe") == "Surat gpj.exe"
+    assert plain_text("1 < 2 & 3 > 2") == "1 < 2 & 3 > 2"
 
 
 HOSTILE = st.sampled_from(
@@ -126,6 +131,10 @@ HOSTILE = st.sampled_from(
         "<!-- komentar -->",
         "<object data=x></object>",
         "<form action=x><input></form>",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&amp;lt;img src=x onerror=alert(1)&amp;gt;",
+        "Surat &#x202E;gpj.exe",
+        "&#xfeff;&#x2028;&#0;&#x85;&#xFFFE;",
     ]
 )
 
@@ -172,7 +181,11 @@ def test_whatever_is_typed_only_allowed_elements_and_addresses_reach_the_html(pi
                 assert (value or "").split(":", 1)[0].lower() in ("http", "https", "mailto")
     for plain in (rendered.title, rendered.excerpt, *rendered.tags):
         assert "<script" not in plain.lower()
+        assert "<img" not in plain.lower()
         assert "\n" not in plain
+    # Nothing the text policy refuses, though it was typed as a character reference.
+    for output in (rendered.html, rendered.text, rendered.title, rendered.excerpt, *rendered.tags):
+        assert without_refused(output) == output
 
 
 @pytest.mark.parametrize(
@@ -217,9 +230,37 @@ def test_struck_text_and_line_breaks_survive_what_is_not_on_the_list_keeps_only_
         )
     )
     assert "<s>Rp50.000</s>" in rendered.html
-    assert "per m2, kode A-1,<br>\nhubungi 0812, x atau " in rendered.html
+    assert "per m2, kode A-1,<br>hubungi 0812, x atau " in rendered.html
     assert '<a href="mailto:humas@tangerangkota.go.id" rel="noopener">surel</a>' in rendered.html
     for refused in ("<sup", "<code", "<hr", "tel:", "javascript:"):
         assert refused not in rendered.html
     assert rendered.html.endswith("</p>\n<p>Penutup.</p>")
     assert "hubungi 0812, x atau surel (humas@tangerangkota.go.id)." in rendered.text
+
+
+def test_a_bare_address_is_a_link_a_typed_line_break_a_space_and_code_plain_lines():
+    """WordPress would embed a bare address on its own line and break a paragraph where a newline
+    was typed: neither reaches it. Code keeps its lines, as text."""
+    rendered = render_release(
+        release(
+            body="https://www.youtube.com/watch?v=abc\n\nTaman dibuka\nsetiap hari,\\\nsejak pukul 07.00."
+            "\n\n```\nSenin  07.00\n<Selasa> 08.00\n```"
+        )
+    )
+    assert rendered.html == (
+        '<p><a href="https://www.youtube.com/watch?v=abc" rel="noopener">https://www.youtube.com/watch?v=abc</a></p>\n'
+        "<p>Taman dibuka setiap hari,<br>sejak pukul 07.00.</p>\n"
+        "<p>Senin  07.00<br>&lt;Selasa&gt; 08.00</p>"
+    )
+    assert rendered.text == (
+        "https://www.youtube.com/watch?v=abc\n\nTaman dibuka setiap hari,\nsejak pukul 07.00.\n\n"
+        "Senin 07.00\n<Selasa> 08.00"
+    )
+
+
+def test_the_pages_title_is_its_only_top_heading_and_no_element_carries_attributes_off_the_list():
+    rendered = render_release(
+        release(body='# Latar\n\n<p title="x" lang="en" id="y">Teks</p>', tags=("Literasi", "literasi", "Kota"))
+    )
+    assert rendered.html == "<h2>Latar</h2>\n<p>Teks</p>"
+    assert rendered.tags == ("Literasi", "Kota")  # one tag to a website, as first written

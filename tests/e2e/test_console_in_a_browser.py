@@ -393,12 +393,16 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         )
         # The Mayor's words as a quotation, the tags and the embargo, typed in the page. A quotation
         # without who said it is refused beside its field, and what she typed stays.
-        await page.get_by_label("Isi kutipan (kutipan 1)").fill("Puskesmas ini **untuk semua** warga.")
+        await page.get_by_label("Isi kutipan (kutipan 1)").fill(
+            "Puskesmas ini **untuk semua** warga & tenaga kesehatan [gallery]."
+        )
         await page.get_by_label("Tag (pisahkan dengan koma)").fill("Puskesmas, Cikokol , Kesehatan")
         await page.get_by_label("Jangan diterbitkan sebelum (WIB, boleh kosong)").fill("2026-01-02T08:30")
         await page.get_by_role("button", name="Simpan naskah").click()
         await expect(page.locator("#quotes-0-speaker-error")).to_have_text(re.compile(r"wajib|kosong|diisi"))
-        await expect(page.get_by_label("Isi kutipan (kutipan 1)")).to_have_value("Puskesmas ini **untuk semua** warga.")
+        await expect(page.get_by_label("Isi kutipan (kutipan 1)")).to_have_value(
+            "Puskesmas ini **untuk semua** warga & tenaga kesehatan [gallery]."
+        )
         await expect(page.get_by_label("Tag (pisahkan dengan koma)")).to_have_value("Puskesmas, Cikokol, Kesehatan")
         embargo = page.get_by_label("Jangan diterbitkan sebelum (WIB, boleh kosong)")
         await expect(embargo).to_have_value("2026-01-02T08:30")
@@ -447,7 +451,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         )
         await expect(article.locator("p strong")).to_have_text(["setiap hari", "untuk semua"])
         quotation = article.locator("blockquote p")
-        await expect(quotation).to_have_text(["“Puskesmas ini untuk semua warga.”", "— Sachrudin, Wali Kota Tangerang"])
+        await expect(quotation).to_have_text(
+            ["“Puskesmas ini untuk semua warga & tenaga kesehatan [gallery].”", "— Sachrudin, Wali Kota Tangerang"]
+        )
         await expect(quotation.first.locator("strong")).to_have_text("untuk semua")
         await expect(page.locator("#tag-siaran")).to_have_text("Tag: Puskesmas, Cikokol, Kesehatan")
         await expect(page.locator("#embargo")).to_have_text(
@@ -556,6 +562,11 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         copy = page.locator("#salin")
         await expect(copy.get_by_label("Judul siaran pers")).to_have_value("Wali Kota Resmikan Puskesmas Cikokol")
         await expect(copy.get_by_label("Isi berita (HTML)")).to_have_value(re.compile("<strong>setiap hari</strong>"))
+        # The source as text, as a website's editor takes it: escaped where the release was, and a
+        # bracket WordPress would run as a shortcode written as its character reference.
+        await expect(copy.get_by_label("Isi berita (HTML)")).to_have_value(
+            re.compile("warga &amp; tenaga kesehatan &#91;gallery&#93;")
+        )
         async with page.expect_download() as photo:
             await copy.get_by_role("link", name="Unduh foto 1").click()
         assert (await photo.value).suggested_filename.endswith("-1.jpg")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from warta.contracts import (
     CoverageSubmitted,
@@ -253,6 +254,23 @@ async def test_a_file_that_only_looks_like_a_photo_or_video_is_refused_and_nothi
     assert await bench.db["media.files"].count_documents({}) == 0
     assert await bench.db.uploads.count_documents({}) == 0
     assert (await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}"))["assets"] == []
+
+
+async def test_the_pixel_limit_an_operator_sets_in_the_environment_is_the_one_applied(namespace, mongo, monkeypatch):
+    """``WARTA_IMAGE_MAX_PIXELS`` as the deployment's ConfigMap sets it: a photo over it is refused
+    naming the limit, and one within it is taken."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)  # put back for the next test
+    monkeypatch.setenv("WARTA_IMAGE_MAX_PIXELS", "1000000")
+    app = create_app(namespace.settings(CoverageSettings, public_url="http://coverage.test"))
+    async with running_app(app) as client:
+        bench = Workbench(app, client, namespace, mongo[namespace.database("coverage")])
+        await bench.open()
+        large = jpeg(1250, 1000)
+        r = await bench.send(await bench.start("besar.jpg", len(large), "photo"), large)
+        assert r.status_code == 422, r.text
+        assert "1,000,000 allowed" in r.json()["fields"][0]["message"]
+        taken = await bench.upload("pas.jpg", jpeg(1000, 1000), "photo")
+        assert taken["asset"]["width"] == 1000
 
 
 async def test_oversize_is_refused_before_the_body_is_read(bench):

@@ -10,6 +10,7 @@ from warta.contracts import (
     IllegalTransition,
     InvalidInput,
     LeadershipEvent,
+    Quote,
     Rejected,
     RejectedData,
     RejectionReason,
@@ -102,6 +103,26 @@ def test_completeness_names_each_missing_output():
     ]
     assert ws.versions == 0
     assert ws.events == []
+
+
+def test_a_title_body_or_quotation_of_markup_alone_is_missing_as_readers_would_find_it():
+    ws = ready()
+    only_markup = DRAFT.model_copy(
+        update={
+            "title": "<script>alert(1)</script>",
+            "body": "<img src=x onerror=alert(1)>\n\n---",
+            "quotes": (Quote(speaker="Sachrudin", function="Wali Kota", text="<iframe src=x></iframe>"),),
+        }
+    )
+    ws.save_draft(only_markup, actor=DEWI)  # a draft may hold anything while it is written
+    with pytest.raises(InvalidInput) as refused:
+        ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
+    assert [(f.field, f.type) for f in refused.value.fields] == [
+        ("press_release.title", "release_needs_title"),
+        ("press_release.body", "release_needs_body"),
+        ("press_release.quotes.0.text", "nothing_to_read"),
+    ]
+    assert ws.versions == 0
 
 
 def test_no_video_needed_when_the_assignment_says_so():

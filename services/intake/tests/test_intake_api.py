@@ -9,6 +9,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from PIL import Image
 
 from warta.contracts import DispositionIssued, RequestCorrected, RequestReceived, Role
 from warta.devstack import samples
@@ -615,3 +616,26 @@ async def test_text_that_hides_or_turns_around_what_it_says_is_refused_and_chang
         422, ADMIN, "POST", "/requests", json=with_field(registration(), field, value), field=field
     )
     assert [f["type"] for f in body["fields"]] == [kind]
+
+
+async def test_the_limits_an_operator_sets_in_the_environment_are_the_ones_applied(namespace, mongo, monkeypatch):
+    """``WARTA_IMAGE_MAX_PIXELS`` and ``WARTA_LATE_REGISTRATION_HOURS``, as the deployment's
+    ConfigMap sets them: a scan over the operator's pixels and a letter for an event over for
+    longer than the operator's hours are refused, each with its limit; within them, both are taken."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)  # put back for the next test
+    monkeypatch.setenv("WARTA_IMAGE_MAX_PIXELS", "1000000")
+    monkeypatch.setenv("WARTA_LATE_REGISTRATION_HOURS", "1")
+    app = create_app(namespace.settings(IntakeSettings))
+    async with running_app(app) as client:
+        office = Office(app, client, namespace, mongo[namespace.database("intake")])
+        body = await office.refused(422, ADMIN, "POST", "/scans", content=samples.jpeg(1250, 1000), field="scan")
+        assert "1,000,000 allowed" in body["fields"][0]["message"]
+        assert (await office.upload(samples.jpeg(1000, 1000))).status_code == 201
+
+        now = datetime.now(UTC)
+        over_for_two_hours = registration(starts_at=now - timedelta(hours=3), hours=1)
+        body = await office.refused(422, ADMIN, "POST", "/requests", json=over_for_two_hours, field="event.ends_at")
+        assert body["fields"][0]["type"] == "event_over"
+        assert body["fields"][0]["limits"]["hours"] == "1"
+        over_for_half_an_hour = registration(starts_at=now - timedelta(hours=1, minutes=30), hours=1)
+        assert (await office.register(over_for_half_an_hour))["state"] == "registered"

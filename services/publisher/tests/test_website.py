@@ -351,6 +351,29 @@ THREE_PARAGRAPHS = PressRelease(
 )
 
 
+async def test_a_publisher_clock_ahead_of_the_site_still_puts_the_post_up_at_once(
+    namespace, mongo, wordpress, approve, tmp_path
+):
+    """WordPress schedules a post dated in its future: ten minutes ahead, the publisher's time is
+    replaced by the site's own, and the post is public when the media are told of it. With no
+    photo, WordPress breaks paragraphs at their newlines itself: a line break typed inside one is
+    not there for it to find."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000401"
+    ahead = tmp_path / "clock"
+    ahead.write_text("600")
+    publication, [mail] = await published_on(
+        wordpress, namespace, mongo, approve, rid, THREE_PARAGRAPHS, (), tmp_path, dev_clock_file=str(ahead)
+    )
+    website = publication["website"]
+    post = await read(wordpress, f"posts/{website['post_id']}", context="edit")
+    print("the site's post:", post["status"], post["date_gmt"], "sent by a publisher at", website["recorded_at"])
+    assert post["status"] == "publish"
+    assert abs(_utc(post["date_gmt"]) - datetime.now(UTC).timestamp()) < 120  # the site's time, not ours
+    page = await public_page(website["url"])  # as anyone reads it, signed in as nobody
+    assert "Taman dibuka untuk warga setiap hari sejak pukul 07.00 WIB." in page
+    assert website["url"] in mail.text
+
+
 async def test_the_media_email_reads_as_the_release_with_each_photo_linked_and_attached(
     namespace, mongo, wordpress, photos, approve, tmp_path
 ):

@@ -42,6 +42,12 @@ def _refused(char: str) -> tuple[str, str] | None:
     return None
 
 
+def without_refused(value: str) -> str:
+    """``value`` without the characters the policy refuses (line breaks and tabs kept): for text
+    made from accepted text that may have spelt them as character references (``&#x202E;``)."""
+    return "".join(char for char in value if char in "\n\t" or _refused(char) is None)
+
+
 def _noncharacter(char: str) -> bool:
     code = ord(char)
     return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE

@@ -2,6 +2,11 @@
 
 Development tokens are HS256, signed with a shared secret (``warta token``); production verifies
 RS256/ES256 tokens from the city's identity provider against its JWKS.
+
+What a token says is read under the text policy like any input: a subject that cannot be an
+officer id refuses the token, and the name (which people read in the console, on the disposition
+sheet and in the archive) is kept as one line of at most 200 characters without the characters the
+policy refuses, or dropped when nothing readable is left.
 """
 
 import asyncio
@@ -11,8 +16,10 @@ from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
+from pydantic import TypeAdapter, ValidationError
 
 from warta.contracts import Actor, Forbidden, Role
+from warta.contracts.text import Line, without_refused
 
 from .logs import bind
 from .settings import ServiceSettings
@@ -95,7 +102,35 @@ class TokenVerifier:
             role = Role(str(claims.get(s.auth_role_claim)))
         except ValueError:
             raise Unauthenticated(f"token has no valid {s.auth_role_claim!r} claim") from None
-        return Principal(officer_id=str(claims["sub"]), role=role, name=claims.get("name"))
+        subject = claims["sub"]
+        if not isinstance(subject, str) or not _officer_id(subject):
+            raise Unauthenticated("token's subject is not an officer id")
+        return Principal(officer_id=subject, role=role, name=readable_name(claims.get("name")))
+
+
+OFFICER_ID_CHARS = 100
+NAME_CHARS = 200
+_LINE: TypeAdapter[str] = TypeAdapter(Line)
+
+
+def _officer_id(subject: str) -> bool:
+    return (
+        0 < len(subject) <= OFFICER_ID_CHARS
+        and not any(c.isspace() for c in subject)
+        and (without_refused(subject) == subject)
+    )
+
+
+def readable_name(claim: object) -> str | None:
+    """The name claim as people will read it (see the module's note); None for a claim that is
+    not text or holds nothing readable."""
+    if not isinstance(claim, str):
+        return None
+    name = " ".join(without_refused(claim).split())[:NAME_CHARS].strip()
+    try:
+        return _LINE.validate_python(name) if name else None
+    except ValidationError:
+        return None
 
 
 async def current_officer(request: Request) -> Principal:

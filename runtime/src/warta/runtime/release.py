@@ -14,24 +14,31 @@ escapes the text as its own format needs. Markdown typed into those by habit is 
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 from warta.contracts import PressRelease, Quote
+from warta.contracts.text import without_refused
 
 EXCERPT_CHARS = 300
+PLAIN_READINGS = 4
 
-HEADINGS = {f"h{n}" for n in range(1, 7)}
+# The page's own title is its one <h1>: the body's headings start below it.
+HEADINGS = {f"h{n}" for n in range(2, 7)}
 ALLOWED_TAGS = {
     *HEADINGS,
     *("p", "br", "ul", "ol", "li", "strong", "em", "s", "del", "a", "blockquote"),
     *("table", "thead", "tbody", "tr", "th", "td"),
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+# "*": none on every element (nh3 would otherwise allow ``title`` and ``lang`` anywhere).
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "*": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
 _SPACE = re.compile(r"\s+")
 
@@ -78,7 +85,28 @@ class _Markdown(MarkdownIt):
 def _markdown() -> MarkdownIt:
     # Raw HTML is read as HTML so that the sanitiser drops what it does not allow (a script with
     # its content), instead of showing readers the tags as text.
-    return _Markdown("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # A bare address becomes a link (linkify): left as text on a line of its own, WordPress would
+    # embed whatever it points at. A line break typed inside a paragraph is a space, as CommonMark
+    # means it; left as a newline, WordPress turns it into a break the reviewers never saw.
+    md = _Markdown("commonmark", {"html": True, "linkify": True}).enable(["table", "strikethrough", "linkify"])
+    md.core.ruler.push("headings_below_the_title", _headings_below_the_title)
+    md.add_render_rule("softbreak", lambda *_: " ")
+    md.add_render_rule("hardbreak", lambda *_: "<br>")
+    # Code is not on the list: its lines are read as a paragraph's, broken where they were.
+    md.add_render_rule("fence", _lines_as_paragraph)
+    md.add_render_rule("code_block", _lines_as_paragraph)
+    return md
+
+
+def _headings_below_the_title(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close") and token.tag == "h1":
+            token.tag = "h2"
+
+
+def _lines_as_paragraph(self: object, tokens: list[Token], idx: int, *_: object) -> str:
+    lines = tokens[idx].content.rstrip("\n").split("\n")
+    return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>\n"
 
 
 def defused(typed: str) -> str:
@@ -100,15 +128,33 @@ def sanitise(fragment: str) -> str:
         link_rel="noopener",
         strip_comments=True,
     )
-    # A dropped block (a rule) leaves its line behind.
-    return _BLANK_LINES.sub("\n", _EMPTY_LINK.sub(r"\1", clean)).strip()
+    # A dropped block (a rule) leaves its line behind; a character the text policy refuses may
+    # have been typed as its reference, which the sanitiser writes as the character.
+    return without_refused(_BLANK_LINES.sub("\n", _EMPTY_LINK.sub(r"\1", clean))).strip()
+
+
+def no_shortcodes(markup: str) -> str:
+    """Markup for a CMS that runs any ``[name …]`` as a shortcode (WordPress: a player, a gallery,
+    an embed from anywhere): a bracket the release typed is written as its character reference,
+    which reads the same."""
+    return markup.replace("[", "&#91;").replace("]", "&#93;")
 
 
 def plain_text(value: str | None) -> str:
-    """One line of text with any markup dropped (a script's or a style's content with it)."""
+    """One line of text with any markup dropped (a script's or a style's content with it). Markup
+    typed as character references (``&lt;script&gt;``) is read again until none is left, so the
+    text never reads as markup to a channel that forgets to escape it."""
     if not value:
         return ""
-    return _SPACE.sub(" ", html.unescape(nh3.clean(value, tags=set()))).strip()
+    text = value
+    for _ in range(PLAIN_READINGS):
+        read = html.unescape(nh3.clean(text, tags=set()))
+        if read == text:
+            break
+        text = read
+    else:
+        text = text.replace("<", "\u2039").replace(">", "\u203a")  # nested deeper than anyone types
+    return _SPACE.sub(" ", without_refused(text)).strip()
 
 
 def inline_text(value: str | None) -> str:
@@ -144,8 +190,17 @@ def render_release(release: PressRelease) -> RenderedRelease:
         html=article,
         text=html_text(article),
         excerpt=shortened(lead or _first_paragraph(body), EXCERPT_CHARS),
-        tags=tuple(t for t in dict.fromkeys(inline_text(tag) for tag in release.tags) if t),
+        tags=_distinct(inline_text(tag) for tag in release.tags),
     )
+
+
+def _distinct(tags: Iterable[str]) -> tuple[str, ...]:
+    """Each tag once, as first written: "Literasi" and "literasi" are one tag to a website."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        if tag:
+            kept.setdefault(tag.casefold(), tag)
+    return tuple(kept.values())
 
 
 def _quote(quote: Quote) -> str:

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from warta.runtime.release import html_text, inline_text, markdown_html
+
 from .clients import coverage, review
 from .i18n import field_message
 
@@ -104,8 +106,8 @@ def checklist(view: coverage.WorkspaceView) -> list[tuple[str, bool]]:
     draft = view.workspace.draft or coverage.Draft()
     kinds = {a.kind for a in view.assets}
     items = [
-        ("check_title", bool((draft.title or "").strip())),
-        ("check_body", bool((draft.body or "").strip())),
+        ("check_title", bool(inline_text(draft.title))),
+        ("check_body", bool(html_text(markdown_html(draft.body or "")))),
         ("check_photo", "photo" in kinds),
     ]
     if view.workspace.needs_video:

@@ -731,6 +731,7 @@ FIELD_PROBLEMS = {
     "not_in_workspace": "foto atau video ini tidak ada di ruang kerja liputan ini",
     "release_needs_title": "siaran pers wajib diberi judul",
     "release_needs_body": "isi siaran pers wajib diisi",
+    "nothing_to_read": "tidak berisi kata yang akan terbaca pembaca (hanya kode atau tanda)",
     "photo_needed": "wajib melampirkan paling sedikit satu foto",
     "assignment_needs_video": "penugasan ini meminta video: unggah paling sedikit satu video",
     "no_such_paragraph": "versi {version} hanya memiliki {count} paragraf",

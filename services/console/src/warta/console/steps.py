@@ -15,7 +15,7 @@ from starlette.background import BackgroundTask
 from warta.contracts import SOP, CoverageRole, PressRelease, SocialChannel
 from warta.runtime.filetypes import SNIFF_BYTES, kind_of
 from warta.runtime.indonesian import format_date
-from warta.runtime.release import html_text, markdown_html, render_release, shortened
+from warta.runtime.release import html_text, markdown_html, no_shortcodes, render_release, shortened
 from warta.runtime.social import TEXT_LIMITS, post_length
 
 from .clients import archive, coverage, publisher, review, scheduler
@@ -219,11 +219,15 @@ async def show_workspace(request: Request, request_id: str) -> HTMLResponse:
     return await workspace_page(request, request_id)
 
 
-async def _after(request: Request, request_id: str, answer: Any) -> Response:
+async def _after(request: Request, request_id: str, answer: Any, **typed: Any) -> Response:
+    """Back to the workspace; after a refusal, with each problem beside its field and what the
+    officer typed (``typed``) in the form again."""
     if answer.ok:
         return RedirectResponse(f"/liputan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await workspace_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
+    return await workspace_page(
+        request, request_id, status=answer.status, message=told(request, answer), errors=errors, **typed
+    )
 
 
 @router.post("/liputan/{request_id}/naskah")
@@ -244,18 +248,9 @@ async def save_draft(request: Request, request_id: str) -> Response:
     typed = {k.removeprefix("caption."): str(v).strip() for k, v in form.items() if k.startswith("caption.")}
     draft["captions"] = {k: v for k, v in {**(draft.get("captions") or {}), **typed}.items() if v}
     path = f"/coverage/{request_id}/draft"
+    typed_draft = coverage.Draft.model_construct(**{**draft, "embargo_until": embargo or None})
     answer = await _call(request, "PUT", "coverage", path, json=draft)
-    if answer.ok:
-        return RedirectResponse(f"/liputan/{request_id}", status_code=303)
-    # Refused: the form again as she typed it, each problem beside its field.
-    return await workspace_page(
-        request,
-        request_id,
-        status=answer.status,
-        message=told(request, answer),
-        errors=problems(request, answer),
-        typed_draft=coverage.Draft.model_construct(**{**draft, "embargo_until": embargo or None}),
-    )
+    return await _after(request, request_id, answer, typed_draft=typed_draft)
 
 
 @router.post("/liputan/{request_id}/unggah")
@@ -425,6 +420,8 @@ def _preview(release: PressRelease) -> dict[str, Any]:
     return {
         "title": rendered.title,
         "html": Markup(rendered.html),
+        # The HTML source for a person to paste into the website's editor, shown as text.
+        "pasteable": no_shortcodes(rendered.html),
         "tags": rendered.tags,
         "embargo_until": release.embargo_until,
     }

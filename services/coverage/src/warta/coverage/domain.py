@@ -38,6 +38,7 @@ from warta.contracts import (
     Text,
 )
 from warta.runtime.aggregate import Aggregate
+from warta.runtime.release import html_text, inline_text, markdown_html
 
 from .media import Asset
 from .press import Draft
@@ -83,13 +84,23 @@ class CoverageVersion(BaseModel):
 
 def missing_outputs(draft: Draft, assets: list[Asset], needs_video: bool) -> list[FieldProblem]:
     """The SOP's outputs of step 4: a press release, photos and (unless not needed) a video."""
+    # Read as the public will read them: a title or body of markup alone renders to nothing.
     missing = []
-    if not draft.title.strip():
+    if not inline_text(draft.title):
         missing.append(
             FieldProblem("press_release.title", "the press release needs a title", type="release_needs_title")
         )
-    if not draft.body.strip():
+    if not html_text(markdown_html(draft.body)):
         missing.append(FieldProblem("press_release.body", "the press release needs a body", type="release_needs_body"))
+    for n, quote in enumerate(draft.quotes):
+        if not inline_text(quote.text):
+            missing.append(
+                FieldProblem(
+                    f"press_release.quotes.{n}.text",
+                    "the quotation has no words a reader would see",
+                    type="nothing_to_read",
+                )
+            )
     kinds = {a.kind for a in assets}
     if AssetKind.PHOTO not in kinds:
         missing.append(FieldProblem("assets", "at least one photo is required", type="photo_needed"))

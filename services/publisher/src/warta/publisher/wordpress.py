@@ -16,11 +16,13 @@ caption as approved.
 import html
 import json
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from warta.runtime.faults import fault_point
+from warta.runtime.release import no_shortcodes
 
 from .website import ChannelError, Picture, WebsitePost, WebsiteReceipt
 
@@ -71,6 +73,11 @@ class WordPressChannel:
                     "ping_status": "closed",
                 }
                 saved = await api.post(f"posts/{post_id}" if post_id else "posts", json=fields)
+                if saved.get("status") == "future":
+                    # Our clock runs ahead of the site's: WordPress scheduled the post for what is
+                    # still its future. It goes up now, at the site's own time of that answer.
+                    when = {"date_gmt": _gmt(api.site_clock()), "status": "publish"}
+                    saved = await api.post(f"posts/{saved['id']}", json=when)
                 fault_point("website.after_post")
                 for attachment in media:
                     if attachment.get("post") != saved["id"]:
@@ -147,13 +154,7 @@ async def _tag(api: "_Api", name: str) -> int:
 
 def _html_text(text: str) -> str:
     """Plain text for a WordPress field that holds HTML (titles, captions, excerpts, term names)."""
-    return _no_shortcodes(html.escape(text, quote=False))
-
-
-def _no_shortcodes(markup: str) -> str:
-    """WordPress runs any ``[name …]`` in a post as a shortcode (a player, a gallery, an embed
-    from anywhere): a bracket the release typed is written as its character reference instead."""
-    return markup.replace("[", "&#91;").replace("]", "&#93;")
+    return no_shortcodes(html.escape(text, quote=False))
 
 
 def _content(post: WebsitePost, media: list[dict[str, Any]]) -> str:
@@ -162,7 +163,7 @@ def _content(post: WebsitePost, media: list[dict[str, Any]]) -> str:
     parts = []
     if post.pictures and post.pictures[0].credited_caption:
         parts.append(f'<p class="keterangan-foto"><em>{_html_text(post.pictures[0].credited_caption)}</em></p>')
-    parts.append(_no_shortcodes(post.html))
+    parts.append(no_shortcodes(post.html))
     parts += [_figure(m, p) for m, p in zip(media[1:], post.pictures[1:], strict=True)]
     return "\n".join(parts)
 
@@ -180,7 +181,11 @@ def _date_gmt(existing: dict[str, Any] | None, now: datetime) -> str:
     keeps the time it went up."""
     if existing is not None and existing.get("status") == "publish" and existing.get("date_gmt"):
         return str(existing["date_gmt"])
-    return now.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+    return _gmt(now)
+
+
+def _gmt(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 class _Api:
@@ -189,12 +194,25 @@ class _Api:
     def __init__(self, client: httpx.AsyncClient, base: str) -> None:
         self._client = client
         self._base = base
+        self._last_date: str | None = None
 
     async def send(
         self, method: str, route: str, *, params: dict[str, Any] | None = None, **kwargs: Any
     ) -> httpx.Response:
         query = {"rest_route": f"/wp/v2/{route}", **(params or {})}
-        return await self._client.request(method, f"{self._base}/", params=query, **kwargs)
+        response = await self._client.request(method, f"{self._base}/", params=query, **kwargs)
+        self._last_date = response.headers.get("date") or self._last_date
+        return response
+
+    def site_clock(self) -> datetime:
+        """The site's time as its last answer gave it (its ``Date`` header)."""
+        try:
+            return parsedate_to_datetime(self._last_date or "")
+        except (TypeError, ValueError) as unknown:
+            raise ChannelError(
+                "WordPress scheduled the post for later (its clock is behind ours) and did not say its time",
+                transient=False,
+            ) from unknown
 
     async def get(self, route: str, **params: Any) -> Any:
         response = await self.send("GET", route, params=params)
