@@ -1,12 +1,14 @@
 """Whole requests walked through the five services by a Hypothesis state machine, every text a
 person types drawn from hostile text (controls, reversed reading direction, markup, emoji, over
 the limits) and every file from hostile files (truncated, a decompression bomb, bytes that only
-start like a photo). Each step is tried with what was drawn first and, if refused, as an officer
+start like a photo, a video without its index or with its header cut), sent whole or by tus, and
+every letter's scan from hostile scans. Each step is tried with what was drawn first and, if refused, as an officer
 would correct it. Throughout:
 
 - no answer is a 5xx;
-- every refusal is a documented 4xx (the error body) and a 422 names the field it is about;
-- every refused call leaves the service's database as it was;
+- every refusal is a 4xx the endpoint's OpenAPI document lists, with the error body, and a 422
+  names the field it is about;
+- every refused call leaves every service's database as it was;
 - nothing is left where no action can move it on: no upload holding all its bytes uncompleted,
   no email claimed by nobody, no upload lease held once the calls are answered.
 
@@ -17,10 +19,14 @@ import asyncio
 import itertools
 import json
 import os
+import re
+import struct
+from base64 import b64encode
 from collections import Counter
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import nats
@@ -73,6 +79,7 @@ HOSTILE_TEXT = st.one_of(
 )
 # Most of what officers send is a good photo, from a camera or a phone's screenshot; the rest is
 # what goes wrong: cut off, a decompression bomb, the wrong kind, not a picture at all.
+FTYP = struct.pack(">I4s", 16, b"ftyp") + b"isom" + struct.pack(">I", 512)
 HOSTILE_FILE = st.sampled_from(
     [
         ("photo", "jpg", samples.jpeg()),
@@ -85,6 +92,23 @@ HOSTILE_FILE = st.sampled_from(
         ("video", "mp4", samples.mp4(40_000)),
         ("photo", "mp4", samples.mp4(20_000)),
         ("photo", "exe", b"MZ" + bytes(3000)),
+        ("video", "mp4", FTYP + struct.pack(">I4s", 20_008, b"mdat") + bytes(20_000)),  # no index
+        (  # a header cut short
+            "video",
+            "mp4",
+            FTYP + struct.pack(">I4s", 18, b"moov") + struct.pack(">I4s", 10, b"mvhd") + b"\0\0" + bytes(20_000),
+        ),
+    ]
+)
+HOSTILE_SCAN = st.sampled_from(
+    [
+        samples.pdf(),
+        samples.pdf()[:300],
+        b"%PDF-1.4\n" + bytes(2000) + b"\n%%EOF\n",
+        samples.jpeg(),
+        samples.png_bomb(),
+        b"\x7fELF" + bytes(2000),
+        b"",
     ]
 )
 
@@ -94,10 +118,33 @@ class Stack:
     the thread it runs in: the loop keeps the services' consumers and relays working while the
     machine draws its next step."""
 
-    def __init__(self, namespace: Any, client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        namespace: Any,
+        client: httpx.AsyncClient,
+        loop: asyncio.AbstractEventLoop,
+        documents: dict[str, dict[str, Any]],
+    ) -> None:
         self.namespace, self.client, self.loop = namespace, client, loop
         self.mongo: AsyncMongoClient[Any] = AsyncMongoClient(namespace.servers.mongodb_url, tz_aware=True)
         self.calls, self.refusals = 0, 0
+        # Each service's paths as patterns, with the statuses its OpenAPI document lists for each.
+        self.documented = {
+            service: [
+                (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), operations)
+                for path, operations in document["paths"].items()
+            ]
+            for service, document in documents.items()
+        }
+
+    def check_documented(self, service: str, method: str, path: str, status: int) -> None:
+        bare = path.split("?", 1)[0]
+        for pattern, operations in self.documented[service]:
+            if pattern.match(bare) and method.lower() in operations:
+                listed = operations[method.lower()].get("responses", {})
+                assert str(status) in listed, f"{method} {service}{bare} answered {status}, not in {sorted(listed)}"
+                return
+        raise AssertionError(f"{method} {service}{bare} is not in the service's document")
 
     def run(self, work: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
@@ -109,20 +156,33 @@ class Stack:
             # As a browser's JSON would carry it: a lone surrogate escaped, not an encoding error here.
             kwargs["content"] = json.dumps(kwargs.pop("json")).encode()
             headers["Content-Type"] = "application/json"
-        db = self.db(service)
-        before = self.run(self.settled(db))
+        before = self.run(self.everything())
         answer = self.run(self.client.request(method, f"http://{service}{path}", headers=headers, **kwargs))
         self.calls += 1
         assert answer.status_code < 500, f"{method} {service}{path}: {answer.status_code} {answer.text[:300]}"
         if answer.status_code >= 400:
-            self.refusals += 1
+            self.refused(service, method, path, answer, before)
+        return answer
+
+    def refused(self, service: str, method: str, path: str, answer: httpx.Response, before: Any) -> None:
+        """A refusal: documented, in the error body's shape, and no service's data changed by it."""
+        self.refusals += 1
+        self.check_documented(service, method, path, answer.status_code)
+        if method != "HEAD":
             body = answer.json()
             assert_a_refusal(body)
             if answer.status_code == 422:
                 assert body["fields"], f"{method} {service}{path}: a 422 names no field: {body}"
-            after = self.run(self.settled(db))
-            assert after == before, f"{method} {service}{path} refused with {answer.status_code} but changed data"
-        return answer
+        after = self.run(self.everything())
+        for name in SERVICES:
+            assert after[name] == before[name], (
+                f"{method} {service}{path} refused ({answer.status_code}) changed {name}"
+            )
+
+    async def everything(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Every service's database, settled (see ``settled``)."""
+        await self.settled(self.db(SERVICES[0]))
+        return {name: await snapshot(self.db(name)) for name in SERVICES}
 
     def db(self, service: str) -> Any:
         return self.mongo[self.namespace.database(service)]
@@ -237,11 +297,21 @@ class Flows(RuleBasedStateMachine):
             "location": data.draw(HOSTILE_TEXT),
             "leader": "wali_kota",
         }
-        answer = self.stack.call(ADMIN, "POST", "intake", "/requests", json={"letter": letter, "event": event})
+        contact = {
+            "name": data.draw(HOSTILE_TEXT),
+            "phone": data.draw(st.one_of(HOSTILE_TEXT, st.just("0812-3456-7890"))),
+            "position": data.draw(HOSTILE_TEXT),
+        }
+        registration: dict[str, Any] = {"letter": letter, "event": event, "contact": contact}
+        scan = self.stack.call(ADMIN, "POST", "intake", "/scans", content=data.draw(HOSTILE_SCAN))
+        if scan.status_code == 201:
+            registration["scan_id"] = scan.json()["scan_id"]
+        answer = self.stack.call(ADMIN, "POST", "intake", "/requests", json=registration)
         if answer.status_code != 201:  # the administrator types the letter again, as written
             letter |= {"number": f"005/{number}/2026", "sender": "Dinas Kesehatan", "subject": "Undangan"}
             event |= {"title": "Peluncuran Posyandu", "location": "Puspem"}
-            answer = self.stack.call(ADMIN, "POST", "intake", "/requests", json={"letter": letter, "event": event})
+            registration["contact"] = {"name": "Ani", "phone": "0812-3456-7890", "position": "Kasubag Umum"}
+            answer = self.stack.call(ADMIN, "POST", "intake", "/requests", json=registration)
             assert answer.status_code == 201, answer.text
         rid = answer.json()["id"]
         assert self.stack.call(ADMIN, "POST", "intake", f"/requests/{rid}/disposition-sheet").status_code == 200
@@ -299,37 +369,62 @@ class Flows(RuleBasedStateMachine):
             "body": data.draw(HOSTILE_TEXT),
             "tags": [data.draw(HOSTILE_TEXT)],
             "dateline_place": data.draw(HOSTILE_TEXT),
+            "quotes": [
+                {
+                    "speaker": data.draw(HOSTILE_TEXT),
+                    "function": data.draw(HOSTILE_TEXT),
+                    "text": data.draw(HOSTILE_TEXT),
+                }
+            ],
         }
         if self.stack.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/draft", json=draft).status_code != 200:
             draft = {"title": "Wali Kota Resmikan Posyandu", "body": "Posyandu dibuka untuk warga. " * 20}
             assert self.stack.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/draft", json=draft).is_success
+        channel = data.draw(st.sampled_from(["instagram", "x", "facebook", "tiktok", "youtube"]))
+        post = {"text": data.draw(HOSTILE_TEXT), "title": data.draw(HOSTILE_TEXT)}
+        self.stack.call(WRITER, "PUT", "coverage", f"/coverage/{rid}/social/{channel}", json=post)
 
     @precondition(lambda self: self._at("open"))
-    @rule(data=st.data(), file=HOSTILE_FILE)
-    def upload(self, data: Any, file: tuple[str, str, bytes]) -> None:
+    @rule(data=st.data(), file=HOSTILE_FILE, by_tus=st.booleans())
+    def upload(self, data: Any, file: tuple[str, str, bytes], by_tus: bool) -> None:
         rid = self._pick(data, "open")
         kind, extension, content = file
-        declared = {"filename": f"{data.draw(HOSTILE_TEXT)[:50]}.{extension}", "size": len(content), "kind": kind}
-        db = self.stack.db("coverage")
-        before = self.stack.run(self.stack.settled(db))
-        started = self.stack.call(PHOTOGRAPHER, "POST", "coverage", f"/coverage/{rid}/uploads", json=declared)
-        if started.status_code != 201:
-            return
-        path = f"/coverage/{rid}/uploads/{started.json()['upload_id']}"
+        filename = f"{data.draw(HOSTILE_TEXT)[:50]}.{extension}"
+        before = self.stack.run(self.stack.everything())
+        if by_tus:  # as a phone's tus client sends it: the name in the metadata, the kind unsaid
+            named = f"filename {b64encode(filename.encode('utf-8', 'surrogatepass')).decode()}"
+            tus = {"Tus-Resumable": "1.0.0"}
+            created = self.stack.call(
+                PHOTOGRAPHER,
+                "POST",
+                "coverage",
+                f"/coverage/{rid}/tus",
+                headers={**tus, "Upload-Length": str(len(content)), "Upload-Metadata": named},
+            )
+            if created.status_code != 201:
+                return
+            path = urlsplit(created.headers["location"]).path
+            headers = {**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
+        else:
+            declared = {"filename": filename, "size": len(content), "kind": kind}
+            started = self.stack.call(PHOTOGRAPHER, "POST", "coverage", f"/coverage/{rid}/uploads", json=declared)
+            if started.status_code != 201:
+                return
+            path = f"/coverage/{rid}/uploads/{started.json()['upload_id']}"
+            headers = {"Upload-Offset": "0"}
         sent = self.stack.run(
             self.stack.client.patch(
                 f"http://coverage{path}",
                 content=content,
-                headers={**self.stack.namespace.token(Role.COVERAGE_TEAM, PHOTOGRAPHER[0]), "Upload-Offset": "0"},
+                headers={**self.stack.namespace.token(Role.COVERAGE_TEAM, PHOTOGRAPHER[0]), **headers},
             )
         )
         self.stack.calls += 1
         assert sent.status_code < 500, sent.text
         if sent.status_code >= 400:
             # A refused file is not kept in part: the data is as before the upload was started.
-            self.stack.refusals += 1
             assert sent.json()["fields"], sent.text
-            assert self.stack.run(self.stack.settled(db)) == before, f"a refused {kind} left data behind: {sent.text}"
+            self.stack.refused("coverage", "PATCH", path, sent, before)
 
     @precondition(lambda self: self._at("open"))
     @rule(data=st.data())
@@ -473,11 +568,11 @@ async def test_whole_requests_with_hostile_text_and_files_at_every_step(
         unlimited = {"uploads_per_minute": 1_000_000}
         own = {name: dict(unlimited) for name in SERVICES} | {"publisher": mail | unlimited}
         async with routed_apps(namespace, SERVICES, own) as client:
+            documents = {name: (await client.get(f"http://{name}/openapi.json")).json() for name in SERVICES}
             for (service, _), states in NEXT.items():  # each way on is an action a service offers
-                offered = (await client.get(f"http://{service}/openapi.json")).json()["paths"]
                 for method, path in filter(None, states.values()):
-                    assert method.lower() in offered.get(path, {}), (service, method, path)
-            stack = Flows.stack = Stack(namespace, client, asyncio.get_running_loop())
+                    assert method.lower() in documents[service]["paths"].get(path, {}), (service, method, path)
+            stack = Flows.stack = Stack(namespace, client, asyncio.get_running_loop(), documents)
             try:
                 await asyncio.to_thread(
                     run_state_machine_as_test,

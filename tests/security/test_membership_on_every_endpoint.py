@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from warta.console import pages, steps
+from warta.console import deviations, guide, notices, office, pages, steps, uploads
 from warta.contracts import Role
 from warta.devstack.demo import PHOTOGRAPHER, SOCIAL_MEDIA, TEAM_LEAD, walk
 from warta.devstack.pytest_plugin import SERVICES, SUBSCRIBERS, routed_apps
@@ -91,11 +91,13 @@ async def test_where_the_sop_names_people_another_teams_officer_is_refused_and_e
     with smtp_server(tmp_path) as relay:
         mail = {"smtp_host": relay.host, "smtp_port": relay.port, "smtp_ca_file": relay.ca_file}
         async with routed_apps(namespace, (*names, "console"), {"publisher": mail, "notifier": mail}) as client:
-            rid = await _walk_every_endpoint(client, namespace, names, sop_roles, calendar_feeds)
-            await _walk_every_page(client, namespace, rid)
+            rid, ids = await _walk_every_endpoint(client, namespace, names, sop_roles, calendar_feeds)
+            await _walk_every_page(client, namespace, rid, ids)
 
 
-async def _walk_every_endpoint(client: Any, namespace: Any, names: tuple[str, ...], sop_roles: Any, feeds: Any) -> str:
+async def _walk_every_endpoint(
+    client: Any, namespace: Any, names: tuple[str, ...], sop_roles: Any, feeds: Any
+) -> tuple[str, dict[str, str]]:
     def token_for(officer_id: str, role: Role) -> str:
         return namespace.token(role, officer_id)["Authorization"].removeprefix("Bearer ")
 
@@ -133,7 +135,7 @@ async def _walk_every_endpoint(client: Any, namespace: Any, names: tuple[str, ..
     assert not mismatches, "\n".join(map(str, mismatches))
     assert set(MEMBERS) <= seen, set(MEMBERS) - seen  # the table names only endpoints that exist
     print(f"checked: {calls} calls on {len(seen)} endpoints, {len(MEMBERS)} of them the request's team's only")
-    return timeline.request_id
+    return timeline.request_id, ids
 
 
 # The console's pages whose service calls are the request's team's only, and a form each can send.
@@ -152,39 +154,60 @@ PAGE_MEMBERS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/publikasi/{request_id}/sosial/{channel}"): {"data": {"url": "https://instagram.com/p/abc"}},
     ("POST", "/liputan/{request_id}/sosial/{channel}/hapus"): {},
     ("POST", "/liputan/{request_id}/berkas/{asset_id}/hapus"): {},
+    ("GET", "/berkas/{asset_id}"): {},  # a photo or video of the request, as its page shows it
+    # The resumable uploads, through the console as a browser's tus client sends them.
+    ("POST", "/liputan/{request_id}/tus"): {"headers": {"Tus-Resumable": "1.0.0", "Upload-Length": "10"}},
+    ("HEAD", "/liputan/{request_id}/tus/{upload_id}"): {"headers": {"Tus-Resumable": "1.0.0"}},
+    ("PATCH", "/liputan/{request_id}/tus/{upload_id}"): {
+        "content": b"0123456789",
+        "headers": {
+            "Tus-Resumable": "1.0.0",
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    },
+    ("DELETE", "/liputan/{request_id}/tus/{upload_id}"): {"headers": {"Tus-Resumable": "1.0.0"}},
 }
+# Every router the console serves its officers from (app.py includes each); sign-in, language and
+# the calendar's keyed feed take no officer's cookie.
+CONSOLE_ROUTERS = tuple(m.router for m in (pages, steps, notices, office, uploads, deviations, guide))
+NOT_SIGNED_IN = ("/masuk", "/keluar", "/bahasa", "/kalender/{path:path}")
 
 
-async def _walk_every_page(client: Any, namespace: Any, rid: str) -> None:
-    """Each page of the console with the walked request, as the team's officer and as another
-    team's: the other is shown the refusal where the service refuses, never a failure, and is
-    otherwise shown what the member is."""
+async def _walk_every_page(client: Any, namespace: Any, rid: str, ids: dict[str, str]) -> None:
+    """Each page of the console with the walked request's identifiers, as the team's officer, as
+    another team's and as every other role: nobody is shown a failure; the other team's officer is
+    shown the refusal where the service refuses and otherwise what the member is; the team lead,
+    whom the SOP gives the team's steps too, is never refused them."""
     routes = [
         (method, route.path)
-        for route in (*pages.router.routes, *steps.router.routes)
-        if isinstance(route, APIRoute) and not route.path.startswith(("/masuk", "/keluar", "/bahasa"))
+        for router in CONSOLE_ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and not route.path.startswith(NOT_SIGNED_IN)
         for method in sorted(route.methods)
     ]
+    callers = [(STRANGER, TEAM), (MEMBER, TEAM), *((f"matrix.{role.value}", role) for role in Role if role is not TEAM)]
     mismatches, seen = [], set()
     for method, path in routes:
         seen.add((method, path))
-        url = "http://console" + path.replace("{request_id}", rid).replace("{channel}", "instagram")
+        url = "http://console" + _filled(path, ids | {"keeper": "coverage"})
         form = PAGE_MEMBERS.get((method, path), {"data": {}} if method == "POST" else {})
-        statuses = []
-        for officer_id in (STRANGER, MEMBER):
-            cookie = namespace.token(TEAM, officer_id)["Authorization"].removeprefix("Bearer ")
-            answer = await client.request(method, url, headers={"Cookie": f"warta_token={cookie}"}, **form)
-            statuses.append(answer.status_code)
-        stranger, member = statuses
+        statuses = {}
+        for officer_id, role in callers:
+            cookie = namespace.token(role, officer_id)["Authorization"].removeprefix("Bearer ")
+            headers = {"Cookie": f"warta_token={cookie}", **form.get("headers", {})}
+            sent = {k: v for k, v in form.items() if k != "headers"}
+            statuses[officer_id] = (await client.request(method, url, headers=headers, **sent)).status_code
+        stranger, member, lead = statuses[STRANGER], statuses[MEMBER], statuses[f"matrix.{TEAM_LEAD_ROLE.value}"]
         if (method, path) in PAGE_MEMBERS:
-            wrong = stranger != 403 or member in (403, 500)
+            wrong = stranger != 403 or member == 403 or lead == 403
         else:
-            wrong = 500 in statuses or (stranger == 403) != (member == 403)
-        if wrong:
-            mismatches.append((method, path, stranger, member))
-    assert not mismatches, mismatches
+            wrong = (stranger == 403) != (member == 403)
+        if wrong or any(status >= 500 for status in statuses.values()):
+            mismatches.append((method, path, statuses))
+    assert not mismatches, "\n".join(map(str, mismatches))
     assert set(PAGE_MEMBERS) <= seen, set(PAGE_MEMBERS) - seen
-    print(f"checked: {len(routes)} console pages as the team's officer and another team's")
+    print(f"checked: {len(routes)} console pages as the team's officer, another team's and every other role")
 
 
 async def _identifiers(client: Any, namespace: Any, rid: str) -> dict[str, str]:

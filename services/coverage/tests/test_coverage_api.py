@@ -273,6 +273,29 @@ async def test_the_pixel_limit_an_operator_sets_in_the_environment_is_the_one_ap
         assert taken["asset"]["width"] == 1000
 
 
+@pytest.mark.parametrize("kind", ["photo", "video"])
+async def test_a_file_its_decoder_fails_on_unexpectedly_is_refused_as_damaged_and_nothing_kept(
+    bench, monkeypatch, kind
+):
+    """Not a 500 with the file left stored: whatever the decoder raises, the file is not usable."""
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the decoder met something it did not expect")
+
+    monkeypatch.setattr(uploads_module, f"inspect_{kind}", failing)
+    await bench.open()
+    content = jpeg() if kind == "photo" else mp4(20_000)
+    r = await bench.send(
+        await bench.start(f"berkas.{'jpg' if kind == 'photo' else 'mp4'}", len(content), kind), content
+    )
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["fields"]
+    assert (problem["field"], problem["type"]) == ("file", f"{'image' if kind == 'photo' else 'video'}_damaged")
+    for collection in ("media.chunks", "media.files", "uploads"):
+        assert await bench.db[collection].count_documents({}) == 0, collection
+    assert (await bench.ok(DEWI, "GET", f"/coverage/{bench.rid}"))["assets"] == []
+
+
 async def test_oversize_is_refused_before_the_body_is_read(bench):
     await bench.open()
     await bench.refused(

@@ -6,6 +6,7 @@ or cancelled. The SOP's use cases are in ``handlers.py``."""
 import asyncio
 import contextlib
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
@@ -29,13 +30,15 @@ from warta.contracts import (
 from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.faults import fault_point, slow_point
 from warta.runtime.gridfs import Progress, ResumableGridFSFile, TooLarge
-from warta.runtime.images import DEFAULT_MAX_PIXELS
+from warta.runtime.images import DEFAULT_MAX_PIXELS, ImageFault
 from warta.runtime.indonesian import format_size
 
 from .domain import Workspace
-from .inspection import Inspection, Unreadable, inspect_photo, inspect_video
+from .inspection import Inspection, Unreadable, VideoFault, inspect_photo, inspect_video
 from .media import KIND_OF, SNIFF_BYTES, Asset, SizeLimits, Upload, UploadState, require_media
 from .store import CoverageStore
+
+log = logging.getLogger(__name__)
 
 
 class LoadWorkspace(Protocol):
@@ -362,10 +365,19 @@ class Uploads:
         return digest.hexdigest()
 
     async def _inspect(self, upload: Upload) -> Inspection:
-        if upload.kind is AssetKind.PHOTO:
-            data = await self._store.read_at(upload.file_id, 0, upload.size)
-            return await asyncio.to_thread(inspect_photo, data, max_pixels=self._max_pixels)
-        return await inspect_video(lambda at, n: self._store.read_at(upload.file_id, at, n), upload.size)
+        try:
+            if upload.kind is AssetKind.PHOTO:
+                data = await self._store.read_at(upload.file_id, 0, upload.size)
+                return await asyncio.to_thread(inspect_photo, data, max_pixels=self._max_pixels)
+            return await inspect_video(lambda at, n: self._store.read_at(upload.file_id, at, n), upload.size)
+        except Unreadable:
+            raise
+        except Exception as failed:
+            # A file the decoders fail on in a way they do not name is still a file that cannot be
+            # used: refused like a damaged one, and nothing of it kept; the log keeps the failure.
+            log.exception("inspecting the upload %s (%s) failed", upload.upload_id, upload.filename)
+            fault = ImageFault.DAMAGED if upload.kind is AssetKind.PHOTO else VideoFault.DAMAGED
+            raise Unreadable(f"the file could not be read ({type(failed).__name__})", fault=fault) from failed
 
     async def cancel_upload(self, request_id: str, upload_id: str, officer: Principal) -> None:
         """Give up an upload still receiving, in whatever state the workspace is: nothing of it is
