@@ -70,6 +70,15 @@ def test_settings_under_oidc_refuse_a_relay_on_this_machine_and_allow_it_in_deve
     assert ServiceSettings(service_name="intake").nats_url == "nats://127.0.0.1:4222"  # dev: the default
 
 
+def test_the_traces_collector_may_be_left_unset_in_production_but_not_at_this_machine():
+    production = {k.removeprefix("WARTA_").lower(): v for k, v in PRODUCTION.items()}
+    assert ServiceSettings(service_name="intake", **production).otlp_endpoint is None  # tracing off
+    with pytest.raises(ValueError, match=r"WARTA_OTLP_ENDPOINT='http://127\.0\.0\.1:4318' is this machine"):
+        ServiceSettings(service_name="intake", **production, otlp_endpoint="http://127.0.0.1:4318")
+    collector = "http://opentelemetry-collector.monitoring.svc:4318"
+    assert ServiceSettings(service_name="intake", **production, otlp_endpoint=collector).otlp_endpoint == collector
+
+
 def test_nats_url_takes_a_cluster_as_a_list_of_servers():
     settings = ServiceSettings(service_name="intake", nats_url="nats://nats-0:4222, nats://nats-1:4222,")
     assert settings.nats_servers == ["nats://nats-0:4222", "nats://nats-1:4222"]

@@ -30,7 +30,7 @@ def sample(metrics: ServiceMetrics, name: str) -> str:
     raise AssertionError(f"{name} is not exposed")
 
 
-async def never(event_type: str, payload: str, event_id: str) -> None:
+async def never(event_type: str, payload: str, event_id: str, traceparent: str | None) -> None:
     raise AssertionError("the relay is not started in this test")
 
 

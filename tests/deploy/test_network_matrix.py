@@ -41,6 +41,10 @@ PROBED = (*((p, "TCP") for p in (22, 25, 53, 80, 443, 587, 4222, 6443, 8080, 270
 
 AROUND = {  # the cluster's own pods, in their namespaces
     "monitoring/prometheus": ({"app.kubernetes.io/name": "prometheus"}, (Port(9090, "web"),)),
+    "monitoring/opentelemetry-collector": (
+        {"app.kubernetes.io/name": "opentelemetry-collector"},
+        (Port(4317, "otlp"), Port(4318, "otlp-http")),
+    ),
     "ingress-nginx/controller": (
         {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
         (Port(80, "http"), Port(443, "https"), Port(8443, "webhook")),
@@ -216,6 +220,8 @@ def required(m: Model) -> dict[Flow, str]:
             need(name, "mongodb", "mongodb", "TCP", "the service's own database")
         for callee in called_by(name):
             need(name, callee, "http", "TCP", f"{name} calls {callee}'s API (services.toml called_by)")
+        why = "the service's traces, by OTLP over HTTP (WARTA_OTLP_ENDPOINT)"
+        need(name, "monitoring/opentelemetry-collector", "otlp-http", "TCP", why)
         for what, port in REGISTRY[name].reaches:
             need(name, INTERNET.name, port, "TCP", f"{what} (services.toml reaches)")
     for pod, ports in m.scraped.items():

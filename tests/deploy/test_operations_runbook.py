@@ -7,7 +7,6 @@ own user, the operator and the maintenance user), with its data in a folder of i
 others are in ``NOT_HERE`` with the reason, which the runbook's last section gives too. A command
 added to the runbook and found in neither list fails the first test."""
 
-import base64
 import os
 import re
 import shlex
@@ -56,7 +55,7 @@ UNAUTHORIZED = 13
 RUN_HERE = {
     "make up": "dev_stack (the fixture: what the target runs, its data in a folder of its own)",
     "make k8s": "test_make_k8s_writes_the_manifests",
-    "openssl rand -base64 32": "test_a_generated_password_is_32_random_bytes",
+    "openssl rand -hex 32": "test_a_generated_password_is_32_random_bytes",
     "warta dlq list [--service publisher]": "test_the_operator_lists_shows_and_replays_a_dead_letter",
     "warta dlq show SEQUENCE": "test_the_operator_lists_shows_and_replays_a_dead_letter",
     "warta dlq replay SEQUENCE # once the cause is fixed; consumers apply it at most once": (
@@ -148,9 +147,9 @@ def the_only(command: str, env: dict[str, str], **values: str) -> subprocess.Com
 
 def test_a_generated_password_is_32_random_bytes():
     env = dict(os.environ)
-    first, second = (the_only("openssl rand -base64 32", env) for _ in range(2))
+    first, second = (the_only("openssl rand -hex 32", env) for _ in range(2))
     assert first.returncode == 0, first.stderr
-    assert len(base64.b64decode(first.stdout.strip(), validate=True)) == 32
+    assert len(bytes.fromhex(first.stdout.strip())) == 32
     assert first.stdout != second.stdout
 
 

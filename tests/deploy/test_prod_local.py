@@ -136,6 +136,7 @@ def planned(cluster: Cluster, tmp_path, strict: bool = False) -> dict[str, Any]:
         smtp=("127.0.0.1", 2525),
         website="http://127.0.0.1:9003",
         gateway="http://127.0.0.1:9002/send",
+        collector="http://127.0.0.1:9004",
         ports=ports,
         ingress={},
     )

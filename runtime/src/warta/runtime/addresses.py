@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, Field
 
 REACH = "warta_reach"  # the key of a field's json_schema_extra
+OPTIONAL = "warta_optional"  # ... and of its mark that production may leave it unset
 
 
 class Reach(StrEnum):
@@ -21,9 +22,10 @@ class Reach(StrEnum):
     PUBLIC = "public"  # opened by people outside the cluster: https on a full domain name
 
 
-def reaching(reach: Reach, default: Any = None, **field: Any) -> Any:
-    """A settings field holding an address of kind ``reach`` (a URL, or a host name)."""
-    return Field(default=default, json_schema_extra={REACH: reach.value}, **field)
+def reaching(reach: Reach, default: Any = None, *, optional: bool = False, **field: Any) -> Any:
+    """A settings field holding an address of kind ``reach`` (a URL, or a host name); ``optional``:
+    production may leave it unset (what it names is then not used), but not at this machine."""
+    return Field(default=default, json_schema_extra={REACH: reach.value, OPTIONAL: optional}, **field)
 
 
 def _host(value: str) -> str | None:
@@ -63,7 +65,10 @@ def problems(settings: BaseModel, prefix: str = "WARTA_") -> list[str]:
     for name, field in type(settings).model_fields.items():
         extra = field.json_schema_extra
         if isinstance(extra, dict) and isinstance(extra.get(REACH), str):
-            said = problem(f"{prefix}{name.upper()}", Reach(str(extra[REACH])), getattr(settings, name))
+            value = getattr(settings, name)
+            if value is None and extra.get(OPTIONAL):
+                continue
+            said = problem(f"{prefix}{name.upper()}", Reach(str(extra[REACH])), value)
             if said is not None:
                 found.append(said)
     return found

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from warta.contracts import Event, subject_for
 
+from . import tracing
 from .faults import fault_point, slow_point
 from .logs import bound
 from .metrics import ServiceMetrics
@@ -179,15 +180,13 @@ class Bus:
                 # Exists with another configuration (e.g. a changed duplicate window): converge.
                 await js.update_stream(config)
 
-    async def publish(self, event_type: str, payload: str, event_id: str) -> None:
+    async def publish(self, event_type: str, payload: str, event_id: str, traceparent: str | None = None) -> None:
         """Publish through JetStream and wait for its acknowledgement (a duplicate is fine)."""
         js = self.broker.connection.jetstream()
-        await js.publish(
-            self.subject(event_type),
-            payload.encode(),
-            headers={"Nats-Msg-Id": event_id, "content-type": "application/json"},
-            timeout=5,
-        )
+        headers = {"Nats-Msg-Id": event_id, "content-type": "application/json"}
+        if traceparent:
+            headers[tracing.TRACEPARENT] = traceparent
+        await js.publish(self.subject(event_type), payload.encode(), headers=headers, timeout=5)
 
     async def refresh_gauges(self) -> None:
         """Lag and redeliveries of this service's consumers and its dead letters, read from
@@ -251,8 +250,10 @@ class Bus:
                 stored_at=raw.metadata.timestamp,
                 msg_id=(raw.headers or {}).get("Nats-Msg-Id"),
             )
-            with bound(
-                event_id=message.msg_id, event_type=raw.subject.removeprefix(f"{self.settings.subject_prefix}.")
+            event_type = "warta." + raw.subject.removeprefix(f"{self.settings.subject_prefix}.")  # its type's name
+            with (
+                tracing.consuming(raw.headers, None, f"{event_type} receive", raw.metadata.num_delivered),
+                bound(event_id=message.msg_id, event_type=event_type),
             ):
                 await self._apply(EVERY_EVENT, f"seq {message.sequence}", lambda: handler(message), msg, raw.subject)
 
@@ -289,7 +290,11 @@ class Bus:
             )
             raise RejectMessage() from exc
         officer = event.actor.officer_id if event.actor else None
-        with bound(request_id=event.subject, event_id=str(event.id), event_type=event_type, officer_id=officer):
+        raw = msg.raw_message
+        with (
+            tracing.consuming(raw.headers, event.subject, f"{event_type} receive", raw.metadata.num_delivered),
+            bound(request_id=event.subject, event_id=str(event.id), event_type=event_type, officer_id=officer),
+        ):
             await self._apply(event_type, str(event.id), lambda: handler(event), msg, subject)
 
     async def _apply(

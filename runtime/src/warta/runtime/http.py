@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder
 from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -309,7 +309,7 @@ def install_health_routes(app: FastAPI, runtime: Any) -> None:
         )
 
     @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
         # Open and overdue steps, the outbox, the replica set, consumer lag: read now, so an overdue
         # item shows while it is open and a stuck relay while it is stuck. The rest of the metrics
         # are served even when the database cannot be read.
@@ -320,7 +320,9 @@ def install_health_routes(app: FastAPI, runtime: Any) -> None:
             log.warning("open steps and the outbox not counted for this scrape: %s", away)
         runtime.metrics.database_seen(runtime.mongo.topology_description.server_descriptions().values())
         await runtime.bus.refresh_gauges()
-        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        # Prometheus asks for OpenMetrics, which carries the exemplars (a step's trace id).
+        encode, media_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encode(runtime.metrics.registry), media_type=media_type)
 
 
 async def database_reachable(ping: Any) -> bool:

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pythonjsonlogger.json import JsonFormatter
 
+from . import tracing
+
 LogFormat = Literal["json", "text"]
 # What a line may carry beyond its time, level, service, logger and message, where known.
 CONTEXT = ("request_id", "event_id", "event_type", "officer_id", "trace_id", "span_id")
@@ -47,7 +49,7 @@ class _Context(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.service = self.service
-        for name, value in _context.get().items():
+        for name, value in (_context.get() | tracing.ids_now()).items():
             if not hasattr(record, name):
                 setattr(record, name, value)
         return True
@@ -84,5 +86,8 @@ def configure(service: str, log_format: LogFormat, levels: dict[str, str] | None
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("warta").setLevel(logging.INFO)
+    # FastStream's own lines come through the bus's logger (bus.py): a line per message and per
+    # finished task, a library's chatter like any other's.
+    logging.getLogger(f"warta.{service}.bus").setLevel(logging.WARNING)
     for name, level in (levels or {}).items():
         logging.getLogger(name).setLevel(level.upper())

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 import aiosmtplib
 from pydantic import BaseModel, Field, SecretStr
 
+from . import tracing
 from .addresses import Reach, reaching
 from .sends import Refusal
 
@@ -66,17 +67,18 @@ class Mailer:
         about the recipient. Another 4xx is a refusal for now, a 5xx one for good."""
         r = self._relay
         try:
-            async with asyncio.timeout(self.longest.total_seconds()):
-                errors, _ = await aiosmtplib.send(
-                    message,
-                    hostname=r.host,
-                    port=r.port,
-                    start_tls=r.starttls,
-                    tls_context=self._tls,
-                    username=r.username,
-                    password=r.password,
-                    timeout=r.timeout,
-                )
+            with tracing.client_span("smtp send", r.host):
+                async with asyncio.timeout(self.longest.total_seconds()):
+                    errors, _ = await aiosmtplib.send(
+                        message,
+                        hostname=r.host,
+                        port=r.port,
+                        start_tls=r.starttls,
+                        tls_context=self._tls,
+                        username=r.username,
+                        password=r.password,
+                        timeout=r.timeout,
+                    )
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]
             return _refusal(first.code, first.message)

@@ -12,6 +12,8 @@ from pymongo.server_type import SERVER_TYPE
 
 from warta.contracts import SOP
 
+from . import tracing
+
 # A boundary exactly at every step standard and every total of every SOP revision (20, 30, 60, 180
 # and 380 minutes in SOP 58/2025), so "within standard" is a bucket count, not an interpolation.
 STEP_BUCKETS_SECONDS = tuple(
@@ -172,7 +174,7 @@ class ServiceMetrics:
 
     def step_finished(self, number: int, sop: str, seconds: float, standard_seconds: float) -> None:
         """Record one finished step, its duration already counted in the step's calendar."""
-        step = str(number)
-        self.step_duration.labels(step, sop).observe(seconds)
-        self.step_ratio.labels(step, sop).observe(seconds / standard_seconds)
+        step, exemplar = str(number), tracing.exemplar()  # the trace of the work that finished it
+        self.step_duration.labels(step, sop).observe(seconds, exemplar)
+        self.step_ratio.labels(step, sop).observe(seconds / standard_seconds, exemplar)
         self.steps_completed.labels(step, sop, "within" if seconds <= standard_seconds else "over").inc()

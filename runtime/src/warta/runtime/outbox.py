@@ -20,7 +20,8 @@ from .metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[str, str, str], Awaitable[None]]  # (event type, payload JSON, event id)
+# (event type, payload JSON, event id, the traceparent of the work that committed it)
+Publish = Callable[[str, str, str, str | None], Awaitable[None]]
 
 BATCH = 200
 
@@ -75,7 +76,7 @@ class OutboxRelay:
                 if pending:
                     await slow_point("outbox.relay")
                 for doc in pending:
-                    await self._publish(doc["type"], doc["payload"], doc["_id"])
+                    await self._publish(doc["type"], doc["payload"], doc["_id"], doc.get("traceparent"))
                     await self._outbox.update_one({"_id": doc["_id"]}, {"$set": {"sent_at": self._clock.now()}})
                     self._metrics.events_published.labels(doc["type"]).inc()
                     sent += 1

@@ -7,7 +7,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from . import logs
+from . import logs, tracing
 from .settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -20,6 +20,9 @@ def run(settings_class: type[S], create_app: Callable[[S], FastAPI]) -> None:
         settings = settings_class()
     except ValidationError as error:
         raise SystemExit(f"{settings_class.__name__}: cannot start: {said(error)}") from None
+    # Before the app makes its database client: the PyMongo instrumentation listens to clients
+    # made after it.
+    tracing.configure(settings)
     serve(create_app(settings), settings)
 
 
@@ -35,8 +38,16 @@ def said(error: ValidationError) -> str:
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logs.configure(settings.service_name, settings.log_format, dict(settings.log_levels))
+    tracing.configure(settings)
+    try:
+        _serve(tracing.traced(app), settings)
+    finally:
+        tracing.shutdown()
+
+
+def _serve(app: object, settings: ServiceSettings) -> None:
     uvicorn.run(
-        app,
+        app,  # type: ignore[arg-type]
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,  # its lines go through the handler above, in the same format

@@ -59,6 +59,14 @@ class ServiceSettings(BaseSettings):
         description='Levels by logger beyond the defaults (Warta INFO, libraries WARNING): {"faststream": "INFO"}.',
     )
 
+    otlp_endpoint: str | None = reaching(
+        Reach.NEARBY,
+        None,
+        optional=True,
+        description="The OpenTelemetry collector's OTLP/HTTP address (http://collector:4318): traces on. "
+        "Unset, OTEL_EXPORTER_OTLP_ENDPOINT is read; neither set, tracing is off.",
+    )
+
     max_body_bytes: int = Field(
         default=1024**2,
         ge=1024,

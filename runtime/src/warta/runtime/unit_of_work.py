@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from warta.contracts import Event
 
+from . import tracing
 from .clock import Clock
 from .faults import fault_point
 from .tx import Tx
@@ -68,6 +69,8 @@ class UnitOfWork:
                 finished[:] = await self._step_clocks.observe(session, seen)
             if tx.events:
                 now = self._clock.now()
+                # The trace of the work that committed them goes out with them (tracing.py).
+                traced = {"traceparent": parent} if (parent := tracing.traceparent_now()) else {}
                 await self._db[OUTBOX].insert_many(
                     [
                         {
@@ -77,6 +80,7 @@ class UnitOfWork:
                             "created_at": now,
                             "position": position,
                             "sent_at": None,
+                            **traced,
                         }
                         for position, event in enumerate(tx.events)
                     ],

@@ -22,6 +22,8 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warta.runtime import tracing
+
 STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
 
 
@@ -50,7 +52,7 @@ class ConsoleMetrics:
 
     def answered(self, status: int, seconds: float) -> None:
         self.answers.labels(f"{status // 100}xx" if 200 <= status < 600 else "5xx").inc()
-        self.seconds.observe(seconds)
+        self.seconds.observe(seconds, tracing.exemplar())  # the answer's trace, when tracing is on
 
 
 class CountedAnswers:

@@ -25,7 +25,7 @@ from warta.contracts import (
     Role,
     UnsupportedMediaType,
 )
-from warta.runtime import Clock, Principal, Tx, UnitOfWork
+from warta.runtime import Clock, Principal, Tx, UnitOfWork, tracing
 from warta.runtime.images import DEFAULT_MAX_PIXELS
 from warta.runtime.indonesian import format_size
 
@@ -203,7 +203,7 @@ class IntakeHandlers:
         now = self._clock.now()
         received = received_at or now
         await self._refuse_duplicate(letter)
-        request_id = str(uuid4())
+        request_id = await self._new_request_id()
 
         async def work(tx: Tx) -> FacilitationRequest:
             scan = await self._scans.claim(tx, scan_id, request_id=request_id) if scan_id else None
@@ -229,6 +229,14 @@ class IntakeHandlers:
             # Lost a race with a registration of the same letter; the transaction took nothing.
             await self._refuse_duplicate(letter)
             raise
+
+    async def _new_request_id(self) -> str:
+        """The id of the trace this registration is in, so that the request's trace is found by
+        its id (``warta.runtime.tracing``); a new one where tracing is off or a request has it."""
+        traced = tracing.trace_id_now()
+        if traced is not None and await self._store.requests.get(traced) is None:
+            return traced
+        return str(uuid4())
 
     async def _refuse_duplicate(self, letter: Letter, *, besides: str | None = None) -> None:
         existing = await self._store.find_by_letter_key(letter_key(letter))

@@ -53,9 +53,10 @@ HEAD = """\
 # that prints them (docker compose logs whatsapp). The console, with the development sign-in, is at
 # http://127.0.0.1:8108, each API at its port; nothing is published beyond this machine's loopback.
 # Passwords and secrets come from .env beside this file (git ignores it). Make it once, hex only
-# (the database passwords go into connection strings as they are):
+# (the database passwords go into connection strings as they are) after a letter (NATS reads one
+# that starts with a digit as a number):
 #   for v in @VARIABLES@; do
-#     echo "$v=$(openssl rand -hex 24)"; done > .env
+#     echo "$v=w$(openssl rand -hex 24)"; done > .env
 name: warta
 
 x-service: &service

@@ -241,6 +241,7 @@ async def walk(
     event_starts_in: timedelta = timedelta(minutes=-30),
     patience: float = 60,
     client: httpx.AsyncClient | None = None,
+    registered: str | None = None,
 ) -> Timeline:
     """Walk one request through the seven steps. ``now`` is the services' time (a test may run their
     clocks ahead); ``before(step)`` is awaited before each action that ends a step, so a test can let
@@ -248,7 +249,8 @@ async def walk(
     approved at once with a photo only (many of them run side by side in load and fault tests, each
     with its own ``event_starts_in`` so their teams do not clash). ``patience``: how long an officer
     keeps retrying a command that gets no answer. ``client``: one that reaches the ``urls`` (the
-    services in a test's own process, say); by default a new one over the network.
+    services in a test's own process, say); by default a new one over the network. ``registered``:
+    a request already in the register (through the console, say), walked on from its sheet.
 
     Long: the SOP walked step by step as its officers do it, a few lines each, so the walk reads
     as the procedure does."""
@@ -279,7 +281,11 @@ async def walk(
             "contact": {"name": "Rudi Hartono", "phone": "0813-1000-2000", "position": "Kepala Seksi Humas"},
             "received_at": (now - timedelta(minutes=20)).isoformat(),
         }
-        request = await w.call(ADMIN, "POST", "intake", "/requests", letter, expect=(201, 409))
+        if registered is not None:
+            request = await w.get(ADMIN, "intake", f"/requests/{registered}")
+            letter["letter"]["number"] = request["letter"]["number"]
+        else:
+            request = await w.call(ADMIN, "POST", "intake", "/requests", letter, expect=(201, 409))
         if (existing := EXISTING_REQUEST.search(request.get("message", ""))) is not None:
             request = await w.get(ADMIN, "intake", f"/requests/{existing.group(1)}")  # our lost registration
         rid = timeline.request_id = request["id"]

@@ -318,11 +318,17 @@ def settings_config_map() -> dict[str, Any]:
             "WARTA_SMTP_PORT": "587",
             # One JSON object per log line, for the cluster's log collector (warta.runtime.logs).
             "WARTA_LOG_FORMAT": "json",
+            # The city's OpenTelemetry collector: every service's traces (warta.runtime.tracing).
+            "WARTA_OTLP_ENDPOINT": f"http://{COLLECTOR}.monitoring.svc:{COLLECTOR_PORT}",
             "TZ": "Asia/Jakarta",
         },
     }
 
 
+# The OpenTelemetry collector chart (open-telemetry/opentelemetry-collector, release
+# `opentelemetry-collector`) in the `monitoring` namespace: its pods' label and OTLP/HTTP port.
+COLLECTOR, COLLECTOR_PORT = "opentelemetry-collector", 4318
+COLLECTOR_PODS = {"app.kubernetes.io/name": COLLECTOR}
 # The NATS chart's servers (nats/nats, release `nats`): its StatefulSet's selector, which the
 # nats-box (component `nats-box`) does not match. Their ports are the chart's defaults.
 _NATS_PODS = {"app.kubernetes.io/name": NATS, "app.kubernetes.io/instance": NATS, "app.kubernetes.io/component": "nats"}
@@ -337,6 +343,12 @@ _PRIVATE = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 def _namespace(name: str) -> dict[str, Any]:
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+
+def _prometheus() -> dict[str, Any]:
+    """The cluster's Prometheus (kube-prometheus-stack's pods in ``monitoring``), not whatever
+    else runs there (the traces' collector)."""
+    return {**_namespace("monitoring"), "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}}
 
 
 def _tcp(*ports: int) -> list[dict[str, Any]]:
@@ -390,7 +402,7 @@ def _service_ingress(name: str) -> list[dict[str, Any]]:
 
     for monitor in (o for o in objects if o["kind"] == "ServiceMonitor"):
         for endpoint in monitor["spec"]["endpoints"]:
-            allow(_pod_port(objects, endpoint["port"]), _namespace("monitoring"))
+            allow(_pod_port(objects, endpoint["port"]), _prometheus())
     for port in _ingress_backends().get(name, []):
         allow(_pod_port(objects, port), _namespace("ingress-nginx"))
     for caller in CALLERS.get(name, []):
@@ -452,6 +464,8 @@ def network_policies() -> list[dict[str, Any]]:
             {"to": [{"podSelector": {"matchLabels": selector(callee)}}], "ports": _tcp(port_of(callee))}
             for callee in called_by(name)
         ]
+        collector = {**_namespace("monitoring"), "podSelector": {"matchLabels": dict(COLLECTOR_PODS)}}
+        egress.append({"to": [collector], "ports": _tcp(COLLECTOR_PORT)})  # traces out
         outside_ports = sorted({port for _, port in OUTSIDE.get(name, [])})
         if outside_ports:
             outside = {"ipBlock": {"cidr": "0.0.0.0/0", "except": list(_PRIVATE)}}
@@ -466,14 +480,14 @@ def network_policies() -> list[dict[str, Any]]:
     if any(consumers_of(n) for n in all_services()):
         nats_ingress.append({"from": [_namespace("keda")], "ports": _tcp(_NATS_MONITOR)})
     if yaml.safe_load(nats_values()).get("promExporter", {}).get("enabled"):
-        nats_ingress.append({"from": [_namespace("monitoring")], "ports": _tcp(_NATS_EXPORTER)})
+        nats_ingress.append({"from": [_prometheus()], "ports": _tcp(_NATS_EXPORTER)})
     nats_egress = [_dns(), {"to": [nats_servers()], "ports": _tcp(_NATS_ROUTES)}]
     policies.append(_network_policy(NATS, PART_OF, _NATS_PODS, nats_ingress, nats_egress))
     # The replica set's members: clients, replication, the operator's metrics if it serves them.
     mongodb_ingress = [{"from": [clients(), members()], "ports": _tcp(_MONGODB_PORT)}]
     prometheus = mongodb()["spec"].get("prometheus")
     if prometheus:
-        mongodb_ingress.append({"from": [_namespace("monitoring")], "ports": _tcp(prometheus.get("port", 9216))})
+        mongodb_ingress.append({"from": [_prometheus()], "ports": _tcp(prometheus.get("port", 9216))})
     mongodb_egress = [
         _dns(),
         {"to": [members()], "ports": _tcp(_MONGODB_PORT)},

@@ -30,6 +30,7 @@ OUTSIDE = {
     "WARTA_WORDPRESS_URL": "website",
     "WARTA_PUBLIC_URL": "public",
     "WARTA_CONSOLE_URL": "public",
+    "WARTA_OTLP_ENDPOINT": "collector",
 }
 
 
@@ -130,6 +131,7 @@ class StandIns:
     smtp: tuple[str, int]
     website: str
     gateway: str
+    collector: str  # the OpenTelemetry collector's OTLP/HTTP address
     ports: dict[str, dict[int, int]]  # deployment -> container port -> its port here
     ingress: dict[str, str]  # a host an Ingress serves -> the local proxy's URL
 
@@ -156,8 +158,9 @@ def address_book(cluster: Cluster, here: StandIns) -> AddressBook:
 def _outside(book: AddressBook, cluster: Cluster, here: StandIns) -> None:
     """The hosts outside, found by the settings that name them: the identity provider (its issuer
     and key set, at the dev provider's own paths: it is not the city's Keycloak), the website, the
-    public address (through the Ingress; without one, the console), the mail relay."""
-    stand_in = {"issuer": here.issuer, "jwks": here.jwks, "website": here.website}
+    traces' collector, the public address (through the Ingress; without one, the console), the
+    mail relay."""
+    stand_in = {"issuer": here.issuer, "jwks": here.jwks, "website": here.website, "collector": here.collector}
     console = f"http://127.0.0.1:{here.ports['console'][cluster.container_port('console', 'http')]}"
     for name, value in cluster.literal_settings():
         kind, found = OUTSIDE.get(name), URL.match(value)

@@ -19,7 +19,9 @@ WHATSAPP_GATEWAY = "https://whatsapp-gateway.invalid/send"
 
 
 def password() -> str:
-    return secrets.token_urlsafe(24)
+    """As docs/operations.md has operators make them: NATS reads a password its configuration takes
+    from the environment as a number when it starts with a digit, and will not start."""
+    return "w" + secrets.token_hex(32)
 
 
 def runbook_secrets(services: Iterable[str]) -> set[str]:

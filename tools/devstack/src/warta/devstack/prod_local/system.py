@@ -16,6 +16,7 @@ from warta.runtime import ServiceSettings
 
 from ..demo import ADMIN, PHOTOGRAPHER, SECTION_HEAD, SOCIAL_MEDIA, TEAM_LEAD, VIDEOGRAPHER, WRITER
 from ..idp import CLIENT_ID, IdentityProvider, identity_provider
+from ..otlp import otlp_receiver
 from ..servers import free_port
 from ..smtp import SmtpServer, smtp_server
 from ..whatsapp import Gateway, whatsapp_gateway
@@ -109,6 +110,7 @@ def production(cluster: Cluster, work: Path) -> Iterator[Production]:
         smtp = stack.enter_context(smtp_server(work, logins=logins))
         gateway = stack.enter_context(whatsapp_gateway(token=password()))
         website = stack.enter_context(wordpress_site(work / "wordpress"))
+        collector = stack.enter_context(otlp_receiver())
         ports = {
             name: {p: free_port() for p in cluster.container_ports(name).values()} for name in cluster.deployments()
         }
@@ -124,6 +126,7 @@ def production(cluster: Cluster, work: Path) -> Iterator[Production]:
             smtp=(smtp.host, smtp.port),
             website=website.url,
             gateway=gateway.url,
+            collector=collector.url,
             ports=ports,
             ingress=ingress,
         )
