@@ -69,6 +69,7 @@ bench: env
 	$(PY) bench/uploads.py
 	$(PY) bench/media_email.py
 	$(PY) bench/system.py
+	$(PY) bench/tracing.py
 
 # The prod overlay's Deployments as processes on this machine, a three-node NATS cluster from the
 # chart values, the database with the operator's users; requests walked while the JetStream stream

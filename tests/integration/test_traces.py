@@ -147,6 +147,9 @@ async def test_one_request_is_one_trace_from_its_registration_to_the_consumers_o
     assert exemplars, scraped[:2000]
     assert all(f'trace_id="{trace_id}"' in line for line in exemplars), exemplars
 
+    # The kubelet's probes and Prometheus's scrapes make no spans: nothing about any request.
+    assert not [s for s in spans if s.attributes.get("url.path") in ("/healthz", "/readyz", "/metrics")]
+
     # The log lines written while the request's events were handled name its trace.
     lines = [json.loads(line) for p in processes.values() for line in p.log().splitlines() if line.strip()]
     about = [line for line in lines if line.get("request_id") == rid and "event_id" in line]

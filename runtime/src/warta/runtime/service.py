@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from . import accountability
+from . import accountability, tracing
 from .auth import TokenVerifier
 from .bus import Bus
 from .calendar import OfficeHours, WallClock
@@ -151,7 +151,7 @@ class ServiceRuntime:
             async with self.running():
                 yield
 
-        app = FastAPI(title=title, lifespan=lifespan, responses=REFUSALS)
+        app = FastAPI(title=title, lifespan=lifespan, responses=REFUSALS, telemetry=tracing.FASTAPI_TELEMETRY)
         app.state.runtime = self
         app.state.token_verifier = TokenVerifier(self.settings)
         app.state.upload_limit = RateLimit(self.settings.uploads_per_minute, 60)

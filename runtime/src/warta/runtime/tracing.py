@@ -77,6 +77,16 @@ def shutdown() -> None:
         provider.shutdown()
 
 
+def _probe(scope: Any) -> bool:
+    return scope.get("path") in QUIET_PATHS
+
+
+# For every FastAPI app: no span for the kubelet's probes and Prometheus's scrapes, a trace each
+# every few seconds that says nothing about any request.
+QUIET_PATHS = ("/healthz", "/readyz", "/metrics")
+FASTAPI_TELEMETRY: dict[str, Any] = {"exclude": _probe}
+
+
 def traced(app: Any) -> Any:
     """The ASGI ``app`` joining each call about a request to the request's trace, when tracing is
     on. FastAPI makes the server spans itself once a tracer provider is set; it continues the

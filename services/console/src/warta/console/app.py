@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from pydantic import Field, SecretStr, model_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from warta.runtime import ServiceSettings
+from warta.runtime import ServiceSettings, tracing
 from warta.runtime.addresses import Reach, reaching
 from warta.runtime.auth import TokenVerifier, Unauthenticated
 from warta.runtime.indonesian import format_date, format_datetime
@@ -182,7 +182,9 @@ def create_app(
         if app.state.oidc is not None:
             await app.state.oidc.close()
 
-    app = FastAPI(title="Warta console", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(
+        title="Warta console", docs_url=None, redoc_url=None, lifespan=lifespan, telemetry=tracing.FASTAPI_TELEMETRY
+    )
     app.state.settings = settings
     app.state.services = Services({name: getattr(settings, f"{name}_url") for name in SERVICES}, mounts=mounts)
     app.state.sign_in_limit = RateLimit(settings.sign_ins_per_minute, 60)
