@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context, propagate, trace
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
@@ -84,7 +85,7 @@ def _probe(scope: Any) -> bool:
 # For every FastAPI app: no span for the kubelet's probes and Prometheus's scrapes, a trace each
 # every few seconds that says nothing about any request.
 QUIET_PATHS = ("/healthz", "/readyz", "/metrics")
-FASTAPI_TELEMETRY: dict[str, Any] = {"exclude": _probe}
+FASTAPI_TELEMETRY: TelemetryConfig = {"exclude": _probe}
 
 
 def traced(app: Any) -> Any:
