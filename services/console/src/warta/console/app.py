@@ -221,11 +221,6 @@ def create_app(
         return {"status": "ok", "service": "console"}
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(pages.router)
-    app.include_router(steps.router)
-    app.include_router(notices.router)
-    app.include_router(office.router)
-    app.include_router(uploads.router)
-    app.include_router(deviations.router)
-    app.include_router(guide.router)
+    for module in (pages, steps, notices, office, uploads, deviations, guide):
+        app.include_router(module.router)
     return app
