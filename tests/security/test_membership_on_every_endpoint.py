@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from warta.console import deviations, guide, notices, office, pages, steps, uploads
+from warta.console.app import ROUTERS
 from warta.contracts import Role
 from warta.devstack.demo import PHOTOGRAPHER, SOCIAL_MEDIA, TEAM_LEAD, walk
 from warta.devstack.pytest_plugin import SERVICES, SUBSCRIBERS, routed_apps
@@ -168,9 +168,7 @@ PAGE_MEMBERS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("DELETE", "/liputan/{request_id}/tus/{upload_id}"): {"headers": {"Tus-Resumable": "1.0.0"}},
 }
-# Every router the console serves its officers from (app.py includes each); sign-in, language and
-# the calendar's keyed feed take no officer's cookie.
-CONSOLE_ROUTERS = tuple(m.router for m in (pages, steps, notices, office, uploads, deviations, guide))
+# Sign-in, language and the calendar's keyed feed take no officer's cookie.
 NOT_SIGNED_IN = ("/masuk", "/keluar", "/bahasa", "/kalender/{path:path}")
 
 
@@ -181,7 +179,7 @@ async def _walk_every_page(client: Any, namespace: Any, rid: str, ids: dict[str,
     whom the SOP gives the team's steps too, is never refused them."""
     routes = [
         (method, route.path)
-        for router in CONSOLE_ROUTERS
+        for router in ROUTERS
         for route in router.routes
         if isinstance(route, APIRoute) and not route.path.startswith(NOT_SIGNED_IN)
         for method in sorted(route.methods)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context, propagate, trace
-from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from opentelemetry.trace import Link, SpanKind
 
 if TYPE_CHECKING:  # settings name the log format: logs, and so this module, come first
     from .settings import ServiceSettings
@@ -124,13 +124,8 @@ def request_traceparent(request_id: str) -> str | None:
 def request_context(request_id: str) -> context.Context:
     """A context whose parent is the request's trace (its id as the trace id); the current one
     for an id that is not a UUID."""
-    try:
-        trace_id = uuid.UUID(request_id).int
-    except ValueError:
-        return context.get_current()
-    span_id = (trace_id & (2**64 - 1)) or 1
-    parent = SpanContext(trace_id, span_id, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
-    return trace.set_span_in_context(NonRecordingSpan(parent))
+    parent = request_traceparent(request_id)
+    return propagate.extract({TRACEPARENT: parent}) if parent is not None else context.get_current()
 
 
 def trace_id_now() -> str | None:

@@ -167,6 +167,10 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
+# Every router the console serves its officers from.
+ROUTERS = tuple(m.router for m in (pages, steps, notices, office, uploads, deviations, guide))
+
+
 def create_app(
     settings: ConsoleSettings | None = None, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
 ) -> FastAPI:
@@ -221,6 +225,6 @@ def create_app(
         return {"status": "ok", "service": "console"}
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (pages, steps, notices, office, uploads, deviations, guide):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
