@@ -70,6 +70,7 @@ bench: env
 	$(PY) bench/media_email.py
 	$(PY) bench/system.py
 	$(PY) bench/tracing.py
+	$(PY) bench/loops.py
 
 # The prod overlay's Deployments as processes on this machine, a three-node NATS cluster from the
 # chart values, the database with the operator's users; requests walked while the JetStream stream

@@ -238,6 +238,28 @@ def cores(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def writes_by(result: dict[str, Any], shown: int = 25) -> list[str]:
+    """Where one request's writes come from, in the round of 10 at once: the documents each
+    service asked to write per published request, by collection and by the work that caused them
+    (an event's type, an officer's call, the service's own work: the outbox relay, timers)."""
+    ten = next((r for r in result["rounds"] if r["requests"] == 10 and r.get("writes_by")), None)
+    if ten is None:
+        return []
+    by = ten["writes_by"]
+    lines = [
+        "",
+        f"Documents written per request at 10 at once, by service, collection and cause ({sum(by.values()):.0f} in "
+        f"all as the services count them; the database counted {ten['writes_per_request']:.0f} write operations):",
+        "",
+        "| service · collection · cause | per request |",
+        "|---|---|",
+    ]
+    lines += [f"| {key} | {n:.1f} |" for key, n in list(by.items())[:shown]]
+    if len(by) > shown:
+        lines.append(f"| the other {len(by) - shown} | {sum(list(by.values())[shown:]):.1f} |")
+    return lines
+
+
 def render(result: dict[str, Any]) -> str:
     base, machine = result["baseline"], result["machine"]
     lines = [
@@ -277,6 +299,7 @@ def render(result: dict[str, Any]) -> str:
             f"| {system['p50']:.2f} s / {system['p99']:.2f} s | {writes} |"
         )
     lines += cores(result)
+    lines += writes_by(result)
     history = result["with_history"]
     ten = next(r for r in result["rounds"] if r["requests"] == 10)["system_per_request_s"]["p99"]
     lines += [
@@ -310,8 +333,21 @@ def render(result: dict[str, Any]) -> str:
         lines += ["", "## Console pages (server time)", ""]
         lines.append(pages_table(result["pages"]))
     if result.get("profile"):
-        lines += ["", "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)", ""]
+        lines += [
+            "",
+            "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)",
+            "",
+            "Each top frame with the two call paths that most often led to it (nearest caller first, and the "
+            "nearest frame of Warta's own code beyond them) and their shares of all samples.",
+            "",
+        ]
         for service, frames in result["profile"].items():
-            lines.append(f"- **{service}**: " + "; ".join(f"{frame} {share:.0%}" for frame, share in frames[:5]))
+            lines.append(f"- **{service}**")
+            for found in frames[:5]:
+                if isinstance(found, list):  # a run from before callers were kept: frame and share
+                    lines.append(f"  - {found[0]} {found[1]:.0%}")
+                    continue
+                lines.append(f"  - {found['frame']} {found['share']:.0%}")
+                lines += [f"    - ← {chain} ({share:.0%})" for chain, share in found["callers"]]
     lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in result["machine"]["versions"].items()), ""]
     return "\n".join(lines)

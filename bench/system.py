@@ -65,6 +65,7 @@ import nats
 from bson import ObjectId
 from console_pages import Walked, coverage_of_routes, keep_directory, page_latencies, prepare  # beside this script
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient, InsertOne
 from pymongo.asynchronous.database import AsyncDatabase
 from summary import pages_table, render, render_pages  # bench/summary.py, beside this script
@@ -188,6 +189,23 @@ async def write_count(mongodb_url: str) -> int:
     counters = (await client.admin.command("serverStatus"))["opcounters"]
     await client.close()
     return int(counters["insert"] + counters["update"] + counters["delete"])
+
+
+async def counted_writes(system: "System") -> dict[str, float]:
+    """The documents each service has asked to write so far, by service, collection and cause (its
+    ``warta_database_writes`` counter): which work a request's writes come from."""
+    found: dict[str, float] = {}
+    async with httpx.AsyncClient(timeout=30) as client:
+        for name in system.keepers:
+            text = (await client.get(f"{system.urls[name]}/metrics")).text
+            for family in text_string_to_metric_families(text):
+                if family.name != "warta_database_writes":
+                    continue
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        key = f"{name} · {sample.labels['collection']} · {sample.labels['cause']}"
+                        found[key] = found.get(key, 0.0) + sample.value
+    return found
 
 
 # -- the system ----------------------------------------------------------------------------------------
@@ -508,24 +526,49 @@ def profile(system: System, seconds: int, out: Path) -> subprocess.Popen[bytes] 
     return subprocess.Popen(["sh", "-c", f"{script} & wait"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, list[tuple[str, float]]]:
+def _frame(raw: str) -> str:
+    """``function (path/to/file.py:line)`` as ``function (file.py:line)``."""
+    return re.sub(r"\((?:[^()]*/)?([^/()]+)\)$", r"(\1)", raw)
+
+
+def _callers(frames: list[str], shown: int = 3) -> str:
+    """The calls that led to a stack's top frame, nearest first: the next ``shown`` frames, and the
+    nearest frame of Warta's own code beyond them, which says what work it was."""
+    near = [_frame(f) for f in reversed(frames[-1 - shown : -1])]
+    ours = next((f for f in reversed(frames[: -1 - shown]) if "/warta/" in f), None)
+    return " ← ".join(near + ([f"… ← {_frame(ours)}"] if ours else []))
+
+
+def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, list[dict[str, Any]]]:
     """Per service, the functions (in Warta, the libraries or the interpreter) most often on top
-    of the stack, as shares of the samples."""
+    of the stack, as shares of the samples, each with the two call paths that most often led to it."""
     summary = {}
     for pid, name in names.items():
         path = Path(f"{out}.{pid}")
         if not path.exists():
             continue
         own: dict[str, int] = defaultdict(int)
+        led: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         total = 0
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             if not count.isdigit():
                 continue
-            leaf = stack.rsplit(";", 1)[-1]  # "function (path/to/file.py:line)"
-            own[re.sub(r"\((?:[^()]*/)?([^/()]+)\)$", r"(\1)", leaf)] += int(count)
+            frames = stack.split(";")  # outermost first
+            leaf = _frame(frames[-1])
+            own[leaf] += int(count)
+            led[leaf][_callers(frames)] += int(count)
             total += int(count)
-        summary[name] = [(frame, round(n / total, 3)) for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]]
+        summary[name] = [
+            {
+                "frame": frame,
+                "share": round(n / total, 3),
+                "callers": [
+                    (chain, round(c / total, 3)) for chain, c in sorted(led[frame].items(), key=lambda kv: -kv[1])[:2]
+                ],
+            }
+            for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]
+        ]
     return summary
 
 
@@ -649,12 +692,14 @@ async def measure(
     warm = await drive(system, 2, first=0, late=True)
     first, templates = 2, warm["request_ids"][:1]
     for count in rounds:
-        before = await write_count(system.mongodb_url)
+        before, by_before = await write_count(system.mongodb_url), await counted_writes(system)
         outcome = await drive(system, count, first)
         writes = await write_count(system.mongodb_url) - before
         first += count
         ids = outcome.pop("request_ids")
         await quiet(system)
+        by = {key: (n - by_before.get(key, 0.0)) / count for key, n in (await counted_writes(system)).items()}
+        outcome["writes_by"] = {key: n for key, n in sorted(by.items(), key=lambda kv: -kv[1]) if n}
         found["hops"][str(count)] = await hop_latencies(system, set(ids))
         found["rounds"].append({**outcome, "writes": writes, "writes_per_request": writes / count})
         print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
@@ -719,7 +764,7 @@ async def idle(systems: list[System], timeout: float = 1800) -> float:
 
 async def largest_round(
     system: System, count: int, work: Path
-) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, list[tuple[str, float]]]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, list[dict[str, Any]]]]:
     """``count`` at once on a fresh system, cut off after ``WINDOW_SECONDS``, with py-spy on every
     service for the first 30 s of it."""
     await drive(system, 2, first=0)
@@ -727,7 +772,7 @@ async def largest_round(
     before = await write_count(system.mongodb_url)
     outcome = await drive(system, count, 2, window=WINDOW_SECONDS)
     writes = await write_count(system.mongodb_url) - before
-    found_profile: dict[str, list[tuple[str, float]]] = {}
+    found_profile: dict[str, list[dict[str, Any]]] = {}
     if spy is not None:
         spy.wait(60)
         names = {str(p.process.pid): n for n, p in system.processes.items() if p.process}

@@ -6,6 +6,7 @@ Every refusal is JSON ``{"error", "message", "fields"}``; a request never gets a
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -22,8 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warta.contracts import DomainError, FieldProblem, Forbidden, IllegalTransition, TooManyRequests
 
-from . import spreadsheet
+from . import spreadsheet, tracing
 from .auth import Unauthenticated
+from .metrics import answering
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("warta.audit")
@@ -99,6 +101,45 @@ class BodyTooLarge(HTTPException):
 def _too_large(exc: BodyTooLarge) -> JSONResponse:
     problem = {"field": "body", "message": exc.detail, "type": "too_large", "limits": {"max_bytes": str(exc.limit)}}
     return JSONResponse(status_code=413, content=error_body("payload_too_large", exc.detail, [problem]))
+
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class TimedAnswers:
+    """Times each HTTP answer for ``answered(route, method, status, seconds)``: the route as its
+    template, so a request's id does not make a series of its own; a path no route matched is
+    ``unmatched``. The ``quiet`` paths (probes and scrapes) are not timed."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        answered: Callable[[str, str, int, float], None],
+        quiet: tuple[str, ...] = tracing.QUIET_PATHS,
+    ) -> None:
+        self.app, self.answered, self.quiet = app, answered, quiet
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") in self.quiet:
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500  # an exception that escapes becomes a 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            with answering():
+                await self.app(scope, receive, send_status)
+        finally:
+            # The router wrote the matched route into the scope it was handed, this one.
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            method = scope["method"] if scope["method"] in METHODS else "other"  # a client's word, bounded
+            self.answered(route, method, status, time.perf_counter() - started)
 
 
 class BodyLimit:

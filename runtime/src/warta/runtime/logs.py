@@ -40,6 +40,11 @@ def bind(**fields: str | None) -> None:
     _context.set(_context.get() | {name: value for name, value in fields.items() if value is not None})
 
 
+def current(name: str) -> str | None:
+    """What is bound for ``name`` in the work now running: the event type being handled, the officer calling."""
+    return _context.get().get(name)
+
+
 class _Context(logging.Filter):
     """Puts the service and the bound fields on each record (a field the call named itself wins)."""
 

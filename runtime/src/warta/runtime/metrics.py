@@ -3,16 +3,19 @@
 Each service has its own registry so that several can live in one test process.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from pymongo import monitoring
 from pymongo.server_description import ServerDescription
 from pymongo.server_type import SERVER_TYPE
 
 from warta.contracts import SOP
 
-from . import tracing
+from . import logs, tracing
 
 # A boundary exactly at every step standard and every total of every SOP revision (20, 30, 60, 180
 # and 380 minutes in SOP 58/2025), so "within standard" is a bucket count, not an interpolation.
@@ -23,6 +26,9 @@ STEP_BUCKETS_SECONDS = tuple(
 
 # Duration ÷ standard: 1.0 is exactly on time.
 RATIO_BUCKETS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+# An officer's page waits on these answers: most take milliseconds, an upload seconds.
+ANSWER_BUCKETS_SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 # How the service's database driver sees each member of the replica set.
 MEMBER_STATES = ("primary", "secondary", "unreachable", "other")
@@ -144,6 +150,22 @@ class ServiceMetrics:
             ["sop", "outcome"],
             registry=r,
         )
+        self.answer_seconds = Histogram(
+            "warta_http_answer_seconds",
+            "How long the service took to answer an HTTP call, by route (its template), method and status "
+            "class; the probes and scrapes are not counted.",
+            ["route", "method", "status"],
+            buckets=ANSWER_BUCKETS_SECONDS,
+            registry=r,
+        )
+        self.database_writes = Counter(
+            "warta_database_writes",
+            "Writes this service asked its database for (each document inserted, each update or delete "
+            "statement; a retried write again), by collection and by cause: the type of the event being "
+            "handled, an HTTP call, or the service's own work (the outbox relay, timers).",
+            ["collection", "cause"],
+            registry=r,
+        )
         self.loop_lag = Histogram(
             "warta_event_loop_lag_seconds",
             "How late the event loop ran a timer it was given: work that holds the loop (a long "
@@ -172,9 +194,54 @@ class ServiceMetrics:
         for state, count in counts.items():
             self.database_members.labels(state).set(count)
 
+    def answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        status_class = f"{status // 100}xx" if 100 <= status < 600 else "5xx"
+        # Under the call's server span, when tracing is on: a slow answer leads to its trace.
+        self.answer_seconds.labels(route, method, status_class).observe(seconds, tracing.exemplar())
+
     def step_finished(self, number: int, sop: str, seconds: float, standard_seconds: float) -> None:
         """Record one finished step, its duration already counted in the step's calendar."""
         step, exemplar = str(number), tracing.exemplar()  # the trace of the work that finished it
         self.step_duration.labels(step, sop).observe(seconds, exemplar)
         self.step_ratio.labels(step, sop).observe(seconds / standard_seconds, exemplar)
         self.steps_completed.labels(step, sop, "within" if seconds <= standard_seconds else "over").inc()
+
+
+# Set while an HTTP call is answered (``answering``): a write in it is the call's.
+_answering: ContextVar[bool] = ContextVar("warta_answering", default=False)
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    token = _answering.set(True)
+    try:
+        yield
+    finally:
+        _answering.reset(token)
+
+
+# Each write command and the field holding its statements (findAndModify: one).
+_WRITES = {"insert": "documents", "update": "updates", "delete": "deletes", "findAndModify": None}
+
+
+class CountedWrites(monitoring.CommandListener):
+    """Each write command counted as it starts, by collection and cause: what a request costs the
+    database, and which work spends it. PyMongo calls this in the task that made the command, so
+    the cause is what that task had bound for its log lines."""
+
+    def __init__(self, writes: Counter) -> None:
+        self._writes = writes
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in _WRITES:
+            return
+        field = _WRITES[event.command_name]
+        documents = len(event.command.get(field) or ()) if field else 1
+        cause = logs.current("event_type") or ("call" if _answering.get() else "own work")
+        self._writes.labels(str(event.command.get(event.command_name)), cause).inc(documents)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass

@@ -52,5 +52,7 @@ def _serve(app: object, settings: ServiceSettings) -> None:
         port=settings.http_port,
         log_config=None,  # its lines go through the handler above, in the same format
         log_level="warning",
+        loop=settings.event_loop,
+        http=settings.http_parser,
         timeout_graceful_shutdown=20,
     )

@@ -19,9 +19,9 @@ from .bus import Bus
 from .calendar import OfficeHours, WallClock
 from .clock import Clock, OffsetClock, SystemClock
 from .clocks import StepClocks, ensure_clock_indexes
-from .http import REFUSALS, BodyLimit, database_reachable, install_error_handlers, install_health_routes
+from .http import REFUSALS, BodyLimit, TimedAnswers, database_reachable, install_error_handlers, install_health_routes
 from .images import limit_pixels
-from .metrics import ServiceMetrics
+from .metrics import CountedWrites, ServiceMetrics
 from .outbox import OutboxRelay
 from .ratelimit import RateLimit
 from .settings import ServiceSettings
@@ -60,6 +60,7 @@ class ServiceRuntime:
             serverSelectionTimeoutMS=int(settings.mongodb_wait_seconds * 1000),
             appname=f"warta-{settings.service_name}",
             w=settings.mongodb_write_concern,
+            event_listeners=[CountedWrites(self.metrics.database_writes)],
         )
         self.db: AsyncDatabase[Any] = self.mongo[settings.database_name()]
         self.bus = Bus(settings, self.metrics)
@@ -159,6 +160,7 @@ class ServiceRuntime:
             setattr(app.state, name, value)
         install_error_handlers(app)
         app.add_middleware(BodyLimit, limit=self.settings.max_body_bytes, openapi=app.openapi)
+        app.add_middleware(TimedAnswers, answered=self.metrics.answered)  # outermost: refusals count too
         install_health_routes(app, self)
         for router in [*routers, accountability.router]:
             app.include_router(router)

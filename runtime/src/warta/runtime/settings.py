@@ -50,6 +50,10 @@ class ServiceSettings(BaseSettings):
         default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
     )
 
+    # Measured in bench/loops.py (bench/results/loops.md); the loop runs uvicorn and FastStream alike.
+    event_loop: Literal["asyncio", "uvloop"] = Field(default="asyncio", description="The process's event loop.")
+    http_parser: Literal["h11", "httptools"] = Field(default="h11", description="How uvicorn reads HTTP.")
+
     log_format: LogFormat = Field(
         default="text",
         description="json: one JSON object per line, for the cluster's log collector; text: for a terminal.",

@@ -18,6 +18,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from warta.runtime import ServiceSettings, tracing
 from warta.runtime.addresses import Reach, reaching
 from warta.runtime.auth import TokenVerifier, Unauthenticated
+from warta.runtime.http import TimedAnswers
 from warta.runtime.indonesian import format_date, format_datetime
 from warta.runtime.ratelimit import RateLimit
 from warta.runtime.registry import called_by, port
@@ -38,7 +39,7 @@ from .i18n import (
     translate,
     vocabulary_label,
 )
-from .metrics import ConsoleMetrics, CountedAnswers, served
+from .metrics import ConsoleMetrics, served
 from .oidc import OidcClient
 from .people import named
 from .services import Services
@@ -208,7 +209,8 @@ def create_app(
         return await call_next(request)
 
     app.add_middleware(BaseHTTPMiddleware, dispatch=signed_in)
-    app.add_middleware(CountedAnswers, metrics=metrics)  # outermost: sign-in redirects count too
+    # Outermost: sign-in redirects count too; /metrics on the officers' port is a page like any other.
+    app.add_middleware(TimedAnswers, answered=metrics.answered, quiet=("/healthz", "/readyz"))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> HTMLResponse:

@@ -7,7 +7,6 @@ status class (a 5xx is a page that failed), how long they took (a page waits on 
 calls), and its process's own memory, CPU and open files."""
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,7 +19,6 @@ from prometheus_client import (
     ProcessCollector,
     start_wsgi_server,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warta.runtime import tracing
 
@@ -50,34 +48,10 @@ class ConsoleMetrics:
         for status in STATUS_CLASSES:  # every series from the first scrape, so a rate has a start
             self.answers.labels(status)
 
-    def answered(self, status: int, seconds: float) -> None:
+    def answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        """One answer, timed by ``warta.runtime.http.TimedAnswers`` (which leaves out probes and scrapes)."""
         self.answers.labels(f"{status // 100}xx" if 200 <= status < 600 else "5xx").inc()
         self.seconds.observe(seconds, tracing.exemplar())  # the answer's trace, when tracing is on
-
-
-class CountedAnswers:
-    """ASGI middleware: each HTTP answer counted by its status class and timed. An exception that
-    escapes the app becomes the 500 page further out, and is counted as one."""
-
-    def __init__(self, app: ASGIApp, metrics: ConsoleMetrics) -> None:
-        self.app, self.metrics = app, metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            self.metrics.answered(status, time.perf_counter() - started)
 
 
 @asynccontextmanager

@@ -45,6 +45,7 @@ def create_app(settings: NotifierSettings | None = None, runtime: ServiceRuntime
     runtime = runtime or ServiceRuntime(settings)
     runtime.on_start(create_indexes)
     mailer = Mailer(settings.relay())
+    runtime.in_background(mailer.tend)
     gateway = Gateway(
         url=settings.whatsapp_url,
         token=settings.whatsapp_token.get_secret_value(),

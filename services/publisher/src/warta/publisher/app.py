@@ -128,10 +128,12 @@ def create_app(settings: PublisherSettings | None = None, runtime: ServiceRuntim
         settings.opt_out_secret.get_secret_value(),
         settings.public_url or f"http://{settings.http_host}:{settings.http_port}",
     )
+    mailer = Mailer(relay, connections=settings.mail_concurrency)
+    runtime.in_background(mailer.tend)
     email = EmailHandlers(
         contacts,
         DeliveryLedger(runtime.db),
-        Mailer(relay),
+        mailer,
         runtime.clock,
         runtime.metrics,
         sender=settings.mail_from,

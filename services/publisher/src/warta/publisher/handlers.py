@@ -439,8 +439,7 @@ class EmailHandlers:
         ``pictures`` are the photos as published: linked where the website has them (newsrooms
         cannot open the coverage service's addresses) and attached while they fit the budget."""
         request_id, version = publication.request_id, publication.version
-        for delivery in deliveries_for(request_id, version, await self._registry.contacts()):
-            await self._ledger.open(delivery)
+        await self._ledger.open(deliveries_for(request_id, version, await self._registry.contacts()))
         release = _Release(publication, render_release(publication.press_release), pictures)
         gate = asyncio.Semaphore(self._concurrency)
         pace = asyncio.Lock()

@@ -1,12 +1,11 @@
 """The publisher's own database: submitted versions and publications."""
 
-import contextlib
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
@@ -15,6 +14,8 @@ from warta.runtime.sends import SendLedger, SendState
 from .domain import Publication, Submission
 from .mail import Delivery
 from .registry import Contact, Outlet
+
+DUPLICATE_KEY = 11000  # the server's code for an _id that exists
 
 SUBMISSIONS = "submissions"
 PUBLICATIONS = "publications"
@@ -112,10 +113,21 @@ class DeliveryLedger(SendLedger[Delivery]):
         super().__init__(db[DELIVERIES], Delivery, key=lambda delivery: delivery.key)
         self._deliveries = db[DELIVERIES]
 
-    async def open(self, delivery: Delivery) -> None:
-        """Add the entry unless it exists: a repeated fan-out never resets what happened."""
-        with contextlib.suppress(DuplicateKeyError):
-            await self._deliveries.insert_one(to_document(delivery, _id=delivery.key))
+    async def open(self, deliveries: list[Delivery]) -> None:
+        """Add the entries that do not exist yet, in one round trip: a repeated fan-out never
+        resets what happened to a recipient."""
+        if not deliveries:
+            return
+        try:
+            await self._deliveries.insert_many(
+                [to_document(delivery, _id=delivery.key) for delivery in deliveries], ordered=False
+            )
+        except BulkWriteError as failed:
+            # Entries that exist are what a repeated fan-out expects; anything else is a failure
+            # (a write concern not met among them).
+            others = [e for e in failed.details.get("writeErrors", ()) if e.get("code") != DUPLICATE_KEY]
+            if others or failed.details.get("writeConcernErrors"):
+                raise
 
     async def of(self, request_id: str, version: int) -> list[Delivery]:
         return await self.find({"request_id": request_id, "version": version}, [("_id", ASCENDING)])

@@ -20,6 +20,9 @@ DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 class Query:
     expr: str
     legend: str
+    # Show the series' exemplars: a point an operator clicks to open the trace of a slow step or
+    # answer (Grafana's Prometheus data source links their trace_id to the tracing backend).
+    exemplars: bool = False
 
 
 @dataclass
@@ -51,11 +54,13 @@ def panels() -> list[Panel]:
                     "histogram_quantile(0.5, sum by (le, step) "
                     "(rate(warta_sop_step_duration_seconds_bucket[$__rate_interval])))",
                     "median langkah {{step}}",
+                    exemplars=True,
                 ),
                 Query(
                     "histogram_quantile(0.9, sum by (le, step) "
                     "(rate(warta_sop_step_duration_seconds_bucket[$__rate_interval])))",
                     "p90 langkah {{step}}",
+                    exemplars=True,
                 ),
                 Query("max by (step, sop) (warta_sop_step_standard_seconds)", "standar langkah {{step}} (SOP {{sop}})"),
             ],
@@ -122,6 +127,22 @@ def panels() -> list[Panel]:
             [Query("sum by (outcome) (increase(warta_media_emails_total[$__range]))", "{{outcome}}")],
         ),
         Panel(
+            "Waktu jawab layanan (p90 per rute)",
+            "timeseries",
+            [
+                Query(
+                    "histogram_quantile(0.9, sum by (le, job, route) "
+                    "(rate(warta_http_answer_seconds_bucket[$__rate_interval])))",
+                    "{{job}} · {{route}}",
+                    exemplars=True,
+                )
+            ],
+            description="Berapa lama tiap layanan menjawab panggilan HTTP; "
+            "titik contoh membuka jejak (trace) panggilan itu.",
+            unit="s",
+            width=24,
+        ),
+        Panel(
             "Antrean konsumen NATS (lag)",
             "timeseries",
             [
@@ -173,7 +194,13 @@ def _panel_json(panel: Panel, panel_id: int, x: int, y: int) -> dict[str, Any]:
         "gridPos": {"x": x, "y": y, "w": panel.width, "h": panel.height},
         "fieldConfig": {"defaults": defaults, "overrides": []},
         "targets": [
-            {"refId": chr(ord("A") + i), "datasource": DATASOURCE, "expr": q.expr, "legendFormat": q.legend}
+            {
+                "refId": chr(ord("A") + i),
+                "datasource": DATASOURCE,
+                "expr": q.expr,
+                "legendFormat": q.legend,
+                **({"exemplar": True} if q.exemplars else {}),
+            }
             for i, q in enumerate(panel.queries)
         ],
     }

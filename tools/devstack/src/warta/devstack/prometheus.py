@@ -1,5 +1,6 @@
 """A real Prometheus for tests (Debian's ``prometheus`` package): it scrapes the services a test
-started, every second, and evaluates Warta's rules from ``deploy/prometheus/rules``."""
+started, every second, keeping their exemplars (the trace of an observation), and evaluates Warta's
+rules from ``deploy/prometheus/rules``."""
 
 import os
 import shutil
@@ -35,6 +36,18 @@ class PrometheusServer:
     def values(self, expr: str, by: str = "step") -> dict[str, float]:
         return {sample["metric"].get(by, ""): float(sample["value"][1]) for sample in self.query(expr)}
 
+    def exemplars(self, expr: str, since: float) -> list[dict[str, str]]:
+        """The labels of the exemplars scraped since ``since`` (a Unix time) on the series ``expr`` selects."""
+        response = httpx.get(
+            f"{self.url}/api/v1/query_exemplars",
+            params={"query": expr, "start": since, "end": time.time() + 60},
+            timeout=10,
+        )
+        body = response.json()
+        if body.get("status") != "success":
+            raise ValueError(f"{expr!r}: {body.get('errorType')}: {body.get('error')}")
+        return [exemplar["labels"] for series in body["data"] for exemplar in series["exemplars"]]
+
     def metric_names(self) -> set[str]:
         body = httpx.get(f"{self.url}/api/v1/label/__name__/values", timeout=10).json()
         return set(body["data"])
@@ -66,6 +79,8 @@ def prometheus_server(work_dir: Path, targets: dict[str, str]) -> Iterator[Prome
                 f"--config.file={config}",
                 f"--storage.tsdb.path={work_dir / 'data'}",
                 f"--web.listen-address=127.0.0.1:{port}",
+                # As the city's Prometheus must: a slow step or answer leads to its trace.
+                "--enable-feature=exemplar-storage",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -31,7 +31,17 @@ class Mailbox:
     keep_in: Path | None = None  # also write each message there as an .eml file
     received: list[EmailMessage] = field(default_factory=list)
     offered: dict[str, int] = field(default_factory=dict)
+    connections: list[tuple[str, int]] = field(default_factory=list)  # each message's sender's address and port
+    greeted: set[tuple[str, int]] = field(default_factory=set)  # every connection that said EHLO
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname  # what aiosmtpd does itself when the handler has no hook
+        with self.lock:
+            self.greeted.add(tuple(session.peer[:2]))
+        return responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         with self.lock:
@@ -48,6 +58,7 @@ class Mailbox:
         assert isinstance(message, EmailMessage)
         with self.lock:
             self.received.append(message)
+            self.connections.append(tuple(session.peer[:2]))
             if self.keep_in is not None:
                 (self.keep_in / f"{len(self.received):05d}.eml").write_bytes(envelope.content)
         return "250 Message accepted"
