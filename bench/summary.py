@@ -333,14 +333,13 @@ def render(result: dict[str, Any]) -> str:
         lines += ["", "## Console pages (server time)", ""]
         lines.append(pages_table(result["pages"]))
     if result.get("profile"):
-        lines += [
-            "",
-            "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)",
-            "",
-            "Each top frame with the two call paths that most often led to it (nearest caller first, and the "
-            "nearest frame of Warta's own code beyond them) and their shares of all samples.",
-            "",
-        ]
+        lines += ["", "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)", ""]
+        if any(isinstance(f, dict) for frames in result["profile"].values() for f in frames):
+            lines += [
+                "Each top frame with the two call paths that most often led to it (nearest caller first, and "
+                "the nearest frame of Warta's own code beyond them) and their shares of all samples.",
+                "",
+            ]
         for service, frames in result["profile"].items():
             lines.append(f"- **{service}**")
             for found in frames[:5]:

@@ -3,6 +3,7 @@ the release once, refusals are retried or recorded, and a repeated send sends no
 
 import asyncio
 import io
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -310,3 +311,31 @@ async def test_a_relay_down_longer_than_every_retry_leaves_the_emails_owed_and_a
                 "berhenti@kabarkota.id",
             ]
         )
+
+
+async def test_the_fan_out_keeps_to_the_relays_rate(namespace, mongo, relay, ordered):
+    per_second = 10
+    settings = namespace.settings(
+        PublisherSettings,
+        smtp_host=relay.host,
+        smtp_port=relay.port,
+        smtp_ca_file=relay.ca_file,
+        mail_per_second=per_second,
+        mail_concurrency=4,
+    )
+    app = create_app(settings)
+    async with running_app(app) as client:
+        desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
+        rows = "".join(f"Media {i},online,ya,,Wartawan {i},,w{i}@media{i}.id,ya\n" for i in range(10))
+        registry = REGISTRY.splitlines(keepends=True)[0] + rows
+        await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=registry.encode())
+        await ordered(desk)
+        await desk.ok(
+            DEWI, "POST", f"/publications/{RID}/website", json={"website_url": "https://tangerangkota.go.id/b/1"}
+        )
+        asked = time.monotonic()
+        publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
+    assert tally(publication) == (10, 10, 0, 0)
+    # Four connections at once, yet one message per interval: the tenth message's slot is nine
+    # intervals after the first's, which came no sooner than the officer's click.
+    assert max(relay.mailbox.arrived) - asked >= 9 / per_second, sorted(relay.mailbox.arrived)

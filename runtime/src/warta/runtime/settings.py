@@ -50,9 +50,9 @@ class ServiceSettings(BaseSettings):
         default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
     )
 
-    # Measured in bench/loops.py (bench/results/loops.md); the loop runs uvicorn and FastStream alike.
-    event_loop: Literal["asyncio", "uvloop"] = Field(default="asyncio", description="The process's event loop.")
-    http_parser: Literal["h11", "httptools"] = Field(default="h11", description="How uvicorn reads HTTP.")
+    # Chosen by measurement (ADR 0029, bench/loops.py); the loop runs uvicorn and FastStream alike.
+    event_loop: Literal["asyncio", "uvloop"] = Field(default="uvloop", description="The process's event loop.")
+    http_parser: Literal["h11", "httptools"] = Field(default="httptools", description="How uvicorn reads HTTP.")
 
     log_format: LogFormat = Field(
         default="text",

@@ -5,6 +5,7 @@ import email
 import email.policy
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ class Mailbox:
     offered: dict[str, int] = field(default_factory=dict)
     connections: list[tuple[str, int]] = field(default_factory=list)  # each message's sender's address and port
     greeted: set[tuple[str, int]] = field(default_factory=set)  # every connection that said EHLO
+    arrived: list[float] = field(default_factory=list)  # when each message was taken (time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_EHLO(
@@ -59,6 +61,7 @@ class Mailbox:
         with self.lock:
             self.received.append(message)
             self.connections.append(tuple(session.peer[:2]))
+            self.arrived.append(time.monotonic())
             if self.keep_in is not None:
                 (self.keep_in / f"{len(self.received):05d}.eml").write_bytes(envelope.content)
         return "250 Message accepted"
