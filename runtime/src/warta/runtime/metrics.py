@@ -227,7 +227,7 @@ _WRITES = {"insert": "documents", "update": "updates", "delete": "deletes", "fin
 class CountedWrites(monitoring.CommandListener):
     """Each write command counted as it starts, by collection and cause: what a request costs the
     database, and which work spends it. PyMongo calls this in the task that made the command, so
-    the cause is what that task had bound for its log lines."""
+    the cause is read from that task's context: the event it handles, or the call it answers."""
 
     def __init__(self, writes: Counter) -> None:
         self._writes = writes
