@@ -186,10 +186,11 @@ class Mailer:
             while True:
                 await asyncio.sleep(self._relay.idle_seconds / 2)
                 await self.close_idle(self._relay.idle_seconds)
-        finally:
+        except asyncio.CancelledError:  # the service stops (a crash is restarted, and keeps reusing)
             self._stopped = True
             await self.close_idle()
             await asyncio.gather(*self._closing, return_exceptions=True)
+            raise
 
 
 async def _close(connection: _Connection) -> None:
