@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import trustme
 
 from warta.devstack.smtp import smtp_server
-from warta.runtime.mailer import Mailer, RelaySettings
+from warta.runtime.mailer import Envelope, Mailer, RelaySettings
 
 
 def message(to: str) -> EmailMessage:
@@ -16,6 +16,15 @@ def message(to: str) -> EmailMessage:
     m["From"], m["To"], m["Subject"] = "humas@tangerangkota.go.id", to, "Siaran pers"
     m.set_content("Isi siaran pers.")
     return m
+
+
+def envelope(to: str) -> Envelope:
+    """A message made into bytes by its sender, as a fan-out makes each copy."""
+    data = (
+        f"From: humas@tangerangkota.go.id\r\nTo: {to}\r\nSubject: Siaran pers\r\nMessage-ID: <1@warta>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIsi siaran pers.\r\n.titik\r\n"
+    ).encode()
+    return Envelope("humas@tangerangkota.go.id", (to,), data, "<1@warta>", international=not to.isascii())
 
 
 def relay_settings(relay, **limits) -> RelaySettings:
@@ -90,3 +99,37 @@ async def test_connections_given_back_after_the_service_stops_are_closed_not_kep
         assert await mailer.send(message("b@media.id")) is None  # a send still in hand as it stopped
         await asyncio.sleep(0.1)  # its QUIT, sent aside
         assert mailer._idle == []
+
+
+async def test_a_message_made_into_bytes_arrives_as_those_bytes_over_the_same_kept_connection(tmp_path):
+    with smtp_server(tmp_path, keep_in=tmp_path) as relay:
+        mailer = Mailer(relay_settings(relay), connections=1)
+        assert await mailer.send(message("a@media.id")) is None
+        made = envelope("b@media.id")
+        assert await mailer.send(made) is None
+        await mailer.close_idle()
+        assert relay.mailbox.delivered_to() == ["a@media.id", "b@media.id"]
+        assert (tmp_path / "00002.eml").read_bytes() == made.data  # a line starting with "." too
+        assert len(set(relay.mailbox.connections)) == 1
+
+
+async def test_an_address_outside_ascii_goes_where_the_relay_offers_smtputf8_and_is_refused_for_good_where_not(
+    tmp_path,
+):
+    (tmp_path / "plain").mkdir()
+    with smtp_server(tmp_path / "plain") as relay:
+        mailer = Mailer(relay_settings(relay), connections=1)
+        refused = await mailer.send(envelope("dewi@média.id"))
+        assert refused is not None
+        assert not refused.transient  # sending again would change nothing
+        assert not refused.unreachable
+        assert "SMTPUTF8" in refused.error
+        assert await mailer.send(envelope("a@media.id")) is None  # the connection carries the next one
+        await mailer.close_idle()
+        assert relay.mailbox.delivered_to() == ["a@media.id"]
+    (tmp_path / "international").mkdir()
+    with smtp_server(tmp_path / "international", international=True) as relay:
+        mailer = Mailer(relay_settings(relay), connections=1)
+        assert await mailer.send(envelope("dewi@média.id")) is None
+        await mailer.close_idle()
+        assert relay.mailbox.delivered_to() == ["dewi@média.id"]

@@ -24,8 +24,8 @@ from warta.devstack.pytest_plugin import ServiceCaller, eventually, running_app
 from warta.devstack.servers import free_port
 from warta.devstack.smtp import smtp_server
 from warta.devstack.stub_http import PhotoHandler
-from warta.publisher import handlers as handlers_module
 from warta.publisher.app import DEV_OPT_OUT_SECRET, PublisherSettings, create_app
+from warta.publisher.mail import ReleaseEmail
 from warta.publisher.opt_out import ONE_CLICK, OptOutLinks
 
 RID = "req-mail"
@@ -242,14 +242,14 @@ async def test_a_message_that_cannot_be_built_fails_alone_stays_unclaimed_and_go
     await desk.ok(ADMIN, "POST", "/media/import", params={"dry_run": "false"}, content=REGISTRY.encode())
     await ordered(desk)
     await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json={"website_url": "https://tangerangkota.go.id/b/6"})
-    build = handlers_module.message_for
+    build = ReleaseEmail.for_contact
 
-    def breaks_for_rina(delivery, *args, **kwargs):
+    def breaks_for_rina(self, delivery, *args, **kwargs):
         if delivery.email == "rina@tangex.co.id":
             raise ValueError("Header values may not contain linefeed or carriage return characters")
-        return build(delivery, *args, **kwargs)
+        return build(self, delivery, *args, **kwargs)
 
-    monkeypatch.setattr(handlers_module, "message_for", breaks_for_rina)
+    monkeypatch.setattr(ReleaseEmail, "for_contact", breaks_for_rina)
     publication = await desk.ok(DEWI, "POST", f"/publications/{RID}/publish")
     deliveries = {d["email"]: d for d in await desk.ok(DEWI, "GET", f"/publications/{RID}/deliveries")}
     assert [email for email, d in deliveries.items() if d["state"] == "sending"] == []
@@ -258,7 +258,7 @@ async def test_a_message_that_cannot_be_built_fails_alone_stays_unclaimed_and_go
     assert tally(publication) == (6, 4, 0, 2)  # rina's, and ditolak@ refused for good by the relay
     assert "rina@tangex.co.id" not in relay.mailbox.delivered_to()
 
-    monkeypatch.setattr(handlers_module, "message_for", build)  # what broke it is put right
+    monkeypatch.setattr(ReleaseEmail, "for_contact", build)  # what broke it is put right
     again = await desk.ok(DEWI, "POST", f"/publications/{RID}/emails/retry")
     assert tally(again) == (6, 5, 0, 1)
     assert relay.mailbox.delivered_to().count("rina@tangex.co.id") == 1

@@ -69,6 +69,20 @@ class MailSettings(BaseModel):
         )
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """A message already made into the bytes the relay receives (CRLF or LF line ends, 7-bit
+    unless ``international``), with the addresses the relay delivers it to: what a sender that
+    renders many copies of one message itself hands over, so nothing is parsed or flattened
+    again for each copy."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+    message_id: str
+    international: bool = False  # an address outside ASCII: the relay must offer SMTPUTF8
+
+
 @dataclass
 class _Connection:
     client: aiosmtplib.SMTP
@@ -90,7 +104,7 @@ class Mailer:
         """No send takes longer: connecting, STARTTLS and the message each have ``timeout``."""
         return timedelta(seconds=3 * self._relay.timeout)
 
-    async def send(self, message: EmailMessage) -> Refusal | None:
+    async def send(self, message: EmailMessage | Envelope) -> Refusal | None:
         """None when the relay accepted the message; else why not. A relay that cannot be
         reached, or that says it is not available (421), is ``unreachable``: that says nothing
         about the recipient. Another 4xx is a refusal for now, a 5xx one for good."""
@@ -103,6 +117,9 @@ class Mailer:
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]
             return _refusal(first.code, first.message)
+        except aiosmtplib.SMTPNotSupported as unsupported:
+            # An address outside ASCII and a relay without SMTPUTF8: sending again changes nothing.
+            return Refusal(f"the relay cannot carry this message: {unsupported}", transient=False)
         except aiosmtplib.SMTPResponseException as refused:
             return _refusal(refused.code, refused.message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as away:
@@ -114,12 +131,21 @@ class Mailer:
             return _refusal(code, text)
         return None
 
-    async def _hand_over(self, message: EmailMessage) -> dict[str, aiosmtplib.SMTPResponse]:
+    async def _hand_over(self, message: EmailMessage | Envelope) -> dict[str, aiosmtplib.SMTPResponse]:
         connection = await self._take() or await self._open()
         try:
-            errors, _ = await connection.client.send_message(message)
+            if isinstance(message, Envelope):
+                options = ["SMTPUTF8"] if message.international else []
+                errors, _ = await connection.client.sendmail(
+                    message.sender, list(message.recipients), message.data, mail_options=options
+                )
+            else:
+                errors, _ = await connection.client.send_message(message)
         except aiosmtplib.SMTPRecipientsRefused:
             self._put_back(connection)  # the envelope was reset (RSET): it can carry the next one
+            raise
+        except aiosmtplib.SMTPNotSupported:
+            self._put_back(connection)  # refused before anything was begun on it
             raise
         except BaseException:
             # Any other failure may leave the envelope half made, or the outcome in doubt: the

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from enum import StrEnum
 
 from prometheus_client import Counter
@@ -27,13 +26,13 @@ from warta.contracts import (
 )
 from warta.runtime import Clock, Principal, RetryLater, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.faults import fault_point
-from warta.runtime.mailer import Mailer
-from warta.runtime.release import RenderedRelease, render_release
+from warta.runtime.mailer import Envelope, Mailer
+from warta.runtime.release import render_release
 from warta.runtime.sends import WAITING, SendState
 
 from .assets import AssetFetcher
 from .domain import EmailTally, Publication, PublicationState, SocialPackage, Submission, WebsiteRecord
-from .mail import Delivery, attachable, deliveries_for, message_for
+from .mail import Delivery, ReleaseEmail, attachable, deliveries_for
 from .opt_out import OptOutLinks
 from .registry import Contact, RowProblem, parse_csv, to_csv
 from .store import DeliveryLedger, PublisherStore, RegistryStore
@@ -381,15 +380,6 @@ class RegistryHandlers:
 
 
 @dataclass(frozen=True)
-class _Release:
-    """What every message of one fan-out says: the release rendered once, and its photos."""
-
-    publication: Publication
-    rendered: RenderedRelease
-    pictures: tuple[Picture, ...]
-
-
-@dataclass(frozen=True)
 class FanoutReport:
     recipients: int
     sent: int
@@ -441,7 +431,7 @@ class EmailHandlers:
         cannot open the coverage service's addresses) and attached while they fit the budget."""
         request_id, version = publication.request_id, publication.version
         await self._ledger.open(deliveries_for(request_id, version, await self._registry.contacts()))
-        release = _Release(publication, render_release(publication.press_release), pictures)
+        copy_for = self._copies(publication, pictures)
         gate = asyncio.Semaphore(self._concurrency)
         next_slot = time.monotonic()
 
@@ -455,7 +445,7 @@ class EmailHandlers:
                 slot, next_slot = max(now, next_slot), max(now, next_slot) + self._interval
                 if slot > now:
                     await asyncio.sleep(slot - now)
-                return await self._deliver(delivery, release)
+                return await self._deliver(delivery, copy_for)
 
         while True:
             now = self._clock.now()
@@ -470,12 +460,12 @@ class EmailHandlers:
             await asyncio.sleep(max(0.0, (min(chances) - now).total_seconds()))
         return await self.report(publication)
 
-    async def _deliver(self, delivery: Delivery, release: "_Release") -> bool:
+    async def _deliver(self, delivery: Delivery, copy_for: Callable[[Delivery], Envelope]) -> bool:
         """One recipient's message: built, then claimed, then handed to the relay and recorded.
         False if another sender claimed it first. A message that cannot be built fails for that
         recipient alone and is never claimed for sending."""
         try:
-            message = self._message(delivery, release)
+            message = copy_for(delivery)
         except Exception as unbuildable:  # whatever a message cannot be made of, it fails that one alone
             log.exception("the email to %s could not be built", delivery.email)
             if not await self._ledger.claim(delivery, self._clock.now()):
@@ -489,7 +479,7 @@ class EmailHandlers:
         fault_point("email.after_claim")
         # From here until the record below the outcome is in doubt: a crash in between sends this
         # message again, with the same Message-ID, once the claim lapses.
-        log.info("email %s handed to the relay", message["Message-ID"])
+        log.info("email %s handed to the relay", message.message_id)
         refusal = await self._mailer.send(message)
         now = self._clock.now()
         if refusal is None:
@@ -497,25 +487,34 @@ class EmailHandlers:
         else:
             delivery.refused(refusal, now)
         await self._ledger.record(delivery)
-        log.info("email %s recorded as %s", message["Message-ID"], delivery.state.value)
+        log.info("email %s recorded as %s", message.message_id, delivery.state.value)
         self._emails.labels(delivery.state.value).inc()
         fault_point("email.after_record")
         return True
 
-    def _message(self, delivery: Delivery, release: "_Release") -> EmailMessage:
-        website = release.publication.website
-        return message_for(
-            delivery,
-            release.rendered,
-            photos=release.pictures,
-            photo_urls=website.picture_urls if website else {},
-            attached=attachable(release.pictures, self._attachments_budget),
-            website_url=str(website.url) if website else None,
-            sender=self._sender,
-            opt_out_url=self._opt_out.link(delivery.email),
-            domain="warta.tangerangkota.go.id",
-            sent_at=self._clock.now(),
-        )
+    def _copies(self, publication: Publication, pictures: tuple[Picture, ...]) -> Callable[[Delivery], Envelope]:
+        """Each contact's copy of the release's email, rendered once for the fan-out. A release that
+        cannot be mailed at all fails every copy, each alone and saying why, as a contact's own
+        unmailable details do."""
+        website = publication.website
+        try:
+            email = ReleaseEmail(
+                render_release(publication.press_release),
+                photos=pictures,
+                photo_urls=website.picture_urls if website else {},
+                attached=attachable(pictures, self._attachments_budget),
+                website_url=str(website.url) if website else None,
+                sender=self._sender,
+                domain="warta.tangerangkota.go.id",
+            )
+        except Exception as unmailable:  # whatever it is, it is each copy's reason to fail
+            reason = str(unmailable) or type(unmailable).__name__
+
+            def refuse(delivery: Delivery) -> Envelope:
+                raise ValueError(reason)
+
+            return refuse
+        return lambda delivery: email.for_contact(delivery, self._opt_out.link(delivery.email), self._clock.now())
 
     async def send_failed_again(self, publication: Publication, pictures: tuple[Picture, ...]) -> FanoutReport:
         """Each email that failed for good (refused, out of retries, or not buildable) goes once

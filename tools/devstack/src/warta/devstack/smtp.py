@@ -87,11 +87,13 @@ def smtp_server(
     port: int | None = None,
     ca: trustme.CA | None = None,
     logins: Mapping[str, str] | None = None,
+    international: bool = False,
 ) -> Iterator[SmtpServer]:
     """``port`` and ``ca``: where to listen and whose certificate to show (a relay coming back as
     the services knew it); a free port and a new authority by default. ``logins`` (user →
     password): the relay takes mail only from a sender logged in as one of them, as the city's
-    does; without them it takes mail from anyone."""
+    does; without them it takes mail from anyone. ``international``: the relay offers SMTPUTF8
+    (addresses outside ASCII)."""
     ca = ca or trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
@@ -103,7 +105,13 @@ def smtp_server(
     if logins is not None:
         auth = {"authenticator": _checked_against(logins), "auth_required": True, "auth_require_tls": True}
     controller = Controller(
-        mailbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True, **auth
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        enable_SMTPUTF8=international,
+        **auth,
     )
     controller.start()
     try:
