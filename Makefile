@@ -71,6 +71,8 @@ bench: env
 	$(PY) bench/system.py
 	$(PY) bench/tracing.py
 	$(PY) bench/loops.py
+	$(PY) bench/loops.py --compare fetch
+	$(PY) bench/before_after.py
 
 # The prod overlay's Deployments as processes on this machine, a three-node NATS cluster from the
 # chart values, the database with the operator's users; requests walked while the JetStream stream

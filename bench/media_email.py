@@ -177,13 +177,16 @@ def measure(contacts: int) -> None:
         print(json.dumps(asyncio.run(through_publisher(contacts, Path(work)))), flush=True)
 
 
-def main(counts: list[int]) -> None:
+def main(counts: list[int], as_json: bool = False) -> None:
     for contacts in counts:
         # A fresh process each: its peak memory is this count's alone.
         run = subprocess.run([sys.executable, __file__, "--measure", str(contacts)], capture_output=True, text=True)
         if run.returncode:
             sys.exit(run.stderr[-3000:])
         found = json.loads(run.stdout.strip().splitlines()[-1])
+        if as_json:
+            print(json.dumps(found), flush=True)
+            continue
         ratio = found["publisher"] / found["bare"]
         print(
             f"email {contacts} contacts: {found['publisher']:.0f} msg/s through the publisher, {found['bare']:.0f} "
@@ -197,5 +200,7 @@ if __name__ == "__main__":
         serve_relay(Path(sys.argv[2]))
     elif sys.argv[1:2] == ["--measure"]:
         measure(int(sys.argv[2]))
+    elif sys.argv[1:2] == ["--json"]:  # each count's figures as a line of JSON (bench/before_after.py)
+        main([int(n) for n in sys.argv[2:]], as_json=True)
     else:
         main([int(n) for n in sys.argv[1:]] or [250, 1000])

@@ -238,26 +238,37 @@ def cores(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def writes_by(result: dict[str, Any], shown: int = 25) -> list[str]:
-    """Where one request's writes come from, in the round of 10 at once: the documents each
-    service asked to write per published request, by collection and by the work that caused them
-    (an event's type, an officer's call, the service's own work: the outbox relay, timers)."""
-    ten = next((r for r in result["rounds"] if r["requests"] == 10 and r.get("writes_by")), None)
-    if ten is None:
+def work_per_request(result: dict[str, Any], shown: int = 25) -> list[str]:
+    """What one published request cost, counted in a round of its own (``accounted_round``): the
+    documents each service asked to write, by collection and by the work that caused them (an
+    event's type, an officer's call, the service's own work: the outbox relay, timers); the
+    messages the NATS server carried, by kind; the HTTP answers, by service and route; the CPU
+    seconds, by process."""
+    account = result.get("per_request")
+    if not account:
         return []
-    by = ten["writes_by"]
-    lines = [
+    at_once = f"{account['requests']} at once"
+
+    def table(title: str, header: str, by: dict[str, float], digits: int = 1) -> list[str]:
+        lines = ["", f"{title} ({sum(by.values()):.{digits}f} in all):", "", f"| {header} | per request |", "|---|---|"]
+        lines += [f"| {key} | {n:.{digits}f} |" for key, n in list(by.items())[:shown]]
+        if len(by) > shown:
+            lines.append(f"| the other {len(by) - shown} | {sum(list(by.values())[shown:]):.{digits}f} |")
+        return lines
+
+    return [
         "",
-        f"Documents written per request at 10 at once, by service, collection and cause ({sum(by.values()):.0f} in "
-        f"all as the services count them; the database counted {ten['writes_per_request']:.0f} write operations):",
-        "",
-        "| service · collection · cause | per request |",
-        "|---|---|",
+        f"## The work one request costs ({at_once}, {account['published']} published)",
+        *table("Documents written, as the services count them", "service · collection · cause", account["writes_by"]),
+        *table("Messages the NATS server carried", "kind", account["bus"]),
+        *table("HTTP answers given", "service · method route", account["http"]),
+        *table(
+            "CPU seconds (this script: the scripted officers, and the bus's tap in this round)",
+            "process",
+            account["cpu_s"],
+            digits=3,
+        ),
     ]
-    lines += [f"| {key} | {n:.1f} |" for key, n in list(by.items())[:shown]]
-    if len(by) > shown:
-        lines.append(f"| the other {len(by) - shown} | {sum(list(by.values())[shown:]):.1f} |")
-    return lines
 
 
 def render(result: dict[str, Any]) -> str:
@@ -299,7 +310,7 @@ def render(result: dict[str, Any]) -> str:
             f"| {system['p50']:.2f} s / {system['p99']:.2f} s | {writes} |"
         )
     lines += cores(result)
-    lines += writes_by(result)
+    lines += work_per_request(result)
     history = result["with_history"]
     ten = next(r for r in result["rounds"] if r["requests"] == 10)["system_per_request_s"]["p99"]
     lines += [

@@ -53,8 +53,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -64,6 +64,7 @@ import httpx
 import nats
 from bson import ObjectId
 from console_pages import Walked, coverage_of_routes, keep_directory, page_latencies, prepare  # beside this script
+from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient, InsertOne
@@ -79,12 +80,14 @@ from warta.runtime import ServiceSettings, issue_dev_token
 from warta.runtime.indonesian import JAKARTA
 
 RESULTS = Path("bench/results")
+REPOSITORY = Path(__file__).resolve().parents[1]
 ROUNDS = (1, 10, 100, 1000)
 QUICK_ROUNDS = (1, 10)
 # The 1,000 round is cut off after this long: at a few requests a second it would otherwise take
 # longer than the whole benchmark may; what it shows is the rate and latency under that load.
 WINDOW_SECONDS = 90
 HISTORY = 10_000
+ACCOUNTED = 10  # requests at once in the round whose work is counted (writes, bus messages, HTTP, CPU)
 QUERY_HISTORY = (1_000, 100_000)
 QUERY_REPEATS = 200
 QUERY_SECONDS = 5  # per query and history size: a scan over 100,000 documents gets few samples
@@ -191,24 +194,126 @@ async def write_count(mongodb_url: str) -> int:
     return int(counters["insert"] + counters["update"] + counters["delete"])
 
 
-async def counted_writes(system: "System") -> dict[str, float]:
-    """The documents each service has asked to write so far, by service, collection and cause (its
-    ``warta_database_writes`` counter): which work a request's writes come from."""
+async def scraped(system: "System", family: str, sample: str, key: Callable[[dict[str, str]], str]) -> dict[str, float]:
+    """One metric of every service with a database, summed by ``key`` of each sample's labels (the
+    samples whose name ends in ``sample``)."""
     found: dict[str, float] = {}
     async with httpx.AsyncClient(timeout=30) as client:
         for name in system.keepers:
             text = (await client.get(f"{system.urls[name]}/metrics")).text
-            for family in text_string_to_metric_families(text):
-                if family.name != "warta_database_writes":
+            for metric in text_string_to_metric_families(text):
+                if metric.name != family:
                     continue
-                for sample in family.samples:
-                    if sample.name.endswith("_total"):
-                        key = f"{name} · {sample.labels['collection']} · {sample.labels['cause']}"
-                        found[key] = found.get(key, 0.0) + sample.value
+                for each in metric.samples:
+                    if each.name.endswith(sample):
+                        found[f"{name} · {key(each.labels)}"] = (
+                            found.get(f"{name} · {key(each.labels)}", 0.0) + each.value
+                        )
     return found
 
 
+async def counted_writes(system: "System") -> dict[str, float]:
+    """The documents each service has asked to write so far, by service, collection and cause (its
+    ``warta_database_writes`` counter): which work a request's writes come from."""
+    return await scraped(system, "warta_database_writes", "_total", lambda by: f"{by['collection']} · {by['cause']}")
+
+
+async def http_answers(system: "System") -> dict[str, float]:
+    """The HTTP answers each service has given so far, by service, method and route (its
+    ``warta_http_answer_seconds`` histogram): the officers' calls and the services' calls to each
+    other (the publisher fetching photos from coverage)."""
+    return await scraped(system, "warta_http_answer_seconds", "_count", lambda by: f"{by['method']} {by['route']}")
+
+
+def bus_message_kind(subject: str, reply: str, status: str | None, prefix: str) -> str | None:
+    """What a message the NATS server carried was, from its subject, reply subject and status;
+    None for what the benchmark itself asks while it waits for the consumers to drain."""
+    if subject.startswith("$JS.ACK."):
+        return "acks"
+    if reply.startswith("$JS.ACK."):
+        return "events delivered to a consumer"
+    if subject.startswith(f"{prefix}."):
+        return "events published"
+    if subject.startswith("$JS.API.CONSUMER.MSG.NEXT."):
+        return "fetch requests"
+    if subject.startswith("$JS.API.CONSUMER.LIST."):
+        return None  # ``quiet``'s poll
+    if subject.startswith("$JS.API."):
+        return "other JetStream API requests"
+    if subject.startswith(("$JS.EVENT.", "$SYS.")):
+        return "server advisories"
+    if status == "100":
+        return "heartbeats"
+    if status in ("404", "408", "409"):
+        return "fetches ended without a message"
+    if subject.startswith("_INBOX."):
+        return "replies (publish confirmations, API answers)"
+    return "other"
+
+
+@contextlib.asynccontextmanager
+async def bus_tap(system: "System") -> AsyncIterator[Counter[str]]:
+    """A copy of every message the NATS server carries while inside, counted by kind (a plain
+    subscriber on ">", which JetStream's acks, fetches, heartbeats and replies reach too). Each copy
+    is work for the server: the tap is on only in the round no other figure is taken from."""
+    counts: Counter[str] = Counter()
+
+    async def count(message: Msg) -> None:
+        status = (message.header or {}).get("Status")
+        kind = bus_message_kind(message.subject, message.reply, status, system.prefix)
+        if kind is not None:
+            counts[kind] += 1
+
+    nc = await nats.connect(system.nats_url)
+    await nc.subscribe(">", cb=count, pending_msgs_limit=1_000_000)
+    try:
+        yield counts
+    finally:
+        await nc.flush()
+        await nc.close()
+
+
+async def accounted_round(system: "System", count: int, first: int) -> dict[str, Any]:
+    """``count`` requests at once, and the work each published request cost: the documents written
+    by service, collection and cause; the messages the NATS server carried by kind; the HTTP answers
+    by service and route; the CPU seconds by process. Counted until the last event was applied."""
+    writes, answers = await counted_writes(system), await http_answers(system)
+    cpu_before = cpu_seconds(system.pids())
+    async with bus_tap(system) as bus:
+        outcome = await drive(system, count, first)
+        await quiet(system)
+    cpu_after = cpu_seconds(system.pids())
+    published = outcome["published"]
+
+    def per_request(now: dict[str, float], was: dict[str, float]) -> dict[str, float]:
+        by = {key: (n - was.get(key, 0.0)) / published for key, n in now.items()}
+        return {key: n for key, n in sorted(by.items(), key=lambda kv: -kv[1]) if n > 0}
+
+    return {
+        "requests": count,
+        "published": published,
+        "writes_by": per_request(await counted_writes(system), writes),
+        "bus": per_request(dict(bus), {}),
+        "http": per_request(await http_answers(system), answers),
+        "cpu_s": per_request(cpu_after, cpu_before),
+    }
+
+
 # -- the system ----------------------------------------------------------------------------------------
+
+
+def code_of(commit: str, into: Path) -> str:
+    """The services' code at ``commit``, unpacked into ``into``: the PYTHONPATH that runs it (each
+    ``warta.*`` package found there before the installed one)."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPOSITORY), "archive", commit, "runtime/src", "contracts/src", "services"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    sources = [into / "runtime" / "src", into / "contracts" / "src", *sorted(into.glob("services/*/src"))]
+    return ":".join(str(source) for source in sources)
 
 
 class System:
@@ -285,6 +390,9 @@ async def drive(
             straight=True,
             event_starts_in=timedelta(days=1, hours=3 * number),
             patience=600,
+            # The first round of a system registers the office's officers, equipment and media;
+            # the rounds measured after it walk requests alone.
+            office_ready=first > 0,
         )
         return time.perf_counter() - started, timeline.waiting_seconds, timeline.request_id
 
@@ -680,6 +788,15 @@ def running(system: System) -> Iterator[System]:
         system.stop()
 
 
+@contextlib.contextmanager
+def all_running(systems: dict[str, System]) -> Iterator[dict[str, System]]:
+    """Systems side by side, each started in turn and all stopped however the block ends."""
+    with contextlib.ExitStack() as stack:
+        for system in systems.values():
+            stack.enter_context(running(system))
+        yield systems
+
+
 async def measure(
     system: System, rounds: tuple[int, ...], history: int, query_history: tuple[int, int]
 ) -> dict[str, Any]:
@@ -692,17 +809,17 @@ async def measure(
     warm = await drive(system, 2, first=0, late=True)
     first, templates = 2, warm["request_ids"][:1]
     for count in rounds:
-        before, by_before = await write_count(system.mongodb_url), await counted_writes(system)
+        before = await write_count(system.mongodb_url)
         outcome = await drive(system, count, first)
         writes = await write_count(system.mongodb_url) - before
         first += count
         ids = outcome.pop("request_ids")
         await quiet(system)
-        by = {key: (n - by_before.get(key, 0.0)) / count for key, n in (await counted_writes(system)).items()}
-        outcome["writes_by"] = {key: n for key, n in sorted(by.items(), key=lambda kv: -kv[1]) if n}
         found["hops"][str(count)] = await hop_latencies(system, set(ids))
         found["rounds"].append({**outcome, "writes": writes, "writes_per_request": writes / count})
         print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
+    found["per_request"] = await accounted_round(system, ACCOUNTED, first)
+    first += ACCOUNTED
 
     walked = await prepare(system.urls, token_for, templates[0])
     await quiet(system)

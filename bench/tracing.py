@@ -16,13 +16,12 @@ import argparse
 import asyncio
 import platform
 import statistics
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from system import RESULTS, System, running, token_for  # beside this script
+from system import RESULTS, System, code_of, running, token_for  # beside this script
 
 from warta.devstack.demo import walk
 from warta.devstack.otlp import otlp_receiver
@@ -33,7 +32,6 @@ TARGET = 1.10  # tracing on: at most this times the system time of tracing off
 UNCHANGED = 0.05  # tracing off: within this of the build before tracing, either way
 REQUESTS = 20  # on each side
 BEFORE = "a529195"  # the last commit whose services know nothing of tracing
-REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -52,20 +50,6 @@ class Comparison:
     @property
     def off_against_before(self) -> float:
         return self.median_s["off"] / self.median_s["before"]
-
-
-def code_of(commit: str, into: Path) -> str:
-    """The services' code at ``commit``, unpacked into ``into``: the PYTHONPATH that runs it (each
-    ``warta.*`` package found there before the installed one)."""
-    into.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(REPOSITORY), "archive", commit, "runtime/src", "contracts/src", "services"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    sources = [into / "runtime" / "src", into / "contracts" / "src", *sorted(into.glob("services/*/src"))]
-    return ":".join(str(source) for source in sources)
 
 
 async def compare(requests: int, before: str) -> Comparison:

@@ -273,7 +273,7 @@ class Bus:
                 max_deliver=s.max_deliver,
                 ack_wait=s.ack_wait_seconds,
             ),
-            pull_sub=PullSub(batch_size=16, timeout=1.0),
+            pull_sub=PullSub(batch_size=s.consumer_fetch_batch, timeout=1.0),
             max_workers=s.consumer_workers,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=durable,

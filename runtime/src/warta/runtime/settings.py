@@ -46,6 +46,14 @@ class ServiceSettings(BaseSettings):
         le=64,
         description="Events one consumer handles at once: one slow or blocked event does not hold up the rest.",
     )
+    # nats-py's fetch, once a message of a batch has come, waits for the rest until the pull
+    # expires: a second event landing then sat up to the pull's second (ADR 0031, bench/loops.py).
+    consumer_fetch_batch: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="Events one consumer asks JetStream for at a time (the workers take them in turn).",
+    )
     shutdown_grace_seconds: float = Field(
         default=20.0, gt=0, description="On SIGTERM, how long in-flight events may take to finish."
     )
