@@ -4,9 +4,9 @@ the same workload on the same servers in the same run, so the two columns are co
 Two systems run side by side on the same servers (their own databases and streams): one runs the
 services' code of ``BEFORE`` (taken from git, put first on the processes' ``PYTHONPATH``), one
 this tree's. Rounds alternate between them, so whatever else loads the machine weighs on both
-alike: requests one at a time, then 10 at once, then 100 at once. While one side walks its
-round, the other stands idle beside it; the database's and the NATS server's CPU in a round is
-counted to the side that walked it. A last round of 10 on each side counts the work one request
+alike, and every other round the other side goes first: requests one at a time, then 10 at once,
+then 100 at once. While one side walks its round, the other stands idle beside it; the
+database's and the NATS server's CPU in a round is counted to the side that walked it. A last round of 10 on each side counts the work one request
 costs (``accounted_round``). Then the email fan-out (``media_email.py``) runs with each side's
 publisher.
 
@@ -106,7 +106,9 @@ async def _rounds(systems: dict[str, System], rounds: int) -> dict[str, Any]:
         numbers[side] += 2
         await quiet(systems[side])
     for number in range(rounds):
-        for side in systems:
+        # Each round the other side goes first: the one walking second finds the shared servers
+        # with the other's requests just added.
+        for side in list(systems)[:: 1 if number % 2 == 0 else -1]:
             alone = [await round_of(side, 1) for _ in range(ALONE)]
             found[side]["alone"] += [a["system_per_request_s"]["p50"] for a in alone]
             found[side]["hops_alone"] += [a["hops"] for a in alone]
