@@ -6,9 +6,9 @@ services' code of ``BEFORE`` (taken from git, put first on the processes' ``PYTH
 this tree's. Rounds alternate between them, so whatever else loads the machine weighs on both
 alike, and every other round the other side goes first: requests one at a time, then 10 at once,
 then 100 at once. While one side walks its round, the other stands idle beside it; the
-database's and the NATS server's CPU in a round is counted to the side that walked it. A last round of 10 on each side counts the work one request
-costs (``accounted_round``). Then the email fan-out (``media_email.py``) runs with each side's
-publisher.
+database's and the NATS server's CPU in a round is counted to the side that walked it. A last
+round of 10 on each side counts the work one request costs (``accounted_round``). Then the email
+fan-out (``media_email.py``) runs with each side's publisher.
 
 Figures, each side:
 - throughput: requests published per second at 100 at once, and its share of the bound the raw
@@ -96,8 +96,8 @@ async def _rounds(systems: dict[str, System], rounds: int) -> dict[str, Any]:
         writes = await write_count(system.mongodb_url)
         outcome = await drive(system, count, numbers[side])
         numbers[side] += count
+        await quiet(system)  # the last events' writes are the round's too
         outcome["writes_per_request"] = (await write_count(system.mongodb_url) - writes) / count
-        await quiet(system)
         outcome["hops"] = await hop_latencies(system, set(outcome.pop("request_ids")))
         return outcome
 
@@ -217,7 +217,8 @@ def report(result: dict[str, Any]) -> str:
         account = result["sides"][side]["per_request"]
         lines += [f"## The work one request costs, {side} (10 at once)", ""]
         lines += [f"- NATS messages: {sum(account['bus'].values()):.1f}: " + _listed(account["bus"])]
-        lines += [f"- CPU seconds: {sum(account['cpu_s'].values()):.3f}: " + _listed(account["cpu_s"], 3)]
+        cpu = account["cpu_s"]
+        lines += [f"- CPU seconds of the servers: {sum(cpu.values()):.3f}: " + _listed(cpu, 3)]
         if account["http"]:
             lines += [f"- HTTP answers: {sum(account['http'].values()):.1f}"]
         if account["writes_by"]:

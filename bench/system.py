@@ -225,52 +225,63 @@ async def http_answers(system: "System") -> dict[str, float]:
     return await scraped(system, "warta_http_answer_seconds", "_count", lambda by: f"{by['method']} {by['route']}")
 
 
-def bus_message_kind(subject: str, reply: str, status: str | None, prefix: str) -> str | None:
-    """What a message the NATS server carried was, from its subject, reply subject and status;
-    None for what the benchmark itself asks while it waits for the consumers to drain."""
-    if subject.startswith("$JS.ACK."):
-        return "acks"
-    if reply.startswith("$JS.ACK."):
-        return "events delivered to a consumer"
-    if subject.startswith(f"{prefix}."):
-        return "events published"
-    if subject.startswith("$JS.API.CONSUMER.MSG.NEXT."):
-        return "fetch requests"
-    if subject.startswith("$JS.API.CONSUMER.LIST."):
-        return None  # ``quiet``'s poll
-    if subject.startswith("$JS.API."):
-        return "other JetStream API requests"
-    if subject.startswith(("$JS.EVENT.", "$SYS.")):
-        return "server advisories"
-    if status == "100":
-        return "heartbeats"
-    if status in ("404", "408", "409"):
-        return "fetches ended without a message"
-    if subject.startswith("_INBOX."):
+class BusCount:
+    """The messages the NATS server carried for one system, by kind: what names its stream or its
+    events' subjects, and the answers on the inboxes its own requests named. Another system's on
+    the same server, the server's advisories and what the benchmark asks while it waits are left
+    out."""
+
+    def __init__(self, stream: str, prefix: str) -> None:
+        self.stream, self.prefix = stream, prefix
+        self.inboxes: set[str] = set()  # where this system's requests asked to be answered
+        self.kinds: Counter[str] = Counter()
+
+    def seen(self, subject: str, reply: str, status: str | None) -> None:
+        kind = self._kind(subject, reply, status)
+        if kind is not None:
+            self.kinds[kind] += 1
+
+    def _kind(self, subject: str, reply: str, status: str | None) -> str | None:
+        if subject.startswith(f"$JS.ACK.{self.stream}."):
+            return "acks"
+        if reply.startswith(f"$JS.ACK.{self.stream}."):
+            return "events delivered to a consumer"
+        asked = {
+            f"{self.prefix}.": "events published",
+            f"$JS.API.CONSUMER.MSG.NEXT.{self.stream}.": "fetch requests",
+            f"$JS.API.CONSUMER.INFO.{self.stream}.": "other JetStream API requests",
+            f"$JS.API.STREAM.INFO.{self.stream}": "other JetStream API requests",
+        }
+        for start, kind in asked.items():
+            if subject.startswith(start):
+                self.inboxes.add(reply)
+                return kind
+        if subject not in self.inboxes:
+            return None  # another system's, the server's own, or ``quiet``'s consumer listing
+        if status == "100":
+            return "heartbeats"
+        if status in ("404", "408", "409"):
+            return "fetches ended without a message"
         return "replies (publish confirmations, API answers)"
-    return "other"
 
 
 @contextlib.asynccontextmanager
 async def bus_tap(system: "System") -> AsyncIterator[Counter[str]]:
-    """A copy of every message the NATS server carries while inside, counted by kind (a plain
-    subscriber on ">", which JetStream's acks, fetches, heartbeats and replies reach too). Each copy
-    is work for the server: the tap is on only in the round no other figure is taken from."""
-    counts: Counter[str] = Counter()
+    """A copy of every message the NATS server carries while inside, counted by kind for this
+    system (a plain subscriber on ">", which JetStream's acks, fetches, heartbeats and replies
+    reach too). Each copy is work for the server: the tap is on only in the round no other figure
+    is taken from."""
+    counted = BusCount(system.stream, system.prefix)
 
     async def count(message: Msg) -> None:
-        status = (message.header or {}).get("Status")
-        kind = bus_message_kind(message.subject, message.reply, status, system.prefix)
-        if kind is not None:
-            counts[kind] += 1
+        counted.seen(message.subject, message.reply, (message.header or {}).get("Status"))
 
     nc = await nats.connect(system.nats_url)
     await nc.subscribe(">", cb=count, pending_msgs_limit=1_000_000)
     try:
-        yield counts
+        yield counted.kinds
     finally:
-        await nc.flush()
-        await nc.close()
+        await nc.drain()  # the copies still queued are counted too
 
 
 async def accounted_round(system: "System", count: int, first: int) -> dict[str, Any]:
@@ -284,6 +295,8 @@ async def accounted_round(system: "System", count: int, first: int) -> dict[str,
         await quiet(system)
     cpu_after = cpu_seconds(system.pids())
     published = outcome["published"]
+    script = "officers (this script)"  # the scripted officers, and the tap's copies in this round
+    cpu_after.pop(script), cpu_before.pop(script)
 
     def per_request(now: dict[str, float], was: dict[str, float]) -> dict[str, float]:
         by = {key: (n - was.get(key, 0.0)) / published for key, n in now.items()}
@@ -811,10 +824,10 @@ async def measure(
     for count in rounds:
         before = await write_count(system.mongodb_url)
         outcome = await drive(system, count, first)
-        writes = await write_count(system.mongodb_url) - before
         first += count
         ids = outcome.pop("request_ids")
-        await quiet(system)
+        await quiet(system)  # the last events' writes are the round's too
+        writes = await write_count(system.mongodb_url) - before
         found["hops"][str(count)] = await hop_latencies(system, set(ids))
         found["rounds"].append({**outcome, "writes": writes, "writes_per_request": writes / count})
         print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)

@@ -15,8 +15,8 @@ from warta.runtime.release import RenderedRelease
 SENT_AT = datetime(2026, 12, 6, 7, 30, tzinfo=UTC)
 RELEASE = RenderedRelease(
     title="Wali Kota Resmikan Taman Literasi — Cikokol",
-    # Braces, a line starting with a dot, "From " at a line's start, a line past the 998 octets
-    # SMTP allows, and "--" lines: each is what a naive join of bytes gets wrong.
+    # Braces, a line starting with a dot, a line past the 998 octets SMTP allows, and "--" lines:
+    # each is what a naive join of bytes gets wrong.
     html="<p>Taman {baru} dibuka.</p>\n<p>. Titik di awal baris.</p>\n<p>" + "panjang " * 200 + "</p>",
     text="Taman {baru} dibuka.\n\n. Titik di awal baris.\nFrom Cikokol.\n--\n" + "panjang " * 200,
     excerpt="",
@@ -93,6 +93,29 @@ def test_each_copy_reads_as_the_whole_release_with_its_own_greeting_address_and_
     assert b"Budi" not in sari.data
     assert b"t=3D1" not in sari.data
     assert other.get_body(("plain",)).get_content().startswith("Yth. Sari,")
+
+
+def test_a_real_opt_out_link_is_one_header_line_a_mail_program_reads():
+    """A link as long as the publisher's (the address's token and its key) is written as it is, on
+    one line: folded by the ``email`` package it became an encoded-word no mail program reads."""
+    link = "https://warta.tangerangkota.go.id/media/berhenti/YnVkaUB0YW5nZXguY28uaWQ?key=" + "0f" * 16
+    copy = release_email().for_contact(delivery("budi@tangex.co.id", "Budi"), link, SENT_AT)
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n".encode() in copy.data
+    head = copy.data.partition(b"\r\n\r\n")[0].split(b"\r\n")
+    assert [line for line in head if b"=?" in line and not line.startswith(b"Subject:")] == []
+
+
+def test_a_sender_that_is_no_ascii_address_cannot_be_mailed():
+    with pytest.raises(ValueError, match="not an ASCII email address"):
+        ReleaseEmail(
+            RELEASE,
+            photos=(),
+            photo_urls={},
+            attached=(),
+            website_url=None,
+            sender="Prokopim <prokopim@tangérang.go.id>",
+            domain="warta.tangerangkota.go.id",
+        )
 
 
 def test_a_copy_made_again_is_the_same_message_for_the_newsroom():

@@ -117,8 +117,9 @@ class Mailer:
         except aiosmtplib.SMTPRecipientsRefused as refused:
             first = refused.recipients[0]
             return _refusal(first.code, first.message)
-        except aiosmtplib.SMTPNotSupported as unsupported:
-            # An address outside ASCII and a relay without SMTPUTF8: sending again changes nothing.
+        except (aiosmtplib.SMTPNotSupported, ValueError, UnicodeError) as unsupported:
+            # An address outside ASCII and a relay without SMTPUTF8, or an address the protocol
+            # cannot carry at all: sending again changes nothing.
             return Refusal(f"the relay cannot carry this message: {unsupported}", transient=False)
         except aiosmtplib.SMTPResponseException as refused:
             return _refusal(refused.code, refused.message)
@@ -182,6 +183,9 @@ class Mailer:
                     return connection
                 except (aiosmtplib.SMTPException, OSError, TimeoutError):
                     pass
+                except BaseException:  # the send's time ran out while asking: neither kept nor leaked
+                    connection.client.close()
+                    raise
             connection.client.close()  # no QUIT: a message waits on this, and the relay may be gone
         return None
 

@@ -71,6 +71,8 @@ class ReleaseEmail:
         self._domain = domain
         self._sender = sender
         self._sender_address = parseaddr(sender)[1]
+        if "@" not in self._sender_address or not self._sender_address.isascii():
+            raise ValueError(f"the sender {sender!r} is not an ASCII email address")
         names = {p.sha256: attachment_name(photos.index(p) + 1, p) for p in attached}
         lines = [release.title, "", release.text, ""]
         if photos:
@@ -139,12 +141,14 @@ class ReleaseEmail:
 
 
 def _header(policy: "EmailPolicy[EmailMessage]", name: str, value: str) -> bytes:
-    """One header line: as it is when it is short ASCII (an address, a link, a date: the common
-    case, and folding it costs more than the rest of the copy), else folded by ``policy``. A line
-    break in a value is refused here as by the ``email`` package (it would begin a header of its own)."""
+    """One header line: as it is when it is ASCII (an address, a link, a date), else folded by
+    ``policy``. A link stays one line however long (within SMTP's 998 octets): folded, the
+    ``email`` package would make a link without spaces an encoded-word, which no mail program
+    reads as ``List-Unsubscribe``. A line break in a value is refused here as by the ``email``
+    package (it would begin a header of its own)."""
     if "\r" in value or "\n" in value:
         raise ValueError("Header values may not contain linefeed or carriage return characters")
-    if value.isascii() and len(name) + len(value) < 76:
+    if value.isascii() and len(name) + len(value) + 2 <= 998:
         return f"{name}: {value}\r\n".encode()
     return policy.fold_binary(name, policy.header_factory(name, value))
 
