@@ -2,31 +2,9 @@
 system's on the same server, the server's advisories and the benchmark's wait for the consumers
 are left out, and an answer counts only on an inbox one of its own requests named."""
 
-import importlib.util
-import sys
-from pathlib import Path
 
-BENCH = Path(__file__).parents[2] / "bench"
-
-
-def load_system():
-    sys.path.insert(0, str(BENCH))  # system.py imports its neighbours
-    try:
-        spec = importlib.util.spec_from_file_location("bench_system", BENCH / "system.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCH))
-
-
-BusCount = load_system().BusCount
-
-
-def test_a_system_counts_its_own_messages_by_kind_and_no_one_elses():
-    ours = BusCount("BENCHA", "bencha")
+def test_a_system_counts_its_own_messages_by_kind_and_no_one_elses(bench_module):
+    ours = bench_module("system").BusCount("BENCHA", "bencha")
     seen = [
         ("bencha.review.approved.v1", "_INBOX.x.1", None),  # an event published
         ("_INBOX.x.1", "", None),  # its confirmation

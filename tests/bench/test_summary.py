@@ -2,7 +2,6 @@
 shows of the latest run (latest.md, the README's figures) is that run's."""
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,23 +11,17 @@ ROOT = Path(__file__).parents[2]
 RESULT = json.loads((ROOT / "bench/results/latest.json").read_text())
 
 
-def load_summary():
-    spec = importlib.util.spec_from_file_location("bench_summary", ROOT / "bench/summary.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture(scope="module")
+def summary(bench_module):
+    return bench_module("summary")
 
 
-summary = load_summary()
+@pytest.fixture
+def verdicts(summary):
+    return lambda result: {name.split(":")[0]: met for name, met, _ in summary.targets(result)}
 
 
-def verdicts(result: dict) -> dict[str, bool]:
-    return {name.split(":")[0]: met for name, met, _ in summary.targets(result)}
-
-
-def test_the_committed_summary_is_the_committed_result_rendered():
+def test_the_committed_summary_is_the_committed_result_rendered(summary):
     assert (ROOT / "bench/results/latest.md").read_text() == summary.render(RESULT)
 
 
@@ -45,7 +38,7 @@ def test_the_readme_quotes_the_latest_run():
 
 
 @pytest.mark.parametrize(("factor", "met"), [(1.4, True), (1.6, False)])
-def test_a_query_meets_its_target_only_within_one_and_a_half_times(factor, met):
+def test_a_query_meets_its_target_only_within_one_and_a_half_times(factor, met, verdicts):
     result = copy.deepcopy(RESULT)
     small, large = sorted(result["queries"], key=int)
     result["queries"][large]["review queue"] = {
@@ -55,7 +48,7 @@ def test_a_query_meets_its_target_only_within_one_and_a_half_times(factor, met):
     assert verdicts(result)["review queue"] is met
 
 
-def test_throughput_is_judged_against_the_write_rate_and_the_writes_one_request_needs():
+def test_throughput_is_judged_against_the_write_rate_and_the_writes_one_request_needs(verdicts):
     result = copy.deepcopy(RESULT)
     hundred = next(r for r in result["rounds"] if r["requests"] == 100)
     bound = result["baseline"]["write_rate_per_s"] / hundred["writes_per_request"]
