@@ -47,6 +47,7 @@ from system import (  # beside this script
     quiet,
     raw_database,
     raw_jetstream,
+    relay_env,
     write_count,
 )
 
@@ -70,8 +71,7 @@ async def compare(before: str, rounds: int) -> dict[str, Any]:
                 **await raw_database(servers.mongodb_url),
             }
             with smtp_server(work) as relay:
-                smtp = {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port)}
-                smtp["WARTA_SMTP_CA_FILE"] = relay.ca_file
+                smtp = relay_env(relay)
                 systems = {
                     "before": System(servers, work / "before", smtp | {"PYTHONPATH": old_code}),
                     "after": System(servers, work / "after", smtp),

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from system import RESULTS, SERVICES, System, all_running, drive, hop_latencies, quiet  # beside this script
+from system import RESULTS, SERVICES, System, all_running, drive, hop_latencies, quiet, relay_env  # beside this script
 
 from warta.devstack.servers import provide_servers
 from warta.devstack.smtp import smtp_server
@@ -50,8 +50,7 @@ async def compare(sides: dict[str, dict[str, str]], rounds: int) -> dict[str, An
         servers = provide_servers(work)
         try:
             with smtp_server(work) as relay:
-                smtp = {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port)}
-                smtp["WARTA_SMTP_CA_FILE"] = relay.ca_file
+                smtp = relay_env(relay)
                 systems = {
                     side: System(servers, work / str(number), smtp | env)
                     for number, (side, env) in enumerate(sides.items())

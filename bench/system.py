@@ -75,7 +75,7 @@ from warta.contracts import Role, parse_event
 from warta.devstack.demo import ADMIN, SECTION_HEAD, SERVICES, SUBSCRIBERS, TEAM_LEAD, WRITER, walk
 from warta.devstack.pytest_plugin import ServiceProcess
 from warta.devstack.servers import Servers, free_port, provide_servers
-from warta.devstack.smtp import smtp_server
+from warta.devstack.smtp import SmtpServer, smtp_server
 from warta.runtime import ServiceSettings, issue_dev_token
 from warta.runtime.indonesian import JAKARTA
 
@@ -329,6 +329,11 @@ def code_of(commit: str, into: Path) -> str:
     return ":".join(str(source) for source in sources)
 
 
+def relay_env(relay: SmtpServer) -> dict[str, str]:
+    """The services' settings for the run's mail relay."""
+    return {"WARTA_SMTP_HOST": relay.host, "WARTA_SMTP_PORT": str(relay.port), "WARTA_SMTP_CA_FILE": relay.ca_file}
+
+
 class System:
     """The five services as processes, on private databases and a private stream; with ``pages``,
     the subscribers (archive, notifier) and the console over all of them too."""
@@ -544,7 +549,12 @@ def _as_past(clone: dict[str, Any], salt: str) -> None:
 
 
 async def add_history(
-    system: System, templates: list[str], count: int, seed: int = 58, roots_only: bool = False
+    system: System,
+    templates: list[str],
+    count: int,
+    seed: int = 58,
+    roots_only: bool = False,
+    days: tuple[int, int] = (HISTORY_ENDS_DAYS, 3 * 365),
 ) -> int:
     """``count`` finished requests in every service's database, cloned from requests this run
     walked to publication: each clone under a new request id, every date moved back by a few days
@@ -552,7 +562,8 @@ async def add_history(
     and indexes are the real ones; they are inserted directly, as a migration would. Clone ``n``
     has the same id and dates in every collection, so what indexes a request (a search's
     postings) stays in step with it; ``roots_only`` copies the requests' own documents and those
-    of ``ROOT_INDEXES``. A ``SPARSE`` collection is copied for one clone in so many."""
+    of ``ROOT_INDEXES``. A ``SPARSE`` collection is copied for one clone in so many. ``days``:
+    how far back a clone's dates move, in whole days (and up to ten hours more)."""
     inserted = 0
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url, tz_aware=True)
     for name in system.keepers:
@@ -573,7 +584,7 @@ async def add_history(
                 if n % every:
                     continue
                 chance = random.Random(f"{seed}.{n}")  # the same for clone n in every collection
-                shift = timedelta(days=chance.randint(HISTORY_ENDS_DAYS, 3 * 365), minutes=chance.randint(0, 600))
+                shift = timedelta(days=chance.randint(*days), minutes=chance.randint(0, 600))
                 new_id, salt = str(uuid.UUID(int=chance.getrandbits(128), version=4)), f"h{seed}.{n}"
                 for original in originals:
                     old = str(original.get("request_id") or original["_id"])
@@ -700,34 +711,22 @@ async def run(quick: bool) -> dict[str, Any]:
     rounds = QUICK_ROUNDS if quick else ROUNDS
     history, query_history = (2_000, (1_000, 5_000)) if quick else (HISTORY, QUERY_HISTORY)
     result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "quick": quick}
-    with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
-        work = Path(folder)
-        servers = provide_servers(work)
-        result["machine"] = machine(servers.backend)
-        try:
-            result["baseline"] = {
-                "jetstream_round_trip_s": await raw_jetstream(servers.nats_url),
-                **await raw_database(servers.mongodb_url),
-            }
-            with smtp_server(work) as relay:
-                smtp = {
-                    "WARTA_SMTP_HOST": relay.host,
-                    "WARTA_SMTP_PORT": str(relay.port),
-                    "WARTA_SMTP_CA_FILE": relay.ca_file,
-                }
-                # The largest round leaves requests half-walked when it is cut off: it gets a
-                # system of its own (new databases and stream on the same servers), so nothing
-                # else is measured beside its leftovers.
-                *small_rounds, largest = rounds
-                with running(System(servers, work / "a", smtp, pages=True)) as system:
-                    result |= await measure(system, tuple(small_rounds), history, query_history)
-                with running(System(servers, work / "b", smtp)) as system:
-                    outcome, hops, profile = await largest_round(system, largest, work)
-                result["rounds"].append(outcome)
-                result["hops"][str(largest)] = hops
-                result["profile"] = profile
-        finally:
-            servers.close()
+    with bench_servers(result) as (servers, smtp, work):
+        result["baseline"] = {
+            "jetstream_round_trip_s": await raw_jetstream(servers.nats_url),
+            **await raw_database(servers.mongodb_url),
+        }
+        # The largest round leaves requests half-walked when it is cut off: it gets a system of
+        # its own (new databases and stream on the same servers), so nothing else is measured
+        # beside its leftovers.
+        *small_rounds, largest = rounds
+        with running(System(servers, work / "a", smtp, pages=True)) as system:
+            result |= await measure(system, tuple(small_rounds), history, query_history)
+        with running(System(servers, work / "b", smtp)) as system:
+            outcome, hops, profile = await largest_round(system, largest, work)
+        result["rounds"].append(outcome)
+        result["hops"][str(largest)] = hops
+        result["profile"] = profile
     result["finished_at"] = datetime.now(UTC).isoformat()
     return result
 
@@ -738,23 +737,11 @@ async def run_queries(query_history: tuple[int, int] = QUERY_HISTORY) -> dict[st
     what the pages list across requests, as in the full run). Each size has a system of its own
     on the same servers, so the pages are asked of both in turn (see ``page_latencies``)."""
     result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "queries_only": True}
-    with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
-        work = Path(folder)
-        servers = provide_servers(work)
-        result["machine"] = machine(servers.backend)
-        try:
-            with smtp_server(work) as relay:
-                smtp = {
-                    "WARTA_SMTP_HOST": relay.host,
-                    "WARTA_SMTP_PORT": str(relay.port),
-                    "WARTA_SMTP_CA_FILE": relay.ca_file,
-                }
-                few = System(servers, work / "few", smtp, pages=True)
-                many = System(servers, work / "many", smtp, pages=True)
-                with running(few), running(many):
-                    result |= await queries_at_two_sizes(few, many, query_history)
-        finally:
-            servers.close()
+    with bench_servers(result) as (servers, smtp, work):
+        few = System(servers, work / "few", smtp, pages=True)
+        many = System(servers, work / "many", smtp, pages=True)
+        with running(few), running(many):
+            result |= await queries_at_two_sizes(few, many, query_history)
     result["finished_at"] = datetime.now(UTC).isoformat()
     return result
 
@@ -790,6 +777,21 @@ def query_table(queries: dict[str, dict[str, dict[str, float]]]) -> str:
         figures = [f"{t['p50'] * 1000:.1f} / {t['p99'] * 1000:.1f} ms (n={t['n']})" for t in (at_small, at_large)]
         lines.append(f"| {query} | {figures[0]} | {figures[1]} | {at_large['p99'] / at_small['p99']:.2f} |")
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def bench_servers(result: dict[str, Any]) -> Iterator[tuple[Servers, dict[str, str], Path]]:
+    """The run's servers, its mail relay's settings and a work folder, all closed afterwards;
+    the machine the run is on noted in ``result``."""
+    with tempfile.TemporaryDirectory(prefix="warta-bench-") as folder:
+        work = Path(folder)
+        servers = provide_servers(work)
+        result["machine"] = machine(servers.backend)
+        try:
+            with smtp_server(work) as relay:
+                yield servers, relay_env(relay), work
+        finally:
+            servers.close()
 
 
 @contextlib.contextmanager

@@ -155,6 +155,39 @@ async def test_requests_are_found_by_period_state_leader_and_sender_and_exported
     await archive.refused(403, DEWI, "GET", "/audit/rina.csv")
 
 
+async def test_a_dossier_carries_its_step_runs_and_one_stored_without_them_is_read_from_its_records(
+    archive, namespace, journey
+):
+    """The SOP summary and the export read each request's step runs from its dossier (one query
+    for a month, not one per request); a dossier an earlier version stored without them is timed
+    from its records, with the same answer."""
+    old = journey("req-old", datetime(2026, 10, 1, 1, 0, tzinfo=UTC))
+    recent = journey("req-new", datetime(2026, 10, 2, 1, 0, tzinfo=UTC))
+    await publish(namespace, old + recent[:3])
+    await eventually(lambda: _when_folded(archive.db, len(old) + 3), timeout=20)
+
+    for request_id in ("req-old", "req-new"):
+        stored = await archive.db.dossiers.find_one({"_id": request_id})
+        timeline = await archive.ok(DEWI, "GET", f"/requests/{request_id}/timeline")
+        assert [(r["step"], r["run"], r["finished_at"] is not None) for r in stored["runs"]] == [
+            (r["step"], r["run"], r["finished_at"] is not None) for r in timeline["steps"]
+        ]
+        assert "runs" not in await archive.ok(DEWI, "GET", f"/requests/{request_id}")  # not part of the answer
+
+    october = {"from": "2026-10-01", "to": "2026-10-31"}
+    summary = await archive.ok(HEAD, "GET", "/sop", params=october)
+    exported = (await archive.call(HEAD, "GET", "/export.csv", params=october)).content
+    # Both finished steps 1 to 3 in October; the first one the rest too.
+    assert [(s["step"], s["finished"], s["over"]) for s in summary["steps"]] == [
+        (1, 2, 0), (2, 2, 2), (3, 2, 0), (4, 2, 0), (5, 2, 0), (6, 1, 0), (7, 1, 0)
+    ]  # fmt: skip
+    assert [(o["request_id"], o["step"]) for o in summary["overdue"]] == [("req-new", 4)]
+
+    await archive.db.dossiers.update_many({}, {"$unset": {"runs": ""}})  # as an earlier version stored them
+    assert await archive.ok(HEAD, "GET", "/sop", params=october) == summary
+    assert (await archive.call(HEAD, "GET", "/export.csv", params=october)).content == exported
+
+
 async def test_nothing_is_removed_until_the_disposal_command_and_a_rebuild_reproduces_the_archive(
     archive, namespace, journey, mongo
 ):

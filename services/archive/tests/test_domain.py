@@ -1,6 +1,16 @@
 from datetime import UTC, datetime, timedelta
 
-from warta.archive.domain import DossierState, Record, dossier_of, record_of, summarize, timeline_of
+from warta.archive.domain import (
+    DossierState,
+    Record,
+    dossier_of,
+    minutes_per_step,
+    record_of,
+    remeasured,
+    step_runs_of,
+    summarize,
+    timeline_of,
+)
 from warta.contracts import Event
 
 RID = "req-arsip"
@@ -115,7 +125,7 @@ def test_the_sop_summary_counts_runs_within_and_over_and_names_who_answers_for_a
     done = timeline_of(RID, records(journey(RID, T0)), wall)
     started = timeline_of("req-open", records(journey("req-open", T0)[:3]), wall)  # assigned, step 4 open
     now = T0 + timedelta(days=1)
-    summary = summarize([done, started], T0, T0 + timedelta(days=1), now)
+    summary = summarize({RID: done.steps, "req-open": started.steps}, T0, T0 + timedelta(days=1), now)
     by_step = {s.step: (s.finished, s.within, s.over) for s in summary.steps}
     assert by_step == {
         1: (2, 2, 0),
@@ -133,5 +143,24 @@ def test_the_sop_summary_counts_runs_within_and_over_and_names_who_answers_for_a
     assert (late.request_id, late.step) == ("req-open", 4)
     assert late.over_minutes == round((now - (T0 + timedelta(hours=3))).total_seconds() / 60 - 180, 1)
     # Runs finished outside the period are not counted.
-    empty = summarize([done], T0 + timedelta(days=2), T0 + timedelta(days=3), now)
+    empty = summarize({RID: done.steps}, T0 + timedelta(days=2), T0 + timedelta(days=3), now)
     assert all(s.finished == 0 and s.within_percent is None for s in empty.steps)
+
+
+def test_stored_step_runs_are_timed_again_on_todays_calendar(journey):
+    """A dossier keeps its runs as they were timed when its last event came; the summary and the
+    export time them again, so a day off declared since counts as it does in the timeline."""
+    kept = records(journey(RID, T0))
+    stored = step_runs_of(kept, wall)
+    assert stored == timeline_of(RID, kept, wall).steps
+
+    def half(step: int, start: datetime, end: datetime) -> float:  # a calendar that counts half the hours
+        return wall(step, start, end) / 2
+
+    again = remeasured(stored, half)
+    assert [r.seconds for r in again] == [r.seconds / 2 for r in stored if r.seconds is not None]
+    assert again == timeline_of(RID, kept, half).steps
+    assert [r.over for r in again][:2] == [False, False]  # step 2's 40 minutes count as 20 of its 30
+    assert minutes_per_step(again)[4] == 75.0  # both runs of step 4 added up: (120 + 30) / 2
+    open_run = remeasured(step_runs_of(records(journey("req-open", T0)[:3]), wall), half)[-1]
+    assert (open_run.step, open_run.seconds, open_run.over) == (4, None, None)

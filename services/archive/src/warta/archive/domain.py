@@ -11,12 +11,12 @@ with them.
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import AwareDatetime, BaseModel, PrivateAttr, ValidationError
 
 from warta.contracts import (
     FIRST_SOP,
@@ -53,9 +53,13 @@ class Record(BaseModel):
     time: AwareDatetime | None = None
     officer_id: str | None = None
     role: str | None = None
+    _event: Event | None = PrivateAttr(default=None)
 
     def event(self) -> Event | None:
-        return parse_event(self.payload) if self.known else None
+        # Parsed once: the dossier and the step runs are folded from the same records.
+        if self._event is None and self.known:
+            self._event = parse_event(self.payload)
+        return self._event
 
 
 def record_of(subject: str, body: bytes, sequence: int, stored_at: datetime, msg_id: str | None) -> Record:
@@ -248,10 +252,9 @@ Seconds = Callable[[Step, datetime, datetime], float]  # step, from, to -> secon
 
 def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) -> Timeline:
     """Every event in stream order with actor, time and a line of Indonesian; and every run of
-    every SOP step against its standard, by the same start and stop events the services' own
-    step clocks use."""
-    entries: list[Entry] = []
-    runs: list[StepRun] = []
+    every SOP step against its standard (``step_runs_of``)."""
+    records = list(records)
+    entries = []
     for record in records:
         event = record.event()
         entries.append(
@@ -265,6 +268,15 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
                 what=describe(event) if event else f"peristiwa yang belum dikenali ({record.type or 'tanpa jenis'})",
             )
         )
+    return Timeline(request_id=request_id, entries=entries, steps=step_runs_of(records, seconds))
+
+
+def step_runs_of(records: Iterable[Record], seconds: Seconds) -> list[StepRun]:
+    """Every run of every SOP step of a request, by the same start and stop events the services'
+    own step clocks use, in the order they started."""
+    runs: list[StepRun] = []
+    for record in records:
+        event = record.event()
         if event is None:
             continue
         for step in SOP.of(event).steps:
@@ -290,7 +302,29 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
                 running.over = running.seconds > running.standard_seconds
                 running.officer_id = record.officer_id
     runs.sort(key=lambda r: (r.started_at, r.step))
-    return Timeline(request_id=request_id, entries=entries, steps=runs)
+    return runs
+
+
+def remeasured(runs: Iterable[StepRun], seconds: Seconds) -> list[StepRun]:
+    """Stored runs timed again on today's calendars: a holiday declared since a run finished
+    counts as it does in the request's timeline."""
+    again = []
+    for run in runs:
+        step = SOP.revision(run.sop).step(run.step)
+        took = None if run.finished_at is None else seconds(step, run.started_at, run.finished_at)
+        standard = step.standard.total_seconds()
+        over = None if took is None else took > standard
+        again.append(run.model_copy(update={"seconds": took, "standard_seconds": standard, "over": over}))
+    return again
+
+
+def minutes_per_step(runs: Iterable[StepRun]) -> dict[int, float]:
+    """Finished minutes per step, all runs of a step added up (a returned version runs 4 again)."""
+    minutes: dict[int, float] = {}
+    for run in runs:
+        if run.seconds is not None:
+            minutes[run.step] = round(minutes.get(run.step, 0) + run.seconds / 60, 1)
+    return minutes
 
 
 def describe(event: Event) -> str:
@@ -364,22 +398,23 @@ class SopSummary(BaseModel):
 
 
 def summarize(
-    timelines: Iterable[Timeline], first: datetime | None, last: datetime | None, now: datetime
+    runs_of: Mapping[str, Iterable[StepRun]], first: datetime | None, last: datetime | None, now: datetime
 ) -> SopSummary:
-    """Runs finished in ``[first, last)`` count, per SOP revision and step (each against its own
-    revision's standard); open runs past their standard at ``now`` are overdue. The revision in
-    force at ``now`` is always listed, and every other one with a run in the period."""
+    """Over each request's step runs (by request id): runs finished in ``[first, last)`` count,
+    per SOP revision and step (each against its own revision's standard); open runs past their
+    standard at ``now`` are overdue. The revision in force at ``now`` is always listed, and every
+    other one with a run in the period."""
     counts: dict[tuple[str, int], list[int]] = {}
     overruns: dict[str, list[float]] = {}
     overdue = []
-    for timeline in timelines:
-        for run in timeline.steps:
+    for request_id, runs in runs_of.items():
+        for run in runs:
             if run.finished_at is None:
                 late = (now - run.started_at).total_seconds() - run.standard_seconds
                 if late > 0:
                     overdue.append(
                         OverdueRun(
-                            request_id=timeline.request_id,
+                            request_id=request_id,
                             sop=run.sop,
                             step=run.step,
                             started_at=run.started_at,

@@ -1,7 +1,8 @@
 """The archive's MongoDB collections.
 
 ``records``: one document per event id, never updated (append-only); a unique index on the stream
-sequence too. ``dossiers``: one per request, recomputed from its records after every new one.
+sequence too. ``dossiers``: one per request, recomputed from its records after every new one,
+with its step runs (``runs``) so that a summary over many requests reads no records.
 ``disposals``: what the retention schedule removed, when, and on whose command.
 """
 
@@ -16,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from warta.runtime.documents import from_document, to_document
 
-from .domain import Dossier, DossierState, Record
+from .domain import Dossier, DossierState, Record, StepRun
 
 RECORDS = "records"
 DOSSIERS = "dossiers"
@@ -38,6 +39,11 @@ def _by_received(doc: dict[str, Any]) -> tuple[bool, Any, str]:
     """The order of ``sort([("received_at", 1), ("_id", 1)])``: a dossier without a received time first."""
     received = doc.get("received_at")
     return received is not None, received or 0, str(doc["_id"])
+
+
+def _runs(doc: dict[str, Any]) -> list[StepRun] | None:
+    runs = doc.get("runs")
+    return None if runs is None else [StepRun.model_validate(run) for run in runs]
 
 
 class ArchiveStore:
@@ -62,14 +68,17 @@ class ArchiveStore:
         async for doc in self._records.find(query).sort("sequence", ASCENDING):
             yield from_document(Record, doc)
 
-    async def put_dossier(self, dossier: Dossier) -> None:
-        """Store the dossier unless one folded from more records is there already: two events of a
-        request applied at once each fold the records they see, and the later write must not be
-        the staler one."""
+    async def put_dossier(self, dossier: Dossier, runs: list[StepRun] | None = None) -> None:
+        """Store the dossier, with its step runs when given, unless one folded from more records
+        is there already: two events of a request applied at once each fold the records they see,
+        and the later write must not be the staler one."""
+        extra: dict[str, Any] = {"_id": dossier.request_id}
+        if runs is not None:
+            extra["runs"] = [to_document(run) for run in runs]
         with contextlib.suppress(DuplicateKeyError):  # the stored one is newer: keep it
             await self._dossiers.replace_one(
                 {"_id": dossier.request_id, "events": {"$lte": dossier.events}},
-                to_document(dossier, _id=dossier.request_id),
+                to_document(dossier, **extra),
                 upsert=True,
             )
 
@@ -78,20 +87,29 @@ class ArchiveStore:
         return from_document(Dossier, doc) if doc else None
 
     async def dossiers(self, query: dict[str, Any], limit: int = 0) -> list[Dossier]:
-        """Dossiers by received time, oldest first. A query with an ``$or`` is run as one query
-        per branch, each answered from its own index: SecantusDB plans none for an ``$or`` and
-        would read every dossier the archive ever kept."""
+        """Dossiers by received time, oldest first."""
+        return [dossier for dossier, _ in await self.dossiers_with_runs(query, limit)]
+
+    async def dossiers_with_runs(
+        self, query: dict[str, Any], limit: int = 0
+    ) -> list[tuple[Dossier, list[StepRun] | None]]:
+        """Dossiers by received time, oldest first, each with its step runs (None if it was stored
+        without them). A query with an ``$or`` is run as one query per branch, each answered from
+        its own index: SecantusDB plans none for an ``$or`` and would read every dossier the
+        archive ever kept."""
         rest = {k: v for k, v in query.items() if k != "$or"}
         branches = query.get("$or")
         if not branches or any(set(branch) & set(rest) for branch in branches):
             cursor = self._dossiers.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-            return [from_document(Dossier, doc) async for doc in cursor]
-        found: dict[str, dict[str, Any]] = {}
-        for branch in branches:
-            async for doc in self._dossiers.find({**rest, **branch}):
-                found[doc["_id"]] = doc
-        ordered = sorted(found.values(), key=_by_received)
-        return [from_document(Dossier, doc) for doc in (ordered[:limit] if limit else ordered)]
+            docs = [doc async for doc in cursor]
+        else:
+            found: dict[str, dict[str, Any]] = {}
+            for branch in branches:
+                async for doc in self._dossiers.find({**rest, **branch}):
+                    found[doc["_id"]] = doc
+            ordered = sorted(found.values(), key=_by_received)
+            docs = ordered[:limit] if limit else ordered
+        return [(from_document(Dossier, doc), _runs(doc)) for doc in docs]
 
     async def ended_before(self, state: DossierState, before: datetime) -> list[Dossier]:
         return await self.dossiers({"state": state.value, "ended_at": {"$lte": before}})

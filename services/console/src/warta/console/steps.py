@@ -1,6 +1,7 @@
 """The pages of steps 3 to 7: the assignment form, the coverage workspace, the review page, the
 publication page and the media registry."""
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -633,15 +634,17 @@ def dashboard_periods(dari: str | None, sampai: str | None) -> dict[str, tuple[d
 
 
 async def _summaries(request: Request, periods: dict[str, tuple[date, date]]) -> dict[str, archive.SopSummary] | Answer:
-    summaries = {}
-    for name, (first, last) in periods.items():
-        answer = await _read(
-            request, "archive", "/sop", archive.SopSummary, params={"from": str(first), "to": str(last)}
+    """Each period's summary, asked of the archive at once: the week's and the month's."""
+    answers = await asyncio.gather(
+        *(
+            _read(request, "archive", "/sop", archive.SopSummary, params={"from": str(first), "to": str(last)})
+            for first, last in periods.values()
         )
+    )
+    for answer in answers:
         if not answer.ok:
             return answer
-        summaries[name] = answer.body
-    return summaries
+    return {name: answer.body for name, answer in zip(periods, answers, strict=True)}
 
 
 @router.get("/dasbor", response_class=HTMLResponse)
