@@ -340,19 +340,62 @@ def render(result: dict[str, Any]) -> str:
         lines.append(pages_table(result["pages"]))
     if result.get("profile"):
         lines += ["", "## Where the time goes at the highest load (py-spy, share of samples on top of the stack)", ""]
-        if any(isinstance(f, dict) for frames in result["profile"].values() for f in frames):
-            lines += [
-                "Each top frame with the two call paths that most often led to it (nearest caller first, and "
-                "the nearest frame of Warta's own code beyond them) and their shares of all samples.",
-                "",
-            ]
-        for service, frames in result["profile"].items():
-            lines.append(f"- **{service}**")
-            for found in frames[:5]:
-                if isinstance(found, list):  # a run from before callers were kept: frame and share
-                    lines.append(f"  - {found[0]} {found[1]:.0%}")
-                    continue
-                lines.append(f"  - {found['frame']} {found['share']:.0%}")
-                lines += [f"    - ← {chain} ({share:.0%})" for chain, share in found["callers"]]
+        lines += profile_lines(result["profile"])
     lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in result["machine"]["versions"].items()), ""]
     return "\n".join(lines)
+
+
+def profile_lines(profile: dict[str, Any]) -> list[str]:
+    """Each process's hottest frames, each with the call paths that led to it when the run kept
+    them (a run before that kept a list of frames and shares per process)."""
+    lines = []
+    found = {name: kept["frames"] if isinstance(kept, dict) else kept for name, kept in profile.items()}
+    if any(isinstance(f, dict) for frames in found.values() for f in frames):
+        lines += [
+            "Each top frame with the two call paths that most often led to it (nearest caller first, and "
+            "the nearest frame of Warta's own code beyond them) and their shares of the process's samples.",
+            "",
+        ]
+    for name, frames in found.items():
+        kept = profile[name]
+        samples = f" ({kept['samples']:,} samples on the CPU)" if isinstance(kept, dict) else ""
+        lines.append(f"- **{name}**{samples}")
+        for frame in frames[:5]:
+            if isinstance(frame, list):  # a run from before callers were kept: frame and share
+                lines.append(f"  - {frame[0]} {frame[1]:.0%}")
+                continue
+            lines.append(f"  - {frame['frame']} {frame['share']:.0%}")
+            lines += [f"    - ← {chain} ({share:.0%})" for chain, share in frame["callers"]]
+    return lines
+
+
+def render_profile(result: dict[str, Any]) -> str:
+    """bench/results/profile.md: where the time goes when throughput peaks, on its own."""
+    m, outcome = result["machine"], result["round"]
+    return "\n".join(
+        [
+            "# Warta: where the time goes when throughput peaks",
+            "",
+            f"Run {result['started_at'][:16]} UTC (python bench/system.py --profile) on {m['platform']}, Python "
+            f"{m['python']}, {m['cpus']} CPUs, servers: {m['backend']}.",
+            "",
+            f"{outcome['requests']} requests at once on a fresh system ({outcome['requests_per_s']:.2f} requests/s; "
+            "cores each process kept busy: "
+            + ", ".join(f"{name} {used:.2f}" for name, used in outcome["cores_used"].items())
+            + f"). py-spy sampled every service and the database at {result['spy_rate']} Hz for the first "
+            f"{result['profile_seconds']} s of the round, keeping only samples of a thread on the CPU: "
+            f"{result['spy_rate'] * result['profile_seconds']:,} samples would be one thread busy all along. "
+            "Shares are of each process's samples, by the frame on top of the stack.",
+            "",
+            "Reading it: `Runner.run` on top is the event loop's own work in uvloop's C code (its sockets, "
+            "timers and callbacks), which py-spy does not see into. A frame under `wait_for` runs in a task "
+            "of its own (PyMongo times each socket write that way), so no frame of Warta's is behind it: its "
+            "callers end at the library's call that started it. The database's `_recv_exactly` is SecantusDB "
+            "reading requests off its sockets, a thread per connection.",
+            "",
+            *profile_lines(result["profile"]),
+            "",
+            "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+            "",
+        ]
+    )

@@ -69,7 +69,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient, InsertOne
 from pymongo.asynchronous.database import AsyncDatabase
-from summary import pages_table, render, render_pages  # bench/summary.py, beside this script
+from summary import pages_table, render, render_pages, render_profile  # bench/summary.py, beside this script
 
 from warta.contracts import Role, parse_event
 from warta.devstack.demo import ADMIN, SECTION_HEAD, SERVICES, SUBSCRIBERS, TEAM_LEAD, WRITER, walk
@@ -83,6 +83,9 @@ RESULTS = Path("bench/results")
 REPOSITORY = Path(__file__).resolve().parents[1]
 ROUNDS = (1, 10, 100, 1000)
 QUICK_ROUNDS = (1, 10)
+PROFILED_ROUND = 100  # ``--profile``: the requests at once, where throughput peaks
+PROFILE_SECONDS = 30
+SPY_RATE = 50  # py-spy's samples a second
 # The 1,000 round is cut off after this long: at a few requests a second it would otherwise take
 # longer than the whole benchmark may; what it shows is the rate and latency under that load.
 WINDOW_SECONDS = 90
@@ -470,7 +473,9 @@ async def hop_latencies(system: System, request_ids: set[str]) -> dict[str, dict
     js = nc.jetstream()
     published: dict[str, tuple[str, datetime]] = {}
     subscription = await js.pull_subscribe(f"{system.prefix}.>", stream=system.stream)
-    with contextlib.suppress(nats.errors.TimeoutError):
+    # The stream read to its end: nats-py says so with its own TimeoutError, or asyncio's when a
+    # batch's pull expires half-filled.
+    with contextlib.suppress(TimeoutError):
         while True:
             for message in await subscription.fetch(500, timeout=2):
                 event = parse_event(message.data)
@@ -646,16 +651,23 @@ async def query_latencies(system: System) -> dict[str, dict[str, float]]:
 
 
 def profile(system: System, seconds: int, out: Path) -> subprocess.Popen[bytes] | None:
-    """py-spy on every service process for ``seconds``, raw stacks to ``out``."""
+    """py-spy on every service process and on the database (SecantusDB is Python too) for
+    ``seconds``, raw stacks to ``out``: only samples of a thread on the CPU are kept."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         return None
-    pids = [str(p.process.pid) for p in system.processes.values() if p.process]
+    pids = [str(pid) for pid in profiled(system)]
     script = " & ".join(
-        f"{spy} record --nonblocking --rate 50 --duration {seconds} --format raw -o {out}.{pid} --pid {pid}"
+        f"{spy} record --nonblocking --full-filenames --rate {SPY_RATE} --duration {seconds} --format raw"
+        f" -o {out}.{pid} --pid {pid}"
         for pid in pids
     )
     return subprocess.Popen(["sh", "-c", f"{script} & wait"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def profiled(system: System) -> dict[int, str]:
+    """The processes a profile samples, by pid: the services and the database, not nats-server (Go)."""
+    return {pid: name for name, pid in system.pids().items() if name != "nats-server"}
 
 
 def _frame(raw: str) -> str:
@@ -667,13 +679,14 @@ def _callers(frames: list[str], shown: int = 3) -> str:
     """The calls that led to a stack's top frame, nearest first: the next ``shown`` frames, and the
     nearest frame of Warta's own code beyond them, which says what work it was."""
     near = [_frame(f) for f in reversed(frames[-1 - shown : -1])]
-    ours = next((f for f in reversed(frames[: -1 - shown]) if "/warta/" in f), None)
+    ours = next((f for f in reversed(frames[: -1 - shown]) if "/src/warta/" in f), None)  # full file names
     return " ← ".join(near + ([f"… ← {_frame(ours)}"] if ours else []))
 
 
-def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, list[dict[str, Any]]]:
-    """Per service, the functions (in Warta, the libraries or the interpreter) most often on top
-    of the stack, as shares of the samples, each with the two call paths that most often led to it."""
+def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, dict[str, Any]]:
+    """Per process, how many samples found it on the CPU, and the functions (in Warta, the
+    libraries or the interpreter) most often on top of the stack, as shares of those samples,
+    each with the two call paths that most often led to it."""
     summary = {}
     for pid, name in names.items():
         path = Path(f"{out}.{pid}")
@@ -691,16 +704,20 @@ def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, list[di
             own[leaf] += int(count)
             led[leaf][_callers(frames)] += int(count)
             total += int(count)
-        summary[name] = [
-            {
-                "frame": frame,
-                "share": round(n / total, 3),
-                "callers": [
-                    (chain, round(c / total, 3)) for chain, c in sorted(led[frame].items(), key=lambda kv: -kv[1])[:2]
-                ],
-            }
-            for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]
-        ]
+        summary[name] = {
+            "samples": total,
+            "frames": [
+                {
+                    "frame": frame,
+                    "share": round(n / total, 3),
+                    "callers": [
+                        (chain, round(c / total, 3))
+                        for chain, c in sorted(led[frame].items(), key=lambda kv: -kv[1])[:2]
+                    ],
+                }
+                for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:top]
+            ],
+        }
     return summary
 
 
@@ -727,6 +744,24 @@ async def run(quick: bool) -> dict[str, Any]:
         result["rounds"].append(outcome)
         result["hops"][str(largest)] = hops
         result["profile"] = profile
+    result["finished_at"] = datetime.now(UTC).isoformat()
+    return result
+
+
+async def run_profile() -> dict[str, Any]:
+    """Where the time goes when throughput peaks: 100 requests at once on a fresh system, every
+    service and the database sampled for ``PROFILE_SECONDS`` from the round's start."""
+    result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "profile_only": True}
+    with bench_servers(result) as (servers, smtp, work), running(System(servers, work / "p", smtp)) as system:
+        await drive(system, 2, first=0)  # first indexes, consumers, connections
+        spy = profile(system, PROFILE_SECONDS, work / "profile")
+        outcome = await drive(system, PROFILED_ROUND, first=2)
+        outcome.pop("request_ids")
+        if spy is not None:
+            spy.wait(PROFILE_SECONDS + 60)
+        result["round"] = outcome
+        result["profile"] = hottest(work / "profile", {str(pid): name for pid, name in profiled(system).items()})
+        result["profile_seconds"], result["spy_rate"] = PROFILE_SECONDS, SPY_RATE
     result["finished_at"] = datetime.now(UTC).isoformat()
     return result
 
@@ -896,7 +931,7 @@ async def idle(systems: list[System], timeout: float = 1800) -> float:
 
 async def largest_round(
     system: System, count: int, work: Path
-) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, list[dict[str, Any]]]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, dict[str, Any]]]:
     """``count`` at once on a fresh system, cut off after ``WINDOW_SECONDS``, with py-spy on every
     service for the first 30 s of it."""
     await drive(system, 2, first=0)
@@ -904,11 +939,10 @@ async def largest_round(
     before = await write_count(system.mongodb_url)
     outcome = await drive(system, count, 2, window=WINDOW_SECONDS)
     writes = await write_count(system.mongodb_url) - before
-    found_profile: dict[str, list[dict[str, Any]]] = {}
+    found_profile: dict[str, dict[str, Any]] = {}
     if spy is not None:
         spy.wait(60)
-        names = {str(p.process.pid): n for n, p in system.processes.items() if p.process}
-        found_profile = hottest(work / "profile", names)
+        found_profile = hottest(work / "profile", {str(pid): name for pid, name in profiled(system).items()})
     ids = outcome.pop("request_ids")
     await quiet(system)  # the cut-off walks leave events in flight: let them land first
     hops = await hop_latencies(system, set(ids))
@@ -949,12 +983,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1 and 10 requests, 1,000 and 5,000 past")
     parser.add_argument("--render", action="store_true", help="write latest.md again from latest.json")
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="only a round of 100 at once, profiled: writes results/profile.md, keeps latest.*",
+    )
+    parser.add_argument(
         "--queries",
         action="store_true",
         help="only the inbox and search queries and the console's pages with 1,000 and 100,000 past; prints "
         "them, writes results/console-pages.md, keeps latest.*",
     )
     args = parser.parse_args()
+    if args.profile:
+        found = asyncio.run(run_profile())
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "profile.json").write_text(json.dumps(found, indent=1, default=str))
+        (RESULTS / "profile.md").write_text(render_profile(found))
+        print((RESULTS / "profile.md").read_text())
+        return
     if args.queries:
         found = asyncio.run(run_queries())
         found["routes"] = coverage_of_routes(next(iter(found["pages"].values())))

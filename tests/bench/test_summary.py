@@ -57,3 +57,32 @@ def test_throughput_is_judged_against_the_write_rate_and_the_writes_one_request_
     assert not verdicts(result)["throughput >= 50% of the write-rate bound"]
     hundred["requests_per_s"] = 0.51 * bound
     assert verdicts(result)["throughput >= 50% of the write-rate bound"]
+
+
+def test_the_committed_profile_names_every_top_frame_with_the_calls_that_led_to_it(summary):
+    found = json.loads((ROOT / "bench/results/profile.json").read_text())
+    assert (ROOT / "bench/results/profile.md").read_text() == summary.render_profile(found)
+    processes = [kept["frames"] for kept in found["profile"].values()]
+    assert {"intake", "scheduler", "coverage", "review", "publisher", "database"} <= set(found["profile"])
+    assert all(frames and all(frame["callers"] for frame in frames) for frames in processes)
+    assert all(" ← " in frames[0]["callers"][0][0] for frames in processes)  # a path, not a lone frame
+
+
+def test_a_profiles_top_frame_is_kept_with_its_callers_and_the_nearest_frame_of_warta(bench_module, tmp_path):
+    system = bench_module("system")
+    raw = tmp_path / "profile.41"
+    ours = "keep (/repo/services/archive/src/warta/archive/handlers.py:110)"  # py-spy --full-filenames
+    below = "find (pymongo/cursor.py:5);_send (pymongo/network.py:9);write (asyncio/selector_events.py:1057)"
+    raw.write_text(
+        f"main (x.py:1);{ours};apply (pymongo/collection.py:3);{below} 30\n"
+        "main (x.py:1);loop (asyncio/base_events.py:2);select (selectors.py:468) 10\n"
+    )
+    found = system.hottest(tmp_path / "profile", {"41": "archive"})["archive"]
+    assert found["samples"] == 40
+    [top, second] = found["frames"]
+    assert (top["frame"], top["share"]) == ("write (selector_events.py:1057)", 0.75)
+    [(chain, share)] = top["callers"]
+    # The three nearest calls, then the nearest frame of Warta's own code beyond them: what work it was.
+    assert chain == "_send (network.py:9) ← find (cursor.py:5) ← apply (collection.py:3) ← … ← keep (handlers.py:110)"
+    assert share == 0.75
+    assert second["frame"] == "select (selectors.py:468)"

@@ -374,6 +374,8 @@ async def database_reachable(ping: Any) -> bool:
     return True
 
 
-def service_handlers(request: Request) -> Any:
-    """FastAPI dependency: the service's handlers, placed on the app by its composition root."""
+async def service_handlers(request: Request) -> Any:
+    """FastAPI dependency: the service's handlers, placed on the app by its composition root.
+    A coroutine, as every dependency here: FastAPI hands a plain function to a worker thread,
+    and that hand-off on every request showed in the services' profiles."""
     return request.app.state.handlers

@@ -21,7 +21,7 @@ Handlers = Annotated[ArchiveHandlers, Depends(service_handlers)]
 SUPERVISORS = (Role.SECTION_HEAD, Role.TEAM_LEAD, Role.ADMIN)
 
 
-def period(
+async def period(
     first: Annotated[Day | None, Query(alias="from", description="First day, in WIB.")] = None,
     last: Annotated[Day | None, Query(alias="to", description="Last day (included), in WIB.")] = None,
 ) -> Period:
@@ -33,7 +33,7 @@ def period(
     return Period(first, last)
 
 
-def search(
+async def search(
     within: Annotated[Period, Depends(period)],
     state: DossierState | None = None,
     leader: Leader | None = None,

@@ -16,7 +16,7 @@ from warta.runtime.http import REFUSALS
 from warta.runtime.indonesian import format_datetime
 
 from .opt_out import ONE_CLICK, PATH, OptOutLinks
-from .registry_api import registry_handlers as registry
+from .registry_api import registry_of as registry
 
 router = APIRouter(tags=["media opt-out"])
 log = logging.getLogger(__name__)

@@ -19,9 +19,14 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 KEEPERS = (Role.ADMIN, Role.TEAM_LEAD, Role.COVERAGE_TEAM)
 
 
-def registry_handlers(request: Request) -> RegistryHandlers:
+def registry_of(request: Request) -> RegistryHandlers:
     handlers: RegistryHandlers = request.app.state.registry
     return handlers
+
+
+async def registry_handlers(request: Request) -> RegistryHandlers:
+    """FastAPI dependency (a coroutine, not handed to a worker thread): the media registry."""
+    return registry_of(request)
 
 
 Registry = Annotated[RegistryHandlers, Depends(registry_handlers)]
