@@ -20,7 +20,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -61,7 +61,8 @@ class Ask:
 
 
 def asks() -> dict[str, Ask]:
-    period = {"from": f"{date.today().replace(day=1)}", "to": f"{date.today()}"}
+    today = datetime.now(JAKARTA).date()  # the office's day, as the clones' month is
+    period = {"from": f"{today.replace(day=1)}", "to": f"{today}"}
     return {
         "/dasbor (console: this week and this month)": Ask("console", "/dasbor"),
         "/dasbor.csv (console)": Ask("console", "/dasbor.csv"),

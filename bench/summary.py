@@ -358,7 +358,7 @@ def profile_lines(profile: dict[str, Any]) -> list[str]:
         ]
     for name, frames in found.items():
         kept = profile[name]
-        samples = f" ({kept['samples']:,} samples on the CPU)" if isinstance(kept, dict) else ""
+        samples = f" ({kept['samples']:,} samples, its threads' together)" if isinstance(kept, dict) else ""
         lines.append(f"- **{name}**{samples}")
         for frame in frames[:5]:
             if isinstance(frame, list):  # a run from before callers were kept: frame and share
@@ -383,8 +383,10 @@ def render_profile(result: dict[str, Any]) -> str:
             "cores each process kept busy: "
             + ", ".join(f"{name} {used:.2f}" for name, used in outcome["cores_used"].items())
             + f"). py-spy sampled every service and the database at {result['spy_rate']} Hz for the first "
-            f"{result['profile_seconds']} s of the round, keeping only samples of a thread on the CPU: "
-            f"{result['spy_rate'] * result['profile_seconds']:,} samples would be one thread busy all along. "
+            f"{result['profile_seconds']} s of the round, keeping each thread's samples py-spy did not judge "
+            "idle (running, or waiting for the GIL or a lock it does not count as idle), so a process's samples "
+            f"add up over its threads: {result['spy_rate'] * result['profile_seconds']:,} would be one thread "
+            "never idle. "
             "Shares are of each process's samples, by the frame on top of the stack.",
             "",
             "Reading it: `Runner.run` on top is the event loop's own work in uvloop's C code (its sockets, "

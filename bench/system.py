@@ -652,7 +652,7 @@ async def query_latencies(system: System) -> dict[str, dict[str, float]]:
 
 def profile(system: System, seconds: int, out: Path) -> subprocess.Popen[bytes] | None:
     """py-spy on every service process and on the database (SecantusDB is Python too) for
-    ``seconds``, raw stacks to ``out``: only samples of a thread on the CPU are kept."""
+    ``seconds``, raw stacks to ``out``: only the samples py-spy does not judge idle are kept."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         return None
@@ -684,7 +684,7 @@ def _callers(frames: list[str], shown: int = 3) -> str:
 
 
 def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, dict[str, Any]]:
-    """Per process, how many samples found it on the CPU, and the functions (in Warta, the
+    """Per process, how many samples its threads gave (those not idle), and the functions (in Warta, the
     libraries or the interpreter) most often on top of the stack, as shares of those samples,
     each with the two call paths that most often led to it."""
     summary = {}
@@ -933,7 +933,7 @@ async def largest_round(
     system: System, count: int, work: Path
 ) -> tuple[dict[str, Any], dict[str, dict[str, float]], dict[str, dict[str, Any]]]:
     """``count`` at once on a fresh system, cut off after ``WINDOW_SECONDS``, with py-spy on every
-    service for the first 30 s of it."""
+    service and the database for the first 30 s of it."""
     await drive(system, 2, first=0)
     spy = profile(system, 30, work / "profile")
     before = await write_count(system.mongodb_url)

@@ -271,6 +271,11 @@ def timeline_of(request_id: str, records: Iterable[Record], seconds: Seconds) ->
     return Timeline(request_id=request_id, entries=entries, steps=step_runs_of(records, seconds))
 
 
+# The version of ``step_runs_of`` whose runs a dossier keeps. Raise it when the fold changes: runs
+# folded by an earlier version are then not read, and each request is timed from its records.
+RUNS_FOLD = 1
+
+
 def step_runs_of(records: Iterable[Record], seconds: Seconds) -> list[StepRun]:
     """Every run of every SOP step of a request, by the same start and stop events the services'
     own step clocks use, in the order they started."""

@@ -1,7 +1,9 @@
 """The archive's use cases: keep every stream message, and read the record back as timelines,
 searches, exports, audits and the retention schedule."""
 
+import contextlib
 import io
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,6 +34,8 @@ from .domain import (
     timeline_of,
 )
 from .store import ArchiveStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -116,8 +120,16 @@ class ArchiveHandlers:
             records = await self._store.records_of(record.request_id)
             dossier = dossier_of(records)
             if dossier is not None:
-                await self._store.put_dossier(dossier, step_runs_of(records, self._seconds))
+                await self._store.put_dossier(dossier, self._runs_to_keep(records))
         return added
+
+    def _runs_to_keep(self, records: list[Record]) -> list[StepRun] | None:
+        """The request's step runs for its dossier; None if this version cannot fold them (an
+        event under an SOP revision it does not know yet): the dossier is kept all the same."""
+        try:
+            return step_runs_of(records, self._seconds)
+        except KeyError:
+            return None
 
     async def timeline(self, request_id: str) -> Timeline:
         records = await self._store.records_of(request_id)
@@ -152,9 +164,15 @@ class ArchiveHandlers:
     async def _step_runs(self, dossier: Dossier, runs: list[StepRun] | None) -> list[StepRun]:
         """A request's step runs from its dossier, timed on today's calendars; from its records
         if its dossier was stored without them."""
-        if runs is None:
+        if runs is not None:
+            with contextlib.suppress(KeyError):  # a step its revision no longer numbers so
+                return remeasured(runs, self._seconds)
+        try:
             return (await self.timeline(dossier.request_id)).steps
-        return remeasured(runs, self._seconds)
+        except KeyError:
+            # Under an SOP revision this version does not know: no standard to time it against.
+            log.warning("request %s is left out of the SOP summary: its SOP revision is unknown", dossier.request_id)
+            return []
 
     async def export_csv(self, search: Search) -> str:
         """One row per request with its step durations: the section's monthly report."""
@@ -212,7 +230,7 @@ class ArchiveHandlers:
 
     async def sop_summary(self, period: Period) -> SopSummary:
         """Each step's keeping of its standard over a period (runs finished in it), and what is
-        overdue now, from the timelines of the requests still open or finished in the period."""
+        overdue now, from the step runs of the requests still open or finished in the period."""
         bounds = period.bounds(self._zone)
         first, last = bounds.get("$gte"), bounds.get("$lt")
         query: dict[str, Any] = {} if first is None else {"$or": [{"ended_at": None}, {"ended_at": {"$gte": first}}]}

@@ -2,7 +2,8 @@
 
 ``records``: one document per event id, never updated (append-only); a unique index on the stream
 sequence too. ``dossiers``: one per request, recomputed from its records after every new one,
-with its step runs (``runs``) so that a summary over many requests reads no records.
+with its step runs (``runs``, folded by ``runs_fold``) so that a summary over many requests
+reads no records.
 ``disposals``: what the retention schedule removed, when, and on whose command.
 """
 
@@ -11,13 +12,14 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from warta.runtime.documents import from_document, to_document
 
-from .domain import Dossier, DossierState, Record, StepRun
+from .domain import RUNS_FOLD, Dossier, DossierState, Record, StepRun
 
 RECORDS = "records"
 DOSSIERS = "dossiers"
@@ -41,9 +43,20 @@ def _by_received(doc: dict[str, Any]) -> tuple[bool, Any, str]:
     return received is not None, received or 0, str(doc["_id"])
 
 
+# What a search or a dossier's page reads: not the runs, which only the summaries use.
+WITHOUT_RUNS = {"runs": 0, "runs_fold": 0}
+
+
 def _runs(doc: dict[str, Any]) -> list[StepRun] | None:
+    """The dossier's step runs; None if it has none this version can use (stored without them,
+    folded by another version of the fold, or not readable as runs)."""
     runs = doc.get("runs")
-    return None if runs is None else [StepRun.model_validate(run) for run in runs]
+    if runs is None or doc.get("runs_fold") != RUNS_FOLD:
+        return None
+    try:
+        return [StepRun.model_validate(run) for run in runs]
+    except ValidationError:
+        return None
 
 
 class ArchiveStore:
@@ -74,7 +87,7 @@ class ArchiveStore:
         and the later write must not be the staler one."""
         extra: dict[str, Any] = {"_id": dossier.request_id}
         if runs is not None:
-            extra["runs"] = [to_document(run) for run in runs]
+            extra |= {"runs": [to_document(run) for run in runs], "runs_fold": RUNS_FOLD}
         with contextlib.suppress(DuplicateKeyError):  # the stored one is newer: keep it
             await self._dossiers.replace_one(
                 {"_id": dossier.request_id, "events": {"$lte": dossier.events}},
@@ -83,33 +96,36 @@ class ArchiveStore:
             )
 
     async def dossier(self, request_id: str) -> Dossier | None:
-        doc = await self._dossiers.find_one({"_id": request_id})
+        doc = await self._dossiers.find_one({"_id": request_id}, WITHOUT_RUNS)
         return from_document(Dossier, doc) if doc else None
 
     async def dossiers(self, query: dict[str, Any], limit: int = 0) -> list[Dossier]:
         """Dossiers by received time, oldest first."""
-        return [dossier for dossier, _ in await self.dossiers_with_runs(query, limit)]
+        return [from_document(Dossier, doc) for doc in await self._dossier_documents(query, limit, WITHOUT_RUNS)]
 
     async def dossiers_with_runs(
         self, query: dict[str, Any], limit: int = 0
     ) -> list[tuple[Dossier, list[StepRun] | None]]:
-        """Dossiers by received time, oldest first, each with its step runs (None if it was stored
-        without them). A query with an ``$or`` is run as one query per branch, each answered from
-        its own index: SecantusDB plans none for an ``$or`` and would read every dossier the
-        archive ever kept."""
+        """Dossiers by received time, oldest first, each with its step runs (``_runs``)."""
+        return [(from_document(Dossier, doc), _runs(doc)) for doc in await self._dossier_documents(query, limit)]
+
+    async def _dossier_documents(
+        self, query: dict[str, Any], limit: int, projection: dict[str, int] | None = None
+    ) -> list[dict[str, Any]]:
+        """A query with an ``$or`` is run as one query per branch, each answered from its own
+        index: SecantusDB plans none for an ``$or`` and would read every dossier the archive
+        ever kept."""
         rest = {k: v for k, v in query.items() if k != "$or"}
         branches = query.get("$or")
         if not branches or any(set(branch) & set(rest) for branch in branches):
-            cursor = self._dossiers.find(query).sort([("received_at", ASCENDING), ("_id", ASCENDING)]).limit(limit)
-            docs = [doc async for doc in cursor]
-        else:
-            found: dict[str, dict[str, Any]] = {}
-            for branch in branches:
-                async for doc in self._dossiers.find({**rest, **branch}):
-                    found[doc["_id"]] = doc
-            ordered = sorted(found.values(), key=_by_received)
-            docs = ordered[:limit] if limit else ordered
-        return [(from_document(Dossier, doc), _runs(doc)) for doc in docs]
+            cursor = self._dossiers.find(query, projection).sort([("received_at", ASCENDING), ("_id", ASCENDING)])
+            return [doc async for doc in cursor.limit(limit)]
+        found: dict[str, dict[str, Any]] = {}
+        for branch in branches:
+            async for doc in self._dossiers.find({**rest, **branch}, projection):
+                found[doc["_id"]] = doc
+        ordered = sorted(found.values(), key=_by_received)
+        return ordered[:limit] if limit else ordered
 
     async def ended_before(self, state: DossierState, before: datetime) -> list[Dossier]:
         return await self.dossiers({"state": state.value, "ended_at": {"$lte": before}})

@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import httpx
 
+from warta.runtime.http import client_tls
 from warta.runtime.mailer import Mailer
 from warta.runtime.sends import Refusal
 
@@ -38,7 +39,7 @@ class WhatsAppChannel:
     def __init__(self, gateway: Gateway, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self._gateway = gateway
         self._transport = transport
-        self._tls = httpx.create_ssl_context()  # made once: loading the CA bundle is most of a client's cost
+        self._tls = client_tls()
 
     async def send(self, message: Message) -> Refusal | None:
         g = self._gateway

@@ -11,6 +11,7 @@ from datetime import datetime
 import httpx
 
 from warta.contracts import AssetKind, AssetRef
+from warta.runtime.http import client_tls
 from warta.runtime.images import ImageRefused
 from warta.runtime.indonesian import JAKARTA
 from warta.runtime.release import inline_text, plain_text
@@ -44,7 +45,7 @@ class AssetFetcher:
         self._token = token
         self._timeout = timeout
         self._attribution = attribution or Attribution()
-        self._tls = httpx.create_ssl_context()  # made once: loading the CA bundle is most of a client's cost
+        self._tls = client_tls()
 
     async def pictures(self, assets: tuple[AssetRef, ...], *, at: datetime) -> tuple[Picture, ...]:
         """The photos in their order, as published at ``at``."""

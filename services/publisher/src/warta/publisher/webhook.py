@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from warta.runtime.http import client_tls
+
 from .website import ChannelError, WebsitePost, WebsiteReceipt
 
 
@@ -35,7 +37,7 @@ class WebhookChannel:
         self._url = url
         self._secret = secret.encode()
         self._timeout = timeout
-        self._tls = httpx.create_ssl_context()  # made once: loading the CA bundle is most of a client's cost
+        self._tls = client_tls()
 
     async def publish(self, post: WebsitePost) -> WebsiteReceipt:
         body = json.dumps(_payload(post), ensure_ascii=False).encode()

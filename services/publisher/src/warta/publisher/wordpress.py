@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from warta.runtime.faults import fault_point
+from warta.runtime.http import client_tls
 from warta.runtime.release import no_shortcodes
 
 from .website import ChannelError, Picture, WebsitePost, WebsiteReceipt
@@ -43,7 +44,7 @@ class WordPressChannel:
         self._auth = httpx.BasicAuth(username, application_password)
         self._timeout = timeout
         self._transport = transport
-        self._tls = httpx.create_ssl_context()  # made once: loading the CA bundle is most of a client's cost
+        self._tls = client_tls()
 
     async def publish(self, post: WebsitePost) -> WebsiteReceipt:
         try:
