@@ -144,9 +144,11 @@ class ArchiveHandlers:
         return dossier
 
     async def search(self, search: Search, limit: int = 0) -> list[Dossier]:
-        return [dossier for dossier, _ in await self._found(search, limit)]
+        return [dossier for dossier, _ in await self._found(search, limit, runs=False)]
 
-    async def _found(self, search: Search, limit: int = 0) -> list[tuple[Dossier, list[StepRun] | None]]:
+    async def _found(
+        self, search: Search, limit: int = 0, runs: bool = True
+    ) -> list[tuple[Dossier, list[StepRun] | None]]:
         query: dict[str, Any] = {}
         if bounds := search.period.bounds(self._zone):
             query["received_at"] = bounds
@@ -154,7 +156,7 @@ class ArchiveHandlers:
             query["state"] = search.state.value
         if search.leader is not None:
             query["leader"] = search.leader
-        found = await self._store.dossiers_with_runs(query, limit=0 if search.sender else limit)
+        found = await self._store.dossiers_with_runs(query, limit=0 if search.sender else limit, runs=runs)
         if search.sender:
             wanted = search.sender.casefold()
             found = [(d, runs) for d, runs in found if d.sender and wanted in d.sender.casefold()]
@@ -162,16 +164,16 @@ class ArchiveHandlers:
         return found
 
     async def _step_runs(self, dossier: Dossier, runs: list[StepRun] | None) -> list[StepRun]:
-        """A request's step runs from its dossier, timed on today's calendars; from its records
-        if its dossier was stored without them."""
+        """A request's step runs from its dossier, timed on today's calendars; from its records if
+        the dossier has none this version can use (ADR 0032)."""
         if runs is not None:
-            with contextlib.suppress(KeyError):  # a step its revision no longer numbers so
+            with contextlib.suppress(KeyError):  # a run of a step its revision does not have (any more)
                 return remeasured(runs, self._seconds)
         try:
             return (await self.timeline(dossier.request_id)).steps
         except KeyError:
             # Under an SOP revision this version does not know: no standard to time it against.
-            log.warning("request %s is left out of the SOP summary: its SOP revision is unknown", dossier.request_id)
+            log.warning("request %s has no step times: its SOP revision is unknown here", dossier.request_id)
             return []
 
     async def export_csv(self, search: Search) -> str:

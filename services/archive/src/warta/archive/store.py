@@ -101,13 +101,15 @@ class ArchiveStore:
 
     async def dossiers(self, query: dict[str, Any], limit: int = 0) -> list[Dossier]:
         """Dossiers by received time, oldest first."""
-        return [from_document(Dossier, doc) for doc in await self._dossier_documents(query, limit, WITHOUT_RUNS)]
+        return [dossier for dossier, _ in await self.dossiers_with_runs(query, limit, runs=False)]
 
     async def dossiers_with_runs(
-        self, query: dict[str, Any], limit: int = 0
+        self, query: dict[str, Any], limit: int = 0, runs: bool = True
     ) -> list[tuple[Dossier, list[StepRun] | None]]:
-        """Dossiers by received time, oldest first, each with its step runs (``_runs``)."""
-        return [(from_document(Dossier, doc), _runs(doc)) for doc in await self._dossier_documents(query, limit)]
+        """Dossiers by received time, oldest first, each with its step runs (``_runs``); with
+        ``runs`` False, the runs are not read (None)."""
+        docs = await self._dossier_documents(query, limit, None if runs else WITHOUT_RUNS)
+        return [(from_document(Dossier, doc), _runs(doc) if runs else None) for doc in docs]
 
     async def _dossier_documents(
         self, query: dict[str, Any], limit: int, projection: dict[str, int] | None = None
