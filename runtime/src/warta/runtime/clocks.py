@@ -134,24 +134,29 @@ class StepClocks:
     async def observe(self, session: Any, events: Iterable[Event]) -> list[Finished]:
         """Start and stop this service's step clocks by ``events``, inside the caller's transaction."""
         finished: list[Finished] = []
+        # Each request's runs are read once, on its first event that starts or stops one of this
+        # service's steps, and kept in step with what is written: one query instead of up to three
+        # for every step an event touches.
+        known: dict[str, list[StepRun]] = {}
         for event in events:
             for step in self._own(SOP.of(event).steps):
                 started_at, stopped_at = step.started_by(event), step.stopped_by(event)
                 if started_at is None and stopped_at is None:
                     continue
                 request_id = event.subject
-                run = await self._open_run(session, request_id, step.number)
+                if request_id not in known:
+                    known[request_id] = await self._runs_of(session, request_id)
+                earlier = [r for r in known[request_id] if r.step == step.number]
+                run = next((r for r in earlier if r.open), None)
                 stored = run is not None
                 if run is None and started_at is not None:
-                    earlier = {"request_id": request_id, "step": step.number}
-                    if await self._runs.find_one({**earlier, "start_event": str(event.id)}, session=session):
+                    if any(r.start_event == str(event.id) for r in earlier):
                         continue
-                    runs = await self._runs.count_documents(earlier, session=session)
                     run = StepRun(
                         request_id=request_id,
                         sop=event.sop,
                         step=step.number,
-                        run=runs + 1,
+                        run=len(earlier) + 1,
                         calendar=self.calendar_of(step).name,
                         started_at=started_at,
                         start_event=str(event.id),
@@ -167,6 +172,7 @@ class StepClocks:
                     await self._runs.replace_one({"_id": run.key}, to_document(run, _id=run.key), session=session)
                 else:
                     await self._runs.insert_one(to_document(run, _id=run.key), session=session)
+                    known[request_id].append(run)
         return finished
 
     def record(self, finished: Iterable[Finished]) -> None:
@@ -174,9 +180,9 @@ class StepClocks:
         for f in finished:
             self._metrics.step_finished(f.step, f.sop, f.seconds, f.standard_seconds)
 
-    async def _open_run(self, session: Any, request_id: str, step: int) -> StepRun | None:
-        doc = await self._runs.find_one({"request_id": request_id, "step": step, "finished_at": None}, session=session)
-        return from_document(StepRun, doc) if doc else None
+    async def _runs_of(self, session: Any, request_id: str) -> list[StepRun]:
+        cursor = self._runs.find({"request_id": request_id}, session=session)
+        return [from_document(StepRun, doc) async for doc in cursor]
 
     async def _close(self, session: Any, run: StepRun, at: datetime, event: Event) -> Finished:
         run.finished_at = at

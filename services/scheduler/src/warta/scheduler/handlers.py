@@ -112,8 +112,10 @@ class SchedulerHandlers:
         resources += [item_resource(i) for i in choice.equipment]
 
         async def work(tx: Tx) -> AgendaEntry:
-            entry = await self.get(request_id, tx)
+            # The locks first: an assignment that conflicts with another one over them is retried
+            # before it has read anything.
             await self._store.hold(tx, resources)
+            entry = await self.get(request_id, tx)
             event = entry.event
             plan = check_assignment(
                 entry.window,
