@@ -69,6 +69,7 @@ bench: env
 	$(PY) bench/uploads.py
 	$(PY) bench/media_email.py
 	$(PY) bench/system.py
+	$(PY) bench/commands.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/tracing.py
 	$(PY) bench/loops.py

@@ -1,8 +1,11 @@
 """The outbox relay: publishes committed events to JetStream and marks them sent.
 
-It runs right after each commit (``kick``), so a hop costs milliseconds; the periodic sweep only
-catches what a crash or an outage left behind. Events go out in commit order. A repeat publish
-(after a crash between publish and mark) carries the same ``Nats-Msg-Id`` and JetStream drops it.
+Right after each commit the relay is handed the entries that commit wrote (``committed``) and
+publishes them as they are, without reading the outbox again, so a hop costs milliseconds and one
+write. Whenever it may be behind (just started, a publish or a mark failed) and at every periodic
+sweep it drains instead: every pending entry, read in commit order, which also catches what a crash
+or an outage left behind. A repeat publish (after a crash between publish and mark, or an entry both
+handed over and drained) carries the same ``Nats-Msg-Id`` and JetStream drops it.
 """
 
 import asyncio
@@ -44,8 +47,15 @@ class OutboxRelay:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._handed: list[dict[str, Any]] = []  # committed, not yet relayed, in commit order
+        self._behind = True  # until a drain has sent everything pending
 
     def kick(self) -> None:
+        self._wake.set()
+
+    def committed(self, entries: list[dict[str, Any]]) -> None:
+        """The outbox entries a commit has just written, in their order."""
+        self._handed.extend(entries)
         self._wake.set()
 
     def start(self) -> None:
@@ -67,6 +77,8 @@ class OutboxRelay:
         """Publish every pending event in commit order; return how many went out."""
         sent = 0
         async with self._lock:
+            # Handed over before the read below, so it finds them if they are still pending.
+            self._handed.clear()
             while True:
                 pending = (
                     await self._outbox.find({"sent_at": None})
@@ -83,7 +95,28 @@ class OutboxRelay:
                 if len(pending) < BATCH:
                     break
             self._metrics.outbox_pending.set(0)
+            self._behind = False
         return sent
+
+    async def relay_handed(self) -> int:
+        """Publish what commits have handed over, then mark it sent in one write."""
+        async with self._lock:
+            entries, self._handed = self._handed, []
+            if not entries:
+                return 0
+            await slow_point("outbox.relay")
+            sent: list[dict[str, Any]] = []
+            try:
+                for doc in entries:
+                    await self._publish(doc["type"], doc["payload"], doc["_id"], doc.get("traceparent"))
+                    sent.append(doc)
+            finally:
+                if sent:
+                    ids = [doc["_id"] for doc in sent]
+                    await self._outbox.update_many({"_id": {"$in": ids}}, {"$set": {"sent_at": self._clock.now()}})
+                    for doc in sent:
+                        self._metrics.events_published.labels(doc["type"]).inc()
+        return len(sent)
 
     async def refresh_gauges(self) -> None:
         """How many events wait to be relayed and since when, read when Prometheus scrapes, so a
@@ -98,12 +131,17 @@ class OutboxRelay:
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._sweep_seconds)
+            swept = not self._wake.is_set()  # the timer, not a commit
             self._wake.clear()
             try:
-                await self.drain()
+                if self._behind or swept:
+                    await self.drain()
+                else:
+                    await self.relay_handed()
             except asyncio.CancelledError:
                 raise
             except Exception:
+                self._behind = True  # whatever was not marked sent is drained, in order, next time
                 if self._stopping:
                     return
                 # NATS or the database is away; the events stay pending and the next sweep retries.

@@ -35,7 +35,7 @@ class UnitOfWork:
         client: AsyncMongoClient[Any],
         db: AsyncDatabase[Any],
         clock: Clock,
-        on_commit: Callable[[], None],
+        on_commit: Callable[[list[dict[str, Any]]], None],
         step_clocks: "StepClocks | None" = None,
     ) -> None:
         self._client = client
@@ -50,7 +50,7 @@ class UnitOfWork:
         ``work`` may run more than once: the driver retries the whole transaction on transient
         errors, so it must only read and write through ``tx``.
         """
-        committed: list[Event] = []
+        committed: list[dict[str, Any]] = []  # the outbox entries of the attempt that committed
         finished: list[Finished] = []
 
         async def attempt(session: AsyncClientSession) -> T:
@@ -67,26 +67,25 @@ class UnitOfWork:
             if self._step_clocks is not None:
                 seen = [consumes, *tx.events] if consumes is not None else tx.events
                 finished[:] = await self._step_clocks.observe(session, seen)
+            entries: list[dict[str, Any]] = []
             if tx.events:
                 now = self._clock.now()
                 # The trace of the work that committed them goes out with them (tracing.py).
                 traced = {"traceparent": parent} if (parent := tracing.traceparent_now()) else {}
-                await self._db[OUTBOX].insert_many(
-                    [
-                        {
-                            "_id": str(event.id),
-                            "type": event.type,
-                            "payload": event.model_dump_json(),
-                            "created_at": now,
-                            "position": position,
-                            "sent_at": None,
-                            **traced,
-                        }
-                        for position, event in enumerate(tx.events)
-                    ],
-                    session=session,
-                )
-            committed[:] = tx.events
+                entries = [
+                    {
+                        "_id": str(event.id),
+                        "type": event.type,
+                        "payload": event.model_dump_json(),
+                        "created_at": now,
+                        "position": position,
+                        "sent_at": None,
+                        **traced,
+                    }
+                    for position, event in enumerate(tx.events)
+                ]
+                await self._db[OUTBOX].insert_many(entries, session=session)
+            committed[:] = entries
             return result
 
         async with self._client.start_session() as session:
@@ -96,7 +95,7 @@ class UnitOfWork:
         if committed:
             # Events committed, none published yet: the window the outbox exists for.
             fault_point("outbox.after_commit")
-            self._on_commit()
+            self._on_commit(committed)
         return result
 
 
