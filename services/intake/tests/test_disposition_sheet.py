@@ -1,5 +1,6 @@
-"""The disposition sheet prints every character officers type, from the fonts' Latin subsets when
-the text is Latin script and from the whole fonts otherwise."""
+"""The disposition sheet prints every character officers type, from the smallest of the fonts'
+subsets that holds them all: the basic one for Indonesian text, the Latin one for Latin script
+with any diacritics, and the whole fonts otherwise."""
 
 import io
 import logging
@@ -12,9 +13,10 @@ from fontTools.ttLib import TTFont
 
 from warta.contracts import Actor, LeadershipEvent, Letter, Role
 from warta.intake.disposition_sheet import (
+    BASIC_FONTS,
     FONTS,
     LATIN_FONTS,
-    LATIN_SCRIPT,
+    SUBSETS,
     WHOLE_FONTS,
     font_files,
     render_disposition_sheet,
@@ -50,10 +52,28 @@ def printed(request: FacilitationRequest, caplog: pytest.LogCaptureFixture) -> s
     return " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(sheet)).pages)
 
 
-@pytest.mark.parametrize(("whole", "latin"), list(zip(WHOLE_FONTS, LATIN_FONTS, strict=True)))
-def test_each_latin_subset_holds_every_latin_character_of_its_whole_font(whole, latin):
-    assert characters(whole) & LATIN_SCRIPT <= characters(latin)
-    assert len(characters(latin)) < len(characters(whole)) / 3
+@pytest.mark.parametrize(
+    ("whole", "part", "made_for"),
+    [
+        (whole, part, made_for)
+        for fonts, made_for in SUBSETS.items()
+        for whole, part in zip(WHOLE_FONTS, fonts, strict=True)
+    ],
+)
+def test_each_subset_holds_every_character_it_was_made_for_that_its_whole_font_has(whole, part, made_for):
+    assert characters(whole) & made_for <= characters(part)
+    assert len(characters(part)) < len(characters(whole)) / 3
+
+
+def test_indonesian_text_is_set_from_the_basic_subsets(caplog):
+    sender = "Dinas Pendidikan — “Sekolah Ramah Anak” · café"
+    request = request_from(sender, "Permohonan peliputan: Rp 5.000 (±10%) ½ hari")
+
+    assert font_files(request.model_dump_json()) == BASIC_FONTS
+    assert len(characters(BASIC_FONTS[0])) < len(characters(LATIN_FONTS[0])) / 2
+    text = printed(request, caplog)
+    assert sender in text
+    assert "Rp 5.000 (±10%) ½ hari" in text
 
 
 def test_latin_text_is_set_from_the_subsets(caplog):

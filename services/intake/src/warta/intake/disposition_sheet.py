@@ -1,9 +1,11 @@
 """The disposition sheet (lembar disposisi) as an A4 PDF, in the form the section used on paper.
 
 Text is set in the bundled DejaVu Sans so letters with any character print the same on every
-machine; boxes are drawn rather than typed, so they never depend on a glyph. A sheet whose text is
-all Latin script (Indonesian, names with diacritics, punctuation) is set from the fonts' Latin
-subsets: reading the whole fonts took most of a sheet's time, and the intake service's CPU.
+machine; boxes are drawn rather than typed, so they never depend on a glyph. A sheet is set from
+the smallest subset of the fonts that holds all its text: the basic one (Indonesian: ASCII, the
+Latin-1 letters and punctuation), else the Latin one (names with any Latin diacritics), else the
+whole fonts. Reading and subsetting a font is most of a sheet's time, and of the intake service's
+CPU, and grows with the glyphs the font holds.
 """
 
 import functools
@@ -25,7 +27,17 @@ LINE = 6.0
 LABEL_WIDTH = 45.0
 FONTS = resources.files("warta.intake") / "fonts"
 WHOLE_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # (regular, bold)
-LATIN_FONTS = ("DejaVuSans-Latin.ttf", "DejaVuSans-Bold-Latin.ttf")  # made by `python -m warta.devstack fonts`
+# The subsets, made by `python -m warta.devstack fonts`, smallest first.
+BASIC_FONTS = ("DejaVuSans-Basic.ttf", "DejaVuSans-Bold-Basic.ttf")
+LATIN_FONTS = ("DejaVuSans-Latin.ttf", "DejaVuSans-Bold-Latin.ttf")
+BASIC_TEXT = frozenset(
+    chain(
+        range(0x20, 0x7F),  # Basic Latin
+        range(0xA0, 0x100),  # Latin-1 Supplement
+        range(0x2000, 0x2070),  # General Punctuation
+        (0x20AC, 0x2122),  # euro, trade mark
+    )
+)
 LATIN_SCRIPT = frozenset(
     chain(
         range(0x20, 0x7F),  # Basic Latin
@@ -39,19 +51,24 @@ LATIN_SCRIPT = frozenset(
 )
 
 
+# Each subset's fonts and the characters it was made for, smallest first.
+SUBSETS = {BASIC_FONTS: BASIC_TEXT, LATIN_FONTS: LATIN_SCRIPT}
+
+
 @functools.cache
-def latin_coverage() -> frozenset[int]:
-    """The characters both Latin subsets hold."""
+def coverage(fonts: tuple[str, str]) -> frozenset[int]:
+    """The characters both fonts of a pair hold."""
     held = []
-    for name in LATIN_FONTS:
+    for name in fonts:
         with resources.as_file(FONTS / name) as path:
             held.append(frozenset(TTFont(path, lazy=True).getBestCmap()))
     return held[0] & held[1]
 
 
 def font_files(text: str) -> tuple[str, str]:
-    """The (regular, bold) fonts that hold every character of ``text``."""
-    return LATIN_FONTS if {ord(c) for c in text} <= latin_coverage() else WHOLE_FONTS
+    """The smallest (regular, bold) fonts that hold every character of ``text``."""
+    used = {ord(c) for c in text}
+    return next((fonts for fonts in SUBSETS if used <= coverage(fonts)), WHOLE_FONTS)
 
 
 def _pdf(fonts: tuple[str, str]) -> FPDF:
