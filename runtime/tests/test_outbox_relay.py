@@ -1,14 +1,19 @@
 """The outbox relay on a real database: a commit's events are published as the commit hands them
 over, without reading the outbox again; what a failed publish leaves pending goes out, in commit
-order, before anything committed after it. (Delivery through a real NATS server, outages and
-crashes included, is proven by the fault tests; here the bus is a list.)"""
+order, before anything committed after it; the sweep drains on its own time however often commits
+wake the relay; a commit whose hand-over may be lost makes the relay drain. (Delivery through a
+real NATS server, outages and crashes included, is proven by the fault tests; here the bus is a
+list.)"""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from pymongo import AsyncMongoClient, monitoring
+from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.contracts import Actor, Approved, ApprovedData, Event, ReviewLevel, Role
 from warta.runtime import ServiceMetrics
@@ -47,63 +52,132 @@ async def until(check: Callable[[], bool], seconds: float = 10) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_commits_are_relayed_as_handed_over_and_what_a_failure_leaves_goes_out_first(servers, namespace):
+@dataclass
+class Relayed:
+    """A relay over a real outbox, publishing to a list, and a unit of work that hands it commits."""
+
+    db: AsyncDatabase[Any]
+    reads: OutboxReads
+    sweep_seconds: float
+    published: list[str] = field(default_factory=list)
+    failing: set[str] = field(default_factory=set)  # event ids whose next publish fails
+
+    def __post_init__(self) -> None:
+        self.relay = OutboxRelay(
+            self.db[OUTBOX], self.publish, SystemClock(), ServiceMetrics("test"), sweep_seconds=self.sweep_seconds
+        )
+        self.uow = UnitOfWork(self.db.client, self.db, SystemClock(), self.relay.committed, on_doubt=self.relay.doubt)
+
+    async def publish(self, event_type: str, payload: str, event_id: str, traceparent: str | None) -> None:
+        if event_id in self.failing:
+            self.failing.remove(event_id)
+            raise ConnectionError("NATS is away")
+        self.published.append(event_id)
+
+    async def commit(self, *events: Event) -> None:
+        async def work(tx: Tx) -> None:
+            tx.emit(*events)
+
+        await self.uow.run(work)
+
+    async def pending(self) -> int:
+        return await self.db[OUTBOX].count_documents({"sent_at": None})
+
+    async def none_pending(self) -> None:  # marked sent once published
+        for _ in range(500):
+            if await self.pending() == 0:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{await self.pending()} events still pending")
+
+    async def left_pending(self, event: Event) -> None:
+        """An entry in the outbox that no commit of this relay handed over: another instance's, or
+        one whose hand-over was lost."""
+        await self.db[OUTBOX].insert_one(
+            {
+                "_id": str(event.id),
+                "type": event.type,
+                "payload": event.model_dump_json(),
+                "created_at": datetime.now(UTC),
+                "position": 0,
+                "sent_at": None,
+            }
+        )
+
+    async def started(self) -> None:
+        self.relay.start()
+        self.relay.kick()
+        await until(lambda: self.reads.count >= 1)  # a relay that starts drains what is pending
+
+
+@pytest.fixture
+async def relayed(servers, namespace) -> AsyncIterator[Callable[[float], Relayed]]:
     reads = OutboxReads()
     client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True, event_listeners=[reads])
     db = client[namespace.database("relay")]
     await ensure_outbox_index(db)
-    published: list[str] = []
-    failing: set[str] = set()
+    made: list[Relayed] = []
 
-    async def publish(event_type: str, payload: str, event_id: str, traceparent: str | None) -> None:
-        if event_id in failing:
-            failing.remove(event_id)
-            raise ConnectionError("NATS is away")
-        published.append(event_id)
+    def make(sweep_seconds: float) -> Relayed:
+        made.append(Relayed(db, reads, sweep_seconds))
+        return made[-1]
 
-    relay = OutboxRelay(db[OUTBOX], publish, SystemClock(), ServiceMetrics("test"), sweep_seconds=3600)
-    uow = UnitOfWork(client, db, SystemClock(), relay.committed)
-
-    async def commit(*events: Event) -> None:
-        async def work(tx: Tx) -> None:
-            tx.emit(*events)
-
-        await uow.run(work)
-
-    async def pending() -> int:
-        return await db[OUTBOX].count_documents({"sent_at": None})
-
-    async def none_pending() -> None:  # marked sent once published
-        for _ in range(500):
-            if await pending() == 0:
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"{await pending()} events still pending")
-
-    first, second, third, fourth, fifth = (approved(n) for n in range(1, 6))
     try:
-        await commit(first)  # committed before the relay runs, as by a service's previous life
-        relay.start()
-        relay.kick()
-        await until(lambda: published == [str(first.id)])
-        read_at_start = reads.count
-        assert read_at_start >= 1  # a relay that starts drains what is pending
-
-        await commit(second, third)
-        await until(lambda: len(published) == 3)
-        assert published[1:] == [str(second.id), str(third.id)]
-        assert reads.count == read_at_start  # handed over, not read back
-        await none_pending()
-
-        failing.add(str(fourth.id))
-        await commit(fourth)
-        await until(lambda: not failing)  # its publish failed: it stays pending
-        assert await pending() == 1
-        await commit(fifth)
-        await until(lambda: len(published) == 5)
-        assert published[3:] == [str(fourth.id), str(fifth.id)]
-        assert reads.count > read_at_start  # the relay was behind: it drained
-        await none_pending()
+        yield make
     finally:
-        await relay.stop()
+        for each in made:
+            await each.relay.stop()
         await client.close()
+
+
+async def test_commits_are_relayed_as_handed_over_and_what_a_failure_leaves_goes_out_first(relayed):
+    bus = relayed(3600)
+    first, second, third, fourth, fifth = (approved(n) for n in range(1, 6))
+    await bus.commit(first)  # committed before the relay runs, as by a service's previous life
+    await bus.started()
+    await until(lambda: bus.published == [str(first.id)])
+    read_at_start = bus.reads.count
+
+    await bus.commit(second, third)
+    await until(lambda: len(bus.published) == 3)
+    assert bus.published[1:] == [str(second.id), str(third.id)]
+    assert bus.reads.count == read_at_start  # handed over, not read back
+    await bus.none_pending()
+
+    bus.failing.add(str(fourth.id))
+    await bus.commit(fourth)
+    await until(lambda: not bus.failing)  # its publish failed: it stays pending
+    assert await bus.pending() == 1
+    await bus.commit(fifth)
+    await until(lambda: len(bus.published) == 5)
+    assert bus.published[3:] == [str(fourth.id), str(fifth.id)]
+    assert bus.reads.count > read_at_start  # the relay was behind: it drained
+    await bus.none_pending()
+
+
+async def test_the_sweep_keeps_its_time_while_commits_keep_waking_the_relay(relayed):
+    bus = relayed(0.3)
+    await bus.started()
+    leftover = approved(1)
+    await bus.left_pending(leftover)
+    loop = asyncio.get_running_loop()
+    deadline, version = loop.time() + 5, 2
+    # A commit every 20 ms, far more often than the sweep's period, for up to 5 s.
+    while str(leftover.id) not in bus.published and loop.time() < deadline:
+        await bus.commit(approved(version))
+        await asyncio.sleep(0.02)
+        version += 1
+    assert str(leftover.id) in bus.published
+    await bus.none_pending()
+
+
+async def test_a_commit_whose_hand_over_may_be_lost_makes_the_relay_drain(relayed):
+    bus = relayed(3600)
+    await bus.started()
+    await bus.commit(approved(1))
+    await until(lambda: len(bus.published) == 1)
+    lost = approved(2)
+    await bus.left_pending(lost)
+    bus.relay.doubt()
+    await until(lambda: bus.published[-1:] == [str(lost.id)])
+    await bus.none_pending()

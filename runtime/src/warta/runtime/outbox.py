@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 Publish = Callable[[str, str, str, str | None], Awaitable[None]]
 
 BATCH = 200
+# Entries handed over and not yet relayed, at most; past it (a relay slowed by NATS, or not
+# running) they are left to the next drain, which finds them in the outbox.
+HANDED_MOST = 10_000
 
 
 class OutboxRelay:
@@ -55,7 +58,18 @@ class OutboxRelay:
 
     def committed(self, entries: list[dict[str, Any]]) -> None:
         """The outbox entries a commit has just written, in their order."""
-        self._handed.extend(entries)
+        running = self._task is not None and not self._task.done() and not self._stopping
+        if running and len(self._handed) + len(entries) <= HANDED_MOST:
+            self._handed.extend(entries)
+        else:
+            self._handed.clear()
+            self._behind = True
+        self._wake.set()
+
+    def doubt(self) -> None:
+        """A commit may have landed without its entries being handed over (its outcome unknown, or
+        the caller cancelled after it): the next pass drains, so they go out, and in order."""
+        self._behind = True
         self._wake.set()
 
     def start(self) -> None:
@@ -128,10 +142,16 @@ class OutboxRelay:
         self._metrics.outbox_oldest_pending.set(max(0.0, age))
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        # The sweep keeps its own time: commits that wake the relay more often than the sweep's
+        # period must not put it off.
+        sweep_at = loop.time() + self._sweep_seconds
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._sweep_seconds)
-            swept = not self._wake.is_set()  # the timer, not a commit
+                await asyncio.wait_for(self._wake.wait(), max(0.0, sweep_at - loop.time()))
+            swept = loop.time() >= sweep_at
+            if swept:
+                sweep_at = loop.time() + self._sweep_seconds
             self._wake.clear()
             try:
                 if self._behind or swept:

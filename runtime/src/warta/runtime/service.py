@@ -82,7 +82,9 @@ class ServiceRuntime:
             self.metrics,
             ZoneInfo(settings.timezone),
         )
-        self.uow = UnitOfWork(self.mongo, self.db, self.clock, self.relay.committed, self.step_clocks)
+        self.uow = UnitOfWork(
+            self.mongo, self.db, self.clock, self.relay.committed, self.step_clocks, on_doubt=self.relay.doubt
+        )
         self._setup: list[Setup] = [ensure_outbox_index, ensure_clock_indexes]
         self._background: list[Callable[[], Awaitable[None]]] = [self._watch_the_loop]
 

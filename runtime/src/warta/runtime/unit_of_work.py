@@ -37,11 +37,13 @@ class UnitOfWork:
         clock: Clock,
         on_commit: Callable[[list[dict[str, Any]]], None],
         step_clocks: "StepClocks | None" = None,
+        on_doubt: Callable[[], None] = lambda: None,
     ) -> None:
         self._client = client
         self._db = db
         self._clock = clock
         self._on_commit = on_commit
+        self._on_doubt = on_doubt
         self._step_clocks = step_clocks
 
     async def run(self, work: Callable[[Tx], Awaitable[T]], *, consumes: Event | None = None) -> T:
@@ -50,7 +52,7 @@ class UnitOfWork:
         ``work`` may run more than once: the driver retries the whole transaction on transient
         errors, so it must only read and write through ``tx``.
         """
-        committed: list[dict[str, Any]] = []  # the outbox entries of the attempt that committed
+        committed: list[dict[str, Any]] = []  # the outbox entries of the last attempt that reached its commit
         finished: list[Finished] = []
 
         async def attempt(session: AsyncClientSession) -> T:
@@ -88,8 +90,13 @@ class UnitOfWork:
             committed[:] = entries
             return result
 
-        async with self._client.start_session() as session:
-            result = await session.with_transaction(attempt)
+        try:
+            async with self._client.start_session() as session:
+                result = await session.with_transaction(attempt)
+        except BaseException:
+            if committed:  # an attempt reached its commit, whose outcome is not known here
+                self._on_doubt()
+            raise
         if self._step_clocks is not None:
             self._step_clocks.record(finished)
         if committed:

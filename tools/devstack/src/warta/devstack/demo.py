@@ -176,7 +176,7 @@ class Walker:
             )
         if response.headers.get("content-type") == "application/pdf":
             return response.content
-        return response.json()
+        return response.json() if response.content else None
 
     async def _done(self, done: Done) -> Any:
         with contextlib.suppress(httpx.TransportError, DemoFailed):
@@ -358,6 +358,19 @@ async def walk(
                 )
 
             path = f"/coverage/{rid}/submissions"
+            answer = await w.call(officer, "POST", "coverage", path, expect=(201, 409), done=submitted)
+            if "version" in answer:
+                return answer
+            # An upload declared by a request whose answer was lost (the service restarting) and
+            # then declared again: nothing of the first arrived. The officer cancels it, as the
+            # refusal says, and submits again.
+            strays = [f["field"].partition(".")[2] for f in answer["fields"] if f["type"] == "still_uploading"]
+            if not strays:
+                raise DemoFailed(f"POST coverage{path}: expected 201, got 409: {answer}")
+            for upload_id in strays:
+                await w.call(
+                    PHOTOGRAPHER, "DELETE", "coverage", f"/coverage/{rid}/uploads/{upload_id}", expect=(204, 404)
+                )
             return await w.call(officer, "POST", "coverage", path, expect=201, done=submitted)
 
         async def submit(version_note: str) -> int:
