@@ -200,7 +200,15 @@ def report(result: dict[str, Any]) -> str:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, servers: {result['backend']}.",
         "",
         f"Before: the services of {result['before']}; after: this tree's. {result['rounds']} rounds on each side, "
-        f"in turn: {ALONE} requests one at a time, 10 at once, 100 at once. A figure over rounds is their median.",
+        f"in turn: {ALONE} requests one at a time, 10 at once, 100 at once. A figure over rounds is their median, "
+        "but the throughput: the best round at 100 at once, as bench/system.py reports it. "
+        + "; ".join(
+            f"{side}'s rounds at 100 at once: "
+            + ", ".join(f"{r['requests_per_s']:.2f}" for r in result["sides"][side]["hundred"])
+            + " requests/s"
+            for side in SIDES
+        )
+        + ".",
         "",
         "| figure | before | after | after / before | target |",
         "|---|---|---|---|---|",
