@@ -2,10 +2,11 @@
 
 Right after each commit the relay is handed the entries that commit wrote (``committed``) and
 publishes them as they are, without reading the outbox again, so a hop costs milliseconds and one
-write. Whenever it may be behind (just started, a publish or a mark failed) and at every periodic
-sweep it drains instead: every pending entry, read in commit order, which also catches what a crash
-or an outage left behind. A repeat publish (after a crash between publish and mark, or an entry both
-handed over and drained) carries the same ``Nats-Msg-Id`` and JetStream drops it.
+write. Whenever it may be behind (just started, a publish or a mark failed, a commit's outcome
+unknown) and at every periodic sweep it drains instead: every pending entry, read in commit order,
+which also catches what a crash or an outage left behind. A repeat publish (after a crash between
+publish and mark, or an entry both handed over and drained) carries the same ``Nats-Msg-Id`` and
+JetStream drops it.
 """
 
 import asyncio
@@ -91,8 +92,10 @@ class OutboxRelay:
         """Publish every pending event in commit order; return how many went out."""
         sent = 0
         async with self._lock:
-            # Handed over before the read below, so it finds them if they are still pending.
+            # Handed over before the read below, so it finds them if they are still pending; and
+            # caught up from here on, unless a failure or a doubt says otherwise before the next pass.
             self._handed.clear()
+            self._behind = False
             while True:
                 pending = (
                     await self._outbox.find({"sent_at": None})
@@ -109,7 +112,6 @@ class OutboxRelay:
                 if len(pending) < BATCH:
                     break
             self._metrics.outbox_pending.set(0)
-            self._behind = False
         return sent
 
     async def relay_handed(self) -> int:

@@ -364,7 +364,8 @@ async def walk(
             # An upload declared by a request whose answer was lost (the service restarting) and
             # then declared again: nothing of the first arrived. The officer cancels it, as the
             # refusal says, and submits again.
-            strays = [f["field"].partition(".")[2] for f in answer["fields"] if f["type"] == "still_uploading"]
+            fields = answer.get("fields") or []
+            strays = [f["field"].partition(".")[2] for f in fields if f.get("type") == "still_uploading"]
             if not strays:
                 raise DemoFailed(f"POST coverage{path}: expected 201, got 409: {answer}")
             for upload_id in strays:
