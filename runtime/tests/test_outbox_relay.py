@@ -12,32 +12,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.contracts import Actor, Approved, ApprovedData, Event, ReviewLevel, Role
-from warta.runtime import ServiceMetrics
+from warta.runtime import ServiceMetrics, outbox
 from warta.runtime.clock import SystemClock
 from warta.runtime.outbox import OutboxRelay
 from warta.runtime.tx import Tx
 from warta.runtime.unit_of_work import OUTBOX, UnitOfWork, ensure_outbox_index
 
 LEAD = Actor(officer_id="rina", role=Role.TEAM_LEAD)
-
-
-class OutboxReads(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.count = 0
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find" and event.command["find"] == OUTBOX:
-            self.count += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 def approved(version: int) -> Event:
@@ -57,7 +41,7 @@ class Relayed:
     """A relay over a real outbox, publishing to a list, and a unit of work that hands it commits."""
 
     db: AsyncDatabase[Any]
-    reads: OutboxReads
+    finds: Any  # the ``watched`` client's reads
     sweep_seconds: float
     published: list[str] = field(default_factory=list)
     failing: set[str] = field(default_factory=set)  # event ids whose next publish fails
@@ -67,6 +51,11 @@ class Relayed:
             self.db[OUTBOX], self.publish, SystemClock(), ServiceMetrics("test"), sweep_seconds=self.sweep_seconds
         )
         self.uow = UnitOfWork(self.db.client, self.db, SystemClock(), self.relay.committed, on_doubt=self.relay.doubt)
+
+    @property
+    def reads(self) -> int:
+        """How many times the outbox was read."""
+        return self.finds.collections.count(OUTBOX)
 
     async def publish(self, event_type: str, payload: str, event_id: str, traceparent: str | None) -> None:
         if event_id in self.failing:
@@ -107,19 +96,18 @@ class Relayed:
     async def started(self) -> None:
         self.relay.start()
         self.relay.kick()
-        await until(lambda: self.reads.count >= 1)  # a relay that starts drains what is pending
+        await until(lambda: self.reads >= 1)  # a relay that starts drains what is pending
 
 
 @pytest.fixture
-async def relayed(servers, namespace) -> AsyncIterator[Callable[[float], Relayed]]:
-    reads = OutboxReads()
-    client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True, event_listeners=[reads])
+async def relayed(watched, namespace) -> AsyncIterator[Callable[[float], Relayed]]:
+    client, finds = watched
     db = client[namespace.database("relay")]
     await ensure_outbox_index(db)
     made: list[Relayed] = []
 
     def make(sweep_seconds: float) -> Relayed:
-        made.append(Relayed(db, reads, sweep_seconds))
+        made.append(Relayed(db, finds, sweep_seconds))
         return made[-1]
 
     try:
@@ -127,7 +115,6 @@ async def relayed(servers, namespace) -> AsyncIterator[Callable[[float], Relayed
     finally:
         for each in made:
             await each.relay.stop()
-        await client.close()
 
 
 async def test_commits_are_relayed_as_handed_over_and_what_a_failure_leaves_goes_out_first(relayed):
@@ -136,12 +123,12 @@ async def test_commits_are_relayed_as_handed_over_and_what_a_failure_leaves_goes
     await bus.commit(first)  # committed before the relay runs, as by a service's previous life
     await bus.started()
     await until(lambda: bus.published == [str(first.id)])
-    read_at_start = bus.reads.count
+    read_at_start = bus.reads
 
     await bus.commit(second, third)
     await until(lambda: len(bus.published) == 3)
     assert bus.published[1:] == [str(second.id), str(third.id)]
-    assert bus.reads.count == read_at_start  # handed over, not read back
+    assert bus.reads == read_at_start  # handed over, not read back
     await bus.none_pending()
 
     bus.failing.add(str(fourth.id))
@@ -151,7 +138,7 @@ async def test_commits_are_relayed_as_handed_over_and_what_a_failure_leaves_goes
     await bus.commit(fifth)
     await until(lambda: len(bus.published) == 5)
     assert bus.published[3:] == [str(fourth.id), str(fifth.id)]
-    assert bus.reads.count > read_at_start  # the relay was behind: it drained
+    assert bus.reads > read_at_start  # the relay was behind: it drained
     await bus.none_pending()
 
 
@@ -180,4 +167,17 @@ async def test_a_commit_whose_hand_over_may_be_lost_makes_the_relay_drain(relaye
     await bus.left_pending(lost)
     bus.relay.doubt()
     await until(lambda: bus.published[-1:] == [str(lost.id)])
+    await bus.none_pending()
+
+
+async def test_commits_past_what_the_relay_keeps_waiting_are_drained_from_the_outbox(relayed, monkeypatch):
+    monkeypatch.setattr(outbox, "HANDED_MOST", 2)
+    bus = relayed(3600)
+    await bus.started()
+    read_at_start = bus.reads
+    events = [approved(n) for n in range(1, 4)]
+    await bus.commit(*events)  # three entries: more than the relay keeps waiting
+    await until(lambda: len(bus.published) == 3)
+    assert bus.published == [str(e.id) for e in events]
+    assert bus.reads > read_at_start  # not handed over: drained
     await bus.none_pending()

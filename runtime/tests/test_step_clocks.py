@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from prometheus_client import generate_latest
-from pymongo import AsyncMongoClient, monitoring
 
 from warta.contracts import (
     Actor,
@@ -252,58 +251,37 @@ async def test_open_and_overdue_gauges_show_what_runs_now(clocks):
     assert (await gauges(wib("2026-12-07", "07:45")))['warta_sop_steps_overdue{step="2"}'] == "1.0"
 
 
-class Reads(monitoring.CommandListener):
-    """The collections each ``find`` was asked of."""
-
-    def __init__(self) -> None:
-        self.finds: list[str] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find":
-            self.finds.append(event.command["find"])
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
-async def test_the_events_of_one_unit_of_work_read_their_requests_runs_once(servers, namespace):
+async def test_the_events_of_one_unit_of_work_read_their_requests_runs_once(watched, namespace):
     # One unit of work may start and stop several steps of a request, and its later events must
     # see the runs its earlier ones opened or closed, without reading them again.
-    reads = Reads()
-    client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True, event_listeners=[reads])
-    try:
-        clocks = await clocks_in(client[namespace.database("clocks-once")])
-        timeline = [
-            received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")),
-            disposed(wib("2026-12-02", "15:50")),
-            assigned(wib("2026-12-04", "07:45")),
-            submitted(1, wib("2026-12-05", "10:30")),
-            rejected(1, TL, wib("2026-12-05", "11:00")),
-            submitted(2, wib("2026-12-05", "14:30")),
-        ]
-        finished = await clocks.observe(None, timeline)
-        assert reads.finds == ["step_clocks"]
-        assert await runs(clocks) == [
-            (1, 1, 5400.0),
-            (2, 1, 1200.0),
-            (3, 1, 1500.0),
-            (4, 1, 9000.0),
-            (4, 2, 12600.0),
-            (5, 1, 1800.0),
-            (5, 2, None),
-        ]
-        assert [(f.step, f.seconds) for f in finished] == [
-            (1, 5400.0),
-            (2, 1200.0),
-            (3, 1500.0),
-            (4, 9000.0),
-            (5, 1800.0),
-            (4, 12600.0),
-        ]
-        assert await clocks.observe(None, timeline[-1:]) == []  # its step 5 runs already
-        assert len(await runs(clocks)) == 7
-    finally:
-        await client.close()
+    client, finds = watched
+    clocks = await clocks_in(client[namespace.database("clocks-once")])
+    timeline = [
+        received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")),
+        disposed(wib("2026-12-02", "15:50")),
+        assigned(wib("2026-12-04", "07:45")),
+        submitted(1, wib("2026-12-05", "10:30")),
+        rejected(1, TL, wib("2026-12-05", "11:00")),
+        submitted(2, wib("2026-12-05", "14:30")),
+    ]
+    finished = await clocks.observe(None, timeline)
+    assert finds.collections == ["step_clocks"]
+    assert await runs(clocks) == [
+        (1, 1, 5400.0),
+        (2, 1, 1200.0),
+        (3, 1, 1500.0),
+        (4, 1, 9000.0),
+        (4, 2, 12600.0),
+        (5, 1, 1800.0),
+        (5, 2, None),
+    ]
+    assert [(f.step, f.seconds) for f in finished] == [
+        (1, 5400.0),
+        (2, 1200.0),
+        (3, 1500.0),
+        (4, 9000.0),
+        (5, 1800.0),
+        (4, 12600.0),
+    ]
+    assert await clocks.observe(None, timeline[-1:]) == []  # its step 5 runs already
+    assert len(await runs(clocks)) == 7
