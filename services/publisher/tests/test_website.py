@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -631,6 +632,33 @@ async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, m
         assert pixels(base64.b64decode(sent["data"])) == pixels(PhotoHandler.photos[photo.sha256][0])
         assert (sent["caption"], sent["credit"]) == (photo.caption, "Dewi Lestari/Prokopim Kota Tangerang")
         assert 0x8825 not in Image.open(io.BytesIO(base64.b64decode(sent["data"]))).getexif()  # no GPS
+
+
+async def test_a_press_of_publish_writes_the_publication_three_times(namespace, mongo, cms, photos, approve):
+    """The press's hold with the website attempt's, then the post, then the email's tally with the
+    completion and the hold's release: three transactions, each reading the publication once,
+    where each step of the press was once a transaction of its own."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000007"
+    app = publisher(namespace, website_channel="webhook", webhook_url=cms, webhook_secret=Cms.secret.decode())
+    db = mongo[namespace.database("publisher")]
+    async with running_app(app) as client:
+        desk = ServiceCaller(app, client, namespace, db)
+        await approve(desk, rid, RELEASE, photos)
+        await db.command({"profile": 2})
+        try:
+            publication = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish")
+        finally:
+            await db.command({"profile": 0})
+        [published] = await eventually(lambda: desk.ns.events("publication.published.v1"))
+
+    assert (publication["state"], publication["publishing_until"]) == ("published", None)
+    assert str(published.data.website_url) == publication["website"]["url"] == "https://tangerangkota.go.id/berita/1"
+    in_transactions = Counter(
+        next(iter(entry["command"]))
+        for entry in await db["system.profile"].find({"ns": f"{db.name}.publications"}).to_list(None)
+        if entry["command"].get("txnNumber") is not None
+    )
+    assert (in_transactions["find"], in_transactions["update"]) == (3, 3), in_transactions
 
 
 async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorded(namespace, mongo, cms, approve):

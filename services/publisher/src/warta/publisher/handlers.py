@@ -114,18 +114,30 @@ class PublisherHandlers:
         publication.require_publisher(officer.actor, "publish it")
         publication.require_publishing(self._clock.now(), "publish")
         self._require_a_way(publication, only)  # refused before the hold: a refusal changes nothing
-        publication = await self._change(
-            request_id, lambda p: p.begin_publishing(self._clock.now(), self._publish_hold)
-        )
+        to_website = self._website is not None and only in (None, Channel.WEBSITE)
+        now = self._clock.now()
+
+        def begin(p: Publication) -> None:
+            # The press's hold and the website attempt's (when it posts) in one write: a second
+            # press meanwhile, or another attempt under way, is refused before anything changes.
+            p.begin_publishing(now, self._publish_hold)
+            if to_website and p.website is None:
+                p.begin_website_attempt(now, self._website_lease)
+
+        publication = await self._change(request_id, begin)
         holding = asyncio.create_task(self._hold_publishing(request_id))
+        ended = False
         try:
-            return await self._publish(publication, request_id, officer=officer, only=only)
+            publication = await self._publish(publication, request_id, officer=officer, only=only)
+            ended = publication.publishing_until is None  # the press's last write released its hold
+            return publication
         finally:
             holding.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await holding
             try:
-                await self._change(request_id, lambda p: p.end_publishing())
+                if not ended:
+                    await self._change(request_id, lambda p: p.end_publishing())
             except Exception:  # the database away: the hold runs out by itself; keep the first error
                 log.warning("the hold on publishing %s was not released; it runs out", request_id, exc_info=True)
 
@@ -156,21 +168,28 @@ class PublisherHandlers:
     async def _publish(
         self, publication: Publication, request_id: str, *, officer: Principal, only: Channel | None
     ) -> Publication:
+        """The press's channels in turn; its last write records the outcome, completes the
+        publication if it can and releases the press's hold."""
         pictures = _Pictures(self._assets, publication, self._clock.now())
         self._require_a_way(publication, only)
         if only in (None, Channel.WEBSITE) and publication.website is None:
-            publication = await self._publish_on_website(request_id, officer, pictures)
-        if only in (None, Channel.EMAIL):
-            if publication.website is None and publication.website_trouble is None:
-                raise IllegalTransition(
-                    current="ready",
-                    attempted="email the media",
-                    message="the release is emailed with its website link: publish it on the website first",
-                )
-            report = await self._email.send(publication, await pictures.for_email())
-            tally = EmailTally(**report.__dict__, at=self._clock.now())
-            await self._change(request_id, lambda p: p.emailed(tally))
-        return await self._complete(request_id, officer)
+            publication = await self._publish_on_website(publication, request_id, officer, pictures)
+        if only not in (None, Channel.EMAIL):
+            return await self._complete(request_id, officer, lambda p: p.end_publishing())
+        if publication.website is None and publication.website_trouble is None:
+            raise IllegalTransition(
+                current="ready",
+                attempted="email the media",
+                message="the release is emailed with its website link: publish it on the website first",
+            )
+        report = await self._email.send(publication, await pictures.for_email())
+        tally = EmailTally(**report.__dict__, at=self._clock.now())
+
+        def emailed(p: Publication) -> None:
+            p.emailed(tally)
+            p.end_publishing()
+
+        return await self._complete(request_id, officer, emailed)
 
     async def email_failed_again(self, request_id: str, *, officer: Principal) -> Publication:
         """Every media email that failed for good goes once more, before or after the publication
@@ -188,8 +207,7 @@ class PublisherHandlers:
         pictures = _Pictures(self._assets, publication, self._clock.now())
         report = await self._email.send_failed_again(publication, await pictures.for_email())
         tally = EmailTally(**report.__dict__, at=self._clock.now())
-        await self._change(request_id, lambda p: p.emailed(tally))
-        return await self._complete(request_id, officer)
+        return await self._complete(request_id, officer, lambda p: p.emailed(tally))
 
     async def record_website(self, request_id: str, *, website_url: AnyHttpUrl, officer: Principal) -> Publication:
         """The address of a post an officer made by hand (no website channel, or it is down)."""
@@ -201,13 +219,14 @@ class PublisherHandlers:
             publication.require_publishing(now, "record the website post")
             publication.website_published(post)
 
-        await self._change(request_id, record)
-        return await self._complete(request_id, officer)
+        return await self._complete(request_id, officer, record)
 
-    async def _publish_on_website(self, request_id: str, officer: Principal, pictures: "_Pictures") -> Publication:
+    async def _publish_on_website(
+        self, publication: Publication, request_id: str, officer: Principal, pictures: "_Pictures"
+    ) -> Publication:
+        """One attempt at the post, under the attempt's hold that the press began with."""
         assert self._website is not None
         now = self._clock.now()
-        publication = await self._change(request_id, lambda p: p.begin_website_attempt(now, self._website_lease))
         try:
             release = render_release(publication.press_release)
             post = post_for(request_id, release, await pictures.get(), category=self._category, published_at=now)
@@ -249,10 +268,20 @@ class PublisherHandlers:
 
         return await self._uow.run(work)
 
-    async def _complete(self, request_id: str, officer: Principal) -> Publication:
+    async def _complete(
+        self, request_id: str, officer: Principal, change: Callable[[Publication], object]
+    ) -> Publication:
+        """``change``, and step 7 completed with it in the same write once nothing is owed."""
         now = self._clock.now()
-        publication = await self._change(request_id, lambda p: p.complete(now=now, actor=officer.actor))
-        if publication.state is PublicationState.PUBLISHED and publication.published_at == now:
+        completed = False
+
+        def change_and_complete(publication: Publication) -> None:
+            nonlocal completed  # the last attempt's: a transaction may run its work again
+            change(publication)
+            completed = publication.complete(now=now, actor=officer.actor)
+
+        publication = await self._change(request_id, change_and_complete)
+        if completed:
             received_at = await self._store.arrival(request_id)
             if received_at is not None:
                 self._metrics.request_finished(publication.sop, received_at, now)
