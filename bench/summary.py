@@ -224,7 +224,12 @@ def cores(result: dict[str, Any]) -> list[str]:
     rounds = [r for r in result["rounds"] if r.get("cores_used")]
     if not rounds:
         return []
-    names = sorted({n for r in rounds for n in r["cores_used"]}, key=lambda n: -rounds[-1]["cores_used"].get(n, 0))
+    # Busiest in the largest round first; a tie (processes that did not run in it) goes to the
+    # rounds before it, then the name, so the order never rests on a set's hashing.
+    names = sorted(
+        {n for r in rounds for n in r["cores_used"]},
+        key=lambda n: (*(-r["cores_used"].get(n, 0) for r in reversed(rounds)), n),
+    )
     lines = [
         "",
         f"Cores kept busy in each round (CPU seconds per second; the machine has {result['machine']['cpus']}):",

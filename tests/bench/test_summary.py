@@ -25,6 +25,20 @@ def test_the_committed_summary_is_the_committed_result_rendered(summary):
     assert (ROOT / "bench/results/latest.md").read_text() == summary.render(RESULT)
 
 
+def test_processes_idle_in_the_largest_round_are_ordered_by_the_rounds_before_it(summary):
+    """The same result renders the same wherever it is rendered: in the run, or from its json in
+    another process (whose sets hash strings differently)."""
+    small = {"requests": 10, "cores_used": {"console": 0.01, "archive": 0.05, "notifier": 0.12, "database": 0.8}}
+    large = {"requests": 1000, "cores_used": {"database": 0.4}}
+    for order in (["console", "archive", "notifier"], ["notifier", "console", "archive"]):
+        result = {
+            "machine": {"cpus": 2},
+            "rounds": [small | {"cores_used": {n: small["cores_used"][n] for n in [*order, "database"]}}, large],
+        }
+        rows = [line.split(" | ")[0].strip("| ") for line in summary.cores(result) if line.startswith("| ")]
+        assert rows[1:-1] == ["database", "notifier", "archive", "console"], rows
+
+
 def test_the_readme_quotes_the_latest_run():
     readme = (ROOT / "README.md").read_text()
     best = max(r["requests_per_s"] for r in RESULT["rounds"])
