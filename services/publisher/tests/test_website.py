@@ -636,10 +636,17 @@ async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, m
 
 async def test_a_press_of_publish_writes_the_publication_three_times(namespace, mongo, cms, photos, approve):
     """The press's hold with the website attempt's, then the post, then the email's tally with the
-    completion and the hold's release: three transactions, each reading the publication once,
-    where each step of the press was once a transaction of its own."""
+    completion and the hold's release: three writes, each in a transaction that reads the
+    publication once, where each step of the press was once a transaction of its own. Counted by
+    the database's profiler (the hold is long enough that it is never extended meanwhile)."""
     rid = "a1b2c3d4-0000-4000-8000-000000000007"
-    app = publisher(namespace, website_channel="webhook", webhook_url=cms, webhook_secret=Cms.secret.decode())
+    app = publisher(
+        namespace,
+        website_channel="webhook",
+        webhook_url=cms,
+        webhook_secret=Cms.secret.decode(),
+        publish_hold_seconds=600,
+    )
     db = mongo[namespace.database("publisher")]
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, db)
@@ -653,12 +660,42 @@ async def test_a_press_of_publish_writes_the_publication_three_times(namespace, 
 
     assert (publication["state"], publication["publishing_until"]) == ("published", None)
     assert str(published.data.website_url) == publication["website"]["url"] == "https://tangerangkota.go.id/berita/1"
-    in_transactions = Counter(
-        next(iter(entry["command"]))
-        for entry in await db["system.profile"].find({"ns": f"{db.name}.publications"}).to_list(None)
-        if entry["command"].get("txnNumber") is not None
+    entries = await db["system.profile"].find({"ns": f"{db.name}.publications"}).to_list(None)
+    # A profiler names an update by its command (this database) or by its op (MongoDB's own).
+    commands = Counter("update" if e.get("op") == "update" else next(iter(e["command"])) for e in entries)
+    # One read before the press (a refusal changes nothing), then one in each transaction.
+    assert (commands["find"], commands["update"]) == (4, 3), commands
+
+
+async def test_a_press_goes_on_when_its_hold_cannot_be_extended_for_a_moment(namespace, mongo, cms, photos, approve):
+    """The database away while a long press extends its hold: the press still publishes, and the
+    hold is extended again at the next turn."""
+    rid = "a1b2c3d4-0000-4000-8000-000000000008"
+    Cms.slow_first = True  # the post takes 3 s: the hold of 0.6 s is extended every 0.2 s meanwhile
+    app = publisher(
+        namespace,
+        website_channel="webhook",
+        webhook_url=cms,
+        webhook_secret=Cms.secret.decode(),
+        publish_hold_seconds=0.6,
     )
-    assert (in_transactions["find"], in_transactions["update"]) == (3, 3), in_transactions
+    async with running_app(app) as client:
+        desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
+        await approve(desk, rid, RELEASE, photos)
+        store = app.state.handlers._store
+        extend, tries = store.hold_publishing, []
+
+        async def away_once(request_id, until):
+            tries.append(until)
+            if len(tries) == 1:
+                raise ConnectionError("the database is away")
+            await extend(request_id, until)
+
+        store.hold_publishing = away_once
+        publication = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish")
+
+    assert (publication["state"], publication["publishing_until"]) == ("published", None)
+    assert len(tries) >= 2, tries  # extended again after the failure
 
 
 async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorded(namespace, mongo, cms, approve):

@@ -163,7 +163,10 @@ class PublisherHandlers:
         """Keep a long press of "publish" (a thousand emails, say) its hold, a third at a time."""
         while True:
             await asyncio.sleep(self._publish_hold.total_seconds() / 3)
-            await self._store.hold_publishing(request_id, self._clock.now() + self._publish_hold)
+            try:
+                await self._store.hold_publishing(request_id, self._clock.now() + self._publish_hold)
+            except Exception:  # the database away for a moment: the press goes on; try at the next third
+                log.warning("the hold on publishing %s was not extended; trying again", request_id, exc_info=True)
 
     async def _publish(
         self, publication: Publication, request_id: str, *, officer: Principal, only: Channel | None
