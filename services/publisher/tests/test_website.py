@@ -585,6 +585,12 @@ class Cms(QuietHandler):
         self.answer(json.dumps({"id": post["id"], "url": url, "pictures": pictures}).encode(), "application/json")
 
 
+def on_webhook(url: str, secret: str | None = None) -> dict[str, Any]:
+    """Settings of a publisher whose website is the CMS at ``url``, signing with ``secret`` (the
+    CMS's own unless given)."""
+    return {"website_channel": "webhook", "webhook_url": url, "webhook_secret": secret or Cms.secret.decode()}
+
+
 @pytest.fixture
 def cms() -> Iterator[str]:
     Cms.posts, Cms.seen, Cms.slow_first = {}, [], False
@@ -595,13 +601,7 @@ def cms() -> Iterator[str]:
 async def test_a_signed_webhook_publishes_once_across_a_lost_answer(namespace, mongo, cms, photos, approve):
     rid = "a1b2c3d4-0000-4000-8000-000000000004"
     Cms.slow_first = True
-    app = publisher(
-        namespace,
-        website_channel="webhook",
-        webhook_url=cms,
-        webhook_secret=Cms.secret.decode(),
-        website_timeout=1,
-    )
+    app = publisher(namespace, **on_webhook(cms), website_timeout=1)
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE, photos)
@@ -640,13 +640,7 @@ async def test_a_press_of_publish_writes_the_publication_three_times(namespace, 
     publication once, where each step of the press was once a transaction of its own. Counted by
     the database's profiler (the hold is long enough that it is never extended meanwhile)."""
     rid = "a1b2c3d4-0000-4000-8000-000000000007"
-    app = publisher(
-        namespace,
-        website_channel="webhook",
-        webhook_url=cms,
-        webhook_secret=Cms.secret.decode(),
-        publish_hold_seconds=600,
-    )
+    app = publisher(namespace, **on_webhook(cms), publish_hold_seconds=600)
     db = mongo[namespace.database("publisher")]
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, db)
@@ -672,13 +666,7 @@ async def test_a_press_goes_on_when_its_hold_cannot_be_extended_for_a_moment(nam
     hold is extended again at the next turn."""
     rid = "a1b2c3d4-0000-4000-8000-000000000008"
     Cms.slow_first = True  # the post takes 3 s: the hold of 0.6 s is extended every 0.2 s meanwhile
-    app = publisher(
-        namespace,
-        website_channel="webhook",
-        webhook_url=cms,
-        webhook_secret=Cms.secret.decode(),
-        publish_hold_seconds=0.6,
-    )
+    app = publisher(namespace, **on_webhook(cms), publish_hold_seconds=0.6)
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE, photos)
@@ -700,7 +688,7 @@ async def test_a_press_goes_on_when_its_hold_cannot_be_extended_for_a_moment(nam
 
 async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorded(namespace, mongo, cms, approve):
     rid = "a1b2c3d4-0000-4000-8000-000000000005"
-    app = publisher(namespace, website_channel="webhook", webhook_url=cms, webhook_secret="bukan-rahasianya")
+    app = publisher(namespace, **on_webhook(cms, secret="bukan-rahasianya"))
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE)
@@ -714,7 +702,7 @@ async def test_a_webhook_with_the_wrong_secret_is_refused_by_the_cms_and_recorde
 async def test_a_photo_that_is_not_the_approved_one_is_not_published(namespace, mongo, cms, photos, approve):
     rid = "a1b2c3d4-0000-4000-8000-000000000006"
     swapped = photos[0].model_copy(update={"uri": photos[1].uri})  # the bytes served differ from the hash approved
-    app = publisher(namespace, website_channel="webhook", webhook_url=cms, webhook_secret=Cms.secret.decode())
+    app = publisher(namespace, **on_webhook(cms))
     async with running_app(app) as client:
         desk = ServiceCaller(app, client, namespace, mongo[namespace.database("publisher")])
         await approve(desk, rid, RELEASE, (swapped,))
