@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -331,6 +332,28 @@ async def test_concurrent_assignments_cannot_both_take_the_same_photographer(des
         assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
     held = await desk.db.bookings.find({"resource": "officer:agus"}).to_list(None)
     assert len(held) == 4
+
+
+async def test_assignments_of_one_team_sent_at_once_take_turns_instead_of_aborting_each_other(desk):
+    """Ten assignments of the same team and kit, each on its own day, sent together: each
+    transaction writes its locks once (counted by the database's profiler), so none was aborted
+    by another and retried, and every lock counts all ten."""
+    await desk.seed()
+    entries = [await desk.on_agenda(MONDAY + timedelta(days=d)) for d in range(10)]
+    await desk.db.command({"profile": 2})
+    try:
+        results = await asyncio.gather(*(desk.assign(e, team()) for e in entries))
+    finally:
+        await desk.db.command({"profile": 0})
+    assert [r.status_code for r in results] == [200] * 10, [r.text for r in results]
+    profiled = await desk.db["system.profile"].find({"ns": f"{desk.db.name}.resource_locks"}).to_list(None)
+    # A profiler names an update by its command (this database) or by its op (MongoDB's own).
+    commands = Counter("update" if e.get("op") == "update" else next(iter(e["command"])) for e in profiled)
+    assert commands["update"] == 10, commands
+    locks = await desk.db.resource_locks.find().to_list(None)
+    assert {lock["_id"]: lock["version"] for lock in locks} == dict.fromkeys(
+        ["officer:dewi", "officer:agus", "officer:bayu", "item:KAMERA-01", "item:CAMCORDER-01"], 10
+    )
 
 
 async def test_day_and_week_views_follow_jakarta_days(desk):

@@ -11,6 +11,7 @@ from warta.contracts import Conflict, CoverageRole, DispositionIssued, NotFound
 from warta.runtime import Clock, Principal, ServiceMetrics, Tx, UnitOfWork
 from warta.runtime.documents import AggregateCollection
 from warta.runtime.indonesian import JAKARTA
+from warta.runtime.turns import Turns
 
 from .domain import AgendaEntry, AgendaState
 from .planning import Plan, Suggestion, TeamChoice, check_assignment, item_resource, officer_resource, suggest_team
@@ -40,6 +41,9 @@ class SchedulerHandlers:
         self._uow = uow
         self._clock = clock
         self._buffer = travel_buffer
+        # Assignments naming one officer or item take turns in this process before their
+        # transactions write its lock: many at once would otherwise abort each other (ADR 0006).
+        self._turns = Turns()
         self._overrides = Counter(
             "warta_assignment_overrides",
             "Officers or items booked despite a clash, with the team lead's written reason.",
@@ -129,7 +133,8 @@ class SchedulerHandlers:
             await self._save(tx, entry, plan)
             return entry
 
-        entry = await self._uow.run(work)
+        async with self._turns.taking(resources):
+            entry = await self._uow.run(work)
         assert entry.assignment is not None
         for override in entry.assignment.overrides:
             self._overrides.labels(override.resource.split(":", 1)[0]).inc()
