@@ -4,6 +4,7 @@ missing each would be a failed import, a search of every path entry (0.2 ms of C
 times a call, in every process that calls out)."""
 
 import asyncio
+import contextlib
 import importlib.abc
 import sys
 
@@ -23,9 +24,11 @@ class SearchesCounted(importlib.abc.MetaPathFinder):
 
 async def test_an_outbound_call_searches_the_import_path_for_nothing():
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while await reader.readuntil(b"\r\n\r\n"):
-            writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok")
-            await writer.drain()
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):  # the client hangs up
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok")
+                await writer.drain()
+        writer.close()
 
     server = await asyncio.start_server(answer, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -41,4 +44,5 @@ async def test_an_outbound_call_searches_the_import_path_for_nothing():
                 sys.meta_path.remove(counted)
     finally:
         server.close()
+        await server.wait_closed()
     assert counted.searched == []

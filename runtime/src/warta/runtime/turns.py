@@ -1,5 +1,6 @@
 """Turns by key within one process: work that would only abort itself at the database (two
-transactions writing the same lock document) waits here instead, first come first served.
+transactions writing the same lock document) waits here instead, each key held in the order it
+was asked for.
 
 The database stays what guarantees correctness, across processes and replicas; a turn only keeps
 a process's own transactions from colliding. Without it, many at once abort each other and the
@@ -20,7 +21,8 @@ class Turns:
     @contextlib.asynccontextmanager
     async def taking(self, keys: Iterable[str]) -> AsyncIterator[None]:
         """Wait until no other holder in this process has any of ``keys``, then hold them all.
-        Keys are taken in sorted order, so holders of overlapping sets never wait in a circle."""
+        Keys are taken in sorted order, so holders of overlapping sets never wait in a circle. Not
+        reentrant: a holder asking again for a key it holds waits forever."""
         async with contextlib.AsyncExitStack() as stack:
             for key in sorted(set(keys)):
                 await stack.enter_async_context(self._one(key))
