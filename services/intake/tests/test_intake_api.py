@@ -232,6 +232,58 @@ async def test_agenda_numbers_stay_gap_free_under_concurrent_registration(office
     assert (await office.register())["agenda_number"] == f"0014/PROKOPIM/{year}"
 
 
+def counting_number_takes(office, *, hold_first: float) -> list[int]:
+    """How many numbers each transaction took, in order; the first held open ``hold_first``
+    seconds, so that registrations sent with it arrive while it writes."""
+    store = office.app.state.handlers._store
+    take, takes = store.next_agenda_sequence, []
+
+    async def counted(tx, year, *, count=1):
+        takes.append(count)
+        if len(takes) == 1:
+            await asyncio.sleep(hold_first)
+        return await take(tx, year, count=count)
+
+    store.next_agenda_sequence = counted
+    return takes
+
+
+async def test_registrations_that_arrive_together_take_their_numbers_in_one_transaction(office):
+    """While one registration writes, those that arrive wait and go into the next transaction
+    together: a hundred at once wait a few transactions, not a hundred."""
+    takes = counting_number_takes(office, hold_first=0.3)
+    results = await asyncio.gather(*(office.call(ADMIN, "POST", "/requests", json=registration()) for _ in range(12)))
+    assert [r.status_code for r in results] == [201] * 12, [r.text for r in results]
+    year = datetime.now(UTC).astimezone(JAKARTA).year
+    numbers = sorted(r.json()["agenda_number"] for r in results)
+    assert numbers == [f"{n:04d}/PROKOPIM/{year}" for n in range(1, 13)]
+    assert sum(takes) == 12
+    assert takes[0] == 1
+    assert max(takes) > 1, f"numbers taken {takes}: each registration in its own transaction"
+    # Each request is whole and findable: its postings were written with it.
+    found = await office.call(ADMIN, "GET", "/requests", params={"q": "posyandu", "limit": 50})
+    assert found.json()["total"] == 12
+
+
+async def test_a_registration_refused_among_others_sent_with_it_leaves_their_numbers_gap_free(office):
+    """A scan already attached fails the transaction the registrations share; each is then
+    written alone and gets its own answer."""
+    scan = (await office.upload(PDF_BYTES)).json()
+    first = await office.register(scan_id=scan["scan_id"])
+    takes = counting_number_takes(office, hold_first=0.3)
+    bodies = [registration() for _ in range(6)]
+    bodies[3] = registration(scan_id=scan["scan_id"])
+    results = await asyncio.gather(*(office.call(ADMIN, "POST", "/requests", json=body) for body in bodies))
+    assert [r.status_code for r in results] == [201, 201, 201, 422, 201, 201], [r.text for r in results]
+    assert [f["field"] for f in results[3].json()["fields"]] == ["scan_id"]
+    year = datetime.now(UTC).astimezone(JAKARTA).year
+    numbers = sorted(r.json()["agenda_number"] for r in results if r.status_code == 201)
+    assert numbers == [f"{n:04d}/PROKOPIM/{year}" for n in range(2, 7)]
+    assert max(takes) > 1, f"numbers taken {takes}: no registrations were written together"
+    scanned = await office.call(LEAD, "GET", f"/requests/{first['id']}")
+    assert scanned.json()["scan"]["scan_id"] == scan["scan_id"]
+
+
 async def test_the_register_numbers_each_year_from_one(office):
     first = await office.register(received_at=datetime(2025, 12, 31, 23, 30, tzinfo=JAKARTA))
     second = await office.register(received_at=datetime(2026, 1, 1, 0, 15, tzinfo=JAKARTA))

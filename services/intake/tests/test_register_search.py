@@ -252,14 +252,15 @@ async def test_a_correction_indexes_the_new_words_and_forgets_the_old(register):
 
 
 async def test_a_registration_that_fails_after_writing_its_postings_leaves_none(register, monkeypatch):
-    written = SearchIndex.write
+    written = SearchIndex.add_new
 
-    async def then_fail(self, tx, request):
-        await written(self, tx, request)
-        assert await self._terms.count_documents({"request_id": request.id}, session=tx.session) > 0
+    async def then_fail(self, tx, requests):
+        await written(self, tx, requests)
+        ids = [request.id for request in requests]
+        assert await self._terms.count_documents({"request_id": {"$in": ids}}, session=tx.session) > 0
         raise RuntimeError("the registration fails after its postings are written")
 
-    monkeypatch.setattr(SearchIndex, "write", then_fail)
+    monkeypatch.setattr(SearchIndex, "add_new", then_fail)
     with pytest.raises(RuntimeError, match="postings are written"):
         await register.call(ADMIN, "POST", "/requests", json=register.letter(sender="Yayasan Zamrud", subject="Zebra"))
     monkeypatch.undo()

@@ -59,6 +59,12 @@ class AggregateCollection(Generic[A]):
     async def insert(self, tx: Tx, aggregate: A) -> None:
         await self.collection.insert_one(to_document(aggregate, _id=self._key(aggregate)), session=tx.session)
 
+    async def insert_many(self, tx: Tx, aggregates: list[A]) -> None:
+        """In one command; a key taken fails the whole batch (``BulkWriteError``), and with it
+        the transaction."""
+        documents = [to_document(aggregate, _id=self._key(aggregate)) for aggregate in aggregates]
+        await self.collection.insert_many(documents, session=tx.session)
+
     async def save(self, tx: Tx, aggregate: A) -> None:
         result = await self.collection.replace_one(
             {"_id": self._key(aggregate), "revision": aggregate.loaded_revision},

@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import tempfile
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from uuid import uuid4
 from pymongo.errors import DuplicateKeyError
 
 from warta.contracts import (
+    Actor,
     Conflict,
     ContactPerson,
     DispositionInstruction,
@@ -26,6 +28,7 @@ from warta.contracts import (
     UnsupportedMediaType,
 )
 from warta.runtime import Clock, Principal, Tx, UnitOfWork, tracing
+from warta.runtime.group_commit import GroupCommit
 from warta.runtime.images import DEFAULT_MAX_PIXELS
 from warta.runtime.indonesian import format_size
 
@@ -77,6 +80,21 @@ class InboxItem:
         return self.age_minutes > self.waiting.standard_minutes
 
 
+@dataclass(frozen=True)
+class _Registration:
+    """A letter checked and waiting for its agenda number; its scan is claimed with the number."""
+
+    request_id: str
+    details: RequestDetails
+    scan_id: str | None
+    now: datetime
+    actor: Actor
+
+    @property
+    def year(self) -> int:
+        return agenda_year(self.details.received_at)
+
+
 SPOOL_BYTES = 1024 * 1024
 
 
@@ -123,9 +141,9 @@ class IntakeHandlers:
         self._uow = uow
         self._clock = clock
         self._late_grace = late_grace
-        # Registrations take the year's next agenda number one at a time in this process: taken
-        # together, their transactions all write the one counter, abort each other and retry.
-        self._numbering = asyncio.Lock()
+        # Every registration writes its year's counter: side by side, their transactions would
+        # abort each other and retry. One writer takes them, those that wait together.
+        self._registrations = GroupCommit(alone=self._register_alone, together=self._register_together)
 
     # -- the scanned letter ------------------------------------------------------------------
 
@@ -201,34 +219,59 @@ class IntakeHandlers:
     ) -> FacilitationRequest:
         """Put the letter in the register with the year's next agenda number."""
         now = self._clock.now()
-        received = received_at or now
+        details = RequestDetails(letter=letter, event=event, contact=contact, received_at=received_at or now)
+        # Refused before it waits for a number: a refusal would fail the batch it joined.
+        details.check(now)
+        details.check_event_to_come(now, self._late_grace)
         await self._refuse_duplicate(letter)
-        request_id = await self._new_request_id()
-
-        async def work(tx: Tx) -> FacilitationRequest:
-            scan = await self._scans.claim(tx, scan_id, request_id=request_id) if scan_id else None
-            details = RequestDetails(letter=letter, event=event, contact=contact, received_at=received, scan=scan)
-            year = agenda_year(received)
-            sequence = await self._store.next_agenda_sequence(tx, year)
-            request = FacilitationRequest.register(
-                request_id=request_id,
-                agenda_number=format_agenda_number(sequence, year),
-                details=details,
-                now=now,
-                actor=officer.actor,
-                late_grace=self._late_grace,
-            )
-            await self._store.requests.insert(tx, request)
-            await self._store.index.write(tx, request)
-            return request
-
+        registration = _Registration(await self._new_request_id(), details, scan_id, now, officer.actor)
         try:
-            async with self._numbering:
-                return await self._uow.run(work)
+            return await self._registrations.submit(registration)
         except DuplicateKeyError:
             # Lost a race with a registration of the same letter; the transaction took nothing.
             await self._refuse_duplicate(letter)
             raise
+
+    async def _register_alone(self, registration: "_Registration") -> FacilitationRequest:
+        async def work(tx: Tx) -> FacilitationRequest:
+            sequence = await self._store.next_agenda_sequence(tx, registration.year)
+            request = await self._registered(tx, registration, sequence)
+            await self._store.requests.insert(tx, request)
+            await self._store.index.add_new(tx, [request])
+            return request
+
+        return await self._uow.run(work)
+
+    async def _register_together(self, registrations: list["_Registration"]) -> list[FacilitationRequest]:
+        """One transaction, one counter write a year and one insert for the lot, numbered in the
+        order they arrived."""
+
+        async def work(tx: Tx) -> list[FacilitationRequest]:
+            years = Counter(registration.year for registration in registrations)
+            sequences = {year: await self._store.next_agenda_sequence(tx, year, count=n) for year, n in years.items()}
+            requests = []
+            for registration in registrations:
+                requests.append(await self._registered(tx, registration, sequences[registration.year]))
+                sequences[registration.year] += 1
+            await self._store.requests.insert_many(tx, requests)
+            await self._store.index.add_new(tx, requests)
+            return requests
+
+        return await self._uow.run(work)
+
+    async def _registered(self, tx: Tx, registration: "_Registration", sequence: int) -> FacilitationRequest:
+        details = registration.details
+        if registration.scan_id is not None:
+            scan = await self._scans.claim(tx, registration.scan_id, request_id=registration.request_id)
+            details = details.model_copy(update={"scan": scan})
+        return FacilitationRequest.register(
+            request_id=registration.request_id,
+            agenda_number=format_agenda_number(sequence, registration.year),
+            details=details,
+            now=registration.now,
+            actor=registration.actor,
+            late_grace=self._late_grace,
+        )
 
     async def _new_request_id(self) -> str:
         """The id of the trace this registration is in, so that the request's trace is found by

@@ -203,8 +203,18 @@ class SearchIndex:
     async def write(self, tx: Tx, request: FacilitationRequest) -> None:
         """The request's postings, replacing those it had, in the request's own transaction."""
         await self._terms.delete_many({"request_id": request.id}, session=tx.session)
-        words = searched_words(request.letter.sender, request.letter.subject)
-        await self._add(postings(request.id, request.registered_at, words), tx.session)
+        await self.add_new(tx, [request])
+
+    async def add_new(self, tx: Tx, requests: list[FacilitationRequest]) -> None:
+        """The postings of requests registered in this transaction, which have none yet."""
+        entries = [
+            entry
+            for request in requests
+            for entry in postings(
+                request.id, request.registered_at, searched_words(request.letter.sender, request.letter.subject)
+            )
+        ]
+        await self._add(entries, tx.session)
 
     async def _add(self, entries: list[dict[str, Any]], session: AsyncClientSession | None) -> None:
         if not entries:

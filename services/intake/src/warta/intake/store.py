@@ -116,18 +116,18 @@ class RequestStore:
         self._counters = db[COUNTERS]
         self.index = SearchIndex(db, db[REQUESTS], db[COUNTERS])
 
-    async def next_agenda_sequence(self, tx: Tx, year: int) -> int:
-        """The next number of the year's register; inside the transaction, so an aborted
+    async def next_agenda_sequence(self, tx: Tx, year: int, *, count: int = 1) -> int:
+        """The first of the year's next ``count`` numbers; inside the transaction, so an aborted
         registration leaves no gap."""
         counter = await self._counters.find_one_and_update(
             {"_id": f"agenda:{year}"},
-            {"$inc": {"sequence": 1}},
+            {"$inc": {"sequence": count}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
             session=tx.session,
         )
         assert counter is not None  # upsert with ReturnDocument.AFTER always returns one
-        return int(counter["sequence"])
+        return int(counter["sequence"]) - count + 1
 
     async def agenda_numbers(self, request_ids: list[str]) -> dict[str, str]:
         """In the order named; in small batches (SecantusDB checks each document it reads against
