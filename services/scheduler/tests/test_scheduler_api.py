@@ -357,26 +357,54 @@ async def test_concurrent_assignments_cannot_both_take_the_same_photographer(des
 
 
 async def test_assignments_of_one_team_sent_at_once_take_turns_instead_of_aborting_each_other(desk):
-    """Ten assignments of the same team and kit, each on its own day, sent together to one
-    scheduler: each transaction takes its locks once, so none was aborted by another and run
-    again, and every lock counts all ten."""
+    """Ten assignments of the same team and kit, one after another on one day, sent together to
+    one scheduler: each transaction takes its locks once, so none was aborted by another and run
+    again, and every lock of that day counts all ten."""
     await desk.seed()
-    entries = [await desk.on_agenda(MONDAY + timedelta(days=d)) for d in range(10)]
+    entries = [await desk.on_agenda(MONDAY + timedelta(hours=h), hours=0.5) for h in range(10)]
     store = desk.app.state.handlers._store
     hold, holds = store.hold, []
 
-    async def counted(tx, resources):
-        holds.append(sorted(resources))
-        await hold(tx, resources)
+    async def counted(tx, locks):
+        holds.append(sorted(locks))
+        await hold(tx, locks)
 
     store.hold = counted
     results = await asyncio.gather(*(desk.assign(e, team()) for e in entries))
     assert [r.status_code for r in results] == [200] * 10, [r.text for r in results]
     assert len(holds) == 10, f"{len(holds)} attempts: transactions were aborted and run again"
     locks = await desk.db.resource_locks.find().to_list(None)
-    assert {lock["_id"]: lock["version"] for lock in locks} == dict.fromkeys(
-        ["officer:dewi", "officer:agus", "officer:bayu", "item:KAMERA-01", "item:CAMCORDER-01"], 10
-    )
+    day = MONDAY.date().isoformat()
+    assert {lock["_id"]: lock["version"] for lock in locks} == {
+        f"{resource}@{day}": 10
+        for resource in ["officer:dewi", "officer:agus", "officer:bayu", "item:KAMERA-01", "item:CAMCORDER-01"]
+    }
+
+
+async def test_assignments_of_one_team_on_different_days_do_not_wait_for_each_other(desk):
+    """Each day an officer or item works has its own lock: the first assignment's transaction is
+    held open until the second has taken its locks, which it could not if they shared one."""
+    await desk.seed()
+    # The week's first assignment creates the locks' collection, which two transactions at once
+    # could not both do.
+    friday = await desk.on_agenda(MONDAY + timedelta(days=4))
+    assert (await desk.assign(friday, team())).status_code == 200
+    monday, tuesday = await desk.on_agenda(MONDAY), await desk.on_agenda(MONDAY + timedelta(days=1))
+    store = desk.app.state.handlers._store
+    hold, both_holding = store.hold, asyncio.Event()
+    held: list[list[str]] = []
+
+    async def waiting_for_the_other(tx, locks):
+        await hold(tx, locks)
+        held.append(sorted(locks))
+        if len(held) == 2:
+            both_holding.set()
+        await asyncio.wait_for(both_holding.wait(), timeout=10)
+
+    store.hold = waiting_for_the_other
+    results = await asyncio.gather(desk.assign(monday, team()), desk.assign(tuesday, team()))
+    assert [r.status_code for r in results] == [200, 200], [r.text for r in results]
+    assert not set(held[0]) & set(held[1]), held
 
 
 async def test_day_and_week_views_follow_jakarta_days(desk):
@@ -443,7 +471,7 @@ async def test_calendar_feeds_parse_back_and_open_only_with_their_key(desk):
 
 OFFICER_IDS = ["p1", "p2", "p3"]
 attempt = st.tuples(
-    st.integers(min_value=0, max_value=24),  # start, in 30-minute steps from Monday 07.00
+    st.integers(min_value=0, max_value=24),  # start, in 30-minute steps from Monday 19.00, across midnight
     st.integers(min_value=1, max_value=6),  # length, in 30-minute steps
     st.permutations(OFFICER_IDS),
     st.sampled_from(["K1", "K2"]),
@@ -465,7 +493,7 @@ async def test_random_agendas_never_double_book_through_the_database(desk, repli
     await desk.seed(roster, kit)
 
     async def attempt_one(start, length, officers, camera, via):
-        entry = await desk.on_agenda(MONDAY.replace(hour=7) + timedelta(minutes=30 * start), hours=length / 2)
+        entry = await desk.on_agenda(MONDAY.replace(hour=19) + timedelta(minutes=30 * start), hours=length / 2)
         body = {
             "members": [
                 {"officer_id": f"{officers[0]}-{run}", "role": "writer"},

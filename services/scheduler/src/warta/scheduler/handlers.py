@@ -41,8 +41,8 @@ class SchedulerHandlers:
         self._uow = uow
         self._clock = clock
         self._buffer = travel_buffer
-        # Assignments naming one officer or item take turns in this process before their
-        # transactions write its lock: many at once would otherwise abort each other (ADR 0006).
+        # Assignments naming one officer or item on one day take turns in this process before
+        # their transactions write its lock: many at once would otherwise abort each other (ADR 0006).
         self._turns = Turns()
         self._overrides = Counter(
             "warta_assignment_overrides",
@@ -114,11 +114,14 @@ class SchedulerHandlers:
         now = self._clock.now()
         resources = [officer_resource(m.officer_id) for m in choice.members]
         resources += [item_resource(i) for i in choice.equipment]
+        # An entry's event never changes on the agenda, so its locks can be named before the
+        # transaction, for the turns.
+        locks = (await self.get(request_id)).window.locks(resources, self._buffer)
 
         async def work(tx: Tx) -> AgendaEntry:
             # The locks first: an assignment that conflicts with another one over them is retried
             # before it has read anything.
-            await self._store.hold(tx, resources)
+            await self._store.hold(tx, locks)
             entry = await self.get(request_id, tx)
             event = entry.event
             plan = check_assignment(
@@ -133,7 +136,7 @@ class SchedulerHandlers:
             await self._save(tx, entry, plan)
             return entry
 
-        async with self._turns.taking(resources):
+        async with self._turns.taking(locks):
             entry = await self._uow.run(work)
         assert entry.assignment is not None
         for override in entry.assignment.overrides:

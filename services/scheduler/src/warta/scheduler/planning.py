@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import AwareDatetime, BaseModel, Field
 
 from warta.contracts import Conflict, CoverageRole, FieldProblem, InvalidInput, TeamMember, Text, label
-from warta.runtime.indonesian import format_period
+from warta.runtime.indonesian import JAKARTA, format_period
 
 from .roster import ID_PATTERN, KIND_NAMES, Condition, EquipmentKind, Item, Officer
 
@@ -85,6 +85,16 @@ class Window(BaseModel):
 
     def booking(self, resource: str, override_reason: str | None = None) -> Booking:
         return Booking(resource=resource, override_reason=override_reason, **self.model_dump())
+
+    def locks(self, resources: Iterable[str], buffer: timedelta) -> list[str]:
+        """The lock documents an assignment to this window writes (ADR 0006): one for each
+        resource and each Jakarta day from the event's start to its end plus the travel buffer.
+        Two windows that clash both hold the day the later one starts on, so their assignments
+        meet at a lock; assignments of one officer on different days never wait for each other."""
+        first = self.starts_at.astimezone(JAKARTA).date()
+        last = (self.ends_at + buffer).astimezone(JAKARTA).date()
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        return sorted(f"{resource}@{day.isoformat()}" for resource in set(resources) for day in days)
 
 
 class Plan(BaseModel):

@@ -40,14 +40,14 @@ class SchedulerStore:
         self._bookings = db[BOOKINGS]
         self._locks = db[LOCKS]
 
-    async def hold(self, tx: Tx, resources: Iterable[str]) -> None:
-        """Write to each resource's lock document first thing in the transaction: two assignments
-        touching the same officer or item then conflict at the database, and the one retried
-        sees the other's bookings. Without it both could read "free" and both commit."""
+    async def hold(self, tx: Tx, locks: Iterable[str]) -> None:
+        """Write to each lock document first thing in the transaction (``Window.locks``): two
+        assignments whose windows clash over an officer or item then conflict at the database, and
+        the one retried sees the other's bookings. Without it both could read "free" and both commit."""
         # One command with a statement a lock: the same writes, one round trip.
-        locks = [UpdateOne({"_id": r}, {"$inc": {"version": 1}}, upsert=True) for r in sorted(set(resources))]
-        if locks:
-            await self._locks.bulk_write(locks, ordered=True, session=tx.session)
+        updates = [UpdateOne({"_id": lock}, {"$inc": {"version": 1}}, upsert=True) for lock in sorted(set(locks))]
+        if updates:
+            await self._locks.bulk_write(updates, ordered=True, session=tx.session)
 
     async def bookings_near(
         self, tx: Tx | None, resources: Iterable[str] | None, starts_at: datetime, ends_at: datetime, margin: timedelta
