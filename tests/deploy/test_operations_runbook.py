@@ -83,6 +83,7 @@ NOT_HERE = {
     "kubectl -n warta scale": CLUSTER,
     "kubectl -n warta rollout restart statefulset/nats": CLUSTER,
     "kubectl -n warta scale deployment/<service> --replicas 0": CLUSTER,
+    "kubectl -n warta scale deployment/scheduler --replicas=0": CLUSTER,
     "wp user create warta warta@tangerangkota.go.id --role=author": WORDPRESS,
     "wp user application-password create warta warta": WORDPRESS,
     "mongodump --uri <connection string> --db warta_<service>": DATABASE_TOOLS,

@@ -176,7 +176,8 @@ class NotifierHandlers:
             return dict(found)
         if not case.team:
             log.warning("request %s has no team assigned to tell", case.request_id)
-        return {officer_id: await self._store.officer(officer_id, tx) for officer_id in case.team}
+        found = await self._store.officers_named(list(case.team), tx)
+        return {officer_id: found.get(officer_id) for officer_id in case.team}
 
     def withheld(self, reason: str) -> float:
         """How many notices were not sent for ``reason`` since the start (the metric's value)."""

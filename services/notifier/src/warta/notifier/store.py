@@ -65,6 +65,11 @@ class NotifierStore:
         doc = await self._officers.find_one({"_id": officer_id}, session=_session(tx))
         return from_document(Officer, doc) if doc else None
 
+    async def officers_named(self, officer_ids: list[str], tx: Tx | None = None) -> dict[str, Officer]:
+        """Those of ``officer_ids`` in the directory, in one query (a team is a handful)."""
+        cursor = self._officers.find({"_id": {"$in": sorted(set(officer_ids))}}, session=_session(tx))
+        return {doc["_id"]: from_document(Officer, doc) async for doc in cursor}
+
     async def officers(self, role: Role | None = None, tx: Tx | None = None) -> list[Officer]:
         query = {"role": role.value} if role else {}
         cursor = self._officers.find(query, session=_session(tx)).sort("_id", ASCENDING)
