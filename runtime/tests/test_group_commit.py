@@ -86,3 +86,40 @@ async def test_a_caller_that_stops_waiting_before_its_item_is_taken_is_left_out(
     with pytest.raises(asyncio.CancelledError):
         await gone
     assert ledger.writes == [["a"], ["c"]]
+
+
+async def test_a_caller_that_stops_waiting_after_its_item_is_taken_leaves_it_written():
+    ledger = Ledger()
+    commit = GroupCommit(alone=ledger.alone, together=ledger.together)
+    taken = asyncio.create_task(commit.submit("a"))
+    await settle()
+    taken.cancel()
+    ledger.release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await taken
+    assert await commit.submit("b") == 2  # "a" took the first
+    assert ledger.writes == [["a"], ["b"]]
+
+
+async def test_a_fault_of_the_writer_itself_answers_its_batch_and_the_next_is_written():
+    async def one_answer_short(items: list[str]) -> list[int]:
+        return list(range(len(items) - 1))
+
+    async def alone(item: str) -> int:
+        return 0
+
+    commit = GroupCommit(alone=alone, together=one_answer_short)
+    answers = await asyncio.gather(*(commit.submit(name) for name in "abc"), return_exceptions=True)
+    assert all(isinstance(answer, RuntimeError) for answer in answers), answers
+    assert await commit.submit("d") == 0
+
+
+async def test_callers_waiting_when_the_writer_is_cancelled_are_cancelled_too():
+    ledger = Ledger()
+    commit = GroupCommit(alone=ledger.alone, together=ledger.together)
+    callers = [asyncio.create_task(commit.submit(name)) for name in "abc"]
+    await settle()
+    assert commit._writer is not None
+    commit._writer.cancel()
+    answers = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), timeout=5)
+    assert all(isinstance(answer, asyncio.CancelledError) for answer in answers), answers

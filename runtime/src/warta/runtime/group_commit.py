@@ -12,6 +12,7 @@ item to be written if the writer has taken it, and out of the queue if not.
 """
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
@@ -42,7 +43,9 @@ class GroupCommit(Generic[T, R]):
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_waiting())
+            # A context of its own: the writer serves every caller, not the one that started it
+            # (whose trace and log fields it would otherwise carry into every batch).
+            self._writer = asyncio.create_task(self._write_waiting(), context=contextvars.Context())
         return await future
 
     async def _write_waiting(self) -> None:
@@ -51,22 +54,31 @@ class GroupCommit(Generic[T, R]):
             while self._waiting:
                 batch = [(item, future) for item, future in self._waiting[: self._most] if not future.done()]
                 del self._waiting[: self._most]
-                if batch:
+                try:
                     await self._write(batch)
+                except Exception as error:  # a fault of the writer's own: its batch is told, the rest go on
+                    log.exception("group commit: a batch of %d could not be written", len(batch))
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
                 batch = []
         finally:
-            # Only if the writer itself is cancelled (the service stopping): no caller waits forever.
+            # The writer cancelled (the service stopping): no caller waits forever.
             for _, future in [*batch, *self._waiting]:
                 future.cancel()
             self._waiting.clear()
 
     async def _write(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        if not batch:
+            return
         if len(batch) > 1:
             try:
                 results = await self._together([item for item, _ in batch])
             except Exception:  # each item gets its own answer from writing it alone
-                log.debug("a batch of %d failed; writing its items one by one", len(batch), exc_info=True)
+                log.info("group commit: a batch of %d failed; writing its items one by one", len(batch), exc_info=True)
             else:
+                if len(results) != len(batch):
+                    raise RuntimeError(f"a batch of {len(batch)} written, {len(results)} answers")
                 for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():  # its caller stopped waiting
                         future.set_result(result)

@@ -10,6 +10,7 @@ from warta.runtime.registry import port
 
 from . import api
 from .handlers import SchedulerHandlers
+from .planning import LONGEST_TRAVEL_BUFFER
 from .store import SchedulerStore, create_indexes
 from .subscribers import subscribe
 
@@ -18,7 +19,10 @@ class SchedulerSettings(ServiceSettings):
     service_name: str = "scheduler"
     http_port: int = port("scheduler")
     travel_buffer_minutes: int = Field(
-        default=30, ge=0, le=240, description="Least gap between two events one officer or item can cover."
+        default=30,
+        ge=0,
+        le=LONGEST_TRAVEL_BUFFER // timedelta(minutes=1),
+        description="Least gap between two events one officer or item can cover.",
     )
     feed_secret: SecretStr = Field(
         default=SecretStr("warta-dev-feed-secret"), description="Signs calendar feed URLs; rotate to revoke them."

@@ -116,7 +116,7 @@ class SchedulerHandlers:
         resources += [item_resource(i) for i in choice.equipment]
         # An entry's event never changes on the agenda, so its locks can be named before the
         # transaction, for the turns.
-        locks = (await self.get(request_id)).window.locks(resources, self._buffer)
+        locks = (await self.get(request_id)).window.locks(resources)
 
         async def work(tx: Tx) -> AgendaEntry:
             # The locks first: an assignment that conflicts with another one over them is retried

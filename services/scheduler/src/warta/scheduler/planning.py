@@ -20,6 +20,7 @@ from warta.runtime.indonesian import JAKARTA, format_period
 from .roster import ID_PATTERN, KIND_NAMES, Condition, EquipmentKind, Item, Officer
 
 LOAD_HORIZON = timedelta(days=30)
+LONGEST_TRAVEL_BUFFER = timedelta(hours=4)  # the bound of the scheduler's setting
 
 # The SOP's outputs of step 4: a press release, photos and (unless not needed) video.
 REQUIRED_ROLES = (CoverageRole.WRITER, CoverageRole.PHOTOGRAPHER)
@@ -86,13 +87,14 @@ class Window(BaseModel):
     def booking(self, resource: str, override_reason: str | None = None) -> Booking:
         return Booking(resource=resource, override_reason=override_reason, **self.model_dump())
 
-    def locks(self, resources: Iterable[str], buffer: timedelta) -> list[str]:
+    def locks(self, resources: Iterable[str]) -> list[str]:
         """The lock documents an assignment to this window writes (ADR 0006): one for each
-        resource and each Jakarta day from the event's start to its end plus the travel buffer.
-        Two windows that clash both hold the day the later one starts on, so their assignments
-        meet at a lock; assignments of one officer on different days never wait for each other."""
+        resource and each Jakarta day from the event's start to its end plus the longest travel
+        buffer the scheduler can be set to. Two windows that clash both hold the day the later one
+        starts on, so their assignments meet at a lock, even from replicas set to different
+        buffers; assignments of one officer on different days never wait for each other."""
         first = self.starts_at.astimezone(JAKARTA).date()
-        last = (self.ends_at + buffer).astimezone(JAKARTA).date()
+        last = (self.ends_at + LONGEST_TRAVEL_BUFFER).astimezone(JAKARTA).date()
         days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         return sorted(f"{resource}@{day.isoformat()}" for resource in set(resources) for day in days)
 
