@@ -21,13 +21,13 @@ def test_profiler_entries_are_counted_per_request_by_service_command_and_collect
         "intake": [
             {"op": "query", "ns": "d_intake.requests", "command": {"find": "requests", "filter": {}, **in_transaction}},
             {"op": "query", "ns": "d_intake.requests", "command": {"find": "requests", "filter": {}}},
-            {"op": "insert", "ns": "d_intake.outbox", "command": {"insert": "outbox", **in_transaction}},
-            {"op": "insert", "ns": "d_intake.outbox", "command": {"insert": "outbox", **in_transaction}},
+            {"op": "insert", "ns": "d_intake.outbox", "command": {"insert": "outbox", **in_transaction}, "millis": 3},
+            {"op": "insert", "ns": "d_intake.outbox", "command": {"insert": "outbox", **in_transaction}, "millis": 0},
             {"op": "command", "ns": "d_intake.$cmd", "command": {"profile": 0}},
             {"op": "insert", "ns": "d_intake.system.profile", "command": {"insert": "system.profile"}},
         ],
         "review": [
-            {"op": "getmore", "ns": "d_review.$cmd", "command": {"getMore": 7, "collection": "reviews"}},
+            {"op": "getmore", "ns": "d_review.$cmd", "command": {"getMore": 7, "collection": "reviews"}, "millis": 1},
         ],
         "admin": [
             {"op": "command", "ns": "admin.$cmd", "command": {"commitTransaction": 1, **in_transaction}},
@@ -48,6 +48,13 @@ def test_profiler_entries_are_counted_per_request_by_service_command_and_collect
         "review · getMore reviews": 0.5,
     }
     assert found["transaction_ends"] == {"commitTransaction": 1.0, "abortTransaction": 0.5}
+    # The server's milliseconds, summed by the same key; an entry without them counts none.
+    assert found["millis_by_command"] == {
+        "intake · insert outbox (in a transaction)": 1.5,
+        "review · getMore reviews": 0.5,
+        "intake · find requests (in a transaction)": 0.0,
+        "intake · find requests": 0.0,
+    }
 
 
 def test_the_committed_commands_are_the_committed_result_rendered(commands):
