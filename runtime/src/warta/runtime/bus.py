@@ -15,12 +15,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from faststream import AckPolicy
+from fast_depends.library import CustomField
+from faststream import AckPolicy, Context
 from faststream.exceptions import NackMessage, RejectMessage
 from faststream.nats import JStream, NatsBroker, PullSub
-from faststream.nats.annotations import NatsMessage
+from faststream.nats.message import NatsMessage as Message
 from faststream.nats.security import NatsUserPassword
 from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy as ConsumerAckPolicy
@@ -58,6 +59,25 @@ class StreamMessage:
 
 
 StreamHandler = Callable[[StreamMessage], Awaitable[None]]
+
+
+class _InHand(CustomField):
+    """The message being handled, handed to a subscriber on the event loop. FastStream's own
+    ``Context`` is a synchronous field, which FastDepends resolves in AnyIO's worker threads: one
+    round trip through them, and the GIL, for every message consumed, and none at all while the
+    threads are taken."""
+
+    def __init__(self) -> None:
+        super().__init__(cast=False, required=True)
+        self._context = Context("message")
+
+    async def use(self, /, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        self._context.param_name = self.param_name
+        resolved: dict[str, Any] = self._context.use(**kwargs)
+        return resolved
+
+
+NatsMessage = Annotated[Message, _InHand()]
 
 
 class RetryLater(Exception):
