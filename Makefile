@@ -68,6 +68,7 @@ bench: env
 	$(PY) bench/suggestion.py
 	$(PY) bench/uploads.py
 	$(PY) bench/media_email.py
+	$(PY) bench/event_parsing.py
 	$(PY) bench/system.py
 	$(PY) bench/commands.py
 	$(PY) bench/dashboard.py

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from warta.contracts import Letter, PressRelease
-from warta.contracts.text import BIDI_CONTROLS
+from warta.contracts.text import BIDI_CONTROLS, _refused, line, text
 
 REFUSED_TYPES = {"control_character", "bidi_control", "invisible_character", "line_break", "string_unicode", "blank"}
 ANY_CHARACTER = st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF, categories=None)
@@ -108,3 +108,25 @@ def test_a_reason_of_only_spaces_or_invisible_characters_is_refused_as_blank(loo
     with pytest.raises(ValidationError) as refused_release:
         release(body=looks_filled)
     assert [e["type"] for e in refused_release.value.errors()] == ["blank"]
+
+
+def test_the_one_scan_over_a_text_finds_every_character_the_policy_refuses_in_all_of_unicode():
+    """Text passes by one scan for the characters the policy could refuse, and only text with one
+    of them is looked at character by character: the scan must miss none, in any plane."""
+
+    def taken(check, value: str) -> bool:  # the field's check alone, without its normal form
+        try:
+            check(value)
+        except Exception:  # PydanticCustomError: refused
+            return False
+        return True
+
+    wrong = []
+    for code in range(0x110000):
+        char = chr(code)
+        policy_refuses = _refused(char) is not None
+        if taken(line, f"a{char}b") != (not policy_refuses and char not in "\n\t"):
+            wrong.append(("line", f"U+{code:04X}"))
+        if taken(text, f"a{char}b") != (not policy_refuses or char in "\n\t"):
+            wrong.append(("text", f"U+{code:04X}"))
+    assert wrong == []

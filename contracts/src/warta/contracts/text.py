@@ -18,6 +18,7 @@ every emoji is welcome, with the joiners and selectors emoji are made of. What i
 ``Field`` on the attribute) adds the length limit as usual.
 """
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated
@@ -40,6 +41,19 @@ def _refused(char: str) -> tuple[str, str] | None:
     if char in SEPARATORS or category == "Cs" or _noncharacter(char):
         return "invisible_character", "must not contain invisible or invalid characters"
     return None
+
+
+_REFUSED_ANYWHERE = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f"  # the control characters (Cc) but a tab and a line break
+    "\u202a-\u202e\u2066-\u2069"  # BIDI_CONTROLS
+    "\u2028\u2029\ufeff"  # SEPARATORS
+    "\ud800-\udfff"  # lone surrogates (Cs)
+    "\ufdd0-\ufdef"  # noncharacters; the last two code points of each plane follow
+) + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+# Every character ``_check`` could refuse, in one class: text without any (nearly all of it) is
+# passed by one scan in C, not a Python call for each character.
+_SUSPECT_IN_TEXT = re.compile(f"[{_REFUSED_ANYWHERE}]")
+_SUSPECT_IN_LINE = re.compile(f"[\t\n{_REFUSED_ANYWHERE}]")
 
 
 def without_refused(value: str) -> str:
@@ -69,6 +83,8 @@ def _blank(value: str) -> bool:
 def _check(value: str, *, multi_line: bool) -> str:
     if _blank(value):
         raise PydanticCustomError("blank", "must not be only spaces or invisible characters")
+    if (_SUSPECT_IN_TEXT if multi_line else _SUSPECT_IN_LINE).search(value) is None:
+        return value
     for position, char in enumerate(value):
         if multi_line and char in "\n\t":
             continue
