@@ -151,12 +151,21 @@ def figures(result: dict[str, Any]) -> dict[str, dict[str, float]]:
         writes = sorted(r["writes_per_request"] for r in f["ten"])[len(f["ten"]) // 2]
         ten_times = [t for r in f["ten"] for t in _spread(r["system_per_request_s"])]
 
-        def slowest_hop(rounds: list[dict[str, dict[str, float]]]) -> float:
-            by_hop: dict[str, list[float]] = {}
+        def by_hop(rounds: list[dict[str, dict[str, float]]]) -> dict[str, list[float]]:
+            found: dict[str, list[float]] = {}
             for hops in rounds:
                 for hop, p in hops.items():
-                    by_hop.setdefault(hop, []).append(p["p99"])
-            return max(sorted(values)[len(values) // 2] for values in by_hop.values())
+                    found.setdefault(hop, []).append(p["p99"])
+            return found
+
+        def slowest_hop(rounds: list[dict[str, dict[str, float]]]) -> float:
+            """The slowest hop's median over rounds of each round's p99."""
+            return max(sorted(values)[len(values) // 2] for values in by_hop(rounds).values())
+
+        def slowest_lone_hop(requests: list[dict[str, dict[str, float]]]) -> float:
+            """The slowest hop's p99 over every lone request (each its own round of one, whose p99
+            is its time): with fifteen of them, the slowest."""
+            return max(percentiles(values)["p99"] for values in by_hop(requests).values())
 
         out[side] = {
             "requests_per_s": hundred["requests_per_s"],
@@ -164,7 +173,8 @@ def figures(result: dict[str, Any]) -> dict[str, dict[str, float]]:
             "cpu_per_request_s": sorted(c / r for c, r in zip(ten_cpu, ten_rate, strict=True))[len(ten_rate) // 2],
             "system_p99_alone_s": percentiles(f["alone"])["p99"],
             "system_p99_ten_s": percentiles(ten_times)["p99"],
-            "hop_alone": slowest_hop(f["hops_alone"]) / floor,
+            "hop_alone": slowest_lone_hop(f["hops_alone"]) / floor,
+            "hop_alone_median": slowest_hop(f["hops_alone"]) / floor,
             "hop_ten": slowest_hop(f["hops_ten"]) / floor,
             "writes_per_request": writes,
             "email_ratio": result["email"][side]["publisher"] / result["email"][side]["bare"],
@@ -188,6 +198,7 @@ def report(result: dict[str, Any]) -> str:
         ("system time p99, one at a time", "system_p99_alone_s", "{:.2f} s", ""),
         ("system time p99 at 10 at once", "system_p99_ten_s", "{:.2f} s", "≤ 2x one at a time"),
         ("slowest hop p99 / floor, one at a time", "hop_alone", "{:.1f}x", "≤ 3x"),
+        ("slowest hop's median / floor, one at a time", "hop_alone_median", "{:.1f}x", ""),
         ("slowest hop p99 / floor, 10 at once", "hop_ten", "{:.1f}x", "≤ 10x"),
         ("database writes per request", "writes_per_request", "{:.0f}", ""),
         ("email to 1,000 contacts / bare aiosmtplib loop", "email_ratio", "{:.2f}x", "≥ 0.8x"),
@@ -218,7 +229,9 @@ def report(result: dict[str, Any]) -> str:
         lines.append(f"| {name} | {form.format(b[key])} | {form.format(a[key])} | {ratio:.2f} | {target} |")
     lines += [
         "",
-        "The system time p99 at 10 at once is over each round's p50 and p99 (a round keeps its percentiles).",
+        "The system time p99 at 10 at once is over each round's p50 and p99 (a round keeps its percentiles). "
+        "A hop one at a time: its p99 is over every lone request; the median beside it is the figure the "
+        "earlier versions of this script reported under the p99's name.",
         "",
     ]
     for side in SIDES:

@@ -15,10 +15,11 @@ from warta.devstack.pytest_plugin import apps_of, eventually
 async def test_an_event_is_applied_while_every_worker_thread_is_taken(namespace, mongo):
     async with apps_of(namespace, ("review",)):
         limiter = anyio.to_thread.current_default_thread_limiter()
-        holders = [object() for _ in range(int(limiter.total_tokens))]
-        for holder in holders:
-            await limiter.acquire_on_behalf_of(holder)
+        holders: list[object] = []
         try:
+            while limiter.available_tokens:
+                holders.append(object())
+                await limiter.acquire_on_behalf_of(holders[-1])
             event = CoverageSubmitted.occurred(
                 data=CoverageSubmittedData(
                     request_id="req-threads",
@@ -34,7 +35,7 @@ async def test_an_event_is_applied_while_every_worker_thread_is_taken(namespace,
             suffix = subject_for(CoverageSubmitted).removeprefix("warta.")
             await namespace.publish_raw(suffix, event.model_dump_json().encode(), str(event.id))
             inbox = mongo[namespace.database("review")].inbox
-            applied = await eventually(lambda: inbox.find_one({"_id": str(event.id)}), timeout=10)
+            applied = await eventually(lambda: inbox.find_one({"_id": str(event.id)}), timeout=15)
             assert applied["type"] == CoverageSubmitted.event_type()
             review = await mongo[namespace.database("review")].reviews.find_one({"request_id": "req-threads"})
             assert review is not None
