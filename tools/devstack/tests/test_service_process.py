@@ -21,3 +21,42 @@ def test_a_first_start_on_a_taken_port_moves_to_a_free_one(namespace, tmp_path):
             assert httpx.get(f"{process.url}/healthz").json() == {"status": "ok", "service": "review"}
         finally:
             process.stop()
+
+
+STUCK_TEST = """
+import subprocess, sys
+from pathlib import Path
+
+import pytest
+
+from warta.devstack import pytest_plugin
+from warta.devstack.pytest_plugin import ServiceProcess
+
+STUCK = "import time\\ndef waiting_for_an_answer_that_never_comes():\\n    time.sleep(120)\\n" \\
+    "waiting_for_an_answer_that_never_comes()\\n"
+
+
+@pytest.fixture
+def stuck(tmp_path):
+    proc = ServiceProcess("publisher", {}, 0, tmp_path / "publisher.log")
+    proc.process = subprocess.Popen([sys.executable, "-c", STUCK])
+    pytest_plugin._running.append(proc)
+    yield proc
+    pytest_plugin._running.remove(proc)
+    proc.kill()
+
+
+def test_gives_up_on_a_stuck_service(stuck):
+    assert stuck.exit_code() == 0, "the service never answered"
+"""
+
+
+def test_a_failed_test_reports_what_its_running_services_were_doing(pytester):
+    """A hang that does not come back leaves nothing in the service's log: the failure report
+    carries each running service's Python stack, read from outside the process."""
+    pytester.makepyfile(test_stuck=STUCK_TEST)
+    result = pytester.runpytest_subprocess("-p", "warta.devstack.pytest_plugin", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    report = result.stdout.str()
+    assert "warta.publisher's threads when the test failed" in report
+    assert "waiting_for_an_answer_that_never_comes" in report

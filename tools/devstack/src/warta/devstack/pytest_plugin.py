@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,6 +52,7 @@ from .servers import Servers, free_port, provide_servers
 S = TypeVar("S", bound=ServiceSettings)
 
 _started: list[Servers] = []
+_running: "list[ServiceProcess]" = []  # the service processes of the test under way
 
 # Retries and sweeps come quickly in tests; production uses the settings' defaults.
 FAST = {"redelivery_backoff_seconds": (0.2, 0.5, 1.0), "max_deliver": 4, "outbox_sweep_seconds": 0.5}
@@ -69,6 +70,23 @@ def servers() -> Iterator[Servers]:
         provided.close()
         # Data of embedded servers; a long suite leaves hundreds of megabytes.
         shutil.rmtree(work_dir, ignore_errors=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test that fails while service processes run reports what each was doing then, and what
+    the database server logged lately: a hang that does not come back leaves only this."""
+    report = yield
+    if report.when == "call" and report.failed:
+        for proc in list(_running):
+            report.sections.append((f"warta.{proc.name}'s threads when the test failed", proc.stacks()))
+        for server in (server for provided in _started for server in (provided.mongo, provided.nats)):
+            if server is not None and server.log_path.exists():
+                tail = server.log_path.read_text(errors="replace").splitlines()[-40:]
+                report.sections.append((f"{server.name}'s last log lines", "\n".join(tail)))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -419,6 +437,19 @@ class ServiceProcess:
     def exit_code(self) -> int | None:
         return self.process.poll() if self.process else None
 
+    def stacks(self) -> str:
+        """Every thread's Python stack, read from outside by py-spy (the process may be stuck)."""
+        if self.process is None or self.process.poll() is not None:
+            return "not running"
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        try:
+            dump = subprocess.run(
+                [spy, "dump", "--pid", str(self.process.pid)], capture_output=True, text=True, timeout=30
+            )
+        except (OSError, subprocess.TimeoutExpired) as failure:
+            return f"py-spy could not read it: {failure}"
+        return dump.stdout + dump.stderr
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -444,8 +475,10 @@ def service_processes(namespace: Namespace, tmp_path: Path) -> Iterator[Callable
     def make(name: str) -> ServiceProcess:
         proc = ServiceProcess(name, namespace.env(name), free_port(), tmp_path / f"{name}.log")
         started.append(proc)
+        _running.append(proc)
         return proc
 
     yield make
     for proc in started:
         proc.stop()
+        _running.remove(proc)
