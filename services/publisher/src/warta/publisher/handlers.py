@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -164,7 +165,10 @@ class PublisherHandlers:
         while True:
             await asyncio.sleep(self._publish_hold.total_seconds() / 3)
             try:
-                await self._store.hold_publishing(request_id, self._clock.now() + self._publish_hold)
+                extend = functools.partial(
+                    self._store.hold_publishing, request_id=request_id, until=self._clock.now() + self._publish_hold
+                )
+                await self._uow.run(extend)
             except Exception:  # the database away for a moment: the press goes on; try at the next third
                 log.warning("the hold on publishing %s was not extended; trying again", request_id, exc_info=True)
 
@@ -405,7 +409,8 @@ class RegistryHandlers:
 
     async def opt_out(self, email: str) -> Contact:
         """Recorded once, whoever asks again (an officer, the contact's link, a mail program)."""
-        contact = await self._store.opt_out(email.strip().lower(), self._clock.now())
+        address, now = email.strip().lower(), self._clock.now()
+        contact = await self._uow.run(lambda tx: self._store.opt_out(tx, address, now))
         if contact is None:
             raise NotFound(f"no contact {email}")
         return contact

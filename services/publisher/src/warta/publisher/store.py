@@ -37,10 +37,14 @@ class PublisherStore:
         self._submissions = db[SUBMISSIONS]
         self._arrivals = db[ARRIVALS]
 
-    async def hold_publishing(self, request_id: str, until: datetime) -> None:
-        """Extend a running press of "publish" (no new revision: the press's own saves go on)."""
+    async def hold_publishing(self, tx: Tx, request_id: str, until: datetime) -> None:
+        """Extend a running press of "publish" (no new revision: the press's own saves go on).
+        In a transaction, as every write to a publication is: on the embedded database a write
+        outside one waits without end behind a transaction its killed client left open (ADR 0004)."""
         await self._publications.update_one(
-            {"_id": request_id, "publishing_until": {"$ne": None}}, {"$set": {"publishing_until": until}}
+            {"_id": request_id, "publishing_until": {"$ne": None}},
+            {"$set": {"publishing_until": until}},
+            session=tx.session,
         )
 
     async def note_arrival(self, tx: Tx, request_id: str, received_at: datetime) -> None:
@@ -100,10 +104,14 @@ class RegistryStore:
             session=tx.session,
         )
 
-    async def opt_out(self, email: str, at: datetime) -> Contact | None:
-        """Record the opt-out once (the first time stands), and answer the contact as it is now."""
-        await self._contacts.update_one({"_id": email, "opted_out_at": None}, {"$set": {"opted_out_at": at}})
-        return await self.contact(email)
+    async def opt_out(self, tx: Tx, email: str, at: datetime) -> Contact | None:
+        """Record the opt-out once (the first time stands), and answer the contact as it is now.
+        In a transaction, as an import's writes to contacts are (ADR 0004)."""
+        await self._contacts.update_one(
+            {"_id": email, "opted_out_at": None}, {"$set": {"opted_out_at": at}}, session=tx.session
+        )
+        doc = await self._contacts.find_one({"_id": email}, session=tx.session)
+        return from_document(Contact, doc) if doc else None
 
 
 class DeliveryLedger(SendLedger[Delivery]):
