@@ -673,11 +673,11 @@ async def test_a_press_goes_on_when_its_hold_cannot_be_extended_for_a_moment(nam
         store = app.state.handlers._store
         extend, tries = store.hold_publishing, []
 
-        async def away_once(tx, request_id, until):
+        async def away_once(request_id, until):
             tries.append(until)
             if len(tries) == 1:
                 raise ConnectionError("the database is away")
-            await extend(tx, request_id, until)
+            await extend(request_id, until)
 
         store.hold_publishing = away_once
         publication = await desk.ok(DEWI, "POST", f"/publications/{rid}/publish")

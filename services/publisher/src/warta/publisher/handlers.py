@@ -2,7 +2,6 @@
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -165,10 +164,7 @@ class PublisherHandlers:
         while True:
             await asyncio.sleep(self._publish_hold.total_seconds() / 3)
             try:
-                extend = functools.partial(
-                    self._store.hold_publishing, request_id=request_id, until=self._clock.now() + self._publish_hold
-                )
-                await self._uow.run(extend)
+                await self._store.hold_publishing(request_id, self._clock.now() + self._publish_hold)
             except Exception:  # the database away for a moment: the press goes on; try at the next third
                 log.warning("the hold on publishing %s was not extended; trying again", request_id, exc_info=True)
 

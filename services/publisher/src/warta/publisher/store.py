@@ -37,14 +37,13 @@ class PublisherStore:
         self._submissions = db[SUBMISSIONS]
         self._arrivals = db[ARRIVALS]
 
-    async def hold_publishing(self, tx: Tx, request_id: str, until: datetime) -> None:
+    async def hold_publishing(self, request_id: str, until: datetime) -> None:
         """Extend a running press of "publish" (no new revision: the press's own saves go on).
-        In a transaction, as every write to a publication is: on the embedded database a write
-        outside one waits without end behind a transaction its killed client left open (ADR 0004)."""
+        The one write to a publication outside a transaction (ADR 0004): it runs beside the press
+        every few seconds, and a publisher killed mid-press must not leave a transaction open on
+        the publication, which would hold up the next press for a minute."""
         await self._publications.update_one(
-            {"_id": request_id, "publishing_until": {"$ne": None}},
-            {"$set": {"publishing_until": until}},
-            session=tx.session,
+            {"_id": request_id, "publishing_until": {"$ne": None}}, {"$set": {"publishing_until": until}}
         )
 
     async def note_arrival(self, tx: Tx, request_id: str, received_at: datetime) -> None:
