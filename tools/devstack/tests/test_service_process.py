@@ -24,22 +24,34 @@ def test_a_first_start_on_a_taken_port_moves_to_a_free_one(namespace, tmp_path):
 
 
 STUCK_TEST = """
-import subprocess, sys
-from pathlib import Path
+import subprocess, sys, time
 
 import pytest
 
 from warta.devstack import pytest_plugin
 from warta.devstack.pytest_plugin import ServiceProcess
 
-STUCK = "import time\\ndef waiting_for_an_answer_that_never_comes():\\n    time.sleep(120)\\n" \\
-    "waiting_for_an_answer_that_never_comes()\\n"
+# It answers SIGUSR1 as a service's event loop does; its one thread then waits for ever.
+STUCK = '''
+import signal, time
+def tasks(signum, frame):
+    print("tasks on SIGUSR1:", flush=True)
+    print("--- press of publish, waiting on the database", flush=True)
+signal.signal(signal.SIGUSR1, tasks)
+print("ready", flush=True)
+def waiting_for_an_answer_that_never_comes():
+    time.sleep(120)
+waiting_for_an_answer_that_never_comes()
+'''
 
 
 @pytest.fixture
 def stuck(tmp_path):
     proc = ServiceProcess("publisher", {}, 0, tmp_path / "publisher.log")
-    proc.process = subprocess.Popen([sys.executable, "-c", STUCK])
+    with proc.log_path.open("ab") as log:
+        proc.process = subprocess.Popen([sys.executable, "-c", STUCK], stdout=log)
+    while "ready" not in proc.log():
+        time.sleep(0.05)
     pytest_plugin._running.append(proc)
     yield proc
     pytest_plugin._running.remove(proc)
@@ -53,10 +65,12 @@ def test_gives_up_on_a_stuck_service(stuck):
 
 def test_a_failed_test_reports_what_its_running_services_were_doing(pytester):
     """A hang that does not come back leaves nothing in the service's log: the failure report
-    carries each running service's Python stack, read from outside the process."""
+    carries each running service's asyncio tasks, as it logs them on SIGUSR1, and its threads'
+    Python stacks, read from outside the process."""
     pytester.makepyfile(test_stuck=STUCK_TEST)
     result = pytester.runpytest_subprocess("-p", "warta.devstack.pytest_plugin", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     report = result.stdout.str()
-    assert "warta.publisher's threads when the test failed" in report
-    assert "waiting_for_an_answer_that_never_comes" in report
+    assert "warta.publisher when the test failed: its tasks and threads" in report
+    assert "press of publish, waiting on the database" in report  # its tasks, as it logged them
+    assert "waiting_for_an_answer_that_never_comes" in report  # its thread, as py-spy read it

@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,7 +82,7 @@ def pytest_runtest_makereport(
     report = yield
     if report.when == "call" and report.failed:
         for proc in list(_running):
-            report.sections.append((f"warta.{proc.name}'s threads when the test failed", proc.stacks()))
+            report.sections.append((f"warta.{proc.name} when the test failed: its tasks and threads", proc.stacks()))
         for server in (server for provided in _started for server in (provided.mongo, provided.nats)):
             if server is not None and server.log_path.exists():
                 tail = server.log_path.read_text(errors="replace").splitlines()[-40:]
@@ -438,9 +439,26 @@ class ServiceProcess:
         return self.process.poll() if self.process else None
 
     def stacks(self) -> str:
-        """Every thread's Python stack, read from outside by py-spy (the process may be stuck)."""
+        """Where the process is: each asyncio task's stack, as the service logs it on SIGUSR1
+        (when its event loop still turns), then every thread's, read from outside by py-spy."""
         if self.process is None or self.process.poll() is not None:
             return "not running"
+        return f"{self._tasks()}\n{self._threads()}"
+
+    def _tasks(self) -> str:
+        assert self.process is not None
+        before = len(self.log())
+        self.process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if "tasks on SIGUSR1" in self.log()[before:]:
+                time.sleep(0.5)  # the rest of the stacks
+                return self.log()[before:]
+            time.sleep(0.1)
+        return "no tasks logged within 5 s of SIGUSR1: the event loop is not turning"
+
+    def _threads(self) -> str:
+        assert self.process is not None
         spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         try:
             dump = subprocess.run(
