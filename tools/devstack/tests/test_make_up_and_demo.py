@@ -74,3 +74,31 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
             # itself (its restart with authentication) may linger in TIME_WAIT, which is allowed.
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("127.0.0.1", port))  # everything it started is gone
+
+
+@pytest.mark.parametrize(("offset", "named"), [(9, "nats"), (10, "secantusdb"), (8, "console")])
+def test_up_on_a_port_another_program_holds_says_so_and_stops(tmp_path, offset, named):
+    """Another program already on one of the stack's ports (a developer's own NATS, say): the
+    stack does not pass that program off as its own server or service, and says which settings
+    move its ports."""
+    base = free_block(10)
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", base + offset))
+        other.listen()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
+        env |= {
+            "WARTA_DEV_PORT_BASE": str(base),
+            "WARTA_DEV_NATS_PORT": str(base + 9),
+            "WARTA_DEV_MONGODB_PORT": str(base + 10),
+        }
+        up = subprocess.run(
+            [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert up.returncode == 1, up.stdout + up.stderr
+    assert f"{named}: port {base + offset} on 127.0.0.1 is taken by another program" in up.stderr
+    assert "WARTA_DEV_NATS_PORT, WARTA_DEV_MONGODB_PORT and WARTA_DEV_PORT_BASE" in up.stderr
+    assert "Traceback" not in up.stderr

@@ -42,12 +42,14 @@ from .demo import (
 from .servers import (
     MAINTENANCE_USER,
     ManagedProcess,
+    PortTaken,
     embedded_mongo,
     embedded_nats,
     mongodb_login,
     mongodb_url,
     nats_url,
     require_database_users,
+    require_free_port,
     wait_for_answer,
     wait_for_port,
 )
@@ -96,6 +98,13 @@ def up(data_dir: Path) -> int:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
+    except PortTaken as taken:
+        print(
+            f"{taken}. Stop that program, or choose other ports with WARTA_DEV_NATS_PORT, "
+            "WARTA_DEV_MONGODB_PORT and WARTA_DEV_PORT_BASE.",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         _stop_all(services, servers, extras)
     return 0
@@ -177,6 +186,8 @@ def _start_services(
     """Every service at the dev stack's ports (each finds the others there), until it is ready;
     each process goes into ``services`` as it starts, so a failure stops those already running."""
     env = env | {f"WARTA_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in _service_ports().items()}
+    for name, port in _service_ports().items():
+        require_free_port(port, name)  # or another program's answer would pass for the service's
     for name, port in _service_ports().items():
         with (logs / f"{name}.log").open("ab") as log_file:
             services[name] = subprocess.Popen(

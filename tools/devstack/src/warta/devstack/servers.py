@@ -48,6 +48,21 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class PortTaken(RuntimeError):
+    """A server's port is held by another program."""
+
+
+def require_free_port(port: int, name: str) -> None:
+    """Raise if a program listens on ``port``, or holds it bound (a server's own restart, whose
+    old connections wait out their close, may bind it again, as servers set SO_REUSEADDR)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as taken:
+            raise PortTaken(f"{name}: port {port} on 127.0.0.1 is taken by another program ({taken})") from None
+
+
 def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -99,6 +114,9 @@ class ManagedProcess:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start the server and wait until it listens. A port another program holds is refused
+        first: the server would fail to bind it, and the other program's answer pass for its own."""
+        require_free_port(self.port, self.name)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log_file:
             self.process = subprocess.Popen(
