@@ -15,15 +15,20 @@ from warta.devstack.demo import service_ports
 from warta.devstack.servers import free_block
 
 
-@pytest.mark.slow
-def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_path):
-    base = free_block(10)
+def dev_env(base: int) -> dict[str, str]:
+    """This environment without Warta's settings, the stack on the ports from ``base`` on."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-    env |= {
+    return env | {
         "WARTA_DEV_PORT_BASE": str(base),
         "WARTA_DEV_NATS_PORT": str(base + 9),
         "WARTA_DEV_MONGODB_PORT": str(base + 10),
     }
+
+
+@pytest.mark.slow
+def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_path):
+    base = free_block(10)
+    env = dev_env(base)
     up = subprocess.Popen(
         [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
         env=env,
@@ -85,15 +90,9 @@ def test_up_on_a_port_another_program_holds_says_so_and_stops(tmp_path, offset, 
     with socket.socket() as other:
         other.bind(("127.0.0.1", base + offset))
         other.listen()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WARTA_")}
-        env |= {
-            "WARTA_DEV_PORT_BASE": str(base),
-            "WARTA_DEV_NATS_PORT": str(base + 9),
-            "WARTA_DEV_MONGODB_PORT": str(base + 10),
-        }
         up = subprocess.run(
             [sys.executable, "-m", "warta.devstack", "up", "--data", str(tmp_path / "warta")],
-            env=env,
+            env=dev_env(base),
             capture_output=True,
             text=True,
             timeout=60,
