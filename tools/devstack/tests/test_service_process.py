@@ -1,5 +1,6 @@
 """A service process started on a port another process took after it was chosen moves to a new
-port on its first start, and is only taken as started when the service itself answers there."""
+port on its first start, and is only taken as started when the service itself answers there; a
+test that fails while service processes run reports where each of them was."""
 
 import socket
 
@@ -31,13 +32,16 @@ import pytest
 from warta.devstack import pytest_plugin
 from warta.devstack.pytest_plugin import ServiceProcess
 
-# It answers SIGUSR1 as a service's event loop does; its one thread then waits for ever.
+# A service whose one thread waits for ever; one that answers SIGUSR1 as a running service's
+# event loop does, and one that does not handle it yet (a service starting up), which the
+# signal would end.
 STUCK = '''
-import signal, time
+import signal, sys, time
 def tasks(signum, frame):
     print("tasks on SIGUSR1:", flush=True)
     print("--- press of publish, waiting on the database", flush=True)
-signal.signal(signal.SIGUSR1, tasks)
+if sys.argv[1] == "handles":
+    signal.signal(signal.SIGUSR1, tasks)
 print("ready", flush=True)
 def waiting_for_an_answer_that_never_comes():
     time.sleep(120)
@@ -45,17 +49,20 @@ waiting_for_an_answer_that_never_comes()
 '''
 
 
-@pytest.fixture
-def stuck(tmp_path):
-    proc = ServiceProcess("publisher", {}, 0, tmp_path / "publisher.log")
+@pytest.fixture(params=["handles", "starting"])
+def stuck(tmp_path, request):
+    proc = ServiceProcess(request.param, {}, 0, tmp_path / "service.log")
     with proc.log_path.open("ab") as log:
-        proc.process = subprocess.Popen([sys.executable, "-c", STUCK], stdout=log)
-    while "ready" not in proc.log():
+        proc.process = subprocess.Popen([sys.executable, "-c", STUCK, request.param], stdout=log)
+    deadline = time.monotonic() + 30
+    while "ready" not in proc.log() and time.monotonic() < deadline:
         time.sleep(0.05)
     pytest_plugin._running.append(proc)
     yield proc
     pytest_plugin._running.remove(proc)
+    alive = proc.exit_code() is None
     proc.kill()
+    assert alive, "the report's signal ended the process it reported on"
 
 
 def test_gives_up_on_a_stuck_service(stuck):
@@ -65,12 +72,15 @@ def test_gives_up_on_a_stuck_service(stuck):
 
 def test_a_failed_test_reports_what_its_running_services_were_doing(pytester):
     """A hang that does not come back leaves nothing in the service's log: the failure report
-    carries each running service's asyncio tasks, as it logs them on SIGUSR1, and its threads'
-    Python stacks, read from outside the process."""
+    carries each running service's threads' Python stacks, read from outside the process, and
+    its asyncio tasks, as a running service logs them on SIGUSR1; a process that does not
+    handle that signal yet is not sent it."""
     pytester.makepyfile(test_stuck=STUCK_TEST)
     result = pytester.runpytest_subprocess("-p", "warta.devstack.pytest_plugin", "-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(failed=2)  # and no error: both processes outlived their reports
     report = result.stdout.str()
-    assert "warta.publisher when the test failed: its tasks and threads" in report
-    assert "press of publish, waiting on the database" in report  # its tasks, as it logged them
-    assert "waiting_for_an_answer_that_never_comes" in report  # its thread, as py-spy read it
+    for name in ("handles", "starting"):
+        assert f"warta.{name} when the test failed: its tasks and threads" in report
+    assert report.count("waiting_for_an_answer_that_never_comes") >= 2  # each one's thread, by py-spy
+    assert "press of publish, waiting on the database" in report  # the tasks the running one logged
+    assert "the process does not handle SIGUSR1" in report  # the starting one, left alone

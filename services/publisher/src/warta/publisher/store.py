@@ -39,9 +39,9 @@ class PublisherStore:
 
     async def hold_publishing(self, request_id: str, until: datetime) -> None:
         """Extend a running press of "publish" (no new revision: the press's own saves go on).
-        The one write to a publication outside a transaction (ADR 0004): it runs beside the press
-        every few seconds, and a publisher killed mid-press must not leave a transaction open on
-        the publication, which would hold up the next press for a minute."""
+        The one write to a publication outside a transaction (ADR 0004): it runs beside the press's
+        own transactions on the same document, whose writes it waits for; as a transaction of its
+        own it would collide with them, each collision aborting one of the two."""
         await self._publications.update_one(
             {"_id": request_id, "publishing_until": {"$ne": None}}, {"$set": {"publishing_until": until}}
         )
@@ -81,8 +81,8 @@ class RegistryStore:
         cursor = self._contacts.find(session=tx.session if tx else None).sort("_id", ASCENDING)
         return [from_document(Contact, doc) async for doc in cursor]
 
-    async def contact(self, email: str) -> Contact | None:
-        doc = await self._contacts.find_one({"_id": email})
+    async def contact(self, email: str, tx: Tx | None = None) -> Contact | None:
+        doc = await self._contacts.find_one({"_id": email}, session=tx.session if tx else None)
         return from_document(Contact, doc) if doc else None
 
     async def put_outlet(self, tx: Tx, outlet: Outlet) -> None:
@@ -109,8 +109,7 @@ class RegistryStore:
         await self._contacts.update_one(
             {"_id": email, "opted_out_at": None}, {"$set": {"opted_out_at": at}}, session=tx.session
         )
-        doc = await self._contacts.find_one({"_id": email}, session=tx.session)
-        return from_document(Contact, doc) if doc else None
+        return await self.contact(email, tx)
 
 
 class DeliveryLedger(SendLedger[Delivery]):

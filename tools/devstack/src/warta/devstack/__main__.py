@@ -80,6 +80,7 @@ def up(data_dir: Path) -> int:
     signal.signal(signal.SIGTERM, stop)
     extras = contextlib.ExitStack()
     try:
+        _require_free_ports(env)
         _outside_stand_ins(env, data_dir, extras)
         logins = _own_users(_local_nats(env, data_dir, servers), _local_mongo(env, data_dir, servers))
         print(f"NATS JetStream   {env['WARTA_NATS_URL']}")
@@ -108,6 +109,18 @@ def up(data_dir: Path) -> int:
     finally:
         _stop_all(services, servers, extras)
     return 0
+
+
+def _require_free_ports(env: dict[str, str]) -> None:
+    """Every port the stack will listen on is free, before anything starts: a port another program
+    holds would otherwise pass that program's answer off as the server's or service's own."""
+    ports = dict(_service_ports())
+    if not env.get("WARTA_NATS_URL"):
+        ports["nats"] = _dev_port("WARTA_DEV_NATS_PORT", 4222)
+    if not env.get("WARTA_MONGODB_URL"):
+        ports["secantusdb"] = _dev_port("WARTA_DEV_MONGODB_PORT", 27117)
+    for name, port in ports.items():
+        require_free_port(port, name)
 
 
 def _outside_stand_ins(env: dict[str, str], data_dir: Path, extras: contextlib.ExitStack) -> None:
@@ -186,8 +199,6 @@ def _start_services(
     """Every service at the dev stack's ports (each finds the others there), until it is ready;
     each process goes into ``services`` as it starts, so a failure stops those already running."""
     env = env | {f"WARTA_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in _service_ports().items()}
-    for name, port in _service_ports().items():
-        require_free_port(port, name)  # or another program's answer would pass for the service's
     for name, port in _service_ports().items():
         with (logs / f"{name}.log").open("ab") as log_file:
             services[name] = subprocess.Popen(

@@ -439,27 +439,16 @@ class ServiceProcess:
         return self.process.poll() if self.process else None
 
     def stacks(self) -> str:
-        """Where the process is: each asyncio task's stack, as the service logs it on SIGUSR1
-        (when its event loop still turns), then every thread's, read from outside by py-spy."""
+        """Where the process is: every thread's Python stack, read from outside by py-spy, then
+        each asyncio task's, as the service logs it on SIGUSR1 (once it handles that signal)."""
         if self.process is None or self.process.poll() is not None:
             return "not running"
-        return f"{self._tasks()}\n{self._threads()}"
-
-    def _tasks(self) -> str:
-        assert self.process is not None
-        before = len(self.log())
-        self.process.send_signal(signal.SIGUSR1)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            if "tasks on SIGUSR1" in self.log()[before:]:
-                time.sleep(0.5)  # the rest of the stacks
-                return self.log()[before:]
-            time.sleep(0.1)
-        return "no tasks logged within 5 s of SIGUSR1: the event loop is not turning"
+        return f"{self._threads()}\n{self._tasks()}"
 
     def _threads(self) -> str:
         assert self.process is not None
-        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        beside = Path(sys.executable).with_name("py-spy")  # the project's own, then any on the path
+        spy = str(beside) if beside.exists() else shutil.which("py-spy") or "py-spy"
         try:
             dump = subprocess.run(
                 [spy, "dump", "--pid", str(self.process.pid)], capture_output=True, text=True, timeout=30
@@ -468,8 +457,39 @@ class ServiceProcess:
             return f"py-spy could not read it: {failure}"
         return dump.stdout + dump.stderr
 
+    def _tasks(self) -> str:
+        assert self.process is not None
+        # Unhandled, SIGUSR1 would end the process: a service sets its handler once it runs, and
+        # removes it as it stops.
+        if not _catches(self.process.pid, signal.SIGUSR1):
+            return "no asyncio tasks: the process does not handle SIGUSR1 (starting, stopping, or not a service)"
+        before = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self.process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with self.log_path.open("rb") as log:
+                log.seek(before)
+                logged = log.read().decode(errors="replace")
+            if "tasks on SIGUSR1" in logged:
+                time.sleep(0.5)  # the rest of the stacks
+                with self.log_path.open("rb") as log:
+                    log.seek(before)
+                    return log.read().decode(errors="replace")
+            time.sleep(0.1)
+        return "no tasks logged within 5 s of SIGUSR1: the event loop is not turning"
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler for the signal (its caught mask in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) >> (signum - 1) & 1)
 
 
 def wait_for_service(url: str, name: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -498,5 +518,7 @@ def service_processes(namespace: Namespace, tmp_path: Path) -> Iterator[Callable
 
     yield make
     for proc in started:
-        proc.stop()
-        _running.remove(proc)
+        try:
+            proc.stop()
+        finally:
+            _running.remove(proc)

@@ -112,6 +112,7 @@ class ManagedProcess:
     log_path: Path
     ready_timeout: float = 30.0
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] | None = None  # None: this process's own
 
     def start(self) -> None:
         """Start the server and wait until it listens. A port another program holds is refused
@@ -120,7 +121,7 @@ class ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log_file:
             self.process = subprocess.Popen(
-                self.argv, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+                self.argv, env=self.env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
             )
         wait_for_port("127.0.0.1", self.port, self.ready_timeout, self.process)
 

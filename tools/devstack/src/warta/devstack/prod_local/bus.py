@@ -3,7 +3,6 @@ its pods, on this machine's ports, one nats-server per replica with its own data
 
 import json
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import nats
 from nats.aio.client import Client as NatsClient
 
-from ..servers import ManagedProcess, _binary, free_port, wait_for_answer, wait_for_port
+from ..servers import ManagedProcess, _binary, free_port, wait_for_answer
 from .addresses import NATS_RELEASE
 from .credentials import Secrets
 from .manifests import Manifest, NotOnThisMachine
@@ -36,14 +35,6 @@ class NatsNode(ManagedProcess):
     env: dict[str, str] = field(default_factory=dict)
     route_port: int = 0
     monitor_port: int = 0
-
-    def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        wait_for_port("127.0.0.1", self.port, self.ready_timeout, self.process)
 
 
 def server_config(values: Manifest, node: int, nodes: list[NatsNode], data: Path) -> str:
