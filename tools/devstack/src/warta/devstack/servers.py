@@ -28,24 +28,50 @@ from pymongo import MongoClient
 log = logging.getLogger(__name__)
 
 
+def _listening_ports() -> tuple[int, int]:
+    """Ports below the kernel's range for outgoing connections. A port chosen in that range and
+    left free until its server binds it can meanwhile become some connection's own end, and the
+    server then fails with "address already in use"."""
+    try:
+        low, _ = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low = 32768  # Linux's default
+    return 10000, max(low - 1, 20000)
+
+
+_handed_out: set[int] = set()  # never the same port twice to this process's servers
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_block(size: int) -> int:
     """A base port whose next ``size`` ports are all free right now."""
-    for _ in range(100):
-        base = random.randint(20000, 60000)
-        try:
-            for port in range(base + 1, base + size + 1):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
+    low, high = _listening_ports()
+    for _ in range(200):
+        base = random.randint(low, high - size)
+        block = range(base + 1, base + size + 1)
+        if _handed_out.isdisjoint(block) and all(_free(port) for port in block):
+            _handed_out.update(block)
+            return base
     raise RuntimeError("no free block of ports")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free right now, outside the range the kernel gives outgoing connections."""
+    low, high = _listening_ports()
+    for _ in range(200):
+        port = random.randint(low, high)
+        if port not in _handed_out and _free(port):
+            _handed_out.add(port)
+            return port
+    raise RuntimeError("no free port")
 
 
 class PortTaken(RuntimeError):

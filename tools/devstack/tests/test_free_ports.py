@@ -1,0 +1,16 @@
+"""The ports tests give their servers lie below the kernel's range for outgoing connections, so no
+connection's own end takes one between its choice and its server's bind, and none is given twice."""
+
+from pathlib import Path
+
+from warta.devstack.servers import free_block, free_port
+
+
+def test_ports_for_servers_lie_outside_the_outgoing_range_and_are_given_once():
+    outgoing_from = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [free_port() for _ in range(200)]
+    base = free_block(10)
+    block = range(base + 1, base + 11)
+    assert max(*ports, *block) < outgoing_from
+    assert len(set(ports)) == len(ports)
+    assert set(block).isdisjoint(ports)
