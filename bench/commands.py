@@ -39,19 +39,34 @@ def command_of(entry: dict[str, Any]) -> tuple[str, str, bool]:
     return name, collection, command.get("txnNumber") is not None
 
 
-def tally(entries: dict[str, Iterable[dict[str, Any]]], requests: int) -> dict[str, Any]:
+def combined(entry: dict[str, Any], owners: dict[str, str]) -> tuple[str, str] | None:
+    """The service and the collections of a ``bulkWrite``, which runs on ``admin`` and names its
+    collections in ``nsInfo``; ``owners`` is each service by its database."""
+    namespaces = [str(ns.get("ns", "")).partition(".") for ns in (entry.get("command") or {}).get("nsInfo") or ()]
+    found = {owners.get(database) for database, _, _ in namespaces}
+    owner = found.pop() if len(found) == 1 else None
+    if owner is None:
+        return None
+    return owner, "+".join(dict.fromkeys(collection for _, _, collection in namespaces))
+
+
+def tally(entries: dict[str, Iterable[dict[str, Any]]], requests: int, owners: dict[str, str]) -> dict[str, Any]:
     """Commands per request from each service's profiler entries (``entries[service]``) and from
-    ``admin``'s (the transactions' ends, which name no service)."""
+    ``admin``'s: the transactions' ends, which name no service, and the combined writes, which name
+    their databases (``owners``: each service by its database)."""
     by: Counter[str] = Counter()
     millis: Counter[str] = Counter()
     ends: Counter[str] = Counter()
-    for service, found in entries.items():
+    for database_of, found in entries.items():
         for entry in found:
             name, collection, in_transaction = command_of(entry)
-            if service == "admin":
+            service = database_of
+            if database_of == "admin":
                 if name in TRANSACTION_ENDS:
                     ends[name] += 1
-                continue
+                if name != "bulkWrite" or (owner := combined(entry, owners)) is None:
+                    continue
+                service, collection = owner  # the combined write counts as its service's
             if name == "profile" or collection.startswith("system."):
                 continue  # the script's own switching of the profiler
             key = f"{service} · {name} {collection}{' (in a transaction)' if in_transaction else ''}"
@@ -134,7 +149,7 @@ async def counted(system: System) -> dict[str, Any]:
         }
     finally:
         await client.close()
-    return tally(entries, outcome["published"])
+    return tally(entries, outcome["published"], {database: name for name, database in databases.items()})
 
 
 def main() -> None:

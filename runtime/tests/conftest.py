@@ -9,12 +9,14 @@ from pymongo import AsyncMongoClient, monitoring
 
 
 class Finds(monitoring.CommandListener):
-    """The collection of every ``find`` the client sent, in order."""
+    """The collection of every ``find`` the client sent, and the name of every command, in order."""
 
     def __init__(self) -> None:
         self.collections: list[str] = []
+        self.commands: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.append(event.command_name)
         if event.command_name == "find":
             self.collections.append(event.command["find"])
 

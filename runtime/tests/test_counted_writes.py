@@ -3,7 +3,7 @@ MongoDB-wire server: what one request costs the database is read from the servic
 
 from typing import Any
 
-from pymongo import AsyncMongoClient, UpdateOne
+from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne
 
 from warta.runtime.logs import bound
 from warta.runtime.metrics import CountedWrites, ServiceMetrics, answering
@@ -26,6 +26,14 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
                 [UpdateOne({"_id": 3}, {"$set": {"a": 1}}), UpdateOne({"_id": 1}, {"$set": {"a": 1}})]
             )
         await db.outbox.delete_many({})
+        # Several collections in one command: each document counted under its own.
+        await client.bulk_write(
+            [
+                InsertOne({"_id": "r1"}, namespace=f"{db.name}.step_clocks"),
+                ReplaceOne({"_id": "r0"}, {"step": 2}, upsert=True, namespace=f"{db.name}.step_clocks"),
+                InsertOne({"_id": "o1"}, namespace=f"{db.name}.outbox"),
+            ]
+        )
         await db.coverage.find_one({"_id": 1})  # a read is no write
     finally:
         await client.close()
@@ -38,7 +46,8 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
     assert writes("coverage", "warta.team.assigned.v1") == 3
     assert writes("inbox", "warta.team.assigned.v1") == 1
     assert writes("coverage", "call") == 4
-    assert writes("outbox", "own work") == 1
+    assert writes("outbox", "own work") == 2
+    assert writes("step_clocks", "own work") == 2
     total = sum(
         s.value
         for m in metrics.registry.collect()
@@ -46,4 +55,4 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
         for s in m.samples
         if s.name.endswith("_total")
     )
-    assert total == 9
+    assert total == 12

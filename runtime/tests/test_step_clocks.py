@@ -264,8 +264,10 @@ async def test_the_events_of_one_unit_of_work_read_their_requests_runs_once(watc
         rejected(1, TL, wib("2026-12-05", "11:00")),
         submitted(2, wib("2026-12-05", "14:30")),
     ]
+    before = len(finds.commands)
     finished = await clocks.observe(None, timeline)
     assert finds.collections == ["step_clocks"]
+    assert finds.commands[before:] == ["find", "bulkWrite"]  # the runs and deviations written together
     assert await runs(clocks) == [
         (1, 1, 5400.0),
         (2, 1, 1200.0),

@@ -34,24 +34,39 @@ def test_profiler_entries_are_counted_per_request_by_service_command_and_collect
             {"op": "command", "ns": "admin.$cmd", "command": {"commitTransaction": 1, **in_transaction}},
             {"op": "command", "ns": "admin.$cmd", "command": {"abortTransaction": 1, **in_transaction}},
             {"op": "command", "ns": "admin.$cmd", "command": {"serverStatus": 1}},
+            # Combined writes run on admin and name their service's collections.
+            {
+                "op": "command",
+                "ns": "admin",
+                "command": {
+                    "bulkWrite": 1,
+                    **in_transaction,
+                    "ops": [{"insert": 0}, {"update": 1}, {"insert": 1}],
+                    "nsInfo": [{"ns": "d_review.step_clocks"}, {"ns": "d_review.outbox"}],
+                },
+                "millis": 2,
+            },
+            {"op": "command", "ns": "admin", "command": {"bulkWrite": 1, "nsInfo": [{"ns": "elsewhere.x"}]}},
         ],
     }
 
-    found = commands.tally(entries, requests=2)
+    found = commands.tally(entries, requests=2, owners={"d_intake": "intake", "d_review": "review"})
 
-    assert found["commands"] == 2.5
-    assert found["by_service"] == {"intake": 2.0, "review": 0.5}
+    assert found["commands"] == 3.0
+    assert found["by_service"] == {"intake": 2.0, "review": 1.0}
     assert found["by_command"] == {
         "intake · insert outbox (in a transaction)": 1.0,
         "intake · find requests (in a transaction)": 0.5,
         "intake · find requests": 0.5,
         "review · getMore reviews": 0.5,
+        "review · bulkWrite step_clocks+outbox (in a transaction)": 0.5,
     }
     assert found["transaction_ends"] == {"commitTransaction": 1.0, "abortTransaction": 0.5}
     # The server's milliseconds, summed by the same key; an entry without them counts none.
     assert found["millis_by_command"] == {
         "intake · insert outbox (in a transaction)": 1.5,
         "review · getMore reviews": 0.5,
+        "review · bulkWrite step_clocks+outbox (in a transaction)": 1.0,
         "intake · find requests (in a transaction)": 0.0,
         "intake · find requests": 0.0,
     }

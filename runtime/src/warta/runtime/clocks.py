@@ -13,16 +13,17 @@ action stopped the clock, the overrun, and room for that officer's explanation.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, InsertOne, ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.contracts import FIRST_SOP, SOP, Event, Role, Step
 
+from .bulk import Write, write_together
 from .calendar import Calendar, CalendarName
 from .documents import from_document, to_document
 from .metrics import ServiceMetrics
@@ -81,6 +82,12 @@ class Finished:
     standard_seconds: float
 
 
+@dataclass
+class ClockChanges:
+    finished: list[Finished] = field(default_factory=list)
+    writes: list[Write] = field(default_factory=list)  # runs and deviations, in the order they change
+
+
 async def ensure_clock_indexes(db: AsyncDatabase[Any]) -> None:
     await db[CLOCKS].create_index([("request_id", ASCENDING), ("step", ASCENDING), ("run", ASCENDING)])
     await db[CLOCKS].create_index([("finished_at", ASCENDING), ("step", ASCENDING)])
@@ -133,7 +140,15 @@ class StepClocks:
 
     async def observe(self, session: Any, events: Iterable[Event]) -> list[Finished]:
         """Start and stop this service's step clocks by ``events``, inside the caller's transaction."""
-        finished: list[Finished] = []
+        changes = await self.changes(session, events)
+        await write_together(self._runs.database.client, changes.writes, session)
+        return changes.finished
+
+    async def changes(self, session: Any, events: Iterable[Event]) -> "ClockChanges":
+        """What ``events`` do to this service's step clocks: the runs they finish, and the writes
+        that record them, for the caller to make in its transaction (the unit of work makes them
+        in one command with its outbox entries)."""
+        changes = ClockChanges()
         # Each request's runs are read once, on its first event that starts or stops one of this
         # service's steps, and kept in step with what is written: one query instead of up to three
         # for every step an event touches.
@@ -167,13 +182,14 @@ class StepClocks:
                     # runs (a reassigned team keeps its clock).
                     continue
                 if stopped_at is not None:
-                    finished.append(await self._close(session, run, stopped_at, event))
+                    self._close(changes, run, stopped_at, event)
+                document = to_document(run, _id=run.key)
                 if stored:
-                    await self._runs.replace_one({"_id": run.key}, to_document(run, _id=run.key), session=session)
+                    changes.writes.append(ReplaceOne({"_id": run.key}, document, namespace=self._runs.full_name))
                 else:
-                    await self._runs.insert_one(to_document(run, _id=run.key), session=session)
+                    changes.writes.append(InsertOne(document, namespace=self._runs.full_name))
                     known[request_id].append(run)
-        return finished
+        return changes
 
     def record(self, finished: Iterable[Finished]) -> None:
         """Count finished steps in Prometheus, once their transaction has committed."""
@@ -184,7 +200,7 @@ class StepClocks:
         cursor = self._runs.find({"request_id": request_id}, session=session)
         return [from_document(StepRun, doc) async for doc in cursor]
 
-    async def _close(self, session: Any, run: StepRun, at: datetime, event: Event) -> Finished:
+    def _close(self, changes: "ClockChanges", run: StepRun, at: datetime, event: Event) -> None:
         run.finished_at = at
         run.seconds = self._calendars[run.calendar].seconds_between(run.started_at, at)
         if event.actor is not None:
@@ -205,10 +221,13 @@ class StepClocks:
                 overrun_seconds=run.seconds - run.standard_seconds,
                 month=at.astimezone(self._zone).strftime("%Y-%m"),
             )
-            await self._deviations.replace_one(
-                {"_id": deviation.id}, to_document(deviation, _id=deviation.id), upsert=True, session=session
+            document = to_document(deviation, _id=deviation.id)
+            changes.writes.append(
+                ReplaceOne({"_id": deviation.id}, document, upsert=True, namespace=self._deviations.full_name)
             )
-        return Finished(sop=run.sop, step=run.step, seconds=run.seconds, standard_seconds=run.standard_seconds)
+        changes.finished.append(
+            Finished(sop=run.sop, step=run.step, seconds=run.seconds, standard_seconds=run.standard_seconds)
+        )
 
     async def refresh_gauges(self, now: datetime) -> None:
         """Open runs per step, and those already over their standard now: an overdue item shows

@@ -3,10 +3,11 @@
 Each service has its own registry so that several can live in one test process.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pymongo import monitoring
@@ -224,6 +225,18 @@ def answering() -> Iterator[None]:
 _WRITES = {"insert": "documents", "update": "updates", "delete": "deletes", "findAndModify": None}
 
 
+def _bulk_written(command: Mapping[str, Any]) -> dict[str, int]:
+    """Documents a ``bulkWrite`` writes, by collection: each op names its namespace by its index
+    in ``nsInfo``, under the key of its kind."""
+    collections = [str(ns["ns"]).partition(".")[2] for ns in command.get("nsInfo") or ()]
+    written: dict[str, int] = {}
+    for op in command.get("ops") or ():
+        index = next((op[kind] for kind in ("insert", "update", "delete") if kind in op), None)
+        if index is not None and index < len(collections):
+            written[collections[index]] = written.get(collections[index], 0) + 1
+    return written
+
+
 class CountedWrites(monitoring.CommandListener):
     """Each write command counted as it starts, by collection and cause: what a request costs the
     database, and which work spends it. PyMongo calls this in the task that made the command, so
@@ -233,12 +246,17 @@ class CountedWrites(monitoring.CommandListener):
         self._writes = writes
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name not in _WRITES:
+        if event.command_name == "bulkWrite":
+            written = _bulk_written(event.command)
+        elif event.command_name in _WRITES:
+            field = _WRITES[event.command_name]
+            documents = len(event.command.get(field) or ()) if field else 1
+            written = {str(event.command.get(event.command_name)): documents}
+        else:
             return
-        field = _WRITES[event.command_name]
-        documents = len(event.command.get(field) or ()) if field else 1
         cause = logs.current("event_type") or ("call" if _answering.get() else "own work")
-        self._writes.labels(str(event.command.get(event.command_name)), cause).inc(documents)
+        for collection, documents in written.items():
+            self._writes.labels(collection, cause).inc(documents)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass

@@ -1,10 +1,12 @@
 """One atomic write per decision: the state change, the events it produces (outbox) and the id of
-the event it consumed (inbox) commit together or not at all."""
+the event it consumed (inbox) commit together or not at all. The step clocks' writes and the
+outbox entries, which come after the body's own, go in one command (ADR 0036)."""
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING, AsyncMongoClient, InsertOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -12,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from warta.contracts import Event
 
 from . import tracing
+from .bulk import Write, write_together
 from .clock import Clock
 from .faults import fault_point
 from .tx import Tx
@@ -45,6 +48,7 @@ class UnitOfWork:
         self._on_commit = on_commit
         self._on_doubt = on_doubt
         self._step_clocks = step_clocks
+        self._outbox = db[OUTBOX].full_name
 
     async def run(self, work: Callable[[Tx], Awaitable[T]], *, consumes: Event | None = None) -> T:
         """Run ``work`` in a transaction; raise ``AlreadyApplied`` if ``consumes`` was applied before.
@@ -66,27 +70,16 @@ class UnitOfWork:
                 except DuplicateKeyError:
                     raise AlreadyApplied(str(consumes.id)) from None
             result = await work(tx)
+            writes: list[Write] = []
             if self._step_clocks is not None:
                 seen = [consumes, *tx.events] if consumes is not None else tx.events
-                finished[:] = await self._step_clocks.observe(session, seen)
-            entries: list[dict[str, Any]] = []
-            if tx.events:
-                now = self._clock.now()
-                # The trace of the work that committed them goes out with them (tracing.py).
-                traced = {"traceparent": parent} if (parent := tracing.traceparent_now()) else {}
-                entries = [
-                    {
-                        "_id": str(event.id),
-                        "type": event.type,
-                        "payload": event.model_dump_json(),
-                        "created_at": now,
-                        "position": position,
-                        "sent_at": None,
-                        **traced,
-                    }
-                    for position, event in enumerate(tx.events)
-                ]
-                await self._db[OUTBOX].insert_many(entries, session=session)
+                changes = await self._step_clocks.changes(session, seen)
+                finished[:], writes = changes.finished, changes.writes
+            entries = _outbox_entries(tx.events, self._clock.now()) if tx.events else []
+            writes += [InsertOne(entry, namespace=self._outbox) for entry in entries]
+            # The clocks' runs and the outbox entries in one command: each command costs the
+            # database about the same whatever it writes.
+            await write_together(self._client, writes, session)
             committed[:] = entries
             return result
 
@@ -104,6 +97,23 @@ class UnitOfWork:
             fault_point("outbox.after_commit")
             self._on_commit(committed)
         return result
+
+
+def _outbox_entries(events: list[Event], now: datetime) -> list[dict[str, Any]]:
+    # The trace of the work that committed them goes out with them (tracing.py).
+    traced = {"traceparent": parent} if (parent := tracing.traceparent_now()) else {}
+    return [
+        {
+            "_id": str(event.id),
+            "type": event.type,
+            "payload": event.model_dump_json(),
+            "created_at": now,
+            "position": position,
+            "sent_at": None,
+            **traced,
+        }
+        for position, event in enumerate(events)
+    ]
 
 
 async def ensure_outbox_index(db: AsyncDatabase[Any]) -> None:

@@ -1,0 +1,70 @@
+"""The unit of work on a real database: what one decision sends it, and two decisions at once
+whose clock writes collide."""
+
+import asyncio
+from typing import Any
+
+from warta.runtime.clock import SystemClock
+from warta.runtime.tx import Tx
+from warta.runtime.unit_of_work import OUTBOX, UnitOfWork
+
+from .test_step_clocks import assigned, clocks_in, disposed, received, wib
+
+
+async def test_a_decision_writes_its_clocks_and_its_events_in_one_command_after_its_own(watched, namespace):
+    client, sent = watched
+    db = client[namespace.database("uow-one")]
+    clocks = await clocks_in(db)
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None, clocks)
+    issued = disposed(wib("2026-12-02", "15:50"))
+
+    async def issue(tx: Tx) -> None:
+        await tx.db.requests.insert_one({"_id": "req-clock", "state": "disposed"}, session=tx.session)
+        tx.emit(issued)
+
+    before = len(sent.commands)
+    await uow.run(issue, consumes=received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")))
+
+    # The inbox mark, the body's own write, the request's runs read once, then the runs of steps
+    # 1, 2 and 3, step 1's deviation and the outbox entry together, and the commit.
+    assert sent.commands[before:] == ["insert", "insert", "find", "bulkWrite", "commitTransaction"]
+    runs = {doc["_id"]: doc.get("seconds") async for doc in db.step_clocks.find()}
+    assert runs == {"req-clock:1:1": 5400.0, "req-clock:2:1": 1200.0, "req-clock:3:1": None}
+    assert [doc["_id"] async for doc in db.deviations.find()] == ["req-clock:1:1"]
+    assert [doc["_id"] async for doc in db[OUTBOX].find()] == [str(issued.id)]
+
+
+async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_open_it_once(watched, namespace):
+    # Two teams assigned to one request at the same moment (a reassignment racing the first): both
+    # read no run of step 4 and both write its first. The second write conflicts; the transaction
+    # has to run again (the conflict's label must survive the combined write), and then finds the
+    # run the first opened, which a reassigned team keeps.
+    client, _ = watched
+    db = client[namespace.database("uow-race")]
+    clocks = await clocks_in(db)
+    for name in ("inbox", "assignments"):
+        # As a running service has them: creating a collection inside a transaction conflicts with
+        # any other transaction's write to it, before the writes this test is about.
+        await db.create_collection(name)
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None, clocks)
+    both_inside = asyncio.Barrier(2)
+    attempts: list[str] = []
+
+    def assign(name: str) -> Any:
+        async def body(tx: Tx) -> None:
+            attempts.append(name)
+            if attempts.count(name) == 1:
+                await both_inside.wait()  # both transactions have read nothing yet
+            await tx.db.assignments.insert_one({"team": name, "attempt": attempts.count(name)}, session=tx.session)
+
+        return body
+
+    first, second = assigned(wib("2026-12-04", "07:45")), assigned(wib("2026-12-04", "07:46"))
+    await asyncio.wait_for(
+        asyncio.gather(uow.run(assign("first"), consumes=first), uow.run(assign("second"), consumes=second)), 30
+    )
+
+    assert len(attempts) > 2  # one of them ran again after the conflict
+    assert [doc["_id"] async for doc in db.step_clocks.find()] == ["req-clock:4:1"]
+    assert await db.inbox.count_documents({}) == 2
+    assert await db.assignments.count_documents({}) == 2  # each body's write committed once
