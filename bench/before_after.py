@@ -17,7 +17,7 @@ Figures, each side:
 - system time p99 at 10 at once against one at a time;
 - hop p99 (publish to applied) against the floor (raw JetStream round trip + one raw write, both
   p99), the slowest hop, one at a time and 10 at once;
-- writes per request (the database's own count), and the email rate against a bare loop.
+- write commands per request (``system.write_count``), and the email rate against a bare loop.
 
 Writes bench/results/before-after.md (and .json). ``python bench/before_after.py [--before COMMIT]
 [--rounds N]``.
@@ -93,11 +93,11 @@ async def _rounds(systems: dict[str, System], rounds: int) -> dict[str, Any]:
 
     async def round_of(side: str, count: int) -> dict[str, Any]:
         system = systems[side]
-        writes = await write_count(system.mongodb_url)
+        writes = await write_count(system)
         outcome = await drive(system, count, numbers[side])
         numbers[side] += count
         await quiet(system)  # the last events' writes are the round's too
-        outcome["writes_per_request"] = (await write_count(system.mongodb_url) - writes) / count
+        outcome["writes_per_request"] = (await write_count(system) - writes) / count
         outcome["hops"] = await hop_latencies(system, set(outcome.pop("request_ids")))
         return outcome
 

@@ -18,7 +18,7 @@ Measured:
 - end to end at 1, 10, 100 and 1,000 requests at once: requests per second, each request's wall
   time, and its system time (the time its officers spent waiting on an HTTP answer; the scripted
   officers' pauses between refreshes are left out), and the cores each process kept busy;
-- the database writes one request needs (the server's opcounters over the 100-request round), and
+- the database writes one request needs (its write commands over the 100-request round: ``write_count``), and
   the throughput bound they imply with the raw write rate;
 - the same 10-request round with 10,000 finished requests already in every service's database;
 - the officers' inbox and search queries with 1,000 and with 100,000 finished requests (past
@@ -190,11 +190,15 @@ async def raw_database(mongodb_url: str, rounds: int = 500, writers: int = 16) -
     }
 
 
-async def write_count(mongodb_url: str) -> int:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+async def write_count(system: "System") -> int:
+    """The write commands the database has run: its opcounters' inserts, updates and deletes (one
+    a command on SecantusDB, however many documents), and the commands writing several collections
+    at once (``bulkWrite``, ADR 0036), which the opcounters leave out and the services count."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url)
     counters = (await client.admin.command("serverStatus"))["opcounters"]
     await client.close()
-    return int(counters["insert"] + counters["update"] + counters["delete"])
+    combined = await scraped(system, "warta_database_combined_writes", "_total", lambda labels: "")
+    return int(counters["insert"] + counters["update"] + counters["delete"] + sum(combined.values()))
 
 
 async def scraped(system: "System", family: str, sample: str, key: Callable[[dict[str, str]], str]) -> dict[str, float]:
@@ -859,12 +863,12 @@ async def measure(
     warm = await drive(system, 2, first=0, late=True)
     first, templates = 2, warm["request_ids"][:1]
     for count in rounds:
-        before = await write_count(system.mongodb_url)
+        before = await write_count(system)
         outcome = await drive(system, count, first)
         first += count
         ids = outcome.pop("request_ids")
         await quiet(system)  # the last events' writes are the round's too
-        writes = await write_count(system.mongodb_url) - before
+        writes = await write_count(system) - before
         found["hops"][str(count)] = await hop_latencies(system, set(ids))
         found["rounds"].append({**outcome, "writes": writes, "writes_per_request": writes / count})
         print(f"{count} at once: {outcome['requests_per_s']:.2f} requests/s", flush=True)
@@ -936,9 +940,9 @@ async def largest_round(
     service and the database for the first 30 s of it."""
     await drive(system, 2, first=0)
     spy = profile(system, 30, work / "profile")
-    before = await write_count(system.mongodb_url)
+    before = await write_count(system)
     outcome = await drive(system, count, 2, window=WINDOW_SECONDS)
-    writes = await write_count(system.mongodb_url) - before
+    writes = await write_count(system) - before
     found_profile: dict[str, dict[str, Any]] = {}
     if spy is not None:
         spy.wait(60)

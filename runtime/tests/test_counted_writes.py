@@ -12,7 +12,7 @@ from warta.runtime.metrics import CountedWrites, ServiceMetrics, answering
 async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_work_that_made_them(servers, namespace):
     metrics = ServiceMetrics("test")
     client: AsyncMongoClient[Any] = AsyncMongoClient(
-        servers.mongodb_url, tz_aware=True, event_listeners=[CountedWrites(metrics.database_writes)]
+        servers.mongodb_url, tz_aware=True, event_listeners=[CountedWrites(metrics)]
     )
     db = client[namespace.database("writes")]
     try:
@@ -56,3 +56,5 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
         if s.name.endswith("_total")
     )
     assert total == 12
+    # The combined write is one command, counted as such beside its documents.
+    assert metrics.registry.get_sample_value("warta_database_combined_writes_total") == 1

@@ -1,14 +1,30 @@
-"""The unit of work on a real database: what one decision sends it, and two decisions at once
-whose clock writes collide."""
+"""The unit of work on a real database: what one decision sends it, two decisions at once whose
+clock writes collide, and decisions whose combined write is refused."""
 
 import asyncio
 from typing import Any
 
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
+
+from warta.contracts import Conflict
+from warta.runtime.aggregate import Aggregate
 from warta.runtime.clock import SystemClock
+from warta.runtime.documents import AggregateCollection
 from warta.runtime.tx import Tx
 from warta.runtime.unit_of_work import OUTBOX, UnitOfWork
 
 from .test_step_clocks import assigned, clocks_in, disposed, received, wib
+
+
+class Sheet(Aggregate):
+    request_id: str
+    state: str = "registered"
+
+    def issue(self) -> None:
+        self.state = "issued"
+        self.changed()
 
 
 async def test_a_decision_writes_its_clocks_and_its_events_in_one_command_after_its_own(watched, namespace):
@@ -16,18 +32,31 @@ async def test_a_decision_writes_its_clocks_and_its_events_in_one_command_after_
     db = client[namespace.database("uow-one")]
     clocks = await clocks_in(db)
     uow = UnitOfWork(client, db, SystemClock(), lambda entries: None, clocks)
+    sheets = AggregateCollection(db.sheets, Sheet, lambda sheet: sheet.request_id)
+    await db.sheets.insert_one({"_id": "req-clock", "request_id": "req-clock", "revision": 1})
     issued = disposed(wib("2026-12-02", "15:50"))
 
     async def issue(tx: Tx) -> None:
-        await tx.db.requests.insert_one({"_id": "req-clock", "state": "disposed"}, session=tx.session)
+        sheet = await sheets.get("req-clock", tx)
+        assert sheet is not None
+        sheet.issue()
+        await sheets.save(tx, sheet)
+        await tx.db.notes.insert_one({"_id": "made at once"}, session=tx.session)
         tx.emit(issued)
 
     before = len(sent.commands)
     await uow.run(issue, consumes=received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")))
 
-    # The inbox mark, the body's own write, the request's runs read once, then the runs of steps
-    # 1, 2 and 3, step 1's deviation and the outbox entry together, and the commit.
-    assert sent.commands[before:] == ["insert", "insert", "find", "bulkWrite", "commitTransaction"]
+    # The inbox mark, the aggregate read, a write the body makes itself; the request's runs read
+    # once; then the aggregate, the runs of steps 1, 2 and 3, step 1's deviation and the outbox
+    # entry together; the commit.
+    assert sent.commands[before:] == ["insert", "find", "insert", "find", "bulkWrite", "commitTransaction"]
+    assert await db.sheets.find_one({"_id": "req-clock"}, {"_id": 0}) == {
+        "request_id": "req-clock",
+        "revision": 2,
+        "state": "issued",
+    }
+    assert await db.notes.count_documents({}) == 1
     runs = {doc["_id"]: doc.get("seconds") async for doc in db.step_clocks.find()}
     assert runs == {"req-clock:1:1": 5400.0, "req-clock:2:1": 1200.0, "req-clock:3:1": None}
     assert [doc["_id"] async for doc in db.deviations.find()] == ["req-clock:1:1"]
@@ -68,3 +97,35 @@ async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_op
     assert [doc["_id"] async for doc in db.step_clocks.find()] == ["req-clock:4:1"]
     assert await db.inbox.count_documents({}) == 2
     assert await db.assignments.count_documents({}) == 2  # each body's write committed once
+
+
+@pytest.mark.parametrize("refusal", ["changed meanwhile", "key taken"])
+async def test_a_decision_whose_combined_write_is_refused_says_why_and_writes_nothing(refusal, servers, namespace):
+    client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True)
+    db = client[namespace.database(f"uow-refused-{refusal.replace(' ', '-')}")]
+    clocks = await clocks_in(db)
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None, clocks)
+    sheets = AggregateCollection(db.sheets, Sheet, lambda sheet: sheet.request_id)
+    await db.sheets.insert_one({"_id": "req-clock", "request_id": "req-clock", "revision": 1})
+    found = await sheets.get("req-clock")
+    assert found is not None
+    loaded: Sheet = found
+    await db.sheets.update_one({"_id": "req-clock"}, {"$set": {"revision": 2}})  # another officer's change
+
+    async def decide(tx: Tx) -> None:
+        if refusal == "changed meanwhile":
+            loaded.issue()
+            await sheets.save(tx, loaded)
+        else:
+            await sheets.insert(tx, Sheet(request_id="req-clock"))
+        tx.emit(disposed(wib("2026-12-02", "15:50")))
+
+    expected: type[Exception] = Conflict if refusal == "changed meanwhile" else DuplicateKeyError
+    try:
+        with pytest.raises(expected):
+            await uow.run(decide, consumes=received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")))
+        assert await db.sheets.find_one({"_id": "req-clock"}, {"_id": 0}) == {"request_id": "req-clock", "revision": 2}
+        for written in ("inbox", OUTBOX, "step_clocks", "deviations"):
+            assert await db[written].count_documents({}) == 0, written
+    finally:
+        await client.close()

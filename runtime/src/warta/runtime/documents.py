@@ -7,9 +7,8 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import AnyUrl, BaseModel
+from pymongo import InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
-
-from warta.contracts import Conflict
 
 from .aggregate import Aggregate
 from .tx import Tx
@@ -49,6 +48,11 @@ class AggregateCollection(Generic[A]):
 
     ``save`` replaces the document only if its stored revision is the one the aggregate was loaded
     at, so two officers acting at once cannot overwrite each other silently.
+
+    An aggregate is written at the end of its unit of work, with the unit of work's own writes in
+    one command (ADR 0036): ``insert`` and ``save`` take its document as it is when they are
+    called, and the body that calls them does not read it back. A key taken fails the transaction
+    with ``DuplicateKeyError``, a revision changed meanwhile with ``Conflict``.
     """
 
     def __init__(self, collection: AsyncCollection[Any], cls: type[A], key: Callable[[A], str]) -> None:
@@ -57,22 +61,22 @@ class AggregateCollection(Generic[A]):
         self._key = key
 
     async def insert(self, tx: Tx, aggregate: A) -> None:
-        await self.collection.insert_one(to_document(aggregate, _id=self._key(aggregate)), session=tx.session)
+        tx.write_later(InsertOne(to_document(aggregate, _id=self._key(aggregate)), namespace=self.collection.full_name))
 
     async def insert_many(self, tx: Tx, aggregates: list[A]) -> None:
-        """In one command; a key taken fails the whole batch (``BulkWriteError``), and with it
-        the transaction."""
-        documents = [to_document(aggregate, _id=self._key(aggregate)) for aggregate in aggregates]
-        await self.collection.insert_many(documents, session=tx.session)
+        for aggregate in aggregates:
+            await self.insert(tx, aggregate)
 
     async def save(self, tx: Tx, aggregate: A) -> None:
-        result = await self.collection.replace_one(
-            {"_id": self._key(aggregate), "revision": aggregate.loaded_revision},
-            to_document(aggregate, _id=self._key(aggregate)),
-            session=tx.session,
+        key = self._key(aggregate)
+        tx.write_later(
+            ReplaceOne(
+                {"_id": key, "revision": aggregate.loaded_revision},
+                to_document(aggregate, _id=key),
+                namespace=self.collection.full_name,
+            ),
+            conflict=f"{key} was changed by someone else at the same time; reload and try again",
         )
-        if result.matched_count != 1:
-            raise Conflict(f"{self._key(aggregate)} was changed by someone else at the same time; reload and try again")
 
     async def get(self, key: str, tx: Tx | None = None) -> A | None:
         doc = await self.collection.find_one({"_id": key}, session=tx.session if tx else None)

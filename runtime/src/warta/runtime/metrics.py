@@ -167,6 +167,13 @@ class ServiceMetrics:
             ["collection", "cause"],
             registry=r,
         )
+        self.database_combined_writes = Counter(
+            "warta_database_combined_writes",
+            "Commands that wrote several documents, of one or more collections, at once (bulkWrite: a "
+            "unit of work's aggregates, step clocks and outbox entries, ADR 0036); their documents are "
+            "counted in warta_database_writes_total.",
+            registry=r,
+        )
         self.loop_lag = Histogram(
             "warta_event_loop_lag_seconds",
             "How late the event loop ran a timer it was given: work that holds the loop (a long "
@@ -242,11 +249,13 @@ class CountedWrites(monitoring.CommandListener):
     database, and which work spends it. PyMongo calls this in the task that made the command, so
     the cause is read from that task's context: the event it handles, or the call it answers."""
 
-    def __init__(self, writes: Counter) -> None:
-        self._writes = writes
+    def __init__(self, metrics: ServiceMetrics) -> None:
+        self._writes = metrics.database_writes
+        self._combined = metrics.database_combined_writes
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name == "bulkWrite":
+            self._combined.inc()
             written = _bulk_written(event.command)
         elif event.command_name in _WRITES:
             field = _WRITES[event.command_name]

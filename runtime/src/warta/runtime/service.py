@@ -60,7 +60,7 @@ class ServiceRuntime:
             serverSelectionTimeoutMS=int(settings.mongodb_wait_seconds * 1000),
             appname=f"warta-{settings.service_name}",
             w=settings.mongodb_write_concern,
-            event_listeners=[CountedWrites(self.metrics.database_writes)],
+            event_listeners=[CountedWrites(self.metrics)],
         )
         self.db: AsyncDatabase[Any] = self.mongo[settings.database_name()]
         self.bus = Bus(settings, self.metrics)

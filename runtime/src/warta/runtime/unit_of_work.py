@@ -1,6 +1,6 @@
 """One atomic write per decision: the state change, the events it produces (outbox) and the id of
-the event it consumed (inbox) commit together or not at all. The step clocks' writes and the
-outbox entries, which come after the body's own, go in one command (ADR 0036)."""
+the event it consumed (inbox) commit together or not at all. The writes that can wait for the end
+(the body's aggregates, the step clocks', the outbox entries) go in one command (ADR 0036)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from warta.contracts import Event
 
 from . import tracing
-from .bulk import Write, write_together
+from .bulk import write_together
 from .clock import Clock
 from .faults import fault_point
 from .tx import Tx
@@ -70,16 +70,16 @@ class UnitOfWork:
                 except DuplicateKeyError:
                     raise AlreadyApplied(str(consumes.id)) from None
             result = await work(tx)
-            writes: list[Write] = []
             if self._step_clocks is not None:
                 seen = [consumes, *tx.events] if consumes is not None else tx.events
                 changes = await self._step_clocks.changes(session, seen)
-                finished[:], writes = changes.finished, changes.writes
+                finished[:] = changes.finished
+                tx.writes += changes.writes
             entries = _outbox_entries(tx.events, self._clock.now()) if tx.events else []
-            writes += [InsertOne(entry, namespace=self._outbox) for entry in entries]
-            # The clocks' runs and the outbox entries in one command: each command costs the
-            # database about the same whatever it writes.
-            await write_together(self._client, writes, session)
+            tx.writes += [InsertOne(entry, namespace=self._outbox) for entry in entries]
+            # The body's aggregates, the clocks' runs and the outbox entries in one command: each
+            # command costs the database about the same whatever it writes.
+            await write_together(self._client, tx.writes, session, tx.must_match)
             committed[:] = entries
             return result
 

@@ -467,16 +467,16 @@ class ServiceProcess:
         self.process.send_signal(signal.SIGUSR1)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            with self.log_path.open("rb") as log:
-                log.seek(before)
-                logged = log.read().decode(errors="replace")
-            if "tasks on SIGUSR1" in logged:
+            if "tasks on SIGUSR1" in self._logged_since(before):
                 time.sleep(0.5)  # the rest of the stacks
-                with self.log_path.open("rb") as log:
-                    log.seek(before)
-                    return log.read().decode(errors="replace")
+                return self._logged_since(before)
             time.sleep(0.1)
         return "no tasks logged within 5 s of SIGUSR1: the event loop is not turning"
+
+    def _logged_since(self, offset: int) -> str:
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

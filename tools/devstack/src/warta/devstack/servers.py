@@ -42,13 +42,22 @@ def _listening_ports() -> tuple[int, int]:
 _handed_out: set[int] = set()  # never the same port twice to this process's servers
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as s:
+def _bind_error(port: int, *, reuse: bool = False) -> OSError | None:
+    """Why ``port`` on 127.0.0.1 cannot be bound now, or None if it can. With ``reuse``, as
+    servers bind (SO_REUSEADDR): a port only its old connections hold, waiting out their close,
+    counts as free."""
+    with socket.socket() as probe:
+        if reuse:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            return error
+    return None
+
+
+def _free(port: int) -> bool:
+    return _bind_error(port) is None
 
 
 def free_block(size: int) -> int:
@@ -81,12 +90,8 @@ class PortTaken(RuntimeError):
 def require_free_port(port: int, name: str) -> None:
     """Raise if a program listens on ``port``, or holds it bound (a server's own restart, whose
     old connections wait out their close, may bind it again, as servers set SO_REUSEADDR)."""
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError as taken:
-            raise PortTaken(f"{name}: port {port} on 127.0.0.1 is taken by another program ({taken})") from None
+    if (taken := _bind_error(port, reuse=True)) is not None:
+        raise PortTaken(f"{name}: port {port} on 127.0.0.1 is taken by another program ({taken})")
 
 
 def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
