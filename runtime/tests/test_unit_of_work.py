@@ -99,6 +99,37 @@ async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_op
     assert await db.assignments.count_documents({}) == 2  # each body's write committed once
 
 
+async def test_an_attempt_run_again_that_begins_with_the_combined_write_commits(watched, namespace):
+    # A first attempt collides with another transaction (here the test's own, holding a document
+    # the attempt writes) and runs again; the second attempt's body only adds an aggregate, so
+    # the combined write is the first command of its transaction.
+    client, _ = watched
+    db = client[namespace.database("uow-again")]
+    for name in ("sheets", "contended"):
+        await db.create_collection(name)
+    await db.contended.insert_one({"_id": "x", "n": 0})
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+    sheets = AggregateCollection(db.sheets, Sheet, lambda sheet: sheet.request_id)
+    attempts = 0
+
+    async def add(tx: Tx) -> None:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            await tx.db.contended.update_one({"_id": "x"}, {"$inc": {"n": 1}}, session=tx.session)
+        await sheets.insert(tx, Sheet(request_id="req-again"))
+
+    async with client.start_session() as holder:
+        await holder.start_transaction()
+        await db.contended.update_one({"_id": "x"}, {"$inc": {"n": 10}}, session=holder)
+        await asyncio.wait_for(uow.run(add), 30)
+        await holder.abort_transaction()
+
+    assert attempts == 2
+    assert await db.sheets.count_documents({"_id": "req-again"}) == 1
+    assert await db.contended.find_one({"_id": "x"}) == {"_id": "x", "n": 0}
+
+
 @pytest.mark.parametrize("refusal", ["changed meanwhile", "key taken"])
 async def test_a_decision_whose_combined_write_is_refused_says_why_and_writes_nothing(refusal, servers, namespace):
     client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True)

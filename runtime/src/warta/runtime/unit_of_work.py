@@ -84,7 +84,11 @@ class UnitOfWork:
             return result
 
         try:
-            async with self._client.start_session() as session:
+            # Without causal consistency: its only use here would be a retried attempt reading
+            # after the failed one, whose writes were aborted, from the primary it wrote to; and
+            # with it SecantusDB refuses an attempt whose first command is the combined write
+            # (ADR 0004).
+            async with self._client.start_session(causal_consistency=False) as session:
                 result = await session.with_transaction(attempt)
         except BaseException:
             if committed:  # an attempt reached its commit, whose outcome is not known here
