@@ -144,10 +144,10 @@ class StepClocks:
         await write_together(self._runs.database.client, changes.writes, session)
         return changes.finished
 
-    async def changes(self, session: Any, events: Iterable[Event]) -> "ClockChanges":
+    async def changes(self, session: Any, events: Iterable[Event]) -> ClockChanges:
         """What ``events`` do to this service's step clocks: the runs they finish, and the writes
         that record them, for the caller to make in its transaction (the unit of work makes them
-        in one command with its outbox entries)."""
+        in one command with its body's aggregates and its outbox entries)."""
         changes = ClockChanges()
         # Each request's runs are read once, on its first event that starts or stops one of this
         # service's steps, and kept in step with what is written: one query instead of up to three
@@ -200,7 +200,7 @@ class StepClocks:
         cursor = self._runs.find({"request_id": request_id}, session=session)
         return [from_document(StepRun, doc) async for doc in cursor]
 
-    def _close(self, changes: "ClockChanges", run: StepRun, at: datetime, event: Event) -> None:
+    def _close(self, changes: ClockChanges, run: StepRun, at: datetime, event: Event) -> None:
         run.finished_at = at
         run.seconds = self._calendars[run.calendar].seconds_between(run.started_at, at)
         if event.actor is not None:
