@@ -193,7 +193,9 @@ async def raw_database(mongodb_url: str, rounds: int = 500, writers: int = 16) -
 async def write_count(system: "System") -> int:
     """The write commands the database has run: its opcounters' inserts, updates and deletes (one
     a command on SecantusDB, however many documents), and the commands writing several collections
-    at once (``bulkWrite``, ADR 0036), which the opcounters leave out and the services count."""
+    at once (``bulkWrite``, ADR 0036), which SecantusDB's opcounters leave out and the services
+    count (attempts a conflict ran again included). MongoDB counts each of a ``bulkWrite``'s writes
+    in its opcounters: on it this would count them twice."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(system.mongodb_url)
     counters = (await client.admin.command("serverStatus"))["opcounters"]
     await client.close()

@@ -5,17 +5,20 @@ import asyncio
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure
 
 from warta.contracts import Conflict
 from warta.runtime.aggregate import Aggregate
+from warta.runtime.bulk import write_together
 from warta.runtime.clock import SystemClock
 from warta.runtime.documents import AggregateCollection
 from warta.runtime.tx import Tx
 from warta.runtime.unit_of_work import OUTBOX, UnitOfWork
 
 from .test_step_clocks import assigned, clocks_in, disposed, received, wib
+
+TYPE_MISMATCH = 14
 
 
 class Sheet(Aggregate):
@@ -130,6 +133,27 @@ async def test_an_attempt_run_again_that_begins_with_the_combined_write_commits(
     assert await db.contended.find_one({"_id": "x"}) == {"_id": "x", "n": 0}
 
 
+async def test_a_body_that_reads_back_an_aggregate_it_wrote_is_stopped_and_writes_nothing(watched, namespace):
+    # Its write waits for the end: the read would find the document as it was, and a second save
+    # from it would be refused as someone else's change.
+    client, _ = watched
+    db = client[namespace.database("uow-read-back")]
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+    sheets = AggregateCollection(db.sheets, Sheet, lambda sheet: sheet.request_id)
+    await db.sheets.insert_one({"_id": "req-back", "request_id": "req-back", "revision": 1})
+
+    async def twice(tx: Tx) -> None:
+        sheet = await sheets.get("req-back", tx)
+        assert sheet is not None
+        sheet.issue()
+        await sheets.save(tx, sheet)
+        await sheets.get_many(["req-back"], tx)
+
+    with pytest.raises(RuntimeError, match="read back"):
+        await uow.run(twice)
+    assert await db.sheets.find_one({"_id": "req-back"}, {"_id": 0}) == {"request_id": "req-back", "revision": 1}
+
+
 @pytest.mark.parametrize("refusal", ["changed meanwhile", "key taken"])
 async def test_a_decision_whose_combined_write_is_refused_says_why_and_writes_nothing(refusal, servers, namespace):
     client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True)
@@ -160,3 +184,15 @@ async def test_a_decision_whose_combined_write_is_refused_says_why_and_writes_no
             assert await db[written].count_documents({}) == 0, written
     finally:
         await client.close()
+
+
+async def test_a_write_the_database_refuses_in_a_combined_write_comes_out_with_its_own_code(watched, namespace):
+    client, _ = watched
+    db = client[namespace.database("uow-refused-write")]
+    await db.counters.insert_one({"_id": "x", "n": "not a number"})
+    with pytest.raises(OperationFailure) as refused:
+        await write_together(
+            client, [UpdateOne({"_id": "x"}, {"$inc": {"n": 1}}, namespace=db.counters.full_name)], None
+        )
+    assert refused.value.code == TYPE_MISMATCH
+    assert not isinstance(refused.value, ClientBulkWriteException)

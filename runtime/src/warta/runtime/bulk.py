@@ -8,7 +8,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, PyMongoError
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure, PyMongoError
 from pymongo.operations import InsertOne, ReplaceOne, UpdateOne
 
 from warta.contracts import Conflict
@@ -31,7 +31,8 @@ async def write_together(
     Errors come out as a single write's would. PyMongo wraps an error of the whole command (a write
     conflict) in a ``ClientBulkWriteException`` that drops its labels, among them the
     ``TransientTransactionError`` that makes the transaction run again: the command's own error is
-    raised instead. A key taken is a ``DuplicateKeyError``, which callers already tell apart.
+    raised instead. A write refused comes out with its own code: a key taken as the
+    ``DuplicateKeyError`` callers already tell apart.
     """
     if not writes:
         return
@@ -41,9 +42,10 @@ async def write_together(
         if isinstance(error.error, PyMongoError):
             raise error.error from error
         failed: dict[str, Any] = next(iter(error.details.get("writeErrors") or []), {})
-        if failed.get("code") == DUPLICATE_KEY:
-            raise DuplicateKeyError(failed.get("errmsg", "duplicate key"), DUPLICATE_KEY, failed) from error
-        raise
+        if not failed:
+            raise
+        kind = DuplicateKeyError if failed.get("code") == DUPLICATE_KEY else OperationFailure
+        raise kind(failed.get("errmsg", "write refused"), failed.get("code"), failed) from error
     for place, message in (must_match or {}).items():
         if result.update_results[place].matched_count != 1:
             raise Conflict(message)

@@ -61,7 +61,9 @@ class AggregateCollection(Generic[A]):
         self._key = key
 
     async def insert(self, tx: Tx, aggregate: A) -> None:
-        tx.write_later(InsertOne(to_document(aggregate, _id=self._key(aggregate)), namespace=self.collection.full_name))
+        key = self._key(aggregate)
+        namespace = self.collection.full_name
+        tx.write_later(InsertOne(to_document(aggregate, _id=key), namespace=namespace), (namespace, key))
 
     async def insert_many(self, tx: Tx, aggregates: list[A]) -> None:
         for aggregate in aggregates:
@@ -69,16 +71,20 @@ class AggregateCollection(Generic[A]):
 
     async def save(self, tx: Tx, aggregate: A) -> None:
         key = self._key(aggregate)
+        namespace = self.collection.full_name
         tx.write_later(
             ReplaceOne(
                 {"_id": key, "revision": aggregate.loaded_revision},
                 to_document(aggregate, _id=key),
-                namespace=self.collection.full_name,
+                namespace=namespace,
             ),
+            (namespace, key),
             conflict=f"{key} was changed by someone else at the same time; reload and try again",
         )
 
     async def get(self, key: str, tx: Tx | None = None) -> A | None:
+        if tx is not None:
+            tx.require_written(self.collection.full_name, key)
         doc = await self.collection.find_one({"_id": key}, session=tx.session if tx else None)
         return from_document(self._cls, doc) if doc else None
 
@@ -87,6 +93,9 @@ class AggregateCollection(Generic[A]):
         wanted = sorted(set(keys))
         if not wanted:
             return {}
+        if tx is not None:
+            for key in wanted:
+                tx.require_written(self.collection.full_name, key)
         cursor = self.collection.find({"_id": {"$in": wanted}}, session=tx.session if tx else None)
         return {doc["_id"]: from_document(self._cls, doc) async for doc in cursor}
 

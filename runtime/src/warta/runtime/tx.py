@@ -26,13 +26,23 @@ class Tx:
     # Of those, each that must find its document (by its place in ``writes``), with the message of
     # the ``Conflict`` it fails with if it does not.
     must_match: dict[int, str] = field(default_factory=dict)
+    # The documents those write, by collection and key: reading one back in the body would find
+    # it as it was before them.
+    pending: set[tuple[str, Any]] = field(default_factory=set)
 
     def emit(self, *events: Event) -> None:
         self.events.extend(events)
 
-    def write_later(self, write: Write, *, conflict: str | None = None) -> None:
-        """Add ``write`` to those made at the end; with ``conflict``, one that finds no document
-        fails the transaction with a ``Conflict`` saying that."""
+    def write_later(self, write: Write, document: tuple[str, Any], *, conflict: str | None = None) -> None:
+        """Add ``write`` of ``document`` (collection, key) to those made at the end; with
+        ``conflict``, one that finds no document fails the transaction with a ``Conflict`` saying
+        that."""
         if conflict is not None:
             self.must_match[len(self.writes)] = conflict
         self.writes.append(write)
+        self.pending.add(document)
+
+    def require_written(self, collection: str, key: Any) -> None:
+        """Refuse to read back a document whose write waits for the end of the transaction."""
+        if (collection, key) in self.pending:
+            raise RuntimeError(f"{collection} {key} is read back after a write that waits for the end (ADR 0036)")
