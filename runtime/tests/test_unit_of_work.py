@@ -1,5 +1,5 @@
-"""The unit of work on a real database: what one decision sends it, two decisions at once whose
-clock writes collide, and decisions whose combined write is refused."""
+"""The unit of work on a real database: what one decision sends it, a repeat delivery, two
+decisions at once whose clock writes collide, and decisions whose combined write is refused."""
 
 import asyncio
 from typing import Any
@@ -14,7 +14,7 @@ from warta.runtime.bulk import write_together
 from warta.runtime.clock import SystemClock
 from warta.runtime.documents import AggregateCollection
 from warta.runtime.tx import Tx
-from warta.runtime.unit_of_work import OUTBOX, UnitOfWork
+from warta.runtime.unit_of_work import OUTBOX, AlreadyApplied, UnitOfWork
 
 from .test_step_clocks import assigned, clocks_in, disposed, received, wib
 
@@ -47,13 +47,14 @@ async def test_a_decision_writes_its_clocks_and_its_events_in_one_command_after_
         await tx.db.notes.insert_one({"_id": "made at once"}, session=tx.session)
         tx.emit(issued)
 
+    consumed = received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30"))
     before = len(sent.commands)
-    await uow.run(issue, consumes=received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")))
+    await uow.run(issue, consumes=consumed)
 
-    # The inbox mark, the aggregate read, a write the body makes itself; the request's runs read
-    # once; then the aggregate, the runs of steps 1, 2 and 3, step 1's deviation and the outbox
+    # The aggregate read, a write the body makes itself; the request's runs read once; then the
+    # inbox mark, the aggregate, the runs of steps 1, 2 and 3, step 1's deviation and the outbox
     # entry together; the commit.
-    assert sent.commands[before:] == ["insert", "find", "insert", "find", "bulkWrite", "commitTransaction"]
+    assert sent.commands[before:] == ["find", "insert", "find", "bulkWrite", "commitTransaction"]
     assert await db.sheets.find_one({"_id": "req-clock"}, {"_id": 0}) == {
         "request_id": "req-clock",
         "revision": 2,
@@ -64,6 +65,67 @@ async def test_a_decision_writes_its_clocks_and_its_events_in_one_command_after_
     assert runs == {"req-clock:1:1": 5400.0, "req-clock:2:1": 1200.0, "req-clock:3:1": None}
     assert [doc["_id"] async for doc in db.deviations.find()] == ["req-clock:1:1"]
     assert [doc["_id"] async for doc in db[OUTBOX].find()] == [str(issued.id)]
+    assert [doc["_id"] async for doc in db.inbox.find()] == [str(consumed.id)]
+
+
+@pytest.mark.parametrize("repeat", ["decided again", "refused by the state"])
+async def test_a_repeat_delivery_is_told_apart_and_writes_nothing(repeat, watched, namespace):
+    # The inbox mark goes in the combined write (ADR 0037), so a repeat runs the body again: the
+    # key taken at the end aborts what it did, whether it decided the same way again or refused
+    # because the first delivery had already moved the state on.
+    client, sent = watched
+    db = client[namespace.database(f"uow-repeat-{repeat.replace(' ', '-')}")]
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+    sheets = AggregateCollection(db.sheets, Sheet, lambda sheet: sheet.request_id)
+    await db.sheets.insert_one({"_id": "req-again", "request_id": "req-again", "revision": 1})
+    consumed = received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30"))
+    issued = disposed(wib("2026-12-02", "15:50"))
+    deliveries = 0
+
+    async def issue(tx: Tx) -> None:
+        nonlocal deliveries
+        deliveries += 1
+        sheet = await sheets.get("req-again", tx)
+        assert sheet is not None
+        if sheet.state == "issued" and repeat == "refused by the state":
+            raise Conflict("the sheet is issued already")
+        sheet.issue()
+        await sheets.save(tx, sheet)
+        await tx.db.notes.insert_one({"delivery": deliveries}, session=tx.session)
+        tx.emit(issued)
+
+    await uow.run(issue, consumes=consumed)
+    if repeat == "decided again":
+        await db.sheets.update_one({"_id": "req-again"}, {"$set": {"state": "registered"}})
+    before = len(sent.commands)
+    with pytest.raises(AlreadyApplied):
+        await uow.run(issue, consumes=consumed)
+
+    assert deliveries == 2
+    # After the attempt, one read of the inbox tells the repeat from a failure of its own.
+    assert sent.commands[-1] == "find"
+    assert sent.collections[-1] == "inbox"
+    assert ("bulkWrite" in sent.commands[before:]) is (repeat == "decided again")
+    assert "commitTransaction" not in sent.commands[before:]
+    assert [doc["delivery"] async for doc in db.notes.find()] == [1]
+    assert await db.sheets.find_one({"_id": "req-again"}, {"revision": 1}) == {"_id": "req-again", "revision": 2}
+    assert [doc["_id"] async for doc in db[OUTBOX].find()] == [str(issued.id)]
+    assert await db.inbox.count_documents({}) == 1
+
+
+async def test_a_first_delivery_whose_body_refuses_is_not_taken_for_a_repeat(watched, namespace):
+    client, _ = watched
+    db = client[namespace.database("uow-refused-first")]
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+
+    async def refuse(tx: Tx) -> None:
+        await tx.db.notes.insert_one({"_id": "made at once"}, session=tx.session)
+        raise Conflict("not yet")
+
+    with pytest.raises(Conflict, match="not yet"):
+        await uow.run(refuse, consumes=received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30")))
+    assert await db.notes.count_documents({}) == 0
+    assert await db.inbox.count_documents({}) == 0
 
 
 async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_open_it_once(watched, namespace):

@@ -1,6 +1,7 @@
 """One atomic write per decision: the state change, the events it produces (outbox) and the id of
 the event it consumed (inbox) commit together or not at all. The writes that can wait for the end
-(the body's aggregates, the step clocks', the outbox entries) go in one command (ADR 0036)."""
+(the inbox mark, the body's aggregates, the step clocks', the outbox entries) go in one command
+(ADR 0036, ADR 0037)."""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pymongo import ASCENDING, AsyncMongoClient, InsertOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import PyMongoError
 
 from warta.contracts import Event
 
@@ -49,6 +50,7 @@ class UnitOfWork:
         self._on_doubt = on_doubt
         self._step_clocks = step_clocks
         self._outbox = db[OUTBOX].full_name
+        self._inbox = db[INBOX].full_name
 
     async def run(self, work: Callable[[Tx], Awaitable[T]], *, consumes: Event | None = None) -> T:
         """Run ``work`` in a transaction; raise ``AlreadyApplied`` if ``consumes`` was applied before.
@@ -62,13 +64,10 @@ class UnitOfWork:
         async def attempt(session: AsyncClientSession) -> T:
             tx = Tx(session=session, db=self._db)
             if consumes is not None:
-                try:
-                    await self._db[INBOX].insert_one(
-                        {"_id": str(consumes.id), "type": consumes.type, "applied_at": self._clock.now()},
-                        session=session,
-                    )
-                except DuplicateKeyError:
-                    raise AlreadyApplied(str(consumes.id)) from None
+                # First in the combined write, not a command of its own: a repeat delivery is
+                # rare, and then the key it finds taken aborts everything the body did (ADR 0037).
+                mark = {"_id": str(consumes.id), "type": consumes.type, "applied_at": self._clock.now()}
+                tx.writes.append(InsertOne(mark, namespace=self._inbox))
             result = await work(tx)
             if self._step_clocks is not None:
                 seen = [consumes, *tx.events] if consumes is not None else tx.events
@@ -90,9 +89,13 @@ class UnitOfWork:
             # (ADR 0004).
             async with self._client.start_session(causal_consistency=False) as session:
                 result = await session.with_transaction(attempt)
-        except BaseException:
+        except BaseException as failed:
             if committed:  # an attempt reached its commit, whose outcome is not known here
                 self._on_doubt()
+            if consumes is not None and isinstance(failed, Exception) and await self._applied(consumes):
+                # Whatever stopped this attempt (the inbox key taken, or a body that finds the
+                # state already moved on), the event took effect before: a repeat.
+                raise AlreadyApplied(str(consumes.id)) from None
             raise
         if self._step_clocks is not None:
             self._step_clocks.record(finished)
@@ -101,6 +104,13 @@ class UnitOfWork:
             fault_point("outbox.after_commit")
             self._on_commit(committed)
         return result
+
+    async def _applied(self, consumed: Event) -> bool:
+        """Whether ``consumed`` is in the inbox; unknown (the database away) counts as not."""
+        try:
+            return await self._db[INBOX].find_one({"_id": str(consumed.id)}, {"_id": 1}) is not None
+        except PyMongoError:
+            return False
 
 
 def _outbox_entries(events: list[Event], now: datetime) -> list[dict[str, Any]]:

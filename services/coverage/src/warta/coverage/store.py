@@ -78,6 +78,8 @@ class CoverageStore:
 
     async def assets(self, ids: list[str]) -> list[Asset]:
         """The assets with these ids, in the order given."""
+        if not ids:  # a workspace before its first upload: nothing to ask the database
+            return []
         found = {doc["_id"]: from_document(Asset, doc) async for doc in self._assets.find({"_id": {"$in": ids}})}
         return [found[i] for i in ids if i in found]
 
