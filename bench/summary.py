@@ -365,6 +365,9 @@ def profile_lines(profile: dict[str, Any]) -> list[str]:
         kept = profile[name]
         samples = f" ({kept['samples']:,} samples, its threads' together)" if isinstance(kept, dict) else ""
         lines.append(f"- **{name}**{samples}")
+        if isinstance(kept, dict) and kept.get("packages"):  # kept from 2026-12-07 on
+            shares = ", ".join(f"{package} {share:.0%}" for package, share in kept["packages"])
+            lines.append(f"  - top frames by the code they belong to: {shares}")
         for frame in frames[:5]:
             if isinstance(frame, list):  # a run from before callers were kept: frame and share
                 lines.append(f"  - {frame[0]} {frame[1]:.0%}")

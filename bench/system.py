@@ -689,10 +689,27 @@ def _callers(frames: list[str], shown: int = 3) -> str:
     return " ← ".join(near + ([f"… ← {_frame(ours)}"] if ours else []))
 
 
+def package_of(raw: str) -> str:
+    """The code a raw py-spy frame runs, by where its file is: a library (its folder under
+    site-packages), Warta's own, a module of the standard library, or the file's name."""
+    found = re.search(r"\(([^()]*):\d+\)$", raw)
+    if found is None:
+        return raw
+    file = found.group(1)
+    if "/site-packages/" in file:
+        return file.split("/site-packages/")[1].split("/")[0].removesuffix(".py")
+    if "/src/warta/" in file:
+        return "warta"
+    if (stdlib := re.search(r"/python3\.\d+/([^/]+)", file)) is not None:
+        return stdlib.group(1).removesuffix(".py")
+    return file.rsplit("/", 1)[-1]
+
+
 def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, dict[str, Any]]:
     """Per process, how many samples its threads gave (those not idle), and the functions (in Warta, the
     libraries or the interpreter) most often on top of the stack, as shares of those samples,
-    each with the two call paths that most often led to it."""
+    each with the two call paths that most often led to it; and the shares of the code those top
+    frames belong to (``package_of``), which say what kind of work the process does."""
     summary = {}
     for pid, name in names.items():
         path = Path(f"{out}.{pid}")
@@ -700,6 +717,7 @@ def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, dict[st
             continue
         own: dict[str, int] = defaultdict(int)
         led: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        packages: Counter[str] = Counter()
         total = 0
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
@@ -709,9 +727,11 @@ def hottest(out: Path, names: dict[str, str], top: int = 8) -> dict[str, dict[st
             leaf = _frame(frames[-1])
             own[leaf] += int(count)
             led[leaf][_callers(frames)] += int(count)
+            packages[package_of(frames[-1])] += int(count)
             total += int(count)
         summary[name] = {
             "samples": total,
+            "packages": [(package, round(n / total, 3)) for package, n in packages.most_common(6)],
             "frames": [
                 {
                     "frame": frame,

@@ -100,3 +100,21 @@ def test_a_profiles_top_frame_is_kept_with_its_callers_and_the_nearest_frame_of_
     assert chain == "_send (network.py:9) ← find (cursor.py:5) ← apply (collection.py:3) ← … ← keep (handlers.py:110)"
     assert share == 0.75
     assert second["frame"] == "select (selectors.py:468)"
+
+
+def test_a_profiles_top_frames_are_told_by_the_code_they_belong_to(bench_module, tmp_path):
+    system = bench_module("system")
+    package_of = system.package_of
+    assert package_of("write (/work/.venv/lib/python3.11/site-packages/pymongo/network_layer.py:494)") == "pymongo"
+    assert package_of("keep (/repo/services/archive/src/warta/archive/handlers.py:110)") == "warta"
+    assert package_of("wait_for (/root/.pyenv/versions/3.11.7/lib/python3.11/asyncio/tasks.py:452)") == "asyncio"
+    assert package_of("select (/usr/lib/python3.11/selectors.py:468)") == "selectors"
+    assert package_of("_run_code (<frozen runpy>:88)") == "<frozen runpy>"
+    raw = tmp_path / "profile.7"
+    raw.write_text(
+        "main (/repo/services/review/src/warta/review/app.py:1);"
+        "write (/v/lib/python3.11/site-packages/pymongo/network_layer.py:494) 3\n"
+        "main (/repo/services/review/src/warta/review/app.py:1) 1\n"
+    )
+    found = system.hottest(tmp_path / "profile", {"7": "review"})["review"]
+    assert found["packages"] == [("pymongo", 0.75), ("warta", 0.25)]
