@@ -57,11 +57,11 @@ def tally(entries: dict[str, Iterable[dict[str, Any]]], requests: int, owners: d
     by: Counter[str] = Counter()
     millis: Counter[str] = Counter()
     ends: Counter[str] = Counter()
-    for database_of, found in entries.items():
+    for source, found in entries.items():  # a service, or admin
         for entry in found:
             name, collection, in_transaction = command_of(entry)
-            service = database_of
-            if database_of == "admin":
+            service = source
+            if source == "admin":
                 if name in TRANSACTION_ENDS:
                     ends[name] += 1
                 if name != "bulkWrite" or (owner := combined(entry, owners)) is None:

@@ -113,6 +113,57 @@ async def test_a_repeat_delivery_is_told_apart_and_writes_nothing(repeat, watche
     assert await db.inbox.count_documents({}) == 1
 
 
+async def test_two_deliveries_of_one_event_at_once_apply_it_once(watched, namespace):
+    # JetStream handed the event to two workers (its ack wait ran out under the first): both run
+    # their bodies before either writes; the second's inbox mark collides with the first's.
+    client, _ = watched
+    db = client[namespace.database("uow-twice-at-once")]
+    for name in ("inbox", "notes"):
+        await db.create_collection(name)  # as a running service has them (see the clock race above)
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+    consumed = received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30"))
+    both_inside = asyncio.Barrier(2)
+    bodies = 0
+
+    async def note(tx: Tx) -> None:
+        nonlocal bodies
+        bodies += 1
+        if bodies <= 2:
+            await both_inside.wait()
+        await tx.db.notes.insert_one({"body": bodies}, session=tx.session)
+
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(uow.run(note, consumes=consumed), uow.run(note, consumes=consumed), return_exceptions=True),
+        30,
+    )
+
+    assert bodies >= 2
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["AlreadyApplied", "NoneType"]
+    assert await db.inbox.count_documents({}) == 1
+    assert await db.notes.count_documents({}) == 1
+
+
+async def test_a_cancelled_attempt_is_not_taken_for_a_repeat(watched, namespace):
+    # A service stopping cancels its work: that ends the delivery as it is, unacknowledged, without
+    # asking the inbox, even for an event applied before.
+    client, sent = watched
+    db = client[namespace.database("uow-cancelled")]
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+    consumed = received(wib("2026-12-02", "14:00"), wib("2026-12-02", "15:30"))
+
+    async def nothing(tx: Tx) -> None:
+        pass
+
+    async def cancelled(tx: Tx) -> None:
+        raise asyncio.CancelledError
+
+    await uow.run(nothing, consumes=consumed)
+    before = len(sent.collections)
+    with pytest.raises(asyncio.CancelledError):
+        await uow.run(cancelled, consumes=consumed)
+    assert "inbox" not in sent.collections[before:]
+
+
 async def test_a_first_delivery_whose_body_refuses_is_not_taken_for_a_repeat(watched, namespace):
     client, _ = watched
     db = client[namespace.database("uow-refused-first")]

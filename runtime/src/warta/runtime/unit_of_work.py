@@ -3,6 +3,7 @@ the event it consumed (inbox) commit together or not at all. The writes that can
 (the inbox mark, the body's aggregates, the step clocks', the outbox entries) go in one command
 (ADR 0036, ADR 0037)."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -11,6 +12,7 @@ from pymongo import ASCENDING, AsyncMongoClient, InsertOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
+from pymongo.read_concern import ReadConcern
 
 from warta.contracts import Event
 
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from .clocks import Finished, StepClocks
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
 INBOX = "inbox"
@@ -95,6 +99,7 @@ class UnitOfWork:
             if consumes is not None and isinstance(failed, Exception) and await self._applied(consumes):
                 # Whatever stopped this attempt (the inbox key taken, or a body that finds the
                 # state already moved on), the event took effect before: a repeat.
+                log.debug("%s %s is a repeat (its attempt ended with %r)", consumes.type, consumes.id, failed)
                 raise AlreadyApplied(str(consumes.id)) from None
             raise
         if self._step_clocks is not None:
@@ -106,9 +111,11 @@ class UnitOfWork:
         return result
 
     async def _applied(self, consumed: Event) -> bool:
-        """Whether ``consumed`` is in the inbox; unknown (the database away) counts as not."""
+        """Whether ``consumed`` is in the inbox; unknown (the database away) counts as not. Read
+        at majority: a mark a failover could still roll back must not end a delivery."""
         try:
-            return await self._db[INBOX].find_one({"_id": str(consumed.id)}, {"_id": 1}) is not None
+            inbox = self._db.get_collection(INBOX, read_concern=ReadConcern("majority"))
+            return await inbox.find_one({"_id": str(consumed.id)}, {"_id": 1}) is not None
         except PyMongoError:
             return False
 

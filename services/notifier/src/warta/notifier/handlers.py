@@ -83,8 +83,10 @@ class NotifierHandlers:
     async def apply(self, event: Event) -> None:
         """Learn from the event, stop and start its steps' timers, and write the messages it
         causes, in one transaction with the event's inbox entry."""
+        withheld: list[str] = []  # of the attempt that commits: a repeat delivery runs it again
 
         async def work(tx: Tx) -> None:
+            withheld.clear()
             case = await self._store.case(event.subject, tx) or Case(request_id=event.subject)
             case.learn(event)
             ready = case.address(str(event.id), notices_for(event, case))
@@ -99,22 +101,24 @@ class NotifierHandlers:
                     await self._store.start_timer(tx, timer)
             messages = []
             for cause, notice in ready:
-                messages += await self._messages(tx, cause, notice, case)
+                messages += await self._messages(tx, cause, notice, case, withheld)
             await self._store.add_messages(tx, messages)
 
         await self._uow.run(work, consumes=event)
+        self._count_withheld(withheld)
         self._wake.set()
 
-    async def _messages(self, tx: Tx, cause: str, notice: Notice, case: Case) -> list[Message]:
+    async def _messages(self, tx: Tx, cause: str, notice: Notice, case: Case, withheld: list[str]) -> list[Message]:
         """The notice's messages to write at once; those its recipients want gathered join their
-        digests here."""
+        digests here. The officer it is not for (who did the action it tells of) goes in
+        ``withheld``, counted once the transaction commits."""
         now = self._clock.now()
         officers = await self._audience(tx, notice.audience, case)
         urgent = case.happening(now, self._rules.urgent_within)
         out = []
         for officer_id, officer in officers.items():
             if officer_id == notice.not_for:
-                self._withheld.labels("own_action").inc()
+                withheld.append(officer_id)
                 continue
             text = f"{notice.text}\n{self._rules.console_url.rstrip('/')}/permohonan/{case.request_id}"
             if notice.kind == "assigned":  # the console shows the officer their own calendar feed
@@ -179,6 +183,10 @@ class NotifierHandlers:
         found = await self._store.officers_named(list(case.team), tx)
         return {officer_id: found.get(officer_id) for officer_id in case.team}
 
+    def _count_withheld(self, withheld: list[str]) -> None:
+        if withheld:
+            self._withheld.labels("own_action").inc(len(withheld))
+
     def withheld(self, reason: str) -> float:
         """How many notices were not sent for ``reason`` since the start (the metric's value)."""
         return self._registry.get_sample_value("warta_notifications_withheld_total", {"reason": reason}) or 0.0
@@ -190,8 +198,10 @@ class NotifierHandlers:
         messages it writes, so a repeat finds nothing left to ring."""
         rung = 0
         for due in await self._store.ringing(self._clock.now()):
+            withheld: list[str] = []
 
-            async def work(tx: Tx, key: str = due.key) -> bool:
+            async def work(tx: Tx, key: str = due.key, withheld: list[str] = withheld) -> bool:
+                withheld.clear()
                 timer = await self._store.timer(tx, key)
                 if timer is None or timer.next_alarm() is None or timer.next_alarm() > self._clock.now():  # type: ignore[operator]
                     return False
@@ -199,12 +209,12 @@ class NotifierHandlers:
                 state, notice = alarm(timer, case)
                 timer.state = state
                 await self._store.save_timer(tx, timer)
-                await self._store.add_messages(
-                    tx, await self._messages(tx, f"timer:{timer.key}:{state.value}", notice, case)
-                )
+                cause = f"timer:{timer.key}:{state.value}"
+                await self._store.add_messages(tx, await self._messages(tx, cause, notice, case, withheld))
                 return True
 
             rung += await self._uow.run(work)
+            self._count_withheld(withheld)
         if rung:
             self._wake.set()
         return rung
