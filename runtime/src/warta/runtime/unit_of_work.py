@@ -71,7 +71,7 @@ class UnitOfWork:
                 # First in the combined write, not a command of its own: a repeat delivery is
                 # rare, and then the key it finds taken aborts everything the body did (ADR 0037).
                 mark = {"_id": str(consumes.id), "type": consumes.type, "applied_at": self._clock.now()}
-                tx.writes.append(InsertOne(mark, namespace=self._inbox))
+                tx.write_later(InsertOne(mark, namespace=self._inbox), (self._inbox, mark["_id"]))
             result = await work(tx)
             if self._step_clocks is not None:
                 seen = [consumes, *tx.events] if consumes is not None else tx.events
