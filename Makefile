@@ -57,8 +57,11 @@ format: env
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Two workers, each with servers of its own (NATS, the database, a WordPress where a test needs one); a
+# file's tests stay on one worker, so its module fixtures start once. TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
 test: system lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 fuzz: system env
 	WARTA_FUZZ_FLOWS=$${WARTA_FUZZ_FLOWS:-40} WARTA_FUZZ_STEPS=$${WARTA_FUZZ_STEPS:-100} \

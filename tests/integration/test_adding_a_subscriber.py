@@ -10,7 +10,6 @@ import hashlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from pymongo import AsyncMongoClient
 
 from warta.contracts import Role
 from warta.devstack.demo import walk
+from warta.devstack.servers import free_block
 from warta.runtime import ServiceSettings, issue_dev_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,20 +47,6 @@ def _copy_of_the_repository(target: Path) -> None:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_bytes(source.read_bytes())
-
-
-def _free_base() -> int:
-    """A port base whose ten ports above are all free (the dev stack's services, and one spare)."""
-    for base in range(23100, 40000, 100):
-        free = True
-        for port in range(base + 1, base + 11):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    free = False
-                    break
-        if free:
-            return base
-    raise RuntimeError("no free ports")
 
 
 @pytest.mark.slow
@@ -114,7 +100,7 @@ async def test_a_subscriber_is_added_in_one_folder_and_hears_every_event(tmp_pat
 
 
 async def _the_system_runs_with_it(repo: Path, env: dict[str, str], tmp_path: Path) -> None:
-    base = _free_base()
+    base = free_block(51)  # the dev stack's services with the new one, NATS at +50, the database at +51
     env = env | {
         "WARTA_DEV_PORT_BASE": str(base),
         "WARTA_DEV_NATS_PORT": str(base + 50),
