@@ -179,7 +179,9 @@ async def test_a_first_delivery_whose_body_refuses_is_not_taken_for_a_repeat(wat
     assert await db.inbox.count_documents({}) == 0
 
 
-async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_open_it_once(watched, namespace):
+async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_open_it_once(
+    watched, namespace, monkeypatch
+):
     # Two teams assigned to one request at the same moment (a reassignment racing the first): both
     # read no run of step 4 and both write its first. The second write conflicts; the transaction
     # has to run again (the conflict's label must survive the combined write), and then finds the
@@ -192,14 +194,26 @@ async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_op
         # any other transaction's write to it, before the writes this test is about.
         await db.create_collection(name)
     uow = UnitOfWork(client, db, SystemClock(), lambda entries: None, clocks)
-    both_inside = asyncio.Barrier(2)
+    # Neither first attempt writes until both have read the clocks: on a busy machine one
+    # transaction could otherwise commit before the other's first read, which then sees its run.
+    both_read = asyncio.Barrier(2)
+    reads = 0
+    read_clocks = clocks.changes
+
+    async def changes_once_both_have_read(session: Any, events: Any) -> Any:
+        nonlocal reads
+        found = await read_clocks(session, events)
+        reads += 1
+        if reads <= 2:
+            await both_read.wait()
+        return found
+
+    monkeypatch.setattr(clocks, "changes", changes_once_both_have_read)
     attempts: list[str] = []
 
     def assign(name: str) -> Any:
         async def body(tx: Tx) -> None:
             attempts.append(name)
-            if attempts.count(name) == 1:
-                await both_inside.wait()  # both transactions have read nothing yet
             await tx.db.assignments.insert_one({"team": name, "attempt": attempts.count(name)}, session=tx.session)
 
         return body

@@ -90,11 +90,31 @@ def pytest_runtest_makereport(
     return report
 
 
+_workers_servers: list[str] = []  # under pytest-xdist: what each worker's servers were, as it reported them
+
+
+def _servers_lines() -> list[str]:
+    return [
+        f"Warta test servers: {provided.backend} (nats {provided.nats_url}, mongodb {provided.mongodb_url})"
+        for provided in _started
+    ]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # A pytest-xdist worker's terminal is not shown: it hands its servers' line to the controller.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["warta_servers"] = _servers_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _workers_servers.extend(getattr(node, "workeroutput", {}).get("warta_servers", ()))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for provided in _started:
-        terminalreporter.write_line(
-            f"Warta test servers: {provided.backend} (nats {provided.nats_url}, mongodb {provided.mongodb_url})"
-        )
+    for line in [*_servers_lines(), *_workers_servers]:
+        terminalreporter.write_line(line)
 
 
 @dataclass
