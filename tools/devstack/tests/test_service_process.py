@@ -1,6 +1,7 @@
 """A service process started on a port another process took after it was chosen moves to a new
 port on its first start, and is only taken as started when the service itself answers there; a
-test that fails while service processes run reports where each of them was."""
+test that fails while service processes run reports where each of them was; a run on pytest-xdist
+workers names the servers its tests used."""
 
 import socket
 
@@ -84,3 +85,21 @@ def test_a_failed_test_reports_what_its_running_services_were_doing(pytester):
     assert report.count("waiting_for_an_answer_that_never_comes") >= 2  # each one's thread, by py-spy
     assert "press of publish, waiting on the database" in report  # the tasks the running one logged
     assert "the process does not handle SIGUSR1" in report  # the starting one, left alone
+
+
+USES_THE_SERVERS = """
+def test_uses_the_servers(servers):
+    assert servers.nats_url and servers.mongodb_url
+"""
+
+
+def test_a_run_on_a_worker_names_the_servers_it_used(pytester):
+    """make test runs on pytest-xdist workers, whose own output is not shown: the summary still says
+    which servers the tests ran on, as a run in one process does."""
+    pytester.makepyfile(test_uses=USES_THE_SERVERS)
+    result = pytester.runpytest_subprocess("-p", "warta.devstack.pytest_plugin", "-p", "no:cacheprovider", "-n", "1")
+    result.assert_outcomes(passed=1)
+    named = [line for line in result.outlines if line.startswith("Warta test servers: ")]
+    assert len(named) == 1, result.outlines
+    assert "(nats nats://" in named[0]
+    assert ", mongodb mongodb://" in named[0]

@@ -1,7 +1,8 @@
 """Pytest fixtures shared by every test suite of the repository: real servers and isolated namespaces.
 
-Servers start once per test session (see ``servers.provide_servers`` for the order of choice);
-every test gets its own stream, subject prefix and databases, so tests never see each other's data.
+Servers start once per test session, each pytest-xdist worker its own (see ``servers.provide_servers``
+for the order of choice); every test gets its own stream, subject prefix and databases, so tests never
+see each other's data.
 """
 
 import asyncio
