@@ -6,7 +6,6 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, Playwright, ViewportSize
@@ -14,6 +13,7 @@ from playwright.async_api import Browser, Page, Playwright, ViewportSize
 import warta.contracts
 
 from .demo import DEV_ROSTER
+from .npm import install_once
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -139,10 +139,9 @@ BLOCKING = ("serious", "critical")
 def axe_source() -> str:
     """axe-core from the npm registry, at the version tools/a11y pins (``npm ci`` once)."""
     engine = A11Y_DIR / "node_modules" / "axe-core" / "axe.min.js"
-    if not engine.is_file():
-        if shutil.which("npm") is None:
-            raise RuntimeError("the accessibility checks need npm (Debian: nodejs)")
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=A11Y_DIR, check=True)
+    if shutil.which("npm") is None and not engine.is_file():
+        raise RuntimeError("the accessibility checks need npm (Debian: nodejs)")
+    install_once(A11Y_DIR)
     return engine.read_text()
 
 

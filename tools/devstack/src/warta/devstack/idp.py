@@ -16,6 +16,7 @@ from pathlib import Path
 
 from warta.contracts import Role
 
+from .npm import install_once
 from .servers import free_port, wait_for_answer
 
 IDP_DIR = Path(__file__).resolve().parents[4] / "idp"
@@ -61,8 +62,7 @@ def install() -> None:
     """``npm ci`` of the provider's pinned packages, once."""
     if shutil.which("node") is None:
         raise RuntimeError("the development identity provider needs Node.js 20 or later (Debian: nodejs)")
-    if not (IDP_DIR / "node_modules" / "oidc-provider").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=IDP_DIR, check=True)
+    install_once(IDP_DIR)
 
 
 @contextmanager

@@ -31,12 +31,22 @@ log = logging.getLogger(__name__)
 def _listening_ports() -> tuple[int, int]:
     """Ports below the kernel's range for outgoing connections. A port chosen in that range and
     left free until its server binds it can meanwhile become some connection's own end, and the
-    server then fails with "address already in use"."""
+    server then fails with "address already in use".
+
+    A pytest-xdist worker (make test runs two) keeps to its own share of them: a port this process
+    chose stays free until its server binds it, seconds later for some, and another worker must
+    not choose it meanwhile (or find its own service's name answering there)."""
     try:
         low, _ = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
     except (OSError, ValueError):
         low = 32768  # Linux's default
-    return 10000, max(low - 1, 20000)
+    first, last = 10000, max(low - 1, 20000)
+    worker, workers = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if worker.startswith("gw") and worker[2:].isdigit() and workers.isdigit():
+        share = (last - first + 1) // int(workers)
+        first += int(worker[2:]) * share
+        last = first + share - 1
+    return first, last
 
 
 _handed_out: set[int] = set()  # never the same port twice to this process's servers
