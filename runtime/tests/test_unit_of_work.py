@@ -194,8 +194,8 @@ async def test_two_decisions_that_open_the_same_clock_at_once_both_commit_and_op
         # any other transaction's write to it, before the writes this test is about.
         await db.create_collection(name)
     uow = UnitOfWork(client, db, SystemClock(), lambda entries: None, clocks)
-    # Neither first attempt writes until both have read the clocks: on a busy machine one
-    # transaction could otherwise commit before the other's first read, which then sees its run.
+    # Neither first attempt writes its clock run until both have read the clocks: on a busy machine
+    # one transaction could otherwise commit before the other's read, which then sees its run.
     both_read = asyncio.Barrier(2)
     reads = 0
     read_clocks = clocks.changes

@@ -26,3 +26,7 @@ def test_each_of_make_tests_workers_chooses_among_ports_of_its_own(monkeypatch):
         base = free_block(51)
         chosen[worker] = [free_port() for _ in range(100)] + list(range(base + 1, base + 52))
     assert max(chosen["gw0"]) < min(chosen["gw1"])
+    # A worker replacing a crashed one is numbered past the count: it takes the first one's share,
+    # not ports in the kernel's range for outgoing connections or past the last port.
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw2")
+    assert all(free_port() < min(chosen["gw1"]) for _ in range(100))

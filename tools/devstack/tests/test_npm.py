@@ -5,6 +5,7 @@ removing the ``node_modules`` the first is writing)."""
 import fcntl
 import threading
 
+from warta.devstack import npm
 from warta.devstack.npm import install_once
 
 
@@ -16,7 +17,7 @@ def test_an_install_under_way_is_waited_for_and_not_run_again(tmp_path):
 
     def second() -> None:
         try:
-            install_once(tmp_path)
+            install_once(tmp_path, "this test")
             outcome.append(None)
         except BaseException as error:
             outcome.append(error)
@@ -31,3 +32,14 @@ def test_an_install_under_way_is_waited_for_and_not_run_again(tmp_path):
         installed.write_text("{}")
     waiting.join(30)
     assert outcome == [None]
+
+
+def test_an_install_cut_short_is_made_again(tmp_path, monkeypatch):
+    # node_modules holds a package, but npm stopped before its last write: not installed.
+    (tmp_path / "package-lock.json").write_text("{}")
+    (tmp_path / "node_modules" / "oidc-provider").mkdir(parents=True)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(npm.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(npm.subprocess, "run", lambda argv, **kwargs: ran.append(argv))
+    install_once(tmp_path, "this test")
+    assert [argv[:2] for argv in ran] == [["npm", "ci"]]

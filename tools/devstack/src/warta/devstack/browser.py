@@ -5,7 +5,6 @@ import enum
 import functools
 import os
 import re
-import shutil
 from pathlib import Path
 
 from playwright.async_api import Browser, Page, Playwright, ViewportSize
@@ -139,9 +138,7 @@ BLOCKING = ("serious", "critical")
 def axe_source() -> str:
     """axe-core from the npm registry, at the version tools/a11y pins (``npm ci`` once)."""
     engine = A11Y_DIR / "node_modules" / "axe-core" / "axe.min.js"
-    if shutil.which("npm") is None and not engine.is_file():
-        raise RuntimeError("the accessibility checks need npm (Debian: nodejs)")
-    install_once(A11Y_DIR)
+    install_once(A11Y_DIR, "the accessibility checks")
     return engine.read_text()
 
 

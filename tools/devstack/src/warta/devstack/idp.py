@@ -62,7 +62,7 @@ def install() -> None:
     """``npm ci`` of the provider's pinned packages, once."""
     if shutil.which("node") is None:
         raise RuntimeError("the development identity provider needs Node.js 20 or later (Debian: nodejs)")
-    install_once(IDP_DIR)
+    install_once(IDP_DIR, "the development identity provider")
 
 
 @contextmanager

@@ -1,11 +1,12 @@
 """The Node packages a dev tool pins (``tools/idp``, ``tools/a11y``), installed on first use."""
 
 import fcntl
+import shutil
 import subprocess
 from pathlib import Path
 
 
-def install_once(folder: Path) -> None:
+def install_once(folder: Path, needed_for: str) -> None:
     """``npm ci`` in ``folder`` unless its packages are installed whole: npm writes
     ``node_modules/.package-lock.json`` last, so an install cut short is made again.
 
@@ -13,5 +14,8 @@ def install_once(folder: Path) -> None:
     moment, and ``npm ci`` begins by removing the ``node_modules`` the other may be reading."""
     with (folder / "package-lock.json").open("rb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "node_modules" / ".package-lock.json").is_file():
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, check=True)
+        if (folder / "node_modules" / ".package-lock.json").is_file():
+            return
+        if shutil.which("npm") is None:
+            raise RuntimeError(f"{needed_for} needs npm (Debian: nodejs)")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=folder, check=True)

@@ -110,7 +110,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    _workers_servers.extend(getattr(node, "workeroutput", {}).get("warta_servers", ()))
+    if error is None:  # a worker stopped by Ctrl-C is reported down twice, the second time with an error
+        _workers_servers.extend(getattr(node, "workeroutput", {}).get("warta_servers", ()))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

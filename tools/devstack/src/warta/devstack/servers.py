@@ -33,9 +33,10 @@ def _listening_ports() -> tuple[int, int]:
     left free until its server binds it can meanwhile become some connection's own end, and the
     server then fails with "address already in use".
 
-    A pytest-xdist worker (make test runs two) keeps to its own share of them: a port this process
-    chose stays free until its server binds it, seconds later for some, and another worker must
-    not choose it meanwhile (or find its own service's name answering there)."""
+    A pytest-xdist worker of make test keeps to its own share of them: a port this process chose
+    stays free until its server binds it, seconds later for some, and another worker must not
+    choose it meanwhile (or find its own service's name answering there). A worker that replaces a
+    crashed one gets a new number past the count, and the share of the one it replaces."""
     try:
         low, _ = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
     except (OSError, ValueError):
@@ -44,7 +45,7 @@ def _listening_ports() -> tuple[int, int]:
     worker, workers = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
     if worker.startswith("gw") and worker[2:].isdigit() and workers.isdigit():
         share = (last - first + 1) // int(workers)
-        first += int(worker[2:]) * share
+        first += int(worker[2:]) % int(workers) * share
         last = first + share - 1
     return first, last
 
