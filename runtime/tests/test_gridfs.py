@@ -7,7 +7,7 @@ import uuid
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
 
-from warta.runtime.gridfs import Progress, ResumableGridFSFile, ensure_gridfs_indexes
+from warta.runtime.gridfs import Progress, ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
 CHUNK = 1024
 
@@ -54,3 +54,28 @@ async def test_bytes_sent_again_after_a_crash_write_over_their_chunks(mongo):
     assert await read_back(db, "media", media.file_id) == data
     assert await db["media.chunks"].count_documents({"files_id": media.file_id}) == 7
     await mongo.drop_database(db.name)
+
+
+async def test_a_reader_told_the_layout_by_the_writer_reads_only_chunks(watched):
+    """The writer that has just closed a file knows where its bytes lie; a reader given that
+    layout reads the same bytes without first asking for the file document."""
+    client, seen = watched
+    db = client[f"t{uuid.uuid4().hex[:8]}_gridfs"]
+    await ensure_gridfs_indexes(db, "media")
+    data = os.urandom(3 * CHUNK + 100)
+    media = ResumableGridFSFile(db, "media", ObjectId(), chunk_size=CHUNK)
+    progress = Progress(0, b"")
+    await media.append(progress, pieces(data), size=len(data))
+    await media.complete(progress, filename="v.mp4", metadata={})
+
+    async def read(start: int, end: int, **layout) -> bytes:
+        return b"".join([p async for p in read_range(db, "media", media.file_id, start, end, **layout)])
+
+    seen.collections.clear()
+    assert await read(CHUNK - 10, 2 * CHUNK + 5, layout=media.layout(len(data))) == data[CHUNK - 10 : 2 * CHUNK + 5]
+    assert await read(0, len(data) + 50, layout=media.layout(len(data))) == data
+    assert seen.collections == ["media.chunks"] * (3 + 4)
+    seen.collections.clear()
+    assert await read(CHUNK - 10, 2 * CHUNK + 5) == data[CHUNK - 10 : 2 * CHUNK + 5]
+    assert seen.collections == ["media.files"] + ["media.chunks"] * 3
+    await client.drop_database(db.name)

@@ -20,6 +20,14 @@ from pymongo.errors import BulkWriteError
 DEFAULT_CHUNK_SIZE = 255 * 1024  # the GridFS default: a chunk document stays under 256 KiB
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where a GridFS file's bytes lie: its length and the size of its chunks."""
+
+    length: int
+    chunk_size: int
+
+
 async def ensure_gridfs_indexes(db: AsyncDatabase[Any], bucket: str) -> None:
     """The GridFS spec's indexes, made when a service starts. The unique one on (file, n) is what
     lets a resumed upload notice chunks it already wrote."""
@@ -201,6 +209,10 @@ class ResumableGridFSFile:
             )
         return n + len(chunks)
 
+    def layout(self, length: int) -> Layout:
+        """The layout of this file once ``length`` bytes are in it: its readers need not ask."""
+        return Layout(length=length, chunk_size=self.chunk_size)
+
     async def complete(self, progress: Progress, *, filename: str, metadata: dict[str, Any]) -> None:
         """Write the last partial chunk and the file document; the file is then readable."""
         n = (progress.offset - len(progress.tail)) // self.chunk_size
@@ -233,18 +245,29 @@ class MissingChunk(Exception):
 
 
 async def read_range(
-    db: AsyncDatabase[Any], bucket: str, file_id: ObjectId, start: int = 0, end: int | None = None
+    db: AsyncDatabase[Any],
+    bucket: str,
+    file_id: ObjectId,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    layout: Layout | None = None,
 ) -> AsyncIterator[bytes]:
     """Bytes ``start`` to ``end`` (exclusive) of a GridFS file, a chunk at a time.
 
     Each chunk is fetched by its exact (file, n) key. PyMongo's ``GridOut`` asks for
     ``n >= first`` sorted by ``n``, which SecantusDB answers by reading every chunk of the file
     first: seconds for a 1 GB video, for every range request or header peek.
+
+    ``layout`` is the file's when the caller knows it for certain (the writer that has just closed
+    the file); without it, the file document is read first, one more round trip.
     """
-    info = await db[f"{bucket}.files"].find_one({"_id": file_id})
-    if info is None:
-        raise MissingChunk(f"no file {file_id}")
-    size, chunk_size = int(info["length"]), int(info["chunkSize"])
+    if layout is None:
+        info = await db[f"{bucket}.files"].find_one({"_id": file_id})
+        if info is None:
+            raise MissingChunk(f"no file {file_id}")
+        layout = Layout(length=int(info["length"]), chunk_size=int(info["chunkSize"]))
+    size, chunk_size = layout.length, layout.chunk_size
     end = size if end is None else min(end, size)
     if start >= end:
         return

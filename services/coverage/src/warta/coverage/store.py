@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, to_document
-from warta.runtime.gridfs import ResumableGridFSFile, ensure_gridfs_indexes, read_range
+from warta.runtime.gridfs import Layout, ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
 from .domain import CoverageVersion, Workspace, WorkspaceState
 from .media import Asset, Upload, UploadState
@@ -94,12 +94,14 @@ class CoverageStore:
         with contextlib.suppress(NoFile):
             await self._bucket.delete(ObjectId(file_id))
 
-    def read(self, file_id: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+    def read(
+        self, file_id: str, start: int = 0, end: int | None = None, *, layout: Layout | None = None
+    ) -> AsyncIterator[bytes]:
         """Bytes ``start`` to ``end`` (exclusive) of a stored file, a chunk at a time."""
-        return read_range(self._db, MEDIA_BUCKET, ObjectId(file_id), start, end)
+        return read_range(self._db, MEDIA_BUCKET, ObjectId(file_id), start, end, layout=layout)
 
-    async def read_at(self, file_id: str, offset: int, length: int) -> bytes:
-        return b"".join([piece async for piece in self.read(file_id, offset, offset + length)])
+    async def read_at(self, file_id: str, offset: int, length: int, *, layout: Layout | None = None) -> bytes:
+        return b"".join([piece async for piece in self.read(file_id, offset, offset + length, layout=layout)])
 
     async def store_small_file(self, data: bytes, filename: str) -> str:
         file_id = await self._bucket.upload_from_stream(filename, data)

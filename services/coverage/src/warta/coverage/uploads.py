@@ -29,7 +29,7 @@ from warta.contracts import (
 )
 from warta.runtime import Clock, Principal, Tx, UnitOfWork
 from warta.runtime.faults import fault_point, slow_point
-from warta.runtime.gridfs import Progress, ResumableGridFSFile, TooLarge
+from warta.runtime.gridfs import Layout, Progress, ResumableGridFSFile, TooLarge
 from warta.runtime.images import DEFAULT_MAX_PIXELS, ImageFault
 from warta.runtime.indonesian import format_size
 
@@ -310,7 +310,8 @@ class Uploads:
         assert upload.kind is not None
         assert upload.media_type is not None
         try:
-            inspection = await self._inspect(upload)
+            # The file was closed just now by ``media``: where its bytes lie is known.
+            inspection = await self._inspect(upload, media.layout(upload.offset))
         except Unreadable as unreadable:
             await media.discard()
             await self._store.remove_upload(upload)
@@ -364,12 +365,15 @@ class Uploads:
             digest.update(chunk)
         return digest.hexdigest()
 
-    async def _inspect(self, upload: Upload) -> Inspection:
+    async def _inspect(self, upload: Upload, layout: Layout) -> Inspection:
+        def read_at(offset: int, length: int) -> Awaitable[bytes]:
+            return self._store.read_at(upload.file_id, offset, length, layout=layout)
+
         try:
             if upload.kind is AssetKind.PHOTO:
-                data = await self._store.read_at(upload.file_id, 0, upload.size)
+                data = await read_at(0, upload.size)
                 return await asyncio.to_thread(inspect_photo, data, max_pixels=self._max_pixels)
-            return await inspect_video(lambda at, n: self._store.read_at(upload.file_id, at, n), upload.size)
+            return await inspect_video(read_at, upload.size)
         except Unreadable:
             raise
         except Exception as failed:
