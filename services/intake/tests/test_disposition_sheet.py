@@ -105,3 +105,15 @@ def test_the_sheet_names_the_officers_as_they_signed_in(caplog):
     assert "oleh Siti Rahmawati" in text
     assert "oleh hendra" not in text
     assert "oleh siti." not in text
+
+
+def test_details_at_their_longest_are_printed_whole_and_in_order_on_the_first_page(caplog):
+    subject = " ".join(f"peliputan{n:02d}" for n in range(45))[:500].rstrip()  # the longest a perihal may be
+    sender = " ".join(f"dinas{n:02d}" for n in range(40))[:200].rstrip()
+    request = request_from(sender, subject)
+    printed(request, caplog)  # no character left out
+
+    sheet = render_disposition_sheet(request, printed_at=NOW)
+    first = " ".join(pypdf.PdfReader(io.BytesIO(sheet)).pages[0].extract_text().split())
+    assert f"Asal surat {sender} (OPD) Nomor surat" in first
+    assert f"Perihal {subject} Kegiatan" in first
