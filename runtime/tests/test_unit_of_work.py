@@ -12,7 +12,7 @@ from warta.contracts import Conflict
 from warta.runtime.aggregate import Aggregate
 from warta.runtime.bulk import write_together
 from warta.runtime.clock import SystemClock
-from warta.runtime.documents import AggregateCollection
+from warta.runtime.documents import AggregateCollection, delete_later, insert_later, put_later
 from warta.runtime.tx import Tx
 from warta.runtime.unit_of_work import OUTBOX, AlreadyApplied, UnitOfWork
 
@@ -66,6 +66,46 @@ async def test_a_decision_writes_its_clocks_and_its_events_in_one_command_after_
     assert [doc["_id"] async for doc in db.deviations.find()] == ["req-clock:1:1"]
     assert [doc["_id"] async for doc in db[OUTBOX].find()] == [str(issued.id)]
     assert [doc["_id"] async for doc in db.inbox.find()] == [str(consumed.id)]
+
+
+async def test_plain_documents_written_later_go_in_the_one_command_in_the_order_they_were_queued(watched, namespace):
+    """A request's bookings replaced (the old deleted, the new inserted under the same keys), a
+    record kept over its earlier copy and a new one inserted: all in the unit of work's own
+    command, in order; a key taken fails the transaction and leaves everything as it was."""
+    client, sent = watched
+    db = client[namespace.database("uow-later")]
+    uow = UnitOfWork(client, db, SystemClock(), lambda entries: None)
+    await db.bookings.insert_many(
+        [{"_id": "r1|officer:ani", "request_id": "r1"}, {"_id": "r1|item:cam", "request_id": "r1"}]
+    )
+    await db.bookings.insert_one({"_id": "r2|officer:ani", "request_id": "r2"})
+    await db.versions.insert_one({"_id": "r1:1", "note": "first copy"})
+
+    async def replan(tx: Tx) -> None:
+        delete_later(tx, db.bookings, "request_id", "r1")
+        insert_later(tx, db.bookings, {"_id": "r1|officer:ani", "request_id": "r1", "again": True})
+        put_later(tx, db.versions, {"_id": "r1:1", "note": "kept again"})
+        put_later(tx, db.versions, {"_id": "r1:2", "note": "new"})
+
+    before = len(sent.commands)
+    await uow.run(replan)
+    assert sent.commands[before:] == ["bulkWrite", "commitTransaction"]
+    assert [doc async for doc in db.bookings.find().sort("_id")] == [
+        {"_id": "r1|officer:ani", "request_id": "r1", "again": True},
+        {"_id": "r2|officer:ani", "request_id": "r2"},
+    ]
+    assert [doc async for doc in db.versions.find().sort("_id")] == [
+        {"_id": "r1:1", "note": "kept again"},
+        {"_id": "r1:2", "note": "new"},
+    ]
+
+    async def taken(tx: Tx) -> None:
+        delete_later(tx, db.bookings, "request_id", "r1")
+        insert_later(tx, db.bookings, {"_id": "r2|officer:ani", "request_id": "r1"})  # r2's key
+
+    with pytest.raises(DuplicateKeyError):
+        await uow.run(taken)
+    assert await db.bookings.count_documents({"request_id": "r1"}) == 1
 
 
 @pytest.mark.parametrize("repeat", ["decided again", "refused by the state"])

@@ -9,11 +9,11 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure, PyMongoError
-from pymongo.operations import InsertOne, ReplaceOne, UpdateOne
+from pymongo.operations import DeleteMany, InsertOne, ReplaceOne, UpdateOne
 
 from warta.contracts import Conflict
 
-Write = InsertOne[Any] | ReplaceOne[Any] | UpdateOne
+Write = InsertOne[Any] | ReplaceOne[Any] | UpdateOne | DeleteMany
 
 DUPLICATE_KEY = 11000
 

@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import AnyUrl, BaseModel
-from pymongo import InsertOne, ReplaceOne
+from pymongo import DeleteMany, InsertOne, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from .aggregate import Aggregate
@@ -41,6 +41,27 @@ def to_document(model: BaseModel, **extra: Any) -> dict[str, Any]:
 
 def from_document(cls: type[M], doc: Mapping[str, Any]) -> M:
     return cls.model_validate({k: v for k, v in doc.items() if k != "_id"})
+
+
+def insert_later(tx: Tx, collection: AsyncCollection[Any], document: dict[str, Any]) -> None:
+    """Insert ``document`` with the unit of work's own writes, at its end (ADR 0036); a key taken
+    fails the transaction with ``DuplicateKeyError`` then."""
+    namespace = collection.full_name
+    tx.write_later(InsertOne(document, namespace=namespace), (namespace, document["_id"]))
+
+
+def put_later(tx: Tx, collection: AsyncCollection[Any], document: dict[str, Any]) -> None:
+    """Write ``document`` over the one with its key, or as a new one, at the unit of work's end."""
+    namespace = collection.full_name
+    key = document["_id"]
+    tx.write_later(ReplaceOne({"_id": key}, document, upsert=True, namespace=namespace), (namespace, key))
+
+
+def delete_later(tx: Tx, collection: AsyncCollection[Any], field: str, value: Any) -> None:
+    """Delete the documents whose ``field`` is ``value``, at the unit of work's end, before any
+    write queued after this one."""
+    namespace = collection.full_name
+    tx.write_later(DeleteMany({field: value}, namespace=namespace), (namespace, (field, value)))
 
 
 class AggregateCollection(Generic[A]):

@@ -13,7 +13,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
-from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.documents import AggregateCollection, from_document, insert_later, to_document
 from warta.runtime.gridfs import Layout, ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
 from .domain import CoverageVersion, Workspace, WorkspaceState
@@ -55,10 +55,8 @@ class CoverageStore:
     # -- versions ------------------------------------------------------------------------------
 
     async def add_version(self, tx: Tx, version: CoverageVersion) -> None:
-        """Versions are only ever inserted: the unique index refuses a second version N."""
-        await self._versions.insert_one(
-            to_document(version, _id=f"{version.request_id}:{version.version}"), session=tx.session
-        )
+        """Versions are only ever inserted: a second version N is refused as a key taken."""
+        insert_later(tx, self._versions, to_document(version, _id=f"{version.request_id}:{version.version}"))
 
     async def get_version(self, request_id: str, version: int) -> CoverageVersion | None:
         doc = await self._versions.find_one({"_id": f"{request_id}:{version}"})
@@ -70,7 +68,7 @@ class CoverageStore:
     # -- assets --------------------------------------------------------------------------------
 
     async def add_asset(self, tx: Tx, asset: Asset) -> None:
-        await self._assets.insert_one(to_document(asset, _id=asset.asset_id), session=tx.session)
+        insert_later(tx, self._assets, to_document(asset, _id=asset.asset_id))
 
     async def asset(self, asset_id: str) -> Asset | None:
         doc = await self._assets.find_one({"_id": asset_id})

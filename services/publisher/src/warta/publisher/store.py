@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from warta.runtime import Tx
-from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.documents import AggregateCollection, from_document, put_later, to_document
 from warta.runtime.sends import SendLedger, SendState
 
 from .domain import Publication, Submission
@@ -48,9 +48,7 @@ class PublisherStore:
 
     async def note_arrival(self, tx: Tx, request_id: str, received_at: datetime) -> None:
         """When the letter arrived: the start of the request's whole lead time."""
-        await self._arrivals.replace_one(
-            {"_id": request_id}, {"_id": request_id, "received_at": received_at}, upsert=True, session=tx.session
-        )
+        put_later(tx, self._arrivals, {"_id": request_id, "received_at": received_at})
 
     async def arrival(self, request_id: str) -> datetime | None:
         doc = await self._arrivals.find_one({"_id": request_id})
@@ -58,9 +56,7 @@ class PublisherStore:
 
     async def keep_submission(self, tx: Tx, submission: Submission) -> None:
         key = f"{submission.request_id}:{submission.version}"
-        await self._submissions.replace_one(
-            {"_id": key}, to_document(submission, _id=key), upsert=True, session=tx.session
-        )
+        put_later(tx, self._submissions, to_document(submission, _id=key))
 
     async def get_submission(self, tx: Tx, request_id: str, version: int) -> Submission | None:
         doc = await self._submissions.find_one({"_id": f"{request_id}:{version}"}, session=tx.session)

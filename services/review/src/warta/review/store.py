@@ -7,7 +7,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
-from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.documents import AggregateCollection, from_document, put_later, to_document
 
 from .domain import Review
 from .versions import Comment, SubmittedVersion
@@ -30,7 +30,7 @@ class ReviewStore:
 
     async def keep_version(self, tx: Tx, version: SubmittedVersion) -> None:
         key = f"{version.request_id}:{version.version}"
-        await self._versions.replace_one({"_id": key}, to_document(version, _id=key), upsert=True, session=tx.session)
+        put_later(tx, self._versions, to_document(version, _id=key))
 
     async def version(self, request_id: str, version: int) -> SubmittedVersion | None:
         doc = await self._versions.find_one({"_id": f"{request_id}:{version}"})

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
-from warta.runtime.documents import AggregateCollection, from_document, to_document
+from warta.runtime.documents import AggregateCollection, delete_later, from_document, insert_later, to_document
 
 from .domain import AgendaEntry
 from .planning import LOAD_HORIZON, Booking
@@ -67,10 +67,11 @@ class SchedulerStore:
         return await self.bookings_near(None, None, starts_at - LOAD_HORIZON, ends_at, buffer)
 
     async def replace_bookings(self, tx: Tx, request_id: str, bookings: Iterable[Booking]) -> None:
-        await self._bookings.delete_many({"request_id": request_id}, session=tx.session)
-        docs = [to_document(b, _id=f"{b.request_id}|{b.resource}") for b in bookings]
-        if docs:
-            await self._bookings.insert_many(docs, session=tx.session)
+        """The request's bookings as ``bookings`` say, written with the unit of work's own writes:
+        nothing after this in the transaction reads them."""
+        delete_later(tx, self._bookings, "request_id", request_id)
+        for booking in bookings:
+            insert_later(tx, self._bookings, to_document(booking, _id=f"{booking.request_id}|{booking.resource}"))
 
     async def entries_between(
         self, starts: datetime, ends: datetime, *, officer_id: str | None = None
