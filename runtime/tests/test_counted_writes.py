@@ -3,7 +3,7 @@ MongoDB-wire server: what one request costs the database is read from the servic
 
 from typing import Any
 
-from pymongo import AsyncMongoClient, InsertOne, ReplaceOne, UpdateOne
+from pymongo import AsyncMongoClient, DeleteMany, InsertOne, ReplaceOne, UpdateOne
 
 from warta.runtime.logs import bound
 from warta.runtime.metrics import CountedWrites, ServiceMetrics, answering
@@ -32,6 +32,7 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
                 InsertOne({"_id": "r1"}, namespace=f"{db.name}.step_clocks"),
                 ReplaceOne({"_id": "r0"}, {"step": 2}, upsert=True, namespace=f"{db.name}.step_clocks"),
                 InsertOne({"_id": "o1"}, namespace=f"{db.name}.outbox"),
+                DeleteMany({"request_id": "r9"}, namespace=f"{db.name}.bookings"),
             ]
         )
         await db.coverage.find_one({"_id": 1})  # a read is no write
@@ -48,6 +49,7 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
     assert writes("coverage", "call") == 4
     assert writes("outbox", "own work") == 2
     assert writes("step_clocks", "own work") == 2
+    assert writes("bookings", "own work") == 1  # a delete in the combined write: one statement
     total = sum(
         s.value
         for m in metrics.registry.collect()
@@ -55,6 +57,6 @@ async def test_writes_are_counted_by_collection_and_by_the_event_call_or_own_wor
         for s in m.samples
         if s.name.endswith("_total")
     )
-    assert total == 12
+    assert total == 13
     # The combined write is one command, counted as such beside its documents.
     assert metrics.registry.get_sample_value("warta_database_combined_writes_total") == 1

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from fontTools.ttLib import TTFont
 
-from warta.contracts import Actor, LeadershipEvent, Letter, Role
+from warta.contracts import Actor, ContactPerson, LeadershipEvent, Letter, Role
 from warta.intake.disposition_sheet import (
     BASIC_FONTS,
     FONTS,
@@ -117,3 +117,66 @@ def test_details_at_their_longest_are_printed_whole_and_in_order_on_the_first_pa
     first = " ".join(pypdf.PdfReader(io.BytesIO(sheet)).pages[0].extract_text().split())
     assert f"Asal surat {sender} (OPD) Nomor surat" in first
     assert f"Perihal {subject} Kegiatan" in first
+
+
+def test_a_detail_that_no_longer_fits_on_the_first_page_starts_the_next_whole(caplog):
+    """Details at their longest in wide letters fill more than a page: a row that would cross the
+    page's foot starts the next page, so no value is cut between two pages."""
+    wide = " ".join(["MWMWM"] * 100)  # the widest letters, longer than any field may be
+
+    def longest(limit: int) -> str:
+        return wide[:limit].strip()
+
+    letter = Letter(number="005/12/2026", date=NOW.date(), sender=longest(200), sender_kind="opd", subject=longest(500))
+    event = LeadershipEvent(
+        title=longest(300), starts_at=NOW, ends_at=NOW + timedelta(hours=2), location=longest(300), leader="wali_kota"
+    )
+    contact = ContactPerson(name=longest(200), position=longest(200), phone="081234567890")
+    request = FacilitationRequest.register(
+        request_id="r1",
+        agenda_number="0007/PROKOPIM/2026",
+        details=RequestDetails(letter=letter, event=event, contact=contact, received_at=NOW),
+        now=NOW,
+        actor=Actor(officer_id="siti", role=Role.ADMIN),
+    )
+    printed(request, caplog)  # no character left out
+    pages = [
+        " ".join(page.extract_text().split())
+        for page in pypdf.PdfReader(io.BytesIO(render_disposition_sheet(request, printed_at=NOW))).pages
+    ]
+    reach = f"{contact.name}, {contact.position}, {contact.phone}"
+    for caption, value, following in (
+        ("Asal surat", f"{letter.sender} (OPD)", "Nomor surat"),
+        ("Perihal", letter.subject, "Kegiatan"),
+        ("Kegiatan", event.title, "Waktu"),
+        ("Tempat", event.location, "Pimpinan"),
+        ("Narahubung", reach, "Diteruskan kepada"),
+    ):
+        assert sum(f"{caption} {value} {following}" in page for page in pages) == 1, caption
+    # The last row did not fit under the others: it heads the second page, whole.
+    assert pages[1].startswith(f"Narahubung {reach} ")
+
+
+def test_the_fonts_embedded_in_a_sheet_are_whole_fonts_whose_glyphs_all_resolve(caplog):
+    """The sheet's fonts are copied into it as their glyphs were made (their bounds kept, not
+    computed again): each embedded font still reads as a font, every glyph in it resolves, and an
+    accented letter built from other glyphs is drawn from the same parts as in the bundled font."""
+    request = request_from("Dinas Pendidikan — café Ærø", "Peliputan: ½ hari, ±10%, “Sekolah” é ü ñ")
+    assert font_files(request.model_dump_json()) == BASIC_FONTS
+    sheet = render_disposition_sheet(request, printed_at=NOW)
+    with resources.as_file(FONTS / BASIC_FONTS[0]) as path:
+        bundled = TTFont(path)
+    built: dict[str, list[tuple[int, int]]] = {}
+    for font in pypdf.PdfReader(io.BytesIO(sheet)).pages[0]["/Resources"]["/Font"].values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        ttfont = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+        glyf = ttfont["glyf"]
+        assert ttfont["maxp"].numGlyphs == len(glyf.glyphOrder)
+        for name in glyf.glyphOrder:
+            coordinates, _, _ = glyf[name].getCoordinates(glyf)  # a composite's parts, looked up by id
+            if glyf[name].isComposite():
+                built[name] = list(coordinates)
+    assert {"eacute", "udieresis", "ntilde", "onehalf"} <= set(built)
+    for name, coordinates in built.items():
+        glyf = bundled["glyf"]
+        assert coordinates == list(glyf[name].getCoordinates(glyf)[0]), name

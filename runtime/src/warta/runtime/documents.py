@@ -45,7 +45,8 @@ def from_document(cls: type[M], doc: Mapping[str, Any]) -> M:
 
 def insert_later(tx: Tx, collection: AsyncCollection[Any], document: dict[str, Any]) -> None:
     """Insert ``document`` with the unit of work's own writes, at its end (ADR 0036); a key taken
-    fails the transaction with ``DuplicateKeyError`` then."""
+    fails the transaction with ``DuplicateKeyError`` then. Nothing in the transaction may read it
+    back: a read by key can check with ``tx.require_written``; a read by query cannot be checked."""
     namespace = collection.full_name
     tx.write_later(InsertOne(document, namespace=namespace), (namespace, document["_id"]))
 

@@ -170,8 +170,8 @@ class ServiceMetrics:
         self.database_combined_writes = Counter(
             "warta_database_combined_writes",
             "Commands that wrote several documents, of one or more collections, at once (bulkWrite: a "
-            "unit of work's aggregates, step clocks and outbox entries, ADR 0036); their documents are "
-            "counted in warta_database_writes_total.",
+            "unit of work's inbox mark, aggregates, other documents it does not read back, step clocks "
+            "and outbox entries, ADR 0036); their documents are counted in warta_database_writes_total.",
             registry=r,
         )
         self.loop_lag = Histogram(

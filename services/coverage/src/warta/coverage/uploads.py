@@ -301,7 +301,7 @@ class Uploads:
                 raise
         progress = Progress(upload.offset, upload.tail)
         await media.complete(progress, filename=upload.filename, metadata={"request_id": upload.request_id})
-        return self._hashes.finish(upload) or await self._read_back_hash(upload)
+        return self._hashes.finish(upload) or await self._read_back_hash(upload, media.layout(upload.offset))
 
     async def _asset_of(self, upload: Upload, media: ResumableGridFSFile, sha256: str, officer: Principal) -> Asset:
         """The asset the file becomes once inspected; a file that is not the photo or video it
@@ -359,9 +359,9 @@ class Uploads:
             return committed
         return asset
 
-    async def _read_back_hash(self, upload: Upload) -> str:
+    async def _read_back_hash(self, upload: Upload, layout: Layout) -> str:
         digest = hashlib.sha256()
-        async for chunk in self._store.read(upload.file_id):
+        async for chunk in self._store.read(upload.file_id, layout=layout):
             digest.update(chunk)
         return digest.hexdigest()
 

@@ -59,7 +59,9 @@ class PublisherStore:
         put_later(tx, self._submissions, to_document(submission, _id=key))
 
     async def get_submission(self, tx: Tx, request_id: str, version: int) -> Submission | None:
-        doc = await self._submissions.find_one({"_id": f"{request_id}:{version}"}, session=tx.session)
+        key = f"{request_id}:{version}"
+        tx.require_written(self._submissions.full_name, key)
+        doc = await self._submissions.find_one({"_id": key}, session=tx.session)
         return from_document(Submission, doc) if doc else None
 
 
