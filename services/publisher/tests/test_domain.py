@@ -24,6 +24,7 @@ from warta.publisher.domain import (
     Submission,
     WebsiteRecord,
 )
+from warta.publisher.handlers import FanoutReport
 from warta.publisher.mail import Delivery
 from warta.runtime.sends import Refusal, SendState
 
@@ -121,3 +122,13 @@ def test_an_email_claimed_by_a_sender_waits_for_it_until_its_lease_runs_out():
     d.accepted(d.retry_at)
     assert (d.state, d.claimed_at, d.next_chance(lease)) == (SendState.SENT, None, None)
     assert not d.due(T0 + timedelta(days=1), lease)
+
+
+def test_a_fanouts_tally_counts_each_recipient_once_by_where_its_message_stands():
+    states = [SendState.SENT] * 3 + [SendState.PENDING, SendState.SENDING, SendState.TRANSIENT] + [SendState.FAILED] * 2
+    entries = [
+        Delivery(request_id="r", version=1, email=f"k{n}@tangex.co.id", name=f"K{n}", state=state)
+        for n, state in enumerate(states)
+    ]
+    assert FanoutReport.of(entries) == FanoutReport(recipients=8, sent=3, waiting=3, failed=2)
+    assert FanoutReport.of([]) == FanoutReport(recipients=0, sent=0, waiting=0, failed=0)

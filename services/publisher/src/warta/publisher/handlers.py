@@ -419,6 +419,17 @@ class FanoutReport:
     waiting: int
     failed: int
 
+    @classmethod
+    def of(cls, entries: list[Delivery]) -> "FanoutReport":
+        """The tally of a fan-out's ledger entries, as they were read."""
+        states = [entry.state for entry in entries]
+        return cls(
+            recipients=len(states),
+            sent=states.count(SendState.SENT),
+            waiting=sum(states.count(state) for state in WAITING),
+            failed=states.count(SendState.FAILED),
+        )
+
 
 class EmailHandlers:
     """Step 7's email: the release to every active contact of the registry, once each."""
@@ -489,9 +500,9 @@ class EmailHandlers:
                 continue
             chances = [c for d in entries if (c := d.next_chance(self._lease)) is not None]
             if not chances or min(chances) - now > self._retry_window:
-                break
+                # Read after this sender's last message: the tally needs no query of its own.
+                return FanoutReport.of(entries)
             await asyncio.sleep(max(0.0, (min(chances) - now).total_seconds()))
-        return await self.report(publication)
 
     async def _deliver(self, delivery: Delivery, copy_for: Callable[[Delivery], Envelope]) -> bool:
         """One recipient's message: built, then claimed, then handed to the relay and recorded.
@@ -554,15 +565,6 @@ class EmailHandlers:
         more, as if new: an officer's retry once its cause is put right."""
         await self._ledger.reopen_failed({"request_id": publication.request_id, "version": publication.version})
         return await self.send(publication, pictures)
-
-    async def report(self, publication: Publication) -> FanoutReport:
-        counts = await self._ledger.counts(publication.request_id, publication.version)
-        return FanoutReport(
-            recipients=sum(counts.values()),
-            sent=counts[SendState.SENT.value],
-            waiting=sum(counts[s.value] for s in WAITING),
-            failed=counts[SendState.FAILED.value],
-        )
 
     async def deliveries(self, publication: Publication) -> list[Delivery]:
         return await self._ledger.of(publication.request_id, publication.version)

@@ -9,7 +9,7 @@ from pymongo.errors import BulkWriteError
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, put_later, to_document
-from warta.runtime.sends import SendLedger, SendState
+from warta.runtime.sends import SendLedger
 
 from .domain import Publication, Submission
 from .mail import Delivery
@@ -135,9 +135,3 @@ class DeliveryLedger(SendLedger[Delivery]):
 
     async def of(self, request_id: str, version: int) -> list[Delivery]:
         return await self.find({"request_id": request_id, "version": version}, [("_id", ASCENDING)])
-
-    async def counts(self, request_id: str, version: int) -> dict[str, int]:
-        found = {state.value: 0 for state in SendState}
-        async for doc in self._deliveries.find({"request_id": request_id, "version": version}, {"state": 1}):
-            found[doc["state"]] = found.get(doc["state"], 0) + 1
-        return found
