@@ -9,6 +9,9 @@ import importlib.abc
 import sys
 
 import httpx
+import pytest
+
+from warta.runtime.http import PeerGoneAsNetworkError, client_tls, client_transport
 
 
 class SearchesCounted(importlib.abc.MetaPathFinder):
@@ -46,3 +49,34 @@ async def test_an_outbound_call_searches_the_import_path_for_nothing():
         server.close()
         await server.wait_closed()
     assert counted.searched == []
+
+
+class _PeerGoneOnOpen(httpx.AsyncBaseTransport):
+    """What anyio raises on uvloop when the peer closed the connection as it opened."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise AttributeError("'NoneType' object has no attribute 'getpeername'")
+
+
+async def test_a_connection_closed_as_it_opened_is_a_network_error_the_caller_can_retry():
+    async with httpx.AsyncClient(transport=PeerGoneAsNetworkError(_PeerGoneOnOpen())) as client:
+        with pytest.raises(httpx.ConnectError, match="closed as it opened"):
+            await client.get("http://coverage.invalid/assets/a1")
+
+
+async def test_a_channels_transport_carries_an_ordinary_call_through():
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(transport=client_transport(client_tls())) as client:
+            response = await client.get(f"http://127.0.0.1:{port}/")
+        assert (response.status_code, response.text) == (200, "ok")
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -384,6 +384,31 @@ def client_tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+class PeerGoneAsNetworkError(httpx.AsyncBaseTransport):
+    """httpx's transport, with a connection its peer closed as it opened reported as the network
+    error it is. On uvloop a transport closed that soon has no socket, and anyio, asked for the
+    connection's address, fails on it with ``AttributeError`` (uvloop issue 560): a service
+    restarting while another fetched from it answered the fetch's caller 500 instead of trying
+    again later. It is raised before a request is sent, so trying again is safe."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._inner.handle_async_request(request)
+        except AttributeError as gone:
+            raise httpx.ConnectError(f"the connection closed as it opened ({gone})", request=request) from gone
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def client_transport(tls: ssl.SSLContext) -> httpx.AsyncBaseTransport:
+    """The transport of an outbound HTTP channel's client (``transport=``, with ``client_tls``)."""
+    return PeerGoneAsNetworkError(httpx.AsyncHTTPTransport(verify=tls))
+
+
 async def service_handlers(request: Request) -> Any:
     """FastAPI dependency: the service's handlers, placed on the app by its composition root.
     A coroutine, as every dependency here: FastAPI hands a plain function to a worker thread,

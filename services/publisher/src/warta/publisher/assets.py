@@ -11,7 +11,7 @@ from datetime import datetime
 import httpx
 
 from warta.contracts import AssetKind, AssetRef
-from warta.runtime.http import client_tls
+from warta.runtime.http import client_tls, client_transport
 from warta.runtime.images import ImageRefused
 from warta.runtime.indonesian import JAKARTA
 from warta.runtime.release import inline_text, plain_text
@@ -55,7 +55,8 @@ class AssetFetcher:
         headers = {"Authorization": f"Bearer {self._token()}"}
         published = []
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, headers=headers, verify=self._tls) as client:
+            transport = client_transport(self._tls)
+            async with httpx.AsyncClient(timeout=self._timeout, headers=headers, transport=transport) as client:
                 for photo in photos:
                     original = await self._original(client, photo)
                     published.append(await self._published(photo, original, at))

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from warta.runtime.http import client_tls
+from warta.runtime.http import client_tls, client_transport
 
 from .website import ChannelError, WebsitePost, WebsiteReceipt
 
@@ -49,7 +49,7 @@ class WebhookChannel:
             "Idempotency-Key": post.key,
         }
         try:
-            async with httpx.AsyncClient(timeout=self._timeout, verify=self._tls) as client:
+            async with httpx.AsyncClient(timeout=self._timeout, transport=client_transport(self._tls)) as client:
                 response = await client.post(self._url, content=body, headers=headers)
         except httpx.TimeoutException as slow:
             raise ChannelError(f"the CMS did not answer in time ({type(slow).__name__})", transient=True) from slow

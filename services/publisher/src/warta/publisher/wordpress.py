@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from warta.runtime.faults import fault_point
-from warta.runtime.http import client_tls
+from warta.runtime.http import client_tls, client_transport
 from warta.runtime.release import no_shortcodes
 
 from .website import ChannelError, Picture, WebsitePost, WebsiteReceipt
@@ -49,7 +49,7 @@ class WordPressChannel:
     async def publish(self, post: WebsitePost) -> WebsiteReceipt:
         try:
             async with httpx.AsyncClient(
-                auth=self._auth, timeout=self._timeout, transport=self._transport, verify=self._tls
+                auth=self._auth, timeout=self._timeout, transport=self._transport or client_transport(self._tls)
             ) as client:
                 api = _Api(client, self._base)
                 await api.get("users/me", context="edit")  # a refused account says so here, as 401
