@@ -387,9 +387,10 @@ def client_tls() -> ssl.SSLContext:
 class PeerGoneAsNetworkError(httpx.AsyncBaseTransport):
     """httpx's transport, with a connection its peer closed as it opened reported as the network
     error it is. On uvloop a transport closed that soon has no socket, and anyio, asked for the
-    connection's address, fails on it with ``AttributeError`` (uvloop issue 560): a service
-    restarting while another fetched from it answered the fetch's caller 500 instead of trying
-    again later. It is raised before a request is sent, so trying again is safe."""
+    connection's address, fails on it with ``AttributeError`` (the kind of case uvloop issue 560
+    describes): a service restarting while another fetched from it answered the fetch's caller
+    500 instead of trying again later. It comes as the connection is opened or taken from the
+    pool, before the request is sent."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self._inner = inner
