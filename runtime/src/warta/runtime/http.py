@@ -406,7 +406,9 @@ class PeerGoneAsNetworkError(httpx.AsyncBaseTransport):
 
 
 def client_transport(tls: ssl.SSLContext) -> httpx.AsyncBaseTransport:
-    """The transport of an outbound HTTP channel's client (``transport=``, with ``client_tls``)."""
+    """The transport of every client a service opens to another party (``transport=``, with
+    ``client_tls``): the publisher's channels, the notifier's gateway, the console's calls to the
+    services and to the identity provider."""
     return PeerGoneAsNetworkError(httpx.AsyncHTTPTransport(verify=tls))
 
 

@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
+from warta.runtime.http import client_tls, client_transport
+
 
 class SignInFailed(Exception):
     """The provider refused, or what came back cannot be trusted; the officer starts again."""
@@ -56,7 +58,7 @@ class OidcClient:
         self._client_secret = client_secret
         self.redirect_uri = redirect_uri
         self._scope = scope
-        self._http = httpx.AsyncClient(timeout=10)
+        self._http = httpx.AsyncClient(timeout=10, transport=client_transport(client_tls()))
         self._metadata: dict[str, Any] | None = None
         self._keys: jwt.PyJWKClient | None = None
 

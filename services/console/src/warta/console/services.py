@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from warta.runtime.http import client_tls, client_transport
+
 log = logging.getLogger(__name__)
 
 
@@ -41,8 +43,10 @@ class Services:
     ) -> None:
         """``mounts``: transports by URL prefix, for services reached other than over the network
         (in a test's own process)."""
+        tls = client_tls()
         self._clients = {
-            name: httpx.AsyncClient(base_url=url, timeout=timeout, mounts=mounts) for name, url in urls.items()
+            name: httpx.AsyncClient(base_url=url, timeout=timeout, transport=client_transport(tls), mounts=mounts)
+            for name, url in urls.items()
         }
 
     async def call(self, token: str | None, method: str, service: str, path: str, **kwargs: Any) -> Answer:

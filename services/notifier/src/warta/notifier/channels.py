@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 import httpx
 
-from warta.runtime.http import client_tls
+from warta.runtime.http import client_tls, client_transport
 from warta.runtime.mailer import Mailer
 from warta.runtime.sends import Refusal
 
@@ -45,7 +45,8 @@ class WhatsAppChannel:
         g = self._gateway
         body = {"to": message.address, "message": g.template.format(text=message.text), "ref": message.key}
         try:
-            async with httpx.AsyncClient(timeout=g.timeout, transport=self._transport, verify=self._tls) as client:
+            transport = self._transport or client_transport(self._tls)
+            async with httpx.AsyncClient(timeout=g.timeout, transport=transport) as client:
                 response = await client.post(
                     g.url,
                     json=body,
