@@ -155,7 +155,7 @@ class CoverageHandlers:
         return asset
 
     def asset_bytes(self, asset: Asset, start: int, end: int) -> AsyncIterator[bytes]:
-        return self._store.read(asset.asset_id, start, end)
+        return self._store.read_asset(asset, start, end)
 
     async def thumbnail(self, asset_id: str, officer: Principal) -> bytes:
         asset = await self.asset_for(asset_id, officer)

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.runtime import Tx
 from warta.runtime.documents import AggregateCollection, from_document, insert_later, to_document
-from warta.runtime.gridfs import Layout, ResumableGridFSFile, ensure_gridfs_indexes, read_range
+from warta.runtime.gridfs import DEFAULT_CHUNK_SIZE, Layout, ResumableGridFSFile, ensure_gridfs_indexes, read_range
 
 from .domain import CoverageVersion, Workspace, WorkspaceState
 from .media import Asset, Upload, UploadState
@@ -24,6 +24,7 @@ VERSIONS = "versions"
 ASSETS = "assets"
 UPLOADS = "uploads"
 MEDIA_BUCKET = "media"
+MEDIA_CHUNK_SIZE = DEFAULT_CHUNK_SIZE  # every media file is written in chunks of this size
 
 
 async def create_indexes(db: AsyncDatabase[Any]) -> None:
@@ -98,6 +99,13 @@ class CoverageStore:
         """Bytes ``start`` to ``end`` (exclusive) of a stored file, a chunk at a time."""
         return read_range(self._db, MEDIA_BUCKET, ObjectId(file_id), start, end, layout=layout)
 
+    def read_asset(self, asset: Asset, start: int, end: int) -> AsyncIterator[bytes]:
+        """Bytes ``start`` to ``end`` (exclusive) of an asset's media. Its file was written whole
+        (the upload completes at its declared size) in the media bucket's chunks, so the asset
+        says where the bytes lie: its file document is not read first."""
+        layout = Layout(length=asset.size, chunk_size=MEDIA_CHUNK_SIZE)
+        return self.read(asset.asset_id, start, end, layout=layout)
+
     async def read_at(self, file_id: str, offset: int, length: int, *, layout: Layout | None = None) -> bytes:
         return b"".join([piece async for piece in self.read(file_id, offset, offset + length, layout=layout)])
 
@@ -116,7 +124,7 @@ class CoverageStore:
     # -- uploads -------------------------------------------------------------------------------
 
     def media_file(self, file_id: str) -> ResumableGridFSFile:
-        return ResumableGridFSFile(self._db, MEDIA_BUCKET, ObjectId(file_id))
+        return ResumableGridFSFile(self._db, MEDIA_BUCKET, ObjectId(file_id), chunk_size=MEDIA_CHUNK_SIZE)
 
     async def add_upload(self, upload: Upload) -> None:
         await self._uploads.insert_one(to_document(upload, _id=upload.upload_id))

@@ -29,7 +29,7 @@ import httpx
 import nats
 import pytest
 from fastapi import FastAPI
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from warta.contracts import (
@@ -258,6 +258,37 @@ async def mongo(servers: Servers) -> AsyncIterator[AsyncMongoClient[Any]]:
     client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True)
     yield client
     await client.close()
+
+
+class Finds(monitoring.CommandListener):
+    """The collection of every ``find`` the client sent, and the name of every command, in order:
+    for the tests that hold the code to a number of queries."""
+
+    def __init__(self) -> None:
+        self.collections: list[str] = []
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.commands.append(event.command_name)
+        if event.command_name == "find":
+            self.collections.append(event.command["find"])
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+async def watched(servers: Servers) -> AsyncIterator[tuple[AsyncMongoClient[Any], Finds]]:
+    """A database client that notes what it sends (``Finds``)."""
+    finds = Finds()
+    client: AsyncMongoClient[Any] = AsyncMongoClient(servers.mongodb_url, tz_aware=True, event_listeners=[finds])
+    try:
+        yield client, finds
+    finally:
+        await client.close()
 
 
 def with_field(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
