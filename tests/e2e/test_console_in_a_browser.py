@@ -100,10 +100,13 @@ async def decide(page: Page, base: str, rid: str, state: str, outcome: str, reas
     await expect(page).to_have_url(f"{base}/permohonan/{rid}")
 
 
-async def write_and_send(page: Page, base: str, rid: str, state: str, body: str) -> None:
+async def write_and_send(page: Page, base: str, rid: str, state: str, body: str, *, saved_first: bool = True) -> None:
+    """The body corrected and the version sent; without ``saved_first`` the officer sends it
+    straight away, and the version goes as she typed it."""
     await reach(page, f"{base}/liputan/{rid}", state)
     await page.get_by_label("Isi berita").fill(body)
-    await page.get_by_role("button", name="Simpan naskah").click()
+    if saved_first:
+        await page.get_by_role("button", name="Simpan naskah").click()
     await page.get_by_role("button", name="Kirim untuk diperiksa").click()
     await expect(page).to_have_url(f"{base}/permohonan/{rid}")
 
@@ -353,11 +356,14 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await page.get_by_role("button", name="Kirim untuk diperiksa").click()
         await expect(page.locator("#submission-errors")).to_contain_text("wajib melampirkan paling sedikit satu foto")
         await page.get_by_label("Judul siaran pers").fill("Wali Kota Resmikan Puskesmas Cikokol")
-        await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini.")
+        await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol.")
         await page.get_by_label("Isi berita").fill(
             "Puskesmas baru melayani warga **setiap hari**. Versi pertama.\n\n- poli umum\n- poli gigi"
         )
         await page.get_by_role("button", name="Simpan naskah").click()
+        # She goes on with the lead and uploads before saving it: the page's media come again
+        # after the upload, and what she typed is still there, to be saved with the draft.
+        await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini.")
         # The officer never says whether a file is a photo or a video: its bytes do. A file that is
         # neither is refused in her words, next to the file input.
         await expect(page.get_by_label("Jenis", exact=True)).to_have_count(0)
@@ -376,6 +382,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page.locator(".assets li")).to_contain_text("foto")  # the kind its bytes say
         assert await page.evaluate("document.body.dataset.uploaded") == "100"  # htmx showed the progress
         await expect_pictures_shown(page, 1)
+        await expect(page.get_by_label("Teras berita")).to_have_value(
+            "Wali Kota Tangerang meresmikan Puskesmas Cikokol hari ini."
+        )
         # A video too, played from the page; its caption-less photo gets one, saved with the draft.
         # The video's connection drops partway (its third piece is cut off): the upload goes on from
         # where the coverage service says it stands, not from the start.
@@ -503,7 +512,7 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(returned).to_contain_text("Sebutkan jam pelayanan puskesmas.")
         await shot(page, "08c-ruang-kerja-dikembalikan")
         body = "Puskesmas baru melayani warga **setiap hari**. Versi kedua.\n\n- poli umum\n- poli gigi"
-        await write_and_send(page, base, rid, "open", body)
+        await write_and_send(page, base, rid, "open", body, saved_first=False)
 
         await sign_in(page, base, "rina.katim")
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")

@@ -231,9 +231,9 @@ async def _after(request: Request, request_id: str, answer: Any, **typed: Any) -
     )
 
 
-@router.post("/liputan/{request_id}/naskah")
-async def save_draft(request: Request, request_id: str) -> Response:
-    form = await request.form()
+async def _save_typed_draft(request: Request, request_id: str, form: Any) -> Response | None:
+    """The draft as the form has it, saved; after a refusal the workspace again with each problem
+    beside its field and what was typed kept; None once saved."""
     current = await _get(request, "coverage", f"/coverage/{request_id}", coverage.WorkspaceView)
     saved = current.workspace.draft if current and current.workspace.draft else coverage.Draft()
     draft = saved.model_dump(mode="json")
@@ -251,7 +251,13 @@ async def save_draft(request: Request, request_id: str) -> Response:
     path = f"/coverage/{request_id}/draft"
     typed_draft = coverage.Draft.model_construct(**{**draft, "embargo_until": embargo or None})
     answer = await _call(request, "PUT", "coverage", path, json=draft)
-    return await _after(request, request_id, answer, typed_draft=typed_draft)
+    return None if answer.ok else await _after(request, request_id, answer, typed_draft=typed_draft)
+
+
+@router.post("/liputan/{request_id}/naskah")
+async def save_draft(request: Request, request_id: str) -> Response:
+    refused = await _save_typed_draft(request, request_id, await request.form())
+    return refused or RedirectResponse(f"/liputan/{request_id}", status_code=303)
 
 
 @router.post("/liputan/{request_id}/unggah")
@@ -346,6 +352,12 @@ async def post_length_as_typed(request: Request, request_id: str, channel: str) 
 
 @router.post("/liputan/{request_id}/kirim")
 async def submit(request: Request, request_id: str) -> Response:
+    """The version goes as the page shows it: the draft's fields come with the button, and what was
+    typed since the last save is saved first. A draft the service refuses sends nothing, and the
+    page keeps the typing with each problem beside its field."""
+    form = await request.form()
+    if "title" in form and (refused := await _save_typed_draft(request, request_id, form)) is not None:
+        return refused
     path = f"/coverage/{request_id}/submissions"
     answer = await _call(request, "POST", "coverage", path, json={})
     if answer.ok:

@@ -29,6 +29,40 @@ htmx.config.responseHandling = [
   { code: "...", swap: false, error: true },
 ];
 
+// The fields typed in since the page came, by their form and name: a part of the page fetched
+// again (after an upload) would otherwise show them as last saved, and the typing would be lost.
+const typed = new Set();
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  const written = field.type !== "file" && field.type !== "checkbox" && field.type !== "radio";
+  if (field.form && field.name && written) typed.add(fieldKey(field.form, field.name));
+});
+
+function fieldKey(form, name) {
+  return JSON.stringify([form.getAttribute("action"), name]);
+}
+
+function typedNotSaved() {
+  const kept = [];
+  typed.forEach((key) => {
+    const [action, name] = JSON.parse(key);
+    const form = document.querySelector(`form[action="${CSS.escape(action)}"]`);
+    const field = form && form.elements.namedItem(name);
+    if (field && "value" in field) kept.push([action, name, field.value]);
+  });
+  return kept;
+}
+
+function typeAgain(kept) {
+  for (const [action, name, value] of kept) {
+    const form = document.querySelector(`form[action="${CSS.escape(action)}"]`);
+    const field = form && form.elements.namedItem(name);
+    if (!field || !("value" in field) || field.value === value) continue;
+    field.value = value;
+    field.dispatchEvent(new Event("input", { bubbles: true })); // counted again, and still unsaved
+  }
+}
+
 // Photos and videos go over tus (tus-js-client, served from here): sent in pieces, and after a
 // dropped connection resumed from where the coverage service says the upload stands, rather than
 // from the start. Without JavaScript the form posts the file whole.
@@ -52,8 +86,14 @@ document.addEventListener("submit", (event) => {
       document.body.dataset.uploaded = percent;
     },
     onError: (error) => showRefusal(form, refusalOf(error, form.dataset.failed)),
-    // The page's media and checklist again, as htmx fetches them (the progress stays shown).
-    onSuccess: () => htmx.ajax("GET", window.location.pathname, { target: "main", select: "main", swap: "outerHTML" }),
+    // The page's media and checklist again, as htmx fetches them (the progress stays shown), with
+    // whatever the officer had typed and not yet saved typed in again.
+    onSuccess: () => {
+      const kept = typedNotSaved();
+      htmx
+        .ajax("GET", window.location.pathname, { target: "main", select: "main", swap: "outerHTML" })
+        .then(() => typeAgain(kept));
+    },
   });
   // A file this browser began before (a closed tab, a lost connection) goes on where it stopped.
   upload.findPreviousUploads().then((earlier) => {
