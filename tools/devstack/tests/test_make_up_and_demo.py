@@ -11,8 +11,10 @@ import time
 import httpx
 import pytest
 
-from warta.devstack.demo import service_ports
+from warta.contracts import Role
+from warta.devstack.demo import OFFICE_NAMES, service_ports
 from warta.devstack.servers import free_block
+from warta.runtime import ServiceSettings, issue_dev_token
 
 
 def dev_env(base: int) -> dict[str, str]:
@@ -68,6 +70,12 @@ def test_up_runs_the_stack_demo_walks_all_seven_steps_and_ctrl_c_stops_it(tmp_pa
             # The notifier, another listener, told the officers as the request moved on.
             sent = int(re.search(r"Notifikasi terkirim ke petugas: (\d+) pesan", demo.stdout).group(1))
             assert sent > 0
+        # The officers the demo put in the notifier's directory go by their names there, which the
+        # pages and messages show, not by their sign-in ids.
+        head = issue_dev_token(ServiceSettings(service_name="test"), officer_id="hendra.kabag", role=Role.SECTION_HEAD)
+        notifier = f"http://127.0.0.1:{service_ports(base)['notifier']}"
+        directory = httpx.get(f"{notifier}/officers", headers={"Authorization": f"Bearer {head}"}).json()
+        assert {o["officer_id"]: o["name"] for o in directory} == OFFICE_NAMES
     finally:
         up.send_signal(signal.SIGINT)
         rest, _ = up.communicate(timeout=60)

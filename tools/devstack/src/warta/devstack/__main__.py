@@ -27,6 +27,7 @@ from warta.runtime.registry import services
 from . import asyncapi, clients, dashboards, fonts, kubernetes, nats_config, scaffold
 from .demo import (
     ADMIN,
+    OFFICE_NAMES,
     PHOTOGRAPHER,
     SECTION_HEAD,
     SERVICES,
@@ -270,7 +271,7 @@ async def _fill_the_directory(notifier_url: str, token: str) -> None:
         for number, (officer_id, role) in enumerate(officers, start=1):
             entry = {
                 "officer_id": officer_id,
-                "name": officer_id,
+                "name": OFFICE_NAMES[officer_id],
                 "role": role.value,
                 "email": f"{officer_id}@tangerangkota.example",
                 "whatsapp": f"62811000000{number:02d}",

@@ -67,6 +67,14 @@ DEV_ROSTER: tuple[dict[str, Any], ...] = (
     {"officer_id": VIDEOGRAPHER[0], "name": "Yoga Pratama", "skills": ["videographer", "photographer"]},
     {"officer_id": SOCIAL_MEDIA[0], "name": "Maya Sari", "skills": ["social_media", "writer"]},
 )
+
+# Every officer of the demo by name, as the sign-in lists them and as pages and messages name them.
+OFFICE_NAMES: dict[str, str] = {
+    ADMIN[0]: "Siti Rahmawati",
+    SECTION_HEAD[0]: "Hendra Gunawan",
+    TEAM_LEAD[0]: "Rina Wulandari",
+} | {officer["officer_id"]: officer["name"] for officer in DEV_ROSTER}
+
 DEV_INVENTORY: tuple[dict[str, Any], ...] = (
     {"item_id": "KAMERA-01", "kind": "camera", "description": "Kamera mirrorless"},
     {"item_id": "KAMERA-02", "kind": "camera", "description": "Kamera DSLR"},
