@@ -301,10 +301,11 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page.locator("#bentrok")).to_contain_text("Tidak ada kegiatan lain")
         await reach_text(page, ".request-header", "Langkah 2 (disposisi")  # once the archive has the sheet
         await shot(page, "04c-disposisi")
+        await page.get_by_label("Catatan").fill("Mohon diliput lengkap.")
         await page.get_by_role("button", name="Disposisi").click()
         await expect(page.locator('[id="instructions-error"]')).not_to_be_empty()  # nothing ticked
+        await expect(page.get_by_label("Catatan")).to_have_value("Mohon diliput lengkap.")  # her note stays
         await page.get_by_label("liput dan publikasikan").check()
-        await page.get_by_label("Catatan").fill("Mohon diliput lengkap.")
         await page.get_by_role("button", name="Disposisi").click()
         await expect(page.locator("#state")).to_have_attribute("data-state", "disposed")
         rid = page.url.rsplit("/", 1)[1]
@@ -479,8 +480,12 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         assert len(await part.body()) == 100
         await expect(page.locator("#unggahan-instagram")).to_contain_text("Puskesmas Cikokol resmi dibuka")
         await page.get_by_label("Kembalikan", exact=True).check()
+        await page.get_by_label("Catatan").fill("Lengkapi jam pelayanan.")
         await page.get_by_role("button", name="Putuskan").click()
         await expect(page.locator(".field-error").first).not_to_be_empty()
+        # Refused for its missing reason: her choice and her note are still in the form.
+        await expect(page.get_by_label("Kembalikan", exact=True)).to_be_checked()
+        await expect(page.get_by_label("Catatan")).to_have_value("Lengkapi jam pelayanan.")
         await shot(page, "08-pemeriksaan-ditolak")
         # A comment on the first paragraph; an empty one is refused next to its field first.
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")

@@ -638,7 +638,9 @@ async def dispose(request: Request, request_id: str) -> Response:
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await request_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
+    return await request_page(
+        request, request_id, status=answer.status, message=told(request, answer), errors=errors, typed=body
+    )
 
 
 @router.post("/permohonan/{request_id}/tolak")
@@ -648,4 +650,7 @@ async def decline(request: Request, request_id: str, reason: Annotated[str, Form
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await request_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
+    typed = {"reason": reason}
+    return await request_page(
+        request, request_id, status=answer.status, message=told(request, answer), errors=errors, typed=typed
+    )

@@ -496,7 +496,9 @@ async def decide(request: Request, request_id: str) -> Response:
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
     errors = problems(request, answer)
-    return await review_page(request, request_id, status=answer.status, message=told(request, answer), errors=errors)
+    return await review_page(
+        request, request_id, status=answer.status, message=told(request, answer), errors=errors, typed=body
+    )
 
 
 @router.post("/tinjauan/{request_id}/komentar")
