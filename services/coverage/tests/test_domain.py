@@ -28,7 +28,7 @@ from warta.coverage.press import Draft
 T0 = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 DEWI = Actor(officer_id="dewi", role=Role.COVERAGE_TEAM)
 OUTSIDER = Actor(officer_id="joko", role=Role.COVERAGE_TEAM)
-LEAD = Actor(officer_id="rina", role=Role.TEAM_LEAD)
+LEAD = Actor(officer_id="rina", role=Role.TEAM_LEAD, name="Rina Wulandari")
 
 
 def workspace(needs_video: bool = True) -> Workspace:
@@ -172,6 +172,7 @@ def test_submit_rejection_resubmit_makes_version_two():
     assert ws.clock_started_at == T0 + timedelta(hours=3)
     assert ws.last_return is not None
     assert ws.last_return.returned_by == "rina"
+    assert ws.last_return.returned_by_name == "Rina Wulandari"  # the team reads who, not an id
     v2 = ws.submit(assets=[PHOTO_ASSET, VIDEO_ASSET], asset_uri=uri, now=T0, actor=DEWI)
     assert v2.version == 2
     assert [e.data.version for e in ws.events if isinstance(e, CoverageSubmitted)] == [1, 2]

@@ -58,6 +58,7 @@ class Return(BaseModel):
     reason: RejectionReason
     note: str
     returned_by: str
+    returned_by_name: str | None = None  # as the reviewer's sign-in gave it, for the team to read
     returned_at: AwareDatetime
 
 
@@ -335,6 +336,7 @@ class Workspace(Aggregate):
             reason=rejected.data.reason,
             note=rejected.data.note,
             returned_by=rejected.actor.officer_id if rejected.actor else "",
+            returned_by_name=rejected.actor.name if rejected.actor else None,
             returned_at=rejected.time,
         )
         self.changed()

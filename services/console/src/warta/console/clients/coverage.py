@@ -121,6 +121,7 @@ class Return(BaseModel):
     reason: RejectionReason
     returned_at: Annotated[AwareDatetime, Field(title="Returned At")]
     returned_by: Annotated[str, Field(title="Returned By")]
+    returned_by_name: Annotated[str | None, Field(title="Returned By Name")] = None
     version: Annotated[int, Field(title="Version")]
 
 
