@@ -205,6 +205,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await shot(page, "01b-bantuan")
         await from_the_menu(page, "Beranda")
         await page.get_by_role("link", name="Registrasi surat permohonan").click()
+        # Sent empty: every field the register needs is marked, each beside its input.
+        await page.get_by_role("button", name="Simpan").click()
+        for field in ("letter.number", "letter.sender", "event.title", "event.starts_at"):
+            await expect(page.locator(f'[id="{field}-error"]')).to_have_text("wajib diisi")
 
         form = {
             "Nomor surat": "005/77-Dinkes/2026",

@@ -15,6 +15,8 @@ def test_a_form_becomes_the_api_body_with_times_in_wib_and_blanks_left_out():
         "event": {"starts_at": "2026-12-02T09:00:00+07:00"},
     }
     assert in_wib("besok pagi") == "besok pagi"  # the API refuses it with its own message
+    # A part left wholly empty is sent empty, so the API names each of its missing fields.
+    assert nested({"letter.number": " "}, LETTER_FIELDS) == {"letter": {}, "event": {}}
 
 
 def test_the_apis_field_problems_find_their_inputs():

@@ -33,19 +33,19 @@ LETTER_FIELDS = (
 
 def nested(form: dict[str, str], fields: tuple[str, ...]) -> dict[str, Any]:
     """``{"letter.number": "1"}`` as ``{"letter": {"number": "1"}}``; empty inputs are left out, so
-    the API names what is missing. Times typed in WIB (``datetime-local``) get their zone."""
+    the API names what is missing, field by field: a part left wholly empty is still sent, empty,
+    or the API would name the part alone and no field of the form would be marked. Times typed in
+    WIB (``datetime-local``) get their zone."""
     body: dict[str, Any] = {}
     for name in fields:
-        value = form.get(name, "").strip()
-        if not value:
-            continue
-        if name.endswith("_at"):
-            value = in_wib(value)
         *parents, leaf = name.split(".")
         node = body
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = value
+        value = form.get(name, "").strip()
+        if not value:
+            continue
+        node[leaf] = in_wib(value) if name.endswith("_at") else value
     return body
 
 
