@@ -109,6 +109,13 @@ async def test_every_active_contact_gets_the_release_once(desk, relay, ordered, 
     refused = await desk.refused(409, DEWI, "POST", f"/publications/{RID}/publish", params={"channel": "email"})
     assert "website first" in refused["message"]
     assert relay.mailbox.received == []
+    # An address typed with a space in it is a typo, not a page: refused, and nothing recorded
+    # (an address that goes out to the media as typed cannot be taken back).
+    for typo in ("https://tangerangkota.go.id/berita wisuda", "https://tangerangkota.go.id/berita/1 2"):
+        refused = await desk.refused(
+            422, DEWI, "POST", f"/publications/{RID}/website", json={"website_url": typo}, field="website_url"
+        )
+        assert [f["type"] for f in refused["fields"]] == ["url_parsing"]
     website = {"website_url": "https://tangerangkota.go.id/berita/1"}
     recorded = await desk.ok(DEWI, "POST", f"/publications/{RID}/website", json=website)
     assert (recorded["state"], recorded["website"]["channel"]) == ("ready", "manual")  # the email is not done

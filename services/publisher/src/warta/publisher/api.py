@@ -1,9 +1,10 @@
 """The publisher's HTTP API: what is ready to publish, publishing it, and its record (step 7)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AnyHttpUrl, BaseModel
+from pydantic import AnyHttpUrl, BaseModel, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from warta.contracts import Role, SocialChannel
 from warta.runtime import Officer, Principal, acting_as
@@ -67,8 +68,20 @@ async def email_failed_again(
     return PublicationView.of(await handlers.email_failed_again(request_id, officer=officer))
 
 
+def _whole_address(value: Any) -> Any:
+    """An address typed with a space inside is a typo: taken as it is, the space would be encoded
+    into a link to no page, and that link goes out to the media."""
+    if isinstance(value, str) and any(c.isspace() for c in value.strip()):
+        raise PydanticCustomError("url_parsing", "a web address has no spaces in it")
+    return value
+
+
+# The address of a page or post an officer made by hand, as typed into a form.
+WebAddress = Annotated[AnyHttpUrl, BeforeValidator(_whole_address)]
+
+
 class RecordWebsite(BaseModel):
-    website_url: AnyHttpUrl
+    website_url: WebAddress
 
 
 @router.post("/{request_id}/website")
@@ -88,7 +101,7 @@ async def deliveries(request_id: str, officer: Officer, handlers: Handlers) -> l
 
 
 class PostedUrl(BaseModel):
-    url: AnyHttpUrl
+    url: WebAddress
 
 
 @router.post("/{request_id}/social/{channel}")
