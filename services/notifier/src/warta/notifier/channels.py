@@ -8,9 +8,16 @@ import httpx
 
 from warta.runtime.http import client_tls, client_transport
 from warta.runtime.mailer import Mailer
+from warta.runtime.release import shortened
 from warta.runtime.sends import Refusal
 
 from .messages import Message
+
+
+def subject_of(message: Message) -> str:
+    """The email's subject: the notice's first line, cut at a word if long, as a mail client
+    lists it."""
+    return f"[Warta] {shortened(message.text.splitlines()[0], 100)}"
 
 
 class EmailChannel:
@@ -21,7 +28,7 @@ class EmailChannel:
     async def send(self, message: Message) -> Refusal | None:
         email = EmailMessage()
         email["From"], email["To"] = self._sender, message.address
-        email["Subject"] = f"[Warta] {message.text.splitlines()[0][:100]}"
+        email["Subject"] = subject_of(message)
         email["Message-ID"] = f"<{message.key.replace(':', '.')}@warta.tangerangkota.go.id>"
         email.set_content(message.text)
         return await self._mailer.send(email)
