@@ -456,6 +456,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
 
         # Step 5: the team lead returns version 1; a return without its reason is refused first.
         await sign_in(page, base, "rina.katim")
+        await page.goto(f"{base}/")  # her home lists the version by its event
+        await expect(page.locator('.waiting li[data-step="5"]')).to_contain_text(
+            "Peresmian Puskesmas Cikokol (versi 1)"
+        )
         await reach(page, f"{base}/tinjauan/{rid}", "awaiting_team_lead")
         # The release reads as it will be published: its Markdown rendered, not shown as typed.
         # It is the very HTML the publisher sends out: the lead opens it, the body follows.
@@ -511,6 +515,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await decide(page, base, rid, "awaiting_team_lead", "reject", "language", "Perbaiki ejaan pada teras.")
 
         await sign_in(page, base, "dewi.penulis")
+        await page.goto(f"{base}/")  # her home says the coverage came back to be corrected
+        back = page.locator('.waiting li[data-step="4"]')
+        await expect(back).to_contain_text("Peresmian Puskesmas Cikokol")
+        await expect(back.locator(".returned-mark")).to_have_text("Dikembalikan untuk diperbaiki")
         await reach(page, f"{base}/tinjauan/{rid}", "returned_to_coverage")
         await expect(page.locator("#komentar li.comment")).to_contain_text("Sebutkan jam pelayanan puskesmas.")
         # Her workspace opens with why it came back: the reason, the note, and the comments.

@@ -342,8 +342,8 @@ async def test_the_agenda_numbers_of_many_requests_come_in_one_call(office):
     r = await office.call(LEAD, "GET", "/requests/numbers", params={"id": wanted})
     assert r.status_code == 200, r.text
     assert r.json() == [
-        {"id": made[2]["id"], "agenda_number": made[2]["agenda_number"]},
-        {"id": made[0]["id"], "agenda_number": made[0]["agenda_number"]},
+        {"id": made[2]["id"], "agenda_number": made[2]["agenda_number"], "event_title": made[2]["event"]["title"]},
+        {"id": made[0]["id"], "agenda_number": made[0]["agenda_number"], "event_title": made[0]["event"]["title"]},
     ]
     for params in ({}, {"id": [f"r{n}" for n in range(201)]}):
         r = await office.call(LEAD, "GET", "/requests/numbers", params=params)

@@ -159,6 +159,7 @@ WORDS: dict[str, dict[str, str]] = {
     "part_body": {"id": "Isi berita", "en": "Body"},
     "corrected_by": {"id": "dikoreksi oleh", "en": "corrected by"},
     "earlier_returns": {"id": "Pengembalian sebelumnya", "en": "Earlier returns"},
+    "returned_for_fixing": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned to be corrected"},
     "credit": {"id": "Kredit", "en": "Credit"},
     "asset_added": {"id": "Ditambahkan", "en": "Added"},
     "asset_removed": {"id": "Dihapus", "en": "Removed"},

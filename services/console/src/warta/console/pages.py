@@ -258,15 +258,23 @@ async def waiting_for(request: Request) -> list[dict[str, Any]] | HTMLResponse:
 
 
 async def _numbered(request: Request, waiting: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each item by its agenda number, as the office calls a request: the lists that do not carry
-    it are numbered from the register."""
-    numbers = await agenda_numbers(request, {entry["request_id"] for entry in waiting if entry["number"] is None})
-    return [{**entry, "number": entry["number"] or numbers.get(entry["request_id"], "")} for entry in waiting]
+    """Each item by its agenda number and its event, as the office calls a request: the lists that
+    do not carry them get them from the register."""
+    unnamed = {entry["request_id"] for entry in waiting if entry["number"] is None or not entry["title"]}
+    known = await registered(request, unnamed)
+
+    def named(entry: dict[str, Any]) -> dict[str, Any]:
+        found = known.get(entry["request_id"])
+        number = entry["number"] or (found.agenda_number if found else "")
+        return {**entry, "number": number, "title": entry["title"] or (found.event_title if found else "")}
+
+    return [named(entry) for entry in waiting]
 
 
-async def agenda_numbers(request: Request, request_ids: set[str]) -> dict[str, str]:
-    """The register's agenda number of each request, for the lists of other services that know a
-    request only by its id (a request the register cannot answer for is left out)."""
+async def registered(request: Request, request_ids: set[str]) -> dict[str, intake.AgendaNumber]:
+    """The register's agenda number and event title of each request, for the lists of other
+    services that know a request only by its id (a request the register cannot answer for is left
+    out)."""
     read, signed, wanted = services(request).read, token(request), sorted(request_ids)
     found = await asyncio.gather(
         *(
@@ -274,7 +282,12 @@ async def agenda_numbers(request: Request, request_ids: set[str]) -> dict[str, s
             for at in range(0, len(wanted), 200)
         )
     )
-    return {entry.id: entry.agenda_number for answer in found if answer.ok for entry in answer.body}
+    return {entry.id: entry for answer in found if answer.ok for entry in answer.body}
+
+
+async def agenda_numbers(request: Request, request_ids: set[str]) -> dict[str, str]:
+    """The register's agenda number of each request (``registered``)."""
+    return {key: entry.agenda_number for key, entry in (await registered(request, request_ids)).items()}
 
 
 def _letter(entry: intake.InboxEntry) -> dict[str, Any]:
@@ -293,13 +306,15 @@ def _agenda(e: scheduler.AgendaEntry) -> dict[str, Any]:
 def _review(q: review.QueueEntry) -> dict[str, Any]:
     step = sop_step(q.review.sop, REVIEW_STEPS[q.level])
     rid = q.review.request_id
-    return item(rid, f"/tinjauan/{rid}", None, f"versi {q.review.version}", step, q.age_minutes)
+    # Named by its event from the register, and the version under review.
+    return item(rid, f"/tinjauan/{rid}", None, "", step, q.age_minutes) | {"version": q.review.version}
 
 
 def _coverage(w: coverage.OpenCoverage) -> dict[str, Any]:
     title = w.event.title if w.event else ""
     started = minutes_since(w.clock_started_at)
-    return item(w.request_id, f"/liputan/{w.request_id}", None, title, sop_step(w.sop, "coverage"), started)
+    entry = item(w.request_id, f"/liputan/{w.request_id}", None, title, sop_step(w.sop, "coverage"), started)
+    return entry | {"returned": w.versions > 0}  # back from review: the team's to correct
 
 
 def _publication(p: publisher.PublicationView) -> dict[str, Any]:

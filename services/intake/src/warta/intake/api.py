@@ -274,6 +274,7 @@ async def search_requests(
 class AgendaNumber(BaseModel):
     id: str
     agenda_number: str
+    event_title: str = Field(description="The title of the event the request is for, as the lists name it.")
 
 
 @router.get("/requests/numbers", tags=["requests"])
@@ -282,10 +283,11 @@ async def agenda_numbers(
     handlers: Handlers,
     request_id: Annotated[list[str], Query(alias="id", max_length=200, description="A request's id; repeated.")],
 ) -> list[AgendaNumber]:
-    """The agenda number of each request named, in one call: for the lists of other services,
-    which know a request only by its id. A request the register does not hold is left out."""
+    """The agenda number and the event's title of each request named, in one call: for the lists
+    of other services, which know a request only by its id. A request the register does not hold
+    is left out."""
     found = await handlers.agenda_numbers(request_id)
-    return [AgendaNumber(id=key, agenda_number=number) for key, number in found.items()]
+    return [AgendaNumber(id=key, agenda_number=number, event_title=title) for key, (number, title) in found.items()]
 
 
 @router.get("/requests/{request_id}", tags=["requests"])

@@ -393,7 +393,7 @@ class IntakeHandlers:
     async def get(self, request_id: str) -> FacilitationRequest:
         return await self._load(request_id)
 
-    async def agenda_numbers(self, request_ids: list[str]) -> dict[str, str]:
+    async def agenda_numbers(self, request_ids: list[str]) -> dict[str, tuple[str, str]]:
         return await self._store.agenda_numbers(request_ids)
 
     async def search(self, query: RequestQuery, *, limit: int, offset: int) -> Found:

@@ -129,16 +129,16 @@ class RequestStore:
         assert counter is not None  # upsert with ReturnDocument.AFTER always returns one
         return int(counter["sequence"]) - count + 1
 
-    async def agenda_numbers(self, request_ids: list[str]) -> dict[str, str]:
-        """In the order named; in small batches (SecantusDB checks each document it reads against
-        the whole ``$in`` list)."""
+    async def agenda_numbers(self, request_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Each request's agenda number and its event's title, in the order named; in small
+        batches (SecantusDB checks each document it reads against the whole ``$in`` list)."""
         wanted = list(dict.fromkeys(request_ids))
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, str]] = {}
         for start in range(0, len(wanted), LOAD_BATCH):
             batch = {"_id": {"$in": wanted[start : start + LOAD_BATCH]}}
             found |= {
-                doc["_id"]: doc["agenda_number"]
-                async for doc in self.requests.collection.find(batch, {"agenda_number": 1})
+                doc["_id"]: (doc["agenda_number"], doc["event"]["title"])
+                async for doc in self.requests.collection.find(batch, {"agenda_number": 1, "event.title": 1})
             }
         return {key: found[key] for key in wanted if key in found}
 

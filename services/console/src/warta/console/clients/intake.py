@@ -12,6 +12,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 class AgendaNumber(BaseModel):
     agenda_number: Annotated[str, Field(title="Agenda Number")]
+    event_title: Annotated[
+        str, Field(description="The title of the event the request is for, as the lists name it.", title="Event Title")
+    ]
     id: Annotated[str, Field(title="Id")]
 
 
