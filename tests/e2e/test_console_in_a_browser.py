@@ -337,6 +337,13 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page.get_by_role("alert")).to_contain_text("Bukan tanggal yang sah: besok")
         await page.goto(f"{base}/")
         await page.locator('.waiting li[data-step="3"] a').click()
+        # One officer listed twice is refused; no clash is involved, so no reason to override it is asked.
+        for n in (1, 2):
+            await page.get_by_label(f"Anggota {n}", exact=True).select_option("dewi.penulis")
+            await page.get_by_label(f"Tugas {n}", exact=True).select_option("writer")
+        await page.get_by_role("button", name="Bagi tim liputan").click()
+        await expect(page.locator("#members-error")).not_to_be_empty()
+        await expect(page.get_by_label("Alasan tetap menugaskan (bentrok)")).to_have_count(0)
         await page.get_by_label("Anggota 1", exact=True).select_option("dewi.penulis")
         await page.get_by_label("Tugas 1", exact=True).select_option("writer")
         await page.get_by_label("Anggota 2", exact=True).select_option("agus.fotografer")
@@ -360,6 +367,9 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await expect(page).to_have_url(f"{base}/liputan/{rid}")
         await page.get_by_role("button", name="Kirim untuk diperiksa").click()
         await expect(page.locator("#submission-errors")).to_contain_text("wajib melampirkan paling sedikit satu foto")
+        # Said as a sending that did not go, with what is missing beside its field as well.
+        await expect(page.get_by_role("alert")).to_contain_text("belum dapat dikirim untuk diperiksa")
+        await expect(page.locator("#title-error")).not_to_be_empty()
         await page.get_by_label("Judul siaran pers").fill("Wali Kota Resmikan Puskesmas Cikokol")
         await page.get_by_label("Teras berita").fill("Wali Kota Tangerang meresmikan Puskesmas Cikokol.")
         await page.get_by_label("Isi berita").fill(

@@ -1,3 +1,4 @@
+from warta.console.app import agenda_no
 from warta.console.clients import review
 from warta.console.forms import LETTER_FIELDS, field_errors, in_wib, nested, threads_of, traffic_light
 
@@ -94,3 +95,9 @@ def test_comments_become_threads_with_their_replies_in_order():
     assert [t.comment_id for t in threads] == ["a", "b"]  # a thread reads as its opening comment
     assert [r.comment_id for r in threads[0].replies] == ["c", "d"]
     assert threads[1].replies == []
+
+
+def test_an_agenda_number_breaks_only_at_its_slashes():
+    shown = str(agenda_no("0002/PROKOPIM/2026"))
+    assert shown == '<span class="agenda-no">0002/<wbr>PROKOPIM/<wbr>2026</span>'
+    assert "&lt;b&gt;" in str(agenda_no("<b>/1"))  # what the register holds is shown as text

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup, escape
 from pydantic import Field, SecretStr, model_validator
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -138,6 +139,13 @@ def _sign_in_provider(settings: ConsoleSettings) -> OidcClient | None:
     )
 
 
+def agenda_no(number: str | None) -> Markup:
+    """An agenda number as a page shows it: read as one, so a narrow screen moves it to the next
+    line at one of its slashes if at all, never between two of its digits."""
+    parts = [escape(part) for part in (number or "").split("/")]
+    return Markup('<span class="agenda-no">{}</span>').format(Markup("/<wbr>").join(parts))
+
+
 def _templates() -> Jinja2Templates:
     """The pages' templates with the words and labels of the console's Indonesian."""
     # A field a template reads that its page does not give fails the page (and its tests) instead
@@ -150,6 +158,7 @@ def _templates() -> Jinja2Templates:
         lambda page, names, officer_id, name=None: named(names, officer_id, name, page["lang"])
     )
     templates.env.filters["wib"] = in_wib_words
+    templates.env.filters["agenda_no"] = agenda_no
     templates.env.filters["wib_local"] = wib_local
     templates.env.filters["state"] = state_label
     templates.env.filters["role"] = role_label

@@ -160,6 +160,12 @@ WORDS: dict[str, dict[str, str]] = {
     "corrected_by": {"id": "dikoreksi oleh", "en": "corrected by"},
     "earlier_returns": {"id": "Pengembalian sebelumnya", "en": "Earlier returns"},
     "returned_for_fixing": {"id": "Dikembalikan untuk diperbaiki", "en": "Returned to be corrected"},
+    "not_sent_for_review": {
+        "id": "Naskah sudah disimpan, tetapi belum dapat dikirim untuk diperiksa. Yang masih kurang ditandai "
+        "di samping isiannya dan didaftar di atas tombol Kirim.",
+        "en": "The draft is saved, but it cannot be sent for review yet. What is missing is marked beside its "
+        "field and listed above the Send button.",
+    },
     "credit": {"id": "Kredit", "en": "Credit"},
     "asset_added": {"id": "Ditambahkan", "en": "Added"},
     "asset_removed": {"id": "Dihapus", "en": "Removed"},

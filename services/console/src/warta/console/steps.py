@@ -119,7 +119,8 @@ async def assign(request: Request, request_id: str) -> Response:
         message=told(request, answer),
         errors=errors,
         chosen=body,
-        refusal=answer.message,
+        # The reason to assign anyway is asked only of a clash the scheduler lets be overridden.
+        refusal=answer.message if OVERRIDABLE.search(answer.message or "") else None,
     )
 
 
@@ -362,7 +363,16 @@ async def submit(request: Request, request_id: str) -> Response:
     answer = await _call(request, "POST", "coverage", path, json={})
     if answer.ok:
         return RedirectResponse(f"/permohonan/{request_id}", status_code=303)
-    return await _after(request, request_id, answer)
+    if answer.status != 422:
+        return await _after(request, request_id, answer)
+    # What the version still lacks, beside the draft's fields it names (``press_release.title`` is
+    # the form's ``title``) as well as in the list above the button.
+    missing = problems(request, answer)
+    beside = {name.removeprefix("press_release."): text for name, text in missing.items()}
+    said = translate("not_sent_for_review", request.state.lang)
+    return await workspace_page(
+        request, request_id, status=422, message=said, errors=missing | beside, submission_errors=missing
+    )
 
 
 # -- photos and videos, as the browser shows them ------------------------------------------------------
