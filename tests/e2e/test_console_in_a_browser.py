@@ -312,6 +312,10 @@ async def walk_the_pages(namespace, base: str, scheduler: str, relay, screen: Vi
         await page.get_by_label("liput dan publikasikan").check()
         await page.get_by_role("button", name="Disposisi").click()
         await expect(page.locator("#state")).to_have_attribute("data-state", "disposed")
+        # Her instructions and note stand on the request's page for everyone who follows it.
+        await expect(page.locator("#isi-disposisi")).to_contain_text("Mohon diliput lengkap.")
+        await expect(page.locator("#isi-disposisi")).to_contain_text("Hendra Gunawan")
+        await expect(page.locator("#isi-disposisi")).to_contain_text("Liput dan publikasikan")
         rid = page.url.rsplit("/", 1)[1]
 
         # Step 3: the team lead assigns the writer and the photographer, without video.

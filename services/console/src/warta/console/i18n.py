@@ -39,6 +39,7 @@ WORDS: dict[str, dict[str, str]] = {
     "issue_sheet": {"id": "Terbitkan lembar disposisi", "en": "Issue the disposition sheet"},
     "sheet": {"id": "Lembar disposisi (PDF)", "en": "Disposition sheet (PDF)"},
     "dispose": {"id": "Disposisi", "en": "Dispose"},
+    "disposition_given": {"id": "Isi disposisi", "en": "Disposition"},
     "decline": {"id": "Tolak permohonan", "en": "Decline the request"},
     "reason": {"id": "Alasan", "en": "Reason"},
     "notes": {"id": "Catatan", "en": "Notes"},
