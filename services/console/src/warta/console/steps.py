@@ -357,7 +357,8 @@ async def submit(request: Request, request_id: str) -> Response:
     typed since the last save is saved first. A draft the service refuses sends nothing, and the
     page keeps the typing with each problem beside its field."""
     form = await request.form()
-    if "title" in form and (refused := await _save_typed_draft(request, request_id, form)) is not None:
+    typed = "title" in form and form.get("draft_typed") != "no"  # without the page's script: saved
+    if typed and (refused := await _save_typed_draft(request, request_id, form)) is not None:
         return refused
     path = f"/coverage/{request_id}/submissions"
     answer = await _call(request, "POST", "coverage", path, json={})

@@ -36,7 +36,18 @@ document.addEventListener("input", (event) => {
   const field = event.target;
   const written = field.type !== "file" && field.type !== "checkbox" && field.type !== "radio";
   if (field.form && field.name && written) typed.add(fieldKey(field.form, field.name));
+  const draft = field.form && field.form.elements.namedItem("draft_typed");
+  if (draft) draft.value = "yes";
 });
+
+// A draft form says whether anything was typed in it: sending the version saves the draft only then.
+function draftsUntyped() {
+  document.querySelectorAll('input[name="draft_typed"]').forEach((flag) => {
+    if (flag.value === "unknown") flag.value = "no";
+  });
+}
+document.addEventListener("DOMContentLoaded", draftsUntyped);
+document.addEventListener("htmx:afterSettle", draftsUntyped);
 
 function fieldKey(form, name) {
   return JSON.stringify([form.getAttribute("action"), name]);
